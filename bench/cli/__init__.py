@@ -1,0 +1,50 @@
+"""Command-line interface: a thin layer over the Python API.
+
+Every subcommand lives in its own module with ``add_parser(subparsers)``;
+expected errors (``BenchError``) become one-paragraph messages and an exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bench.errors import BenchError
+
+_COMMAND_MODULES = ("data", "listing", "run", "report")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    import importlib
+
+    parser = argparse.ArgumentParser(
+        prog="bench",
+        description=(
+            "MNIST-vs-Fashion benchmark harness: run a registry of classifiers on MNIST and "
+            "Fashion-MNIST through one runner and write markdown reports."
+        ),
+    )
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="folder holding mnist/ and fashion-mnist/ IDX files (default: $BENCH_DATA_DIR)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module_name in _COMMAND_MODULES:
+        module = importlib.import_module(f"bench.cli.{module_name}")
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except BenchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted: finished results are kept; run the same command again to resume.",
+              file=sys.stderr)
+        return 130

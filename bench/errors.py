@@ -1,0 +1,40 @@
+"""User-facing errors: each carries a one-paragraph message and an exit code.
+
+The CLI prints ``error: <message>`` for these and exits with ``exit_code``;
+anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+
+class BenchError(Exception):
+    """An expected error with an actionable message."""
+
+    exit_code = 1
+
+
+class UsageError(BenchError):
+    """A bad name, option or parameter value given by the user."""
+
+    exit_code = 2
+
+
+class DataError(BenchError):
+    """A dataset file is missing, corrupt or cannot be found anywhere."""
+
+
+class PluginError(BenchError):
+    """A model plugin is broken (import error, duplicate name, bad metadata)."""
+
+
+class ResultsError(BenchError):
+    """The result store cannot be read or written."""
+
+
+def did_you_mean(name: str, choices: list[str] | tuple[str, ...]) -> str:
+    """A short hint listing valid choices, closest first."""
+    import difflib
+
+    close = difflib.get_close_matches(name, choices, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    return f"Valid choices: {', '.join(choices)}.{hint}"

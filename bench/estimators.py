@@ -1,0 +1,85 @@
+"""Estimator building blocks for model plugins: a scikit-learn compatible Keras base class.
+
+TensorFlow is imported only inside ``fit``/``predict`` so that listing models, planning
+and cached runs never pay for it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+EpochCallback = Callable[[int, int, dict[str, float]], None]
+
+N_CLASSES = 10
+
+
+def threads_per_job() -> int:
+    """Threads one job may use: ``BENCH_THREADS_PER_JOB`` (set by the runner) or all cores."""
+    value = os.environ.get("BENCH_THREADS_PER_JOB")
+    return max(1, int(value)) if value else max(1, os.cpu_count() or 1)
+
+
+def _keras():
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import keras
+    import tensorflow as tf
+
+    return keras, tf
+
+
+class KerasClassifierBase(ClassifierMixin, BaseEstimator):
+    """Base for Keras classifiers keeping the scikit-learn estimator protocol.
+
+    Subclasses store their hyper-parameters in ``__init__`` (including ``epochs``,
+    ``batch_size`` and ``seed``) and implement ``build_network(keras, input_shape)``
+    returning a compiled ``keras.Model`` with a softmax output over 10 classes.
+    After ``fit``: ``model_``, ``classes_`` and ``history_`` (per-epoch ``loss`` and
+    ``accuracy``; ``val_loss`` and ``val_accuracy`` when ``monitor`` data was given).
+    """
+
+    def build_network(self, keras, input_shape: tuple[int, ...]):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def fit(self, X, y, *, monitor: tuple[Any, Any] | None = None,
+            on_epoch_end: EpochCallback | None = None):
+        keras, tf = _keras()
+        keras.backend.clear_session()
+        keras.utils.set_random_seed(int(self.seed))
+        tf.config.experimental.enable_op_determinism()
+        X = np.asarray(X, dtype="float32")
+        y = np.asarray(y)
+        self.classes_ = np.arange(N_CLASSES)
+        self.model_ = self.build_network(keras, X.shape[1:])
+        callbacks = []
+        if on_epoch_end is not None:
+            epochs = int(self.epochs)
+            callbacks.append(keras.callbacks.LambdaCallback(
+                on_epoch_end=lambda epoch, logs: on_epoch_end(epoch + 1, epochs, dict(logs or {}))
+            ))
+        validation = None
+        if monitor is not None:
+            validation = (np.asarray(monitor[0], dtype="float32"), np.asarray(monitor[1]))
+        history = self.model_.fit(
+            X, y, epochs=int(self.epochs), batch_size=int(self.batch_size),
+            validation_data=validation, callbacks=callbacks, verbose=0, shuffle=True,
+        )
+        self.history_ = {k: [float(v) for v in vals] for k, vals in history.history.items()}
+        return self
+
+    def predict_proba(self, X):
+        proba = self.model_.predict(np.asarray(X, dtype="float32"), batch_size=2048, verbose=0)
+        proba = proba.astype("float64")
+        return proba / proba.sum(axis=1, keepdims=True)
+
+    def predict(self, X):
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("model_", None)  # Keras models are not pickled across processes
+        return state

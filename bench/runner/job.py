@@ -1,0 +1,175 @@
+"""Running one job in the current process: data, model, metrics, one RunRecord."""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from bench.runner.plan import Job
+from bench.runner.record import STATUS_FAILED, STATUS_OK, RunRecord
+
+EpochHook = Callable[[int, int, dict[str, float]], None]
+N_CONFIDENT_MISTAKES = 12
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def empty_record(job: Job, status: str, **fields: Any) -> RunRecord:
+    """A record for ``job`` with no metrics (used for failures, timeouts and crashes)."""
+    return RunRecord(key=job.key, model=job.model, model_version=job.model_version,
+                     params=dict(job.params), dataset=job.dataset,
+                     dataset_sha256=dict(job.dataset_sha256), seed=job.seed,
+                     profile=job.profile, train_size=job.train_size, test_size=job.test_size,
+                     learning_curve=job.learning_curve, status=status, **fields)
+
+
+def prepare_inputs(images: np.ndarray, input_kind: str) -> np.ndarray:
+    """uint8 (n, 28, 28) to float32 in [0, 1]: flat (n, 784) or image (n, 28, 28, 1)."""
+    scaled = images.astype(np.float32) / np.float32(255.0)
+    if input_kind == "image":
+        return scaled[..., np.newaxis]
+    return scaled.reshape(len(images), -1)
+
+
+class PeakMemory:
+    """Samples this process's resident memory in a background thread; ``peak_mb`` after exit."""
+
+    def __init__(self, interval: float = 0.1) -> None:
+        self.interval = interval
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+
+    def _sample(self) -> None:
+        import psutil
+
+        process = psutil.Process()
+        while True:
+            self.peak_mb = max(self.peak_mb, process.memory_info().rss / 2**20)
+            if self._stop.wait(self.interval):
+                return
+
+    def __enter__(self) -> PeakMemory:
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def execute_job(job: Job, data_dir: str | None = None,
+                on_epoch: EpochHook | None = None) -> RunRecord:
+    """Train and evaluate ``job``; an exception becomes a ``failed`` record, never a raise."""
+    started_at, wall0, cpu0 = now_iso(), time.perf_counter(), time.process_time()
+    from bench.runner import provenance
+
+    try:
+        with PeakMemory() as memory:
+            fields = _train_and_evaluate(job, data_dir, on_epoch)
+        record = empty_record(job, STATUS_OK, peak_memory_mb=round(memory.peak_mb, 1), **fields)
+    except Exception as exc:  # noqa: BLE001 - every failure is recorded, the run goes on
+        record = empty_record(job, STATUS_FAILED, error=f"{type(exc).__name__}: {exc}",
+                              traceback=traceback.format_exc())
+    record.started_at, record.finished_at = started_at, now_iso()
+    record.wall_seconds = round(time.perf_counter() - wall0, 3)
+    record.cpu_seconds = round(time.process_time() - cpu0, 3)
+    record.provenance = provenance.collect()
+    return record
+
+
+def _train_and_evaluate(job: Job, data_dir: str | None, on_epoch: EpochHook | None) -> dict:
+    import warnings
+
+    from bench.data import load_dataset
+    from bench.registry import get_model
+    from bench.runner.subsets import indices_digest, test_indices, train_indices
+
+    spec = get_model(job.model)
+    data = load_dataset(job.dataset, data_dir)
+    train_idx = train_indices(data.y_train, job.train_size, job.seed, job.dataset)
+    test_idx = test_indices(data.y_test, job.test_size, job.dataset)
+    x_train = prepare_inputs(data.x_train[train_idx], spec.input_kind)
+    x_test = prepare_inputs(data.x_test[test_idx], spec.input_kind)
+    y_train = np.asarray(data.y_train[train_idx], dtype=np.int64)
+    y_test = np.asarray(data.y_test[test_idx], dtype=np.int64)
+
+    estimator = spec.build(dict(job.params), job.seed)
+    fit_kwargs: dict[str, Any] = {}
+    if spec.neural:
+        fit_kwargs = {"monitor": (x_test, y_test), "on_epoch_end": on_epoch}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        t0 = time.perf_counter()
+        estimator.fit(x_train, y_train, **fit_kwargs)
+        fit_seconds = time.perf_counter() - t0
+        proba_train = np.asarray(estimator.predict_proba(x_train), dtype=np.float64)
+        t0 = time.perf_counter()
+        proba_test = np.asarray(estimator.predict_proba(x_test), dtype=np.float64)
+        predict_seconds = time.perf_counter() - t0
+    messages = sorted({f"{w.category.__name__}: {w.message}" for w in caught
+                       if not issubclass(w.category, DeprecationWarning)})
+
+    pred_test = proba_test.argmax(axis=1)
+    history = getattr(estimator, "history_", None)
+    return {
+        "train_accuracy": float(np.mean(proba_train.argmax(axis=1) == y_train)),
+        "test_accuracy": float(np.mean(pred_test == y_test)),
+        "train_loss": log_loss(y_train, proba_train),
+        "test_loss": log_loss(y_test, proba_test),
+        "per_class_test_accuracy": per_class_accuracy(y_test, pred_test),
+        "confusion_matrix": confusion(y_test, pred_test).tolist(),
+        "history": rename_history(history) if history else None,
+        "test_predictions": "".join(map(str, pred_test.tolist())),
+        "test_indices_digest": indices_digest(test_idx),
+        "confident_mistakes": confident_mistakes(y_test, proba_test, test_idx),
+        "converged": getattr(estimator, "converged_", None),
+        "warnings": messages[:20],
+        "fit_seconds": round(fit_seconds, 3),
+        "predict_seconds": round(predict_seconds, 3),
+    }
+
+
+def log_loss(y: np.ndarray, proba: np.ndarray) -> float:
+    eps = 1e-15
+    picked = np.clip(proba[np.arange(len(y)), y], eps, 1.0)
+    return float(-np.mean(np.log(picked)))
+
+
+def confusion(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int = 10) -> np.ndarray:
+    """Rows are true classes, columns predicted classes."""
+    return np.bincount(y_true * n_classes + y_pred, minlength=n_classes**2).reshape(
+        n_classes, n_classes)
+
+
+def per_class_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> list[float]:
+    matrix = confusion(y_true, y_pred)
+    totals = matrix.sum(axis=1)
+    return [float(matrix[c, c] / totals[c]) if totals[c] else float("nan")
+            for c in range(len(matrix))]
+
+
+def confident_mistakes(y_true: np.ndarray, proba: np.ndarray, indices: np.ndarray,
+                       limit: int = N_CONFIDENT_MISTAKES) -> list[dict[str, Any]]:
+    """The wrong predictions with the highest confidence; ``index`` is into the full test set."""
+    pred = proba.argmax(axis=1)
+    wrong = np.flatnonzero(pred != y_true)
+    confidence = proba[wrong, pred[wrong]]
+    order = wrong[np.lexsort((wrong, -confidence))][:limit]
+    return [{"index": int(indices[i]), "true": int(y_true[i]), "pred": int(pred[i]),
+             "confidence": round(float(proba[i, pred[i]]), 4)} for i in order]
+
+
+def rename_history(history: dict[str, list[float]]) -> dict[str, list[float]]:
+    """Keras names (loss, val_loss, ...) to record names (train_loss, test_loss, ...)."""
+    names = {"loss": "train_loss", "accuracy": "train_accuracy",
+             "val_loss": "test_loss", "val_accuracy": "test_accuracy"}
+    return {names.get(k, k): [round(float(v), 6) for v in vals] for k, vals in history.items()}

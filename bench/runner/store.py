@@ -1,0 +1,88 @@
+"""The result store: one JSON file per job under ``<results>/runs/``, written atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from bench.errors import ResultsError
+from bench.runner.record import STATUS_OK, RunRecord
+
+RUNS_FOLDER = "runs"
+
+
+def runs_dir(results_dir: str | os.PathLike) -> Path:
+    return Path(results_dir) / RUNS_FOLDER
+
+
+def record_path(results_dir: str | os.PathLike, key: str) -> Path:
+    return runs_dir(results_dir) / f"{key}.json"
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_record(results_dir: str | os.PathLike, record: RunRecord) -> Path:
+    path = record_path(results_dir, record.key)
+    try:
+        atomic_write_text(path, json.dumps(record.to_dict(), indent=1, sort_keys=True) + "\n")
+    except OSError as exc:
+        raise ResultsError(f"cannot write result {path}: {exc}. Check that the results "
+                           "folder is writable (--results-dir).") from exc
+    return path
+
+
+def read_record(path: Path) -> RunRecord:
+    try:
+        return RunRecord.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError) as exc:
+        raise ResultsError(f"unreadable result file {path}: {exc}. Delete it and rerun the "
+                           "job to regenerate it.") from exc
+
+
+def iter_records(results_dir: str | os.PathLike) -> Iterator[RunRecord]:
+    """All records in the store, sorted by file name (the job key) for stable output."""
+    folder = runs_dir(results_dir)
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.glob("*.json")):
+        yield read_record(path)
+
+
+def load_records(results_dir: str | os.PathLike) -> list[RunRecord]:
+    return list(iter_records(results_dir))
+
+
+def has_ok_result(results_dir: str | os.PathLike, key: str) -> bool:
+    """True when the job ``key`` finished with status ok (failures are never cached)."""
+    path = record_path(results_dir, key)
+    if not path.is_file():
+        return False
+    try:
+        return read_record(path).status == STATUS_OK
+    except ResultsError:
+        return False
+
+
+def load_frame(results_dir: str | os.PathLike):
+    """All records as a pandas DataFrame, one row per job, columns = record fields."""
+    import pandas as pd
+
+    rows = [r.to_dict() for r in iter_records(results_dir)]
+    columns = list(RunRecord.__dataclass_fields__)
+    return pd.DataFrame(rows, columns=columns)

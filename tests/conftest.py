@@ -1,0 +1,55 @@
+"""Shared fixtures: the real data folder, an isolated cache, and test plugins on the path."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PLUGINS_DIR = Path(__file__).resolve().parent / "plugins"
+
+
+def real_data_dir() -> str | None:
+    value = os.environ.get("BENCH_DATA_DIR")
+    return value if value and Path(value).is_dir() else None
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> str:
+    """The real datasets (``BENCH_DATA_DIR``); tests that need them skip without it."""
+    value = real_data_dir()
+    if value is None:
+        pytest.skip("set BENCH_DATA_DIR to the folder with mnist/ and fashion-mnist/")
+    return value
+
+
+@pytest.fixture(scope="session")
+def session_cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("bench-cache")
+
+
+@pytest.fixture
+def plugin_env(monkeypatch, session_cache):
+    """Environment under which spawned workers see the test plugins in tests/plugins/."""
+
+    def activate(*entries: str) -> None:
+        path = os.pathsep.join(filter(None, [str(PLUGINS_DIR), os.environ.get("PYTHONPATH")]))
+        monkeypatch.setenv("PYTHONPATH", path)
+        monkeypatch.syspath_prepend(str(PLUGINS_DIR))
+        monkeypatch.setenv("BENCH_PLUGINS", ",".join(entries))
+        monkeypatch.setenv("BENCH_CACHE_DIR", str(session_cache))
+        from bench.registry import reset_default_registry
+
+        reset_default_registry()
+
+    yield activate
+    from bench.registry import reset_default_registry
+
+    reset_default_registry()
+
+
+def pytest_configure(config):
+    sys.path.insert(0, str(ROOT))
