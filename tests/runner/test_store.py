@@ -1,0 +1,53 @@
+import json
+
+import pytest
+
+from bench.errors import ResultsError
+from bench.runner.record import SCHEMA_VERSION, RunRecord
+from bench.runner.store import (
+    has_ok_result,
+    iter_records,
+    load_frame,
+    read_record,
+    record_path,
+    save_record,
+)
+
+
+def record(key="k1", status="ok", accuracy=0.9):
+    return RunRecord(key=key, model="m", model_version="1", params={"a": 1}, dataset="mnist",
+                     dataset_sha256={}, seed=0, profile="smoke", train_size=10, test_size=5,
+                     status=status, test_accuracy=accuracy)
+
+
+def test_save_and_read_round_trip(tmp_path):
+    path = save_record(tmp_path, record())
+    assert path == record_path(tmp_path, "k1")
+    loaded = read_record(path)
+    assert loaded == record() and loaded.schema_version == SCHEMA_VERSION
+    assert not list(path.parent.glob("*.tmp"))
+
+
+def test_failed_results_are_not_cached(tmp_path):
+    save_record(tmp_path, record("bad", status="failed"))
+    save_record(tmp_path, record("good"))
+    assert has_ok_result(tmp_path, "good") and not has_ok_result(tmp_path, "bad")
+    assert not has_ok_result(tmp_path, "missing")
+
+
+def test_unreadable_file_is_a_clear_error_and_not_cached(tmp_path):
+    path = record_path(tmp_path, "torn")
+    path.parent.mkdir(parents=True)
+    path.write_text('{"key": "torn", "sta')
+    assert not has_ok_result(tmp_path, "torn")
+    with pytest.raises(ResultsError, match="unreadable result file"):
+        list(iter_records(tmp_path))
+
+
+def test_load_frame_has_one_row_per_record(tmp_path):
+    for i in range(3):
+        save_record(tmp_path, record(f"k{i}", accuracy=0.5 + i / 10))
+    frame = load_frame(tmp_path)
+    assert list(frame["key"]) == ["k0", "k1", "k2"]
+    assert frame["test_accuracy"].tolist() == pytest.approx([0.5, 0.6, 0.7])
+    assert json.loads(record_path(tmp_path, "k0").read_text())["params"] == {"a": 1}
