@@ -1,0 +1,46 @@
+"""The dataset layer: MNIST and Fashion-MNIST as verified uint8 arrays.
+
+``load_dataset(name)`` finds the original IDX files (``--data-dir`` / ``$BENCH_DATA_DIR``,
+the harness cache, system and Keras installs, else the public mirrors), checks every payload
+against its SHA-256 and caches the arrays so that later loads take milliseconds.
+"""
+
+from bench.data.cache import cache_dir
+from bench.data.loader import (
+    DataLocation,
+    Dataset,
+    DataWarning,
+    fetch_dataset,
+    import_dataset,
+    load_dataset,
+    locate_dataset,
+    verify_dataset,
+)
+from bench.data.specs import (
+    DATASET_NAMES,
+    DATASETS,
+    DatasetSpec,
+    FileSpec,
+    expected_checksums,
+    get_spec,
+)
+from bench.data.verify import FileReport
+
+__all__ = [
+    "DATASETS",
+    "DATASET_NAMES",
+    "DataLocation",
+    "DataWarning",
+    "Dataset",
+    "DatasetSpec",
+    "FileReport",
+    "FileSpec",
+    "cache_dir",
+    "expected_checksums",
+    "fetch_dataset",
+    "get_spec",
+    "import_dataset",
+    "load_dataset",
+    "locate_dataset",
+    "verify_dataset",
+]

@@ -1,0 +1,289 @@
+"""The public operations: load, locate, verify, fetch and import a dataset.
+
+Sources are tried in the order of ``bench.data.sources.local_sources`` (data dir, cache,
+earlier downloads, system installs, Keras' cache), then the mirrors. A source that does not
+hold the dataset is skipped; one that holds a bad file is an error naming the file.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bench.data import cache
+from bench.data.download import (
+    fetch_files,
+    mirror_urls,
+    missing_roles,
+    offline_enabled,
+    offline_hint,
+)
+from bench.data.sources import FileRef, Source, find_files, local_sources, read_payload
+from bench.data.specs import DATASETS, DatasetSpec, get_spec
+from bench.data.verify import FileReport, check_files, load_verified
+from bench.errors import DataError
+
+PathLike = str | os.PathLike
+
+
+class DataWarning(UserWarning):
+    """A source was skipped (bad files) while looking for a working one."""
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """A verified dataset: uint8 images ``(N, 28, 28)`` and uint8 labels, read-only, unscaled.
+
+    ``source`` says where the data came from (and where it is cached).
+    """
+
+    name: str
+    class_names: tuple[str, ...]
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    source: str
+
+    def __repr__(self) -> str:
+        return (
+            f"Dataset({self.name!r}, train={len(self.y_train)}, test={len(self.y_test)}, "
+            f"source={self.source!r})"
+        )
+
+
+@dataclass(frozen=True)
+class DataLocation:
+    """Where ``load_dataset`` would take a dataset from, found without loading it.
+
+    ``kind`` is "data-dir", "cache", "downloads", "system", "keras", "download" (nothing
+    local; the mirrors would be used) or "missing" (nothing local and downloads disabled).
+    ``cached`` is the cache folder when the load would be served from it.
+    """
+
+    name: str
+    kind: str
+    path: Path | None
+    description: str
+    cached: Path | None = None
+
+
+def _where(refs: Mapping[str, FileRef]) -> Path:
+    ref = next(iter(refs.values()))
+    return ref.path if ref.member else ref.path.parent
+
+
+def _dataset(spec: DatasetSpec, arrays: Mapping[str, np.ndarray], source: str) -> Dataset:
+    return Dataset(
+        name=spec.name,
+        class_names=spec.class_names,
+        x_train=arrays["train_images"],
+        y_train=arrays["train_labels"],
+        x_test=arrays["test_images"],
+        y_test=arrays["test_labels"],
+        source=source,
+    )
+
+
+def _store(spec: DatasetSpec, arrays, label: str, refs) -> str:
+    """Cache verified arrays; a cache that cannot be written only costs speed."""
+    try:
+        return f"{label} (cached at {cache.store(spec, arrays, label, refs)})"
+    except OSError as exc:
+        warnings.warn(
+            f"{spec.name}: could not write the cache ({exc}); loading without it",
+            DataWarning,
+            stacklevel=3,
+        )
+        return label
+
+
+def _load_from(spec: DatasetSpec, source: Source, label: str | None = None) -> Dataset | None:
+    """The dataset from ``source``, ``None`` if it is not there; bad files raise ``DataError``."""
+    if source.kind == "cache":
+        hit = cache.load(spec)
+        if hit is None:
+            return None
+        return _dataset(spec, hit.arrays, f"{hit.source} (cached at {hit.path})")
+    refs = find_files(spec, source)
+    if refs is None:
+        return None
+    where = _where(refs)
+    label = label or (f"{where} (downloaded earlier)" if source.kind == "downloads" else str(where))
+    hit = cache.load(spec, origin=refs)
+    if hit is not None:
+        return _dataset(spec, hit.arrays, f"{label} (cached at {hit.path})")
+    try:
+        arrays = load_verified(spec, refs, str(where), source.kind)
+    except DataError:
+        if source.kind != "downloads":
+            raise
+        missing_roles(spec, where)  # our own copy: drop bad files, fetch again
+        return None
+    return _dataset(spec, arrays, _store(spec, arrays, label, refs))
+
+
+def _download_allowed(allowed: bool | None) -> bool:
+    return not offline_enabled() if allowed is None else allowed
+
+
+def _no_download_reason() -> str:
+    if offline_enabled():
+        return "Downloads are disabled (BENCH_OFFLINE=1)."
+    return "Downloads were not allowed."
+
+
+def _not_found(spec: DatasetSpec, data_dir: PathLike | None, reason: str) -> str:
+    places = []
+    for source in local_sources(spec, data_dir):
+        places += [str(p) for p in (source.folder, source.npz) if p is not None]
+    return f"{spec.name} not found in {', '.join(places)}. {reason} {offline_hint(spec)}"
+
+
+def _load(
+    spec: DatasetSpec,
+    data_dir: PathLike | None,
+    mirrors: Sequence[str] | None,
+    allow_download: bool | None,
+    progress: bool | None,
+    strict: bool,
+) -> Dataset:
+    for source in local_sources(spec, data_dir):
+        try:
+            dataset = _load_from(spec, source)
+        except DataError as exc:
+            if strict:
+                raise
+            warnings.warn(f"skipped: {exc}", DataWarning, stacklevel=3)
+            continue
+        if dataset is not None:
+            return dataset
+    if not _download_allowed(allow_download):
+        raise DataError(_not_found(spec, data_dir, _no_download_reason()))
+    folder = cache.downloads_dir(spec.name)
+    used = fetch_files(spec, folder, mirrors, progress)
+    label = f"downloaded from {', '.join(used)}" if used else None
+    dataset = _load_from(spec, Source("downloads", folder), label)
+    if dataset is None:  # the files were removed or damaged between download and load
+        raise DataError(f"{spec.name}: the downloaded files in {folder} vanished; try again.")
+    return dataset
+
+
+def load_dataset(
+    name: str,
+    data_dir: PathLike | None = None,
+    *,
+    mirrors: Sequence[str] | None = None,
+    download: bool | None = None,
+    progress: bool | None = None,
+) -> Dataset:
+    """Load a verified dataset from the first source that holds it, downloading if needed.
+
+    ``data_dir`` (else ``$BENCH_DATA_DIR``) holds ``<dataset>/`` folders of IDX files.
+    ``download=None`` allows downloads unless ``$BENCH_OFFLINE`` is set; ``mirrors``
+    overrides the mirror URLs (else ``$BENCH_MIRRORS``). The first load verifies every
+    file and caches the arrays; later loads memory-map the cache (read-only arrays).
+    """
+    return _load(get_spec(name), data_dir, mirrors, download, progress, strict=True)
+
+
+def fetch_dataset(
+    name: str,
+    data_dir: PathLike | None = None,
+    *,
+    mirrors: Sequence[str] | None = None,
+    progress: bool | None = None,
+) -> Dataset:
+    """Fill the cache from the first source that works (sources with bad files are skipped
+    with a ``DataWarning``), downloading if no local source has the dataset."""
+    return _load(get_spec(name), data_dir, mirrors, None, progress, strict=False)
+
+
+def locate_dataset(name: str, data_dir: PathLike | None = None) -> DataLocation:
+    """Where ``load_dataset`` would take the dataset from (no hashing, no download)."""
+    spec = get_spec(name)
+    for source in local_sources(spec, data_dir):
+        if source.kind == "cache":
+            origin = cache.cached_source(spec)
+            if origin is not None and cache.load(spec) is not None:
+                path = cache.dataset_dir(spec.name)
+                return DataLocation(name, "cache", path, f"{origin} (cached at {path})", path)
+            continue
+        refs = find_files(spec, source)
+        if refs is None:
+            continue
+        where = _where(refs)
+        cached = cache.dataset_dir(spec.name) if cache.load(spec, origin=refs) else None
+        suffix = f" (cached at {cached})" if cached else " (not cached yet)"
+        return DataLocation(name, source.kind, where, f"{where}{suffix}", cached)
+    if _download_allowed(None):
+        urls = ", ".join(mirror_urls(spec))
+        return DataLocation(
+            name, "download", None, f"not found locally; would download from {urls}"
+        )
+    return DataLocation(name, "missing", None, _not_found(spec, data_dir, _no_download_reason()))
+
+
+def verify_dataset(name: str, data_dir: PathLike | None = None) -> list[FileReport]:
+    """Fully re-check every file of the source ``load_dataset`` would use (no cache shortcut).
+
+    A cached dataset is checked by re-encoding each array as its IDX payload and hashing it.
+    Raises ``DataError`` if no local source holds the dataset.
+    """
+    spec = get_spec(name)
+    for source in local_sources(spec, data_dir):
+        refs = cache.cached_refs(spec) if source.kind == "cache" else find_files(spec, source)
+        if refs is not None:
+            return check_files(spec, refs)[0]
+    raise DataError(_not_found(spec, data_dir, "Nothing to verify."))
+
+
+def _detect(source: Source) -> DatasetSpec:
+    """The dataset whose checksums one of the source's files matches (labels hashed first)."""
+    from bench.data.idx import IdxFormatError, sha256_hex
+
+    specs = list(DATASETS.values())
+    refs = find_files(specs[0], source) or {}
+    for role in ("train_labels", "test_labels", "test_images", "train_images"):
+        ref = refs.get(role)
+        if ref is None or not ref.exists:
+            continue
+        try:
+            digest = sha256_hex(read_payload(ref, specs[0].files[role].kind))
+        except (OSError, IdxFormatError):
+            continue
+        for spec in specs:
+            if spec.files[role].sha256 == digest:
+                return spec
+    names = " or ".join(DATASETS)
+    raise DataError(
+        f"cannot tell which dataset {source} holds: no IDX file there matches the checksums of "
+        f"{names}. Pass --dataset NAME to see what is wrong with its files."
+    )
+
+
+def import_dataset(path: PathLike, name: str | None = None) -> Dataset:
+    """Verify the IDX files in folder ``path`` (or a Keras-style ``.npz``) and cache them.
+
+    Without ``name`` the dataset is recognised by its checksums.
+    """
+    path = Path(path).expanduser()
+    if path.is_dir():
+        source = Source("import", folder=path)
+    elif path.is_file():
+        source = Source("import", npz=path)
+    else:
+        raise DataError(f"{path}: no such file or folder to import.")
+    spec = get_spec(name) if name else _detect(source)
+    refs = find_files(spec, source)
+    if refs is None:
+        names = ", ".join(f.filename for f in spec.files.values())
+        raise DataError(f"{path} holds none of {names} (raw or .gz); nothing to import.")
+    arrays = load_verified(spec, refs, str(path), "import")
+    label = f"imported from {_where(refs)}"
+    return _dataset(spec, arrays, _store(spec, arrays, label, refs))

@@ -1,0 +1,141 @@
+"""``bench data ...`` through ``bench.cli.main``: exit codes and messages."""
+
+from __future__ import annotations
+
+import pytest
+from data_helpers import flip_byte, write_dataset
+
+import bench.cli
+from bench.cli import main
+from bench.data import cache_dir
+
+
+@pytest.fixture(autouse=True)
+def only_data_command(monkeypatch):
+    """Build the CLI with the ``data`` command only, independent of the other commands."""
+    monkeypatch.setattr(bench.cli, "_COMMAND_MODULES", ("data",))
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["data"], ["data", "info"], ["data", "verify"], ["data", "fetch"], ["data", "import"]],
+    ids=lambda a: " ".join(a),
+)
+def test_help(capsys, argv):
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, "--help"])
+    assert exc.value.code == 0
+    assert "usage: bench data" in capsys.readouterr().out
+
+
+def test_unknown_dataset_lists_choices(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["data", "verify", "--dataset", "cifar"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "invalid choice: 'cifar'" in err and "'mnist', 'fashion-mnist'" in err
+
+
+def test_verify_good_data(synth, capsys):
+    code, out, err = run(capsys, "--data-dir", str(synth.data_dir), "data", "verify")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert len([line for line in lines if line.startswith("ok ")]) == 8
+    assert lines[-1] == "all files ok"
+
+
+def test_data_dir_after_the_subcommand(synth, capsys):
+    code, out, _ = run(
+        capsys, "data", "verify", "--dataset", "mnist", "--data-dir", str(synth.data_dir)
+    )
+    assert code == 0 and str(synth.data_dir / "mnist") in out
+
+
+def truncate(path):
+    path.write_bytes(path.read_bytes()[:-30])
+
+
+@pytest.mark.parametrize(
+    ("role", "damage", "problem"),
+    [
+        ("train_images", flip_byte, "checksum mismatch"),
+        ("test_images", truncate, "corrupt"),
+        ("train_labels", lambda p: p.unlink(), "missing"),
+    ],
+    ids=["flipped", "truncated", "missing"],
+)
+def test_verify_bad_data(synth, capsys, role, damage, problem):
+    path = synth.path("fashion-mnist", role)
+    damage(path)
+    code, out, err = run(capsys, "--data-dir", str(synth.data_dir), "data", "verify")
+    assert code == 1
+    assert err.startswith("error: 1 file is bad:")
+    assert f"{path}: {problem}" in err
+    assert "Traceback" not in err
+    bad_lines = [line for line in out.splitlines() if not line.startswith("ok ")]
+    assert len(bad_lines) == 1 and bad_lines[0].startswith(problem.upper())
+    assert str(path) in bad_lines[0]
+
+
+def test_verify_nothing_found(synth, capsys, tmp_path):
+    code, _, err = run(capsys, "data", "verify", "--dataset", "mnist")
+    assert code == 1 and "mnist not found" in err and "bench data import" in err
+
+
+def test_info(synth, capsys):
+    code, out, _ = run(capsys, "--data-dir", str(synth.data_dir), "data", "info")
+    assert code == 0
+    assert "fashion-mnist" in out and "Ankle boot" in out and "T-shirt/top" in out
+    assert "train:     20 images" in out and "test:      10 images" in out
+    assert "checksums: ok" in out
+    counts = [int(line.split()[-2]) for line in out.splitlines() if "Ankle boot" in line]
+    assert counts == [int((synth.arrays["fashion-mnist"]["train_labels"] == 9).sum())]
+
+
+def test_info_without_data_fails(synth, capsys):
+    code, out, err = run(capsys, "data", "info", "--dataset", "mnist")
+    assert code == 1 and "bench data fetch --dataset mnist" in err
+    assert "BENCH_OFFLINE=1" in out
+
+
+def test_import_then_info_from_the_cache(synth, capsys):
+    code, out, _ = run(capsys, "data", "import", str(synth.data_dir / "mnist"))
+    assert code == 0 and out.startswith("mnist: ok, imported from")
+    code, out, _ = run(capsys, "data", "info", "--dataset", "mnist")
+    assert code == 0 and f"cached at {cache_dir() / 'mnist'}" in out
+
+
+def test_import_bad_folder(synth, capsys):
+    flip_byte(synth.path("mnist", "test_images"))
+    code, _, err = run(
+        capsys, "data", "import", str(synth.data_dir / "mnist"), "--dataset", "mnist"
+    )
+    assert code == 1 and "t10k-images-idx3-ubyte.gz: checksum mismatch" in err
+
+
+def test_fetch(synth, capsys):
+    code, out, _ = run(capsys, "data", "fetch", "--data-dir", str(synth.data_dir))
+    assert code == 0
+    assert out.count(": ok, ") == 2 and "cached at" in out
+
+
+def test_fetch_offline_without_data(synth, capsys, tmp_path):
+    write_dataset(tmp_path / "d" / "fashion-mnist", synth.arrays["fashion-mnist"])
+    code, out, err = run(capsys, "data", "fetch", "--data-dir", str(tmp_path / "d"))
+    assert code == 1 and "BENCH_OFFLINE=1" in err and "--data-dir" in err
+    assert "mnist not found" in err and out.startswith("fashion-mnist: ok")  # one failure only
+
+
+def test_fetch_from_a_mirror(synth, capsys, http_root, monkeypatch):
+    monkeypatch.delenv("BENCH_OFFLINE")
+    write_dataset(http_root.root / "mnist", synth.arrays["mnist"])
+    code, out, _ = run(
+        capsys, "data", "fetch", "--dataset", "mnist", "--mirror", f"{http_root.url}/{{name}}/"
+    )
+    assert code == 0 and f"downloaded from {http_root.url}/mnist/" in out
