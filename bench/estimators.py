@@ -16,6 +16,11 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 EpochCallback = Callable[[int, int, dict[str, float]], None]
 
 N_CLASSES = 10
+# TensorFlow's CPU results change with its thread count (reductions are split per thread), so
+# every Keras model runs on a fixed number of threads: the same seed then gives the same
+# predictions whatever --jobs is and however many cores the machine has. Parallelism comes
+# from running jobs side by side (``bench run-all --jobs N``).
+KERAS_THREADS = 1
 
 
 def threads_per_job() -> int:
@@ -25,10 +30,25 @@ def threads_per_job() -> int:
 
 
 def _keras():
+    """Import Keras and TensorFlow, pinned to ``KERAS_THREADS`` threads (checked every call)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
     import tensorflow as tf
 
+    threading = tf.config.threading
+    if (threading.get_intra_op_parallelism_threads(),
+            threading.get_inter_op_parallelism_threads()) != (KERAS_THREADS, KERAS_THREADS):
+        try:
+            threading.set_intra_op_parallelism_threads(KERAS_THREADS)
+            threading.set_inter_op_parallelism_threads(KERAS_THREADS)
+        except RuntimeError as exc:  # TensorFlow was initialised elsewhere first
+            raise RuntimeError(
+                "TensorFlow was initialised before the harness could pin it to "
+                f"{KERAS_THREADS} thread(s), so results would depend on the thread count; "
+                "start a fresh process (or set TF_NUM_INTRAOP_THREADS=1 and "
+                "TF_NUM_INTEROP_THREADS=1 before importing TensorFlow)."
+            ) from exc
+        tf.get_logger().setLevel("ERROR")
     return keras, tf
 
 

@@ -16,25 +16,18 @@ import argparse
 import gzip
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import numpy as np
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from common import ROOT, default_data_dir, machine, summary, timed, write_section  # noqa: E402
 
 from bench.data import DATASET_NAMES, load_dataset  # noqa: E402
 from bench.data.specs import FILENAMES  # noqa: E402
-
-START, END = "<!-- data-load:start -->", "<!-- data-load:end -->"
 
 CHILD = """
 import json, time
@@ -58,14 +51,6 @@ def child_run(cache: Path, data_dir: Path) -> dict[str, float]:
     return json.loads(out.splitlines()[-1])
 
 
-def timed(func: Callable[[], object], repeats: int) -> list[float]:
-    """Seconds taken by each of ``repeats`` calls."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return times
 
 
 def naive_load(data_dir: Path) -> dict[str, np.ndarray]:
@@ -93,25 +78,8 @@ def load_both_and_read() -> None:
             array.max()
 
 
-def summary(times: list[float]) -> str:
-    ms = [t * 1000 for t in times]
-    fmt = "{:.0f}" if statistics.median(ms) >= 100 else "{:.1f}"
-    return f"{fmt.format(statistics.median(ms))} ({fmt.format(min(ms))}–{fmt.format(max(ms))})"
 
 
-def machine() -> str:
-    model = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{model}, {os.cpu_count()} cores, {platform.system()}; Python "
-        f"{platform.python_version()}, numpy {np.__version__}"
-    )
 
 
 def measure(data_dir: Path, repeats: int) -> dict[str, list[float]]:
@@ -182,8 +150,7 @@ def section(results: dict[str, list[float]], repeats: int, sizes: str) -> str:
     table = "\n".join(
         f"| {label} | {summary(results[key])} | {note} |" for label, key, note in rows
     )
-    return f"""{START}
-## Dataset loading
+    return f"""## Dataset loading
 
 Both datasets (MNIST + Fashion-MNIST: 8 IDX files, {sizes}) loaded with
 `load_dataset` from the shared data folder (`BENCH_DATA_DIR`), the source files already in the
@@ -201,20 +168,9 @@ A warm load is {med["naive"] / med["warm"]:.0f}x faster than the naive baseline 
 every checksum and writes the cache, costs {med["cold"] / med["naive"]:.1f}x the naive \
 baseline, once. The cached arrays are read-only memory maps whose pages are read on first \
 use; the "read every pixel" row includes that cost.
-{END}"""
+"""
 
 
-def write_section(path: Path, text: str) -> None:
-    """Replace the marked section of ``path`` (append it, or create the file, if absent)."""
-    current = path.read_text() if path.exists() else "# Performance\n"
-    if START in current and END in current:
-        head, rest = current.split(START, 1)
-        tail = rest.split(END, 1)[1]
-        new = head + text + tail
-    else:
-        new = current.rstrip("\n") + "\n\n" + text + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(new)
 
 
 def main() -> int:
@@ -222,7 +178,7 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=7, help="runs per measurement (default 7)")
     parser.add_argument(
         "--data-dir",
-        default=os.environ.get("BENCH_DATA_DIR") or str(ROOT.parent / "shared" / "data"),
+        default=default_data_dir(),
         help="folder holding mnist/ and fashion-mnist/ (default: $BENCH_DATA_DIR)",
     )
     parser.add_argument(
@@ -235,7 +191,7 @@ def main() -> int:
     text = section(results, args.repeats, sizes_text(data_dir))
     print(text)
     if not args.no_write:
-        write_section(Path(args.output), text)
+        write_section("data-load", text, Path(args.output))
         print(f"\nwritten to {args.output}", file=sys.stderr)
     return 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from bench.runner.plan import DEFAULT_SEEDS
@@ -33,8 +34,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     _common(many, profile_default="full")
     many.add_argument("--reports-dir", default="reports", help="where reports go (default reports/)")
     many.add_argument("--no-report", action="store_true", help="do not regenerate the reports")
-    many.add_argument("--jobs", type=int, default=1, metavar="N",
-                      help="jobs in parallel on this machine (threads are split between them)")
+    many.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                      help="jobs in parallel on this machine; BLAS threads are split between "
+                           "them (default: the number of cores)")
     many.add_argument("--backend", choices=("local", "dask"), default="local",
                       help="local worker processes, or a Dask cluster (needs --scheduler)")
     many.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address")

@@ -13,8 +13,7 @@ from pathlib import Path
 PACKAGES = ("mnist-vs-fashion-bench", "numpy", "pandas", "scikit-learn", "scipy",
             "tensorflow-cpu", "tensorflow", "keras", "joblib", "matplotlib")
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-                    "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "BENCH_THREADS_PER_JOB",
-                    "OPENBLAS_CORETYPE")
+                    "BENCH_THREADS_PER_JOB", "OPENBLAS_CORETYPE")
 
 
 def cpu_model() -> str:
@@ -75,6 +74,9 @@ def _static() -> dict[str, object]:
 def collect() -> dict[str, object]:
     """Versions, CPU, thread settings and git commit (the static part is computed once)."""
     info = dict(_static())
+    from bench.estimators import KERAS_THREADS
+
     info["threads"] = {k: os.environ[k] for k in THREAD_VARIABLES if k in os.environ}
+    info["threads"]["keras"] = KERAS_THREADS
     info["blas"] = blas_info()
     return info

@@ -53,7 +53,7 @@ class RunSummary:
 class ExecutionConfig:
     """How jobs are executed (not part of any job's identity)."""
 
-    jobs: int = 1
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     timeout: float | None = None
     backend: str = "local"
     scheduler: str | None = None

@@ -27,7 +27,7 @@ def stratified_indices(labels: np.ndarray, size: int, seed: int) -> np.ndarray:
     order = np.lexsort((classes, -(exact - take)))  # largest remainders first, ties by class
     take[order[:remainder]] += 1
     rng = np.random.default_rng(seed)
-    chosen = [rng.permutation(np.flatnonzero(labels == c))[:k] for c, k in zip(classes, take)]
+    chosen = [rng.permutation(np.flatnonzero(labels == c))[:k] for c, k in zip(classes, take, strict=True)]
     return np.sort(np.concatenate(chosen))
 
 

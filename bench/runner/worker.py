@@ -9,14 +9,16 @@ from __future__ import annotations
 import os
 
 THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-              "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS", "TF_NUM_INTRAOP_THREADS",
-              "BENCH_THREADS_PER_JOB")
+              "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS", "BENCH_THREADS_PER_JOB")
 
 
 def thread_environment(threads: int) -> dict[str, str]:
-    """Environment that limits BLAS, OpenMP and TensorFlow to ``threads`` threads."""
+    """Environment that limits BLAS and OpenMP to ``threads`` threads per job.
+
+    TensorFlow always gets one thread (see ``bench.estimators.KERAS_THREADS``): its results
+    depend on the thread count, and a result must not depend on ``--jobs`` or the machine.
+    """
     env = {name: str(threads) for name in THREAD_ENV}
-    env["TF_NUM_INTEROP_THREADS"] = "1"
     env["TF_CPP_MIN_LOG_LEVEL"] = "2"
     return env
 
