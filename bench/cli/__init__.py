@@ -7,6 +7,7 @@ expected errors (``BenchError``) become one-paragraph messages and an exit code.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 from bench.errors import BenchError
@@ -36,7 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _interrupt)  # clean up workers on `kill` as on Ctrl-C
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
