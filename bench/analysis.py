@@ -1,0 +1,250 @@
+"""Evidence that needs pixels, computed once and cached beside the results.
+
+The cache is one JSON file per dataset under ``<results>/analysis/``, named by a digest of
+the dataset checksums the results were made on. It holds the full test labels (to pair
+predictions with the truth), the single-pixel separability of every class pair, and the
+few test images the report figures show. ``bench report`` on committed results reads the
+cache; it loads the data only when the cache is missing, stale or lacks an image.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench.errors import BenchError
+
+ANALYSIS_VERSION = 1
+ANALYSIS_FOLDER = "analysis"
+N_LEVELS = 256
+
+
+@dataclass(frozen=True)
+class PairSeparability:
+    """The best one-pixel, one-threshold rule for class pair ``(a, b)``.
+
+    The rule predicts ``high`` when the pixel's intensity is above ``threshold``, else the
+    other class. It is chosen on the train images of the two classes and scored on both sets.
+    """
+
+    a: int
+    b: int
+    pixel: int
+    threshold: int
+    high: int
+    train_accuracy: float
+    test_accuracy: float
+    test_count: int
+
+    @property
+    def row_col(self) -> tuple[int, int]:
+        return divmod(self.pixel, 28)
+
+
+@dataclass(frozen=True, eq=False)
+class DatasetAnalysis:
+    """The cached evidence for one dataset."""
+
+    dataset: str
+    checksums: dict[str, str]
+    test_labels: np.ndarray
+    separability: tuple[PairSeparability, ...]
+    images: dict[int, np.ndarray]
+
+    def image(self, index: int) -> np.ndarray | None:
+        return self.images.get(int(index))
+
+
+# ---------------------------------------------------------------------------- computing
+
+
+def class_histograms(x: np.ndarray, y: np.ndarray, n_classes: int = 10) -> np.ndarray:
+    """Counts ``h[c, pixel, level]`` of images of class ``c`` with that intensity at that pixel."""
+    flat = x.reshape(len(x), -1)
+    n_pixels = flat.shape[1]
+    offsets = np.arange(n_pixels, dtype=np.int64) * N_LEVELS
+    hist = np.zeros((n_classes, n_pixels, N_LEVELS), dtype=np.int64)
+    for c in range(n_classes):
+        idx = flat[y == c].astype(np.int64) + offsets
+        hist[c] = np.bincount(idx.ravel(), minlength=n_pixels * N_LEVELS).reshape(
+            n_pixels, N_LEVELS)
+    return hist
+
+
+def best_pixel_rule(hist_a: np.ndarray, hist_b: np.ndarray) -> tuple[int, int, bool, float]:
+    """(pixel, threshold, b_is_high, train accuracy) of the best rule from two class histograms.
+
+    ``cum[p, t]`` counts images with intensity <= t at pixel p, so every (pixel, threshold,
+    direction) is scored at once in O(pixels * 256). Ties go to the first in
+    (direction, pixel, threshold) order.
+    """
+    n_a, n_b = int(hist_a[0].sum()), int(hist_b[0].sum())
+    cum_a, cum_b = np.cumsum(hist_a, axis=1), np.cumsum(hist_b, axis=1)
+    correct = np.stack([cum_a + (n_b - cum_b), (n_a - cum_a) + cum_b])
+    direction, pixel, threshold = np.unravel_index(int(np.argmax(correct)), correct.shape)
+    best = int(correct[direction, pixel, threshold])
+    return int(pixel), int(threshold), direction == 0, best / max(1, n_a + n_b)
+
+
+def rule_accuracy(x: np.ndarray, y: np.ndarray, rule: PairSeparability) -> tuple[float, int]:
+    """Accuracy and count of ``rule`` on the images of its two classes."""
+    mask = (y == rule.a) | (y == rule.b)
+    values = x.reshape(len(x), -1)[mask, rule.pixel]
+    low = rule.a if rule.high == rule.b else rule.b
+    pred = np.where(values > rule.threshold, rule.high, low)
+    count = int(mask.sum())
+    return (float(np.mean(pred == y[mask])) if count else float("nan")), count
+
+
+def single_pixel_separability(x_train, y_train, x_test, y_test,
+                              n_classes: int = 10) -> tuple[PairSeparability, ...]:
+    """The best single-pixel rule of each of the ``n_classes * (n_classes - 1) / 2`` pairs."""
+    hist = class_histograms(x_train, y_train, n_classes)
+    pairs = []
+    for a in range(n_classes):
+        for b in range(a + 1, n_classes):
+            pixel, threshold, b_high, train_acc = best_pixel_rule(hist[a], hist[b])
+            rule = PairSeparability(a, b, pixel, threshold, b if b_high else a, train_acc,
+                                    float("nan"), 0)
+            test_acc, count = rule_accuracy(x_test, y_test, rule)
+            pairs.append(PairSeparability(**{**asdict(rule), "test_accuracy": test_acc,
+                                             "test_count": count}))
+    return tuple(pairs)
+
+
+def compute_analysis(dataset, checksums: Mapping[str, str],
+                     image_indices: Iterable[int]) -> DatasetAnalysis:
+    """All cached evidence from a loaded dataset (``bench.data.load_dataset``'s result)."""
+    y_test = np.asarray(dataset.y_test, dtype=np.uint8)
+    indices = sorted({int(i) for i in image_indices if 0 <= int(i) < len(y_test)})
+    images = {i: np.asarray(dataset.x_test[i], dtype=np.uint8).copy() for i in indices}
+    separability = single_pixel_separability(dataset.x_train, dataset.y_train,
+                                             dataset.x_test, y_test)
+    return DatasetAnalysis(dataset.name, dict(checksums), y_test.copy(), separability, images)
+
+
+# ---------------------------------------------------------------------------- the cache
+
+
+def checksum_digest(checksums: Mapping[str, str]) -> str:
+    """A short stable digest of ``{file: sha256}``: the cache key."""
+    text = json.dumps(dict(sorted(checksums.items())), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def cache_path(results_dir: str | os.PathLike, name: str, checksums: Mapping[str, str]) -> Path:
+    return Path(results_dir) / ANALYSIS_FOLDER / f"{name}-{checksum_digest(checksums)}.json"
+
+
+def to_json(analysis: DatasetAnalysis) -> str:
+    """Deterministic JSON text of an analysis (sorted keys, images as base64 of 784 bytes)."""
+    payload = {
+        "analysis_version": ANALYSIS_VERSION,
+        "dataset": analysis.dataset,
+        "dataset_sha256": dict(sorted(analysis.checksums.items())),
+        "test_labels": (analysis.test_labels + ord("0")).astype(np.uint8).tobytes().decode(),
+        "separability": [asdict(p) for p in analysis.separability],
+        "images": {str(i): base64.b64encode(img.astype(np.uint8).tobytes()).decode()
+                   for i, img in sorted(analysis.images.items())},
+    }
+    return json.dumps(payload, indent=1, sort_keys=True) + "\n"
+
+
+def from_json(text: str) -> DatasetAnalysis:
+    """Inverse of :func:`to_json`; raises ``ValueError`` on a stale or malformed file."""
+    data: dict[str, Any] = json.loads(text)
+    if data.get("analysis_version") != ANALYSIS_VERSION:
+        raise ValueError(f"analysis version {data.get('analysis_version')!r}, "
+                         f"expected {ANALYSIS_VERSION}")
+    labels = np.frombuffer(data["test_labels"].encode("ascii"), dtype=np.uint8) - ord("0")
+    images = {int(k): np.frombuffer(base64.b64decode(v), dtype=np.uint8).reshape(28, 28)
+              for k, v in data["images"].items()}
+    pairs = tuple(PairSeparability(**p) for p in data["separability"])
+    return DatasetAnalysis(data["dataset"], dict(data["dataset_sha256"]), labels, pairs, images)
+
+
+def read_cache(path: Path) -> DatasetAnalysis | None:
+    """The cached analysis at ``path``, or None when absent or unreadable."""
+    try:
+        return from_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _load_dataset(name: str, data_dir: str | os.PathLike | None):
+    """``bench.data.load_dataset`` imported late (tests replace this function)."""
+    from bench.data import load_dataset
+
+    return load_dataset(name, data_dir=data_dir)
+
+
+def _expected_checksums(name: str) -> dict[str, str] | None:
+    """The checksums the data loader verifies, or None when it is not available."""
+    try:
+        from bench.data import expected_checksums
+
+        return dict(expected_checksums(name))
+    except (ImportError, BenchError):
+        return None
+
+
+@dataclass(frozen=True, eq=False)
+class AnalysisResult:
+    """An analysis, or why there is none (``note``); ``computed`` when data was loaded."""
+
+    analysis: DatasetAnalysis | None
+    note: str | None = None
+    computed: bool = False
+
+
+def _no_images(labels: np.ndarray) -> set[int]:
+    return set()
+
+
+def _valid(indices: Iterable[int], labels: np.ndarray) -> set[int]:
+    """The indices that exist in a test set of ``len(labels)`` images."""
+    return {int(i) for i in indices if 0 <= int(i) < len(labels)}
+
+
+def load_or_compute(results_dir: str | os.PathLike, name: str, checksums: Mapping[str, str],
+                    wanted: Callable[[np.ndarray], Iterable[int]] = _no_images,
+                    data_dir: str | os.PathLike | None = None) -> AnalysisResult:
+    """The analysis of dataset ``name``, from the cache or freshly computed and cached.
+
+    ``wanted(test_labels)`` names the test images the figures need (which ones can depend on
+    the labels: stratified test subsets). Data is loaded only when the cache file is missing,
+    stale, or lacks one of them. When it cannot be loaded, the note says why.
+    """
+    from bench.runner.store import atomic_write_text
+
+    path = cache_path(results_dir, name, checksums)
+    cached = read_cache(path)
+    if cached is not None and _valid(wanted(cached.test_labels), cached.test_labels) <= set(
+            cached.images):
+        return AnalysisResult(cached)
+    expected = _expected_checksums(name)
+    if expected is not None and expected != dict(checksums):
+        return AnalysisResult(cached, f"the results were made on {name} files whose checksums "
+                              "differ from the ones this harness verifies, so the data-derived "
+                              "evidence was not recomputed.")
+    try:
+        dataset = _load_dataset(name, data_dir)
+    except (BenchError, ImportError, OSError) as exc:
+        reason = f"{name} data could not be loaded ({exc})"
+        if cached is not None:
+            return AnalysisResult(cached, f"{reason}; some images are missing from the cache.")
+        return AnalysisResult(None, f"{reason}; point --data-dir (or BENCH_DATA_DIR) at the "
+                              "data and rerun `python -m bench report`.")
+    keep = set(cached.images) if cached is not None else set()
+    need = _valid(wanted(np.asarray(dataset.y_test)), dataset.y_test)
+    analysis = compute_analysis(dataset, checksums, need | keep)
+    atomic_write_text(path, to_json(analysis))
+    return AnalysisResult(analysis, computed=True)

@@ -1,0 +1,36 @@
+"""``bench report``: markdown reports and figures from the result store (trains nothing)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "report",
+        help="write markdown reports and figures from the result store",
+        description=(
+            "Turn the result store into reports/README.md, accuracy.md, overfitting.md, "
+            "mnist-too-easy.md and figures/*.png. Trains nothing; the same results give "
+            "byte-identical files. Data-derived evidence (single-pixel separability, sample "
+            "images) is cached under <results>/analysis/ and computed from the data (--data-dir) "
+            "only when missing."
+        ),
+    )
+    parser.add_argument("--results-dir", default="results", metavar="DIR",
+                        help="result store to read (default: results)")
+    parser.add_argument("--reports-dir", default="reports", metavar="DIR",
+                        help="folder to write the reports into (default: reports)")
+    parser.set_defaults(func=run_report)
+    return parser
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from bench.reports import write_reports
+
+    written = write_reports(args.results_dir, args.reports_dir,
+                            data_dir=getattr(args, "data_dir", None))
+    pages = [p for p in written if p.suffix == ".md"]
+    print(f"wrote {len(pages)} reports and {len(written) - len(pages)} figures to "
+          f"{args.reports_dir} (start at {pages[0]})")
+    return 0

@@ -1,0 +1,138 @@
+"""reports/README.md: the headline table, the verdict, links, and how the run was made."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.reports.evidence import Evidence
+from bench.reports.inputs import ReportInputs, dataset_title
+from bench.reports.page import Page, join_blocks, scope_line
+from bench.reports.tables import MISSING, markdown_table, pct_ci, seconds
+from bench.reports.verdict import paragraph
+from bench.runner.record import RunRecord
+
+PAGES = (
+    ("accuracy.md", "Accuracy",
+     "test/train accuracy with intervals, the MNIST → Fashion drop, per-class accuracy, "
+     "confusions"),
+    ("overfitting.md", "Overfitting",
+     "generalisation gap with intervals, flags, per-epoch curves of the neural models"),
+    ("mnist-too-easy.md", "Is MNIST too easy?",
+     "spread, McNemar tests, headroom, single-pixel separability, learning curve, samples"),
+)
+PROVENANCE_ORDER = ("python", "platform", "cpu", "cpu_count", "git_commit")
+MAX_ERROR = 160
+
+
+def headline_table(inputs: ReportInputs, ev: Evidence) -> str:
+    """Model x dataset: test accuracy (%) as mean ± 95% CI half-width over seeds."""
+    rows = [[m] + [pct_ci(ev.summary[(m, d)].test) if (m, d) in ev.summary else MISSING
+                   for d in inputs.datasets] for m in inputs.models]
+    headers = ["model", *[f"{dataset_title(d)} test acc. (%)" for d in inputs.datasets]]
+    return markdown_table(headers, rows, ["left"] + ["right"] * len(inputs.datasets))
+
+
+def _provenance(inputs: ReportInputs) -> dict[str, Any]:
+    if inputs.run_info and isinstance(inputs.run_info.get("provenance"), dict):
+        return inputs.run_info["provenance"]
+    for rec in inputs.runs:
+        if rec.provenance:
+            return rec.provenance
+    return {}
+
+
+def _when(inputs: ReportInputs) -> tuple[str, str, str]:
+    """(started, finished, wall time) from run-info.json, else from the records."""
+    info = inputs.run_info or {}
+    started = info.get("started_at") or min((r.started_at for r in inputs.runs if r.started_at),
+                                            default=MISSING)
+    finished = info.get("finished_at") or max(
+        (r.finished_at for r in inputs.runs if r.finished_at), default=MISSING)
+    if isinstance(info.get("wall_seconds"), int | float):
+        wall = seconds(float(info["wall_seconds"]))
+    else:
+        total = sum(r.wall_seconds or 0.0 for r in (*inputs.runs, *inputs.curve_runs))
+        wall = f"{seconds(total)} (sum of the jobs' wall times; no run-info.json for this profile)"
+    return str(started), str(finished), wall
+
+
+def how_made(inputs: ReportInputs) -> str:
+    info = inputs.run_info or {}
+    prov = _provenance(inputs)
+    started, finished, wall = _when(inputs)
+    seeds = info.get("seeds") or sorted({r.seed for r in inputs.runs})
+    rows = [["command", f"`{info['command']}`" if info.get("command")
+             else "not recorded (no run-info.json for this profile)"],
+            ["profile", inputs.profile],
+            ["seeds", ", ".join(str(s) for s in seeds)],
+            ["started", started], ["finished", finished], ["total wall time", wall]]
+    if isinstance(info.get("jobs"), int):
+        executed = info.get("jobs_executed")
+        rows.append(["jobs", f"{info['jobs']}" + (f" ({executed} trained in that run, the rest "
+                                                  "reused from the store)"
+                                                  if isinstance(executed, int) else "")])
+    keys = [k for k in PROVENANCE_ORDER if k in prov]
+    keys += sorted(k for k in prov if k not in PROVENANCE_ORDER and k != "packages"
+                   and isinstance(prov[k], str | int | float | bool))
+    rows += [[k.replace("_", " "), str(prov[k])] for k in keys]
+    blocks = ["## How the run was made", markdown_table(["", ""], rows, ["left", "left"])]
+    packages = prov.get("packages")
+    if isinstance(packages, dict) and packages:
+        blocks += ["Package versions:",
+                   markdown_table(["package", "version"],
+                                  [[k, str(v)] for k, v in sorted(packages.items())],
+                                  ["left", "left"])]
+    return join_blocks(*blocks)
+
+
+def _first_line(text: str | None) -> str:
+    line = (text or "").strip().splitlines()[0] if (text or "").strip() else ""
+    return line if len(line) <= MAX_ERROR else line[:MAX_ERROR - 1] + "…"
+
+
+def failures(records: tuple[RunRecord, ...], superseded: int) -> str:
+    blocks = ["## Jobs that did not succeed"]
+    if not records:
+        blocks.append("None: every job in the store finished with status `ok`.")
+    else:
+        rows = [[r.model, dataset_title(r.dataset), r.seed, r.profile, f"{r.train_size:,}",
+                 r.status, _first_line(r.error) or MISSING] for r in records]
+        blocks += [f"{len(records)} job(s) did not finish with status `ok`; they are left out "
+                   "of every statistic. Rerun them with the same command to retry.",
+                   markdown_table(["model", "dataset", "seed", "profile", "train size", "status",
+                                   "error"], rows)]
+    if superseded:
+        blocks.append(f"{superseded} older successful record(s) for the same model, dataset, "
+                      "seed and training size were superseded by a later run and ignored.")
+    return join_blocks(*blocks)
+
+
+def _other_profiles(inputs: ReportInputs) -> str:
+    others = {p: n for p, n in inputs.profile_counts.items() if p != inputs.profile}
+    if not others:
+        return ""
+    listed = ", ".join(f"`{p}` ({n} run{'s' if n != 1 else ''})" for p, n in others.items())
+    return (f"The reports cover profile `{inputs.profile}`, {inputs.profile_reason}. The store "
+            f"also holds successful runs of other profiles, not covered here: {listed}.")
+
+
+def render(inputs: ReportInputs, ev: Evidence) -> Page:
+    """The index page (no figures of its own)."""
+    links = "\n".join(f"- [{title}]({name}): {what}." for name, title, what in PAGES)
+    text = join_blocks(
+        "# MNIST vs Fashion-MNIST: results",
+        "Generated by `python -m bench report` from the result store; regenerate rather than "
+        "edit. " + scope_line(inputs),
+        _other_profiles(inputs),
+        "## Headline: test accuracy",
+        "Mean over seeds ± half-width of the 95% t confidence interval, in percent.",
+        headline_table(inputs, ev),
+        "## Verdict: is MNIST too easy?",
+        paragraph(ev, inputs.datasets),
+        "## Reports",
+        links,
+        how_made(inputs),
+        failures(inputs.unsuccessful, inputs.superseded),
+        ("## Notes\n\n" + "\n".join(f"- {n}" for n in inputs.notes)) if inputs.notes else "",
+    )
+    return Page("README.md", text)

@@ -1,0 +1,180 @@
+"""reports/overfitting.md: train vs test accuracy, the generalisation gap and epoch curves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bench.reports import figures
+from bench.reports.inputs import ReportInputs, dataset_title
+from bench.reports.page import Page, figure_link, join_blocks, scope_line
+from bench.reports.tables import (
+    CellSummary,
+    markdown_table,
+    number,
+    pct,
+    pct_ci,
+    signed_pp,
+    summarise,
+)
+from bench.runner.record import RunRecord
+
+GAP_THRESHOLD = 0.02
+FLAG_RULE = ("A gap is flagged as large when its mean over seeds exceeds "
+             f"{100 * GAP_THRESHOLD:.0f} percentage points **and** the lower bound of its 95% "
+             "confidence interval is above 0 (with a single seed there is no interval and the "
+             "mean alone decides; such flags are marked).")
+HISTORY_KEYS = ("train_accuracy", "test_accuracy", "train_loss", "test_loss")
+
+
+def flag(cell: CellSummary) -> str:
+    """``"large gap"``, ``"large gap (1 seed)"`` or ``""`` by :data:`FLAG_RULE`."""
+    if cell.gap.n == 0 or not cell.gap.mean > GAP_THRESHOLD:
+        return ""
+    if not cell.gap.has_interval:
+        return "large gap (1 seed)"
+    return "large gap" if cell.gap.low > 0 else ""
+
+
+def ranked(summary: dict[tuple[str, str], CellSummary]) -> list[CellSummary]:
+    """Cells with a known gap, largest mean gap first (ties by model, dataset)."""
+    cells = [c for c in summary.values() if c.gap.n > 0]
+    return sorted(cells, key=lambda c: (-c.gap.mean, c.model, c.dataset))
+
+
+@dataclass(frozen=True)
+class EpochCurve:
+    """Seed-mean per-epoch curves of one model on one dataset."""
+
+    model: str
+    dataset: str
+    curves: dict[str, np.ndarray]
+    best_epochs: tuple[int, ...]
+
+    @property
+    def epochs(self) -> int:
+        return len(self.curves.get("test_loss", ()))
+
+
+def epoch_curve(model: str, dataset: str, runs: list[RunRecord]) -> EpochCurve | None:
+    """Mean of the seeds' histories over the epochs all seeds reached, or None."""
+    histories = [r.history for r in sorted(runs, key=lambda r: r.seed)
+                 if r.history and r.history.get("test_loss")]
+    if not histories:
+        return None
+    curves = {}
+    for key in HISTORY_KEYS:
+        series = [h[key] for h in histories if h.get(key)]
+        if series:
+            length = min(len(s) for s in series)
+            curves[key] = np.mean([np.asarray(s[:length], dtype=float) for s in series], axis=0)
+    best = tuple(int(np.argmin(h["test_loss"])) + 1 for h in histories)
+    return EpochCurve(model, dataset, curves, best)
+
+
+def _gap_table(cells: list[CellSummary]) -> str:
+    rows = [[i, c.model, dataset_title(c.dataset), pct_ci(c.train), pct_ci(c.test),
+             f"{signed_pp(c.gap.mean)} ± {100 * c.gap.half_width:.2f}" if c.gap.has_interval
+             else signed_pp(c.gap.mean),
+             f"[{signed_pp(c.gap.low)}, {signed_pp(c.gap.high)}]" if c.gap.has_interval else "–",
+             flag(c)] for i, c in enumerate(cells, start=1)]
+    return markdown_table(["rank", "model", "dataset", "train acc. (%)", "test acc. (%)",
+                           "gap (pp)", "gap 95% CI (pp)", "flag"], rows,
+                          ["right", "left", "left", "right", "right", "right", "right", "left"])
+
+
+def reading(cells: list[CellSummary], curves: list[EpochCurve]) -> list[str]:
+    """Sentences describing the gaps and epoch curves, generated from the numbers."""
+    if not cells:
+        return ["No run recorded both train and test accuracy."]
+    top, low = cells[0], cells[-1]
+    out = [f"The largest gap is {signed_pp(top.gap.mean)} pp ({top.model} on "
+           f"{dataset_title(top.dataset)}, train {pct(top.train.mean)}% vs test "
+           f"{pct(top.test.mean)}%); the smallest is {signed_pp(low.gap.mean)} pp ({low.model} "
+           f"on {dataset_title(low.dataset)})."]
+    flagged = [c for c in cells if flag(c)]
+    if flagged:
+        names = ", ".join(f"{c.model} on {dataset_title(c.dataset)}" for c in flagged)
+        out.append(f"{len(flagged)} of {len(cells)} model–dataset combinations are flagged: "
+                   f"{names}.")
+    else:
+        out.append(f"None of the {len(cells)} model–dataset combinations is flagged.")
+    by_key = {(c.model, c.dataset): c for c in cells}
+    both = [(by_key[(m, "mnist")], by_key[(m, "fashion-mnist")]) for m, d in sorted(by_key)
+            if d == "mnist" and (m, "fashion-mnist") in by_key]
+    if both:
+        wider = sum(1 for mn, fa in both if fa.gap.mean > mn.gap.mean)
+        mean_mn = float(np.mean([mn.gap.mean for mn, _ in both]))
+        mean_fa = float(np.mean([fa.gap.mean for _, fa in both]))
+        out.append(f"The gap is wider on Fashion-MNIST than on MNIST for {wider} of {len(both)} "
+                   f"models (average gap {signed_pp(mean_fa)} pp on Fashion-MNIST vs "
+                   f"{signed_pp(mean_mn)} pp on MNIST).")
+    for c in curves:
+        out.append(_curve_sentence(c))
+    return out
+
+
+def _curve_sentence(c: EpochCurve) -> str:
+    test_loss = c.curves["test_loss"]
+    best = int(np.argmin(test_loss)) + 1
+    where = f"{c.model} on {dataset_title(c.dataset)}"
+    if best == c.epochs:
+        return (f"{where}: test loss is lowest at the last epoch ({c.epochs}): no sign of "
+                "overfitting within the epochs trained.")
+    rise = float(test_loss[-1] - test_loss[best - 1])
+    train = c.curves.get("train_loss")
+    falling = train is not None and train[-1] < train[best - 1]
+    return (f"{where}: test loss bottoms at epoch {best} of {c.epochs} and then rises by "
+            f"{rise:.3f}{' while train loss keeps falling' if falling else ''}.")
+
+
+def _curves_section(inputs: ReportInputs, curves: list[EpochCurve],
+                    fig_dir: Path) -> tuple[str, list[Path]]:
+    if not curves:
+        return ("## Per-epoch curves\n\nNo run recorded a per-epoch history "
+                "(only neural models do)."), []
+    rows, made, blocks = [], [], []
+    for model in sorted({c.model for c in curves}):
+        mine = [c for c in curves if c.model == model]
+        path = figures.history_curves(
+            fig_dir / f"history-{model}.png", model, {c.dataset: c.curves for c in mine},
+            {c.dataset: dataset_title(c.dataset) for c in mine})
+        made.append(path)
+        blocks.append(figure_link(path, f"{model} per-epoch curves"))
+        for c in mine:
+            loss = c.curves["test_loss"]
+            best = int(np.argmin(loss)) + 1
+            acc = c.curves.get("test_accuracy")
+            rows.append([model, dataset_title(c.dataset), c.epochs, best,
+                         ", ".join(str(b) for b in c.best_epochs), number(loss[best - 1], 4),
+                         number(loss[-1], 4),
+                         pct(acc[-1]) if acc is not None and len(acc) else "–"])
+    table = markdown_table(["model", "dataset", "epochs", "lowest test loss at epoch (mean curve)",
+                            "… per seed", "lowest test loss", "final test loss",
+                            "final test acc. (%)"], rows,
+                           ["left", "left"] + ["right"] * 6)
+    intro = ("Neural models record train and test-monitor accuracy and loss after every epoch. "
+             "The test values are for monitoring only; they never choose the epoch.")
+    return join_blocks("## Per-epoch curves", intro, table, *blocks), made
+
+
+def render(inputs: ReportInputs, fig_dir: Path) -> Page:
+    """The overfitting page and its figures."""
+    cells = ranked(summarise(inputs.frame))
+    curves = [c for m in inputs.models for d in inputs.datasets
+              if (c := epoch_curve(m, d, inputs.runs_of(m, d))) is not None]
+    section, made = _curves_section(inputs, curves, fig_dir)
+    text = join_blocks(
+        "# Overfitting",
+        scope_line(inputs),
+        "## Generalisation gap",
+        "Gap = train accuracy − test accuracy of the same run, in percentage points, then "
+        "averaged over seeds with a 95% t confidence interval. Ranked by mean gap. " + FLAG_RULE,
+        _gap_table(cells),
+        "## Reading",
+        "\n".join(f"- {s}" for s in reading(cells, curves)),
+        section,
+    )
+    return Page("overfitting.md", text, tuple(made))

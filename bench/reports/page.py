@@ -1,0 +1,43 @@
+"""A rendered report page and the pieces every page starts with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.reports.inputs import ReportInputs
+
+FIGURES_FOLDER = "figures"
+
+
+@dataclass(frozen=True)
+class Page:
+    """A markdown file name, its text and the figures it links to."""
+
+    name: str
+    text: str
+    figures: tuple[Path, ...] = field(default=())
+
+
+def figure_link(path: Path, alt: str) -> str:
+    """A markdown image link relative to the reports folder (renders on GitHub)."""
+    return f"![{alt}]({FIGURES_FOLDER}/{path.name})"
+
+
+def scope_line(inputs: ReportInputs) -> str:
+    """One sentence naming the profile, seeds and what the numbers are."""
+    seeds = sorted({r.seed for r in inputs.runs})
+    seed_text = f" ({', '.join(str(s) for s in seeds)})" if seeds else ""
+    return (f"Profile `{inputs.profile}`, {plural(len(seeds), 'seed')}{seed_text}; "
+            f"{plural(len(inputs.runs), 'successful headline run')} and "
+            f"{plural(len(inputs.curve_runs), 'learning-curve run')}.")
+
+
+def plural(n: int, noun: str) -> str:
+    """``"1 seed"``, ``"3 seeds"``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def join_blocks(*blocks: str) -> str:
+    """Markdown blocks separated by blank lines, ending with one newline."""
+    return "\n\n".join(b.strip("\n") for b in blocks if b and b.strip()) + "\n"

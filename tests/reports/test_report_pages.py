@@ -1,0 +1,147 @@
+"""write_reports on a synthetic store: files, numbers, links, determinism, failures."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from scipy import stats as sps
+
+from bench.errors import BenchError, ResultsError
+from bench.reports import write_reports
+from bench.runner.store import load_frame
+
+PAGES = ("README.md", "accuracy.md", "overfitting.md", "mnist-too-easy.md")
+MAX_FIGURE_BYTES = 150_000
+
+
+@pytest.fixture
+def written(report_run) -> tuple[Path, list[Path]]:
+    _, reports, paths = report_run
+    return reports, paths
+
+
+@pytest.fixture
+def store(report_run) -> Path:
+    return report_run[0]
+
+
+def test_writes_every_page_and_linked_figures(written):
+    reports, paths = written
+    assert [p.name for p in paths[:4]] == list(PAGES)
+    figures = [p for p in paths if p.suffix == ".png"]
+    assert {p.name for p in figures} >= {
+        "accuracy-by-model.png", "confusion-mnist.png", "confusion-fashion-mnist.png",
+        "history-cnn.png", "history-mlp.png", "single-pixel.png", "learning-curve.png",
+        "samples-mnist.png", "samples-fashion-mnist.png", "mistakes-mnist.png"}
+    linked = set()
+    for name in PAGES:
+        text = (reports / name).read_text(encoding="utf-8")
+        for target in re.findall(r"\]\(([^)]+)\)", text):
+            assert (reports / target).is_file(), f"{name} links to missing {target}"
+            linked.add(target)
+    for fig in figures:
+        assert f"figures/{fig.name}" in linked, f"{fig.name} is not linked from any page"
+        assert fig.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert fig.stat().st_size < MAX_FIGURE_BYTES
+
+
+def test_headline_numbers_recomputed_independently(store, written):
+    reports, _ = written
+    readme = (reports / "README.md").read_text(encoding="utf-8")
+    frame = load_frame(store)
+    main = frame[(frame.status == "ok") & (frame.profile == "full") & ~frame.learning_curve]
+    checked = 0
+    for (model, _dataset), group in main.groupby(["model", "dataset"]):
+        acc = 100 * group["test_accuracy"].to_numpy(dtype=float)
+        half = sps.t.ppf(0.975, acc.size - 1) * acc.std(ddof=1) / acc.size ** 0.5
+        cell = f"{acc.mean():.2f} ± {half:.2f}"
+        rows = [line for line in readme.splitlines() if line.startswith(f"| {model} ")]
+        assert any(cell in row for row in rows), f"{model}: {cell} not in the headline table"
+        checked += 1
+    assert checked == 8
+
+
+def test_regenerating_gives_byte_identical_files(store, written, tmp_path, loader):
+    reports, first = written
+    before = {p.relative_to(reports): p.read_bytes() for p in first}
+    other = tmp_path / "other"
+    (other / "figures").mkdir(parents=True)
+    stale = other / "figures" / "history-old-model.png"
+    stale.write_bytes(b"old")
+    (other / "figures" / "notes.txt").write_text("mine")
+    again = write_reports(store, other)  # reads the analysis cache this time
+    assert loader.calls == []
+    assert [p.relative_to(other) for p in again] == list(before)
+    assert {p.relative_to(other): p.read_bytes() for p in again} == before
+    assert not stale.exists() and (other / "figures" / "notes.txt").exists()
+
+
+def test_failed_jobs_and_other_profiles_are_reported(written):
+    reports, _ = written
+    readme = (reports / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Jobs that did not succeed", 1)[1]
+    assert "| mlp " in section and "failed" in section
+    assert "ValueError: synthetic failure \\| with a pipe" in section
+    assert "Traceback line" not in section
+    assert "`smoke` (1 run)" in readme
+    assert "`python -m bench run-all`" in readme and "9 min 00 s" in readme
+    assert "abc123" in readme
+    # the failed seed-7 run and the smoke run never enter the statistics
+    assert "3 seeds (0, 1, 2); 24 successful headline runs" in readme
+
+
+def test_reports_name_classes_and_flag_rule(written):
+    reports, _ = written
+    accuracy = (reports / "accuracy.md").read_text(encoding="utf-8")
+    assert "9 Ankle boot" in accuracy and "| 7 " in accuracy
+    overfitting = (reports / "overfitting.md").read_text(encoding="utf-8")
+    assert "exceeds 2 percentage points **and** the lower bound" in overfitting
+    # forest overfits by construction (+12 pp on every seed): ranked first and flagged
+    first_row = [r for r in overfitting.splitlines() if r.startswith("|      1 |")][0]
+    assert "forest" in first_row and "large gap" in first_row
+    too_easy = (reports / "mnist-too-easy.md").read_text(encoding="utf-8")
+    for heading in ("a. Spread", "b. Can the dataset", "c. Headroom", "d. Single-pixel",
+                    "e. Learning curve", "f. Sample predictions"):
+        assert f"## {heading}" in too_easy
+    assert "Holm" in too_easy and "**every** seed" in too_easy
+
+
+def test_verdict_is_the_same_in_index_and_too_easy_page(written):
+    reports, _ = written
+    readme = (reports / "README.md").read_text(encoding="utf-8")
+    too_easy = (reports / "mnist-too-easy.md").read_text(encoding="utf-8")
+    verdict = [line for line in readme.splitlines() if line.startswith("**Verdict")][0]
+    assert verdict in too_easy
+    assert readme.count("— **holds**") + readme.count("— **does not hold**") == 6
+
+
+def test_empty_store_raises_bench_error(tmp_path, loader):
+    with pytest.raises(ResultsError, match="no results in .*run-all"):
+        write_reports(tmp_path / "nothing", tmp_path / "reports")
+    assert not (tmp_path / "reports").exists()
+
+
+def test_store_with_only_failures_raises(tmp_path, store_factory, record_factory):
+    results = store_factory(tmp_path / "results",
+                            [record_factory("mlp", "mnist", 0, status="failed")], run_info=False)
+    with pytest.raises(BenchError, match="no results in"):
+        write_reports(results, tmp_path / "reports")
+
+
+def test_profile_without_run_info_prefers_full(tmp_path, store_factory, record_factory):
+    records = [record_factory(m, d, s) for m in ("cnn", "logreg") for d in ("mnist",)
+               for s in (0, 1)]
+    records += [record_factory(m, "mnist", s, profile="smoke", train_size=100)
+                for m in ("cnn", "logreg", "mlp") for s in (0, 1, 2)]
+    results = store_factory(tmp_path / "results", records, run_info=False)
+    (results / "run-info.json").write_text('{"profile": "quick", "command": "elsewhere"}')
+    write_reports(results, tmp_path / "reports")
+    readme = (tmp_path / "reports" / "README.md").read_text(encoding="utf-8")
+    assert "Profile `full`, 2 seeds (0, 1)" in readme
+    assert "cover profile `full`, the full profile" in readme and "`smoke` (9 runs)" in readme
+    assert "not recorded (no run-info.json for this profile)" in readme
+    assert "elsewhere" not in readme
+    assert "sum of the jobs' wall times" in readme
+    assert "**Verdict: undecided.** The comparison needs results on both" in readme
