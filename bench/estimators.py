@@ -1,17 +1,18 @@
-"""Estimator building blocks for model plugins: a scikit-learn compatible Keras base class.
+"""Estimator building blocks for model plugins: the scikit-learn protocol without its import
+cost, and a Keras classifier base class.
 
-TensorFlow is imported only inside ``fit``/``predict`` so that listing models, planning
-and cached runs never pay for it.
+scikit-learn and TensorFlow are imported only inside ``fit``/``predict``, so listing models,
+planning and fully cached runs never pay for them.
 """
 
 from __future__ import annotations
 
+import inspect
 import os
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
 
 EpochCallback = Callable[[int, int, dict[str, float]], None]
 
@@ -52,7 +53,43 @@ def _keras():
     return keras, tf
 
 
-class KerasClassifierBase(ClassifierMixin, BaseEstimator):
+class EstimatorBase:
+    """The scikit-learn estimator protocol for classifiers, without importing scikit-learn.
+
+    Parameters are the keyword arguments of ``__init__``, stored unchanged as attributes;
+    ``get_params``/``set_params`` read and write them (so ``sklearn.base.clone`` works),
+    ``score`` is the accuracy of ``predict``.
+    """
+
+    _estimator_type = "classifier"
+
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        signature = inspect.signature(cls.__init__)
+        return sorted(p.name for p in signature.parameters.values()
+                      if p.name != "self" and p.kind is not p.VAR_KEYWORD)
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self, **params: Any):
+        valid = self._param_names()
+        for name, value in params.items():
+            if name not in valid:
+                raise ValueError(f"invalid parameter {name!r} for {type(self).__name__}; "
+                                 f"valid parameters: {valid}")
+            setattr(self, name, value)
+        return self
+
+    def score(self, X, y) -> float:
+        return float(np.mean(np.asarray(self.predict(X)) == np.asarray(y)))
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({args})"
+
+
+class KerasClassifierBase(EstimatorBase):
     """Base for Keras classifiers keeping the scikit-learn estimator protocol.
 
     Subclasses store their hyper-parameters in ``__init__`` (including ``epochs``,

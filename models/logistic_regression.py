@@ -5,17 +5,13 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
+from bench.estimators import EstimatorBase
 from bench.params import Param
 from bench.registry import ModelSpec
 
 
-class StandardisedLogisticRegression(ClassifierMixin, BaseEstimator):
+class StandardisedLogisticRegression(EstimatorBase):
     """StandardScaler + multinomial LogisticRegression; records whether the solver converged.
 
     After ``fit``: ``pipeline_``, ``classes_``, ``n_iter_`` and ``converged_``
@@ -29,6 +25,11 @@ class StandardisedLogisticRegression(ClassifierMixin, BaseEstimator):
         self.seed = seed
 
     def fit(self, X, y):
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+
         self.pipeline_ = make_pipeline(
             StandardScaler(),
             LogisticRegression(C=self.C, max_iter=self.max_iter, tol=self.tol,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from sklearn.ensemble import RandomForestClassifier
-
 from bench.estimators import threads_per_job
 from bench.params import Param
 from bench.registry import ModelSpec
@@ -16,7 +14,9 @@ PARAMS = (
 )
 
 
-def build(params: dict, seed: int) -> RandomForestClassifier:
+def build(params: dict, seed: int):
+    from sklearn.ensemble import RandomForestClassifier
+
     # n_jobs changes speed only: a seeded forest gives the same trees with any thread count.
     return RandomForestClassifier(**params, random_state=seed, n_jobs=threads_per_job())
 

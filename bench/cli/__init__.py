@@ -50,6 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     except BenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:  # e.g. `bench list | head`: the reader went away
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("interrupted: finished results are kept; run the same command again to resume.",
               file=sys.stderr)
