@@ -1,0 +1,75 @@
+"""A k-nearest-neighbours model plugin: PCA to a few components, then a KNN vote.
+
+The harness finds ``MODEL`` through the ``bench.models`` entry point declared in this
+package's ``pyproject.toml``. scikit-learn is imported inside ``fit`` only, so listing
+models and fully cached runs never pay for it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from bench.estimators import EstimatorBase
+from bench.params import Param
+from bench.registry import ModelSpec
+
+__version__ = "0.1.0"
+
+
+class PCAKNNClassifier(EstimatorBase):
+    """Optional PCA (``pca_components=None`` skips it) followed by ``KNeighborsClassifier``.
+
+    After ``fit``: ``pipeline_`` and ``classes_``. ``seed`` seeds PCA's randomized solver;
+    the neighbour vote itself is deterministic.
+    """
+
+    def __init__(self, n_neighbors=5, weights="distance", pca_components=50, seed=0):
+        self.n_neighbors = n_neighbors
+        self.weights = weights
+        self.pca_components = pca_components
+        self.seed = seed
+
+    def fit(self, X, y):
+        from sklearn.decomposition import PCA
+        from sklearn.neighbors import KNeighborsClassifier
+        from sklearn.pipeline import make_pipeline
+
+        X = np.asarray(X, dtype=np.float32)
+        steps = []
+        if self.pca_components is not None:
+            components = min(int(self.pca_components), *X.shape)
+            steps.append(PCA(n_components=components, random_state=self.seed))
+        steps.append(KNeighborsClassifier(n_neighbors=self.n_neighbors, weights=self.weights))
+        self.pipeline_ = make_pipeline(*steps).fit(X, y)
+        self.classes_ = self.pipeline_.classes_
+        return self
+
+    def predict_proba(self, X):
+        return self.pipeline_.predict_proba(np.asarray(X, dtype=np.float32))
+
+    def predict(self, X):
+        # argmax of the probabilities, so predict and predict_proba never disagree on ties
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+PARAMS = (
+    Param("n_neighbors", 5, int, "neighbours that vote"),
+    Param("weights", "distance", str, "'uniform' or 'distance' (closer neighbours count more)"),
+    Param("pca_components", 50, int | None, "PCA components before KNN (None: raw pixels)"),
+)
+
+
+def build(params: dict, seed: int) -> PCAKNNClassifier:
+    return PCAKNNClassifier(**params, seed=seed)
+
+
+MODEL = ModelSpec(
+    name="knn",
+    description="k-nearest neighbours (k=5, distance-weighted) on 50 PCA components",
+    family="instance-based",
+    params=PARAMS,
+    input_kind="flat",
+    version="1",
+    build=build,
+    test_params={"pca_components": 20},
+    learning_curve=True,
+)
