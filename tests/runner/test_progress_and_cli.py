@@ -1,0 +1,79 @@
+import io
+
+import pytest
+
+from bench.cli import main
+from bench.runner.plan import Job
+from bench.runner.progress import Progress
+from bench.runner.record import RunRecord
+
+
+def job(seed=0):
+    return Job("m", "1", {}, "mnist", {}, seed, "smoke", 2000, 1000)
+
+
+def record(status="ok", error=None):
+    return RunRecord(key=job().key, model="m", model_version="1", params={}, dataset="mnist",
+                     dataset_sha256={}, seed=0, profile="smoke", train_size=2000,
+                     test_size=1000, status=status, train_accuracy=0.9, test_accuracy=0.85,
+                     wall_seconds=1.5, error=error)
+
+
+def test_plain_lines_when_not_a_terminal():
+    stream = io.StringIO()
+    progress = Progress(2, stream=stream)
+    progress.on_start(job())
+    progress.on_epoch(job(), 1, 5, {"accuracy": 0.5})
+    progress.on_finish(record())
+    progress.on_finish(record("failed", "ValueError: boom\nmore"))
+    progress.close()
+    lines = stream.getvalue().splitlines()
+    assert lines == ["[1/2] m on mnist seed 0: train 0.9000 test 0.8500 (1.5 s)",
+                     "[2/2] m on mnist seed 0: FAILED: ValueError: boom"]
+
+
+def test_quiet_prints_nothing():
+    stream = io.StringIO()
+    progress = Progress(1, quiet=True, stream=stream)
+    progress.on_finish(record())
+    assert stream.getvalue() == ""
+
+
+def test_live_bar_on_a_terminal_shows_the_epoch():
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    stream = Terminal()
+    progress = Progress(1, stream=stream)
+    progress.on_start(job())
+    progress.on_epoch(job(), 3, 5, {"accuracy": 0.75})
+    assert "epoch 3/5 acc 0.750" in stream.getvalue()
+    progress.on_finish(record())
+    progress.close()
+    assert "1/1" in stream.getvalue()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["run-all", "--jobs", "0"], "--jobs must be at least 1"),
+    (["run-all", "--backend", "dask"], "needs --scheduler"),
+    (["run-all", "--timeout", "-3"], "--timeout must be a positive"),
+    (["run-all", "--seeds", "0"], "--seeds must be at least 1"),
+    (["run-all", "--set", "nothing=1"], "no selected model has a parameter 'nothing'"),
+    (["run", "--model", "keras-mlp", "--dataset", "mnist", "--set", "epochs=many"],
+     "bad value 'many' for parameter 'epochs'"),
+])
+def test_bad_options_exit_2_with_a_message(args, message, capsys, tmp_path):
+    assert main([*args, "--results-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not (tmp_path / "runs").exists()
+
+
+@pytest.mark.parametrize("args", [["run-all", "--datasets", "cifar"], ["frobnicate"],
+                                  ["run-all", "--profile", "huge"]])
+def test_unknown_choices_exit_2_listing_valid_ones(args, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    assert info.value.code == 2
+    assert "choose from" in capsys.readouterr().err
