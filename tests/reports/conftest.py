@@ -8,13 +8,14 @@ learning-curve records, a failed job and a run of another profile.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from bench import analysis
+from bench.data import DATASETS as DATA_SPECS
+from bench.data import Dataset
 from bench.runner.record import RunRecord
 from bench.runner.store import save_record
 from bench.runner.subsets import indices_digest, test_indices
@@ -37,17 +38,7 @@ CHECKSUMS = {d: {"t10k-images-idx3-ubyte": f"{d}-img", "t10k-labels-idx1-ubyte":
              for d in DATASETS}
 
 
-@dataclass(frozen=True)
-class FakeDataset:
-    name: str
-    class_names: tuple[str, ...]
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_test: np.ndarray
-    y_test: np.ndarray
-
-
-def make_dataset(name: str) -> FakeDataset:
+def make_dataset(name: str) -> Dataset:
     rng = np.random.default_rng(DATASETS.index(name) + 11)
 
     def images(y: np.ndarray) -> np.ndarray:
@@ -59,10 +50,8 @@ def make_dataset(name: str) -> FakeDataset:
 
     y_train = np.tile(np.arange(10), N_TRAIN // 10).astype(np.uint8)
     y_test = rng.permutation(np.tile(np.arange(10), N_TEST // 10)).astype(np.uint8)
-    names = (tuple(str(d) for d in range(10)) if name == "mnist" else
-             ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
-              "Sneaker", "Bag", "Ankle boot"))
-    return FakeDataset(name, names, images(y_train), y_train, images(y_test), y_test)
+    names = DATA_SPECS[name].class_names
+    return Dataset(name, names, images(y_train), y_train, images(y_test), y_test, "synthetic")
 
 
 FAKE = {d: make_dataset(d) for d in DATASETS}
@@ -197,5 +186,5 @@ def store_factory(loader):
 
 
 @pytest.fixture
-def fake_data() -> dict[str, FakeDataset]:
+def fake_data() -> dict[str, Dataset]:
     return FAKE
