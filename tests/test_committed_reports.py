@@ -1,0 +1,67 @@
+"""The committed reference run: reports/ must be exactly what `bench report` makes of results/."""
+
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from scipy import stats
+
+from bench.reports import write_reports
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS, REPORTS = ROOT / "results", ROOT / "reports"
+PAGES = ("README.md", "accuracy.md", "overfitting.md", "mnist-too-easy.md")
+
+pytestmark = pytest.mark.skipif(not (RESULTS / "runs").is_dir() or not REPORTS.is_dir(),
+                                reason="no committed reference run")
+
+
+def headline_from_json() -> pd.DataFrame:
+    """Mean ± 95% t half-width per model and dataset, straight from the JSON files."""
+    rows = [json.loads(p.read_text()) for p in sorted((RESULTS / "runs").glob("*.json"))]
+    profile = json.loads((RESULTS / "run-info.json").read_text())["profile"]
+    frame = pd.DataFrame(rows)
+    frame = frame[(frame.status == "ok") & (frame.profile == profile) & ~frame.learning_curve]
+    out = []
+    for (model, dataset), accs in frame.groupby(["model", "dataset"]).test_accuracy:
+        n = len(accs)
+        half = stats.t.ppf(0.975, n - 1) * accs.std(ddof=1) / math.sqrt(n)
+        out.append((model, dataset, n, 100 * accs.mean(), 100 * half))
+    return pd.DataFrame(out, columns=["model", "dataset", "n", "mean", "half"])
+
+
+def test_reference_run_covers_every_builtin_on_both_datasets_with_three_seeds():
+    table = headline_from_json()
+    assert len(table) >= 8 and (table.n >= 3).all()
+    assert {"keras-mlp", "logistic-regression", "random-forest", "small-cnn"} <= set(table.model)
+    assert set(table.dataset) == {"mnist", "fashion-mnist"}
+    mlp = table[(table.model == "keras-mlp") & (table.dataset == "fashion-mnist")].iloc[0]
+    assert 85.5 <= mlp["mean"] <= 88.5  # the tutorial's ≈ 0.87
+
+
+def test_headline_table_in_the_index_is_recomputed_from_results():
+    index = (REPORTS / "README.md").read_text()
+    rows = {line.split("|")[1].strip(): line for line in index.splitlines()
+            if line.startswith("| ") and "±" in line}
+    for r in headline_from_json().itertuples():
+        assert f"{r.mean:.2f} ± {r.half:.2f}" in rows[r.model], (r.model, r.dataset)
+
+
+def test_report_regenerates_the_committed_reports_byte_for_byte(tmp_path, monkeypatch):
+    monkeypatch.setenv("BENCH_OFFLINE", "1")
+    written = write_reports(RESULTS, tmp_path)
+    made = {p.relative_to(tmp_path).as_posix() for p in written}
+    committed = {p.relative_to(REPORTS).as_posix() for p in REPORTS.rglob("*") if p.is_file()}
+    assert made == committed
+    import matplotlib
+
+    info = json.loads((RESULTS / "run-info.json").read_text())
+    same_renderer = info["provenance"]["packages"].get("matplotlib") == matplotlib.__version__
+    for name in sorted(made):
+        if name.endswith(".png") and not same_renderer:
+            continue  # PNG bytes are only reproducible with the matplotlib that made them
+        assert (tmp_path / name).read_bytes() == (REPORTS / name).read_bytes(), name
+    for page in PAGES:
+        assert page in made
