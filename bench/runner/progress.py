@@ -32,7 +32,7 @@ class Progress:
             from tqdm import tqdm
 
             self._bar = tqdm(total=total, file=self.stream, unit="job", dynamic_ncols=True,
-                             bar_format="{l_bar}{bar}| {n}/{total} [{elapsed}<{remaining}] {postfix}")
+                             bar_format="{l_bar}{bar}| {n}/{total} [{elapsed}<{remaining}]{postfix}")
 
     def _postfix(self) -> None:
         if self._bar is not None:
