@@ -64,11 +64,13 @@ def test_smoke_run_all_gives_24_ok_results_with_full_records(smoke_run):
 def test_cached_rerun_trains_nothing_and_imports_no_framework(smoke_run, data_dir):
     root, env, _, first_seconds = smoke_run
     before = {p.name: p.stat().st_mtime_ns for p in (root / "results" / "runs").iterdir()}
-    code = ("import sys; from bench.runner import run_all, ExecutionConfig; "
+    code = ("import sys, bench.data, bench.data.loader as loader\n"
+            "def refuse(*a, **k): raise AssertionError('a dataset was loaded')\n"
+            "bench.data.load_dataset = loader.load_dataset = refuse\n"
+            "from bench.runner import run_all, ExecutionConfig\n"
             f"s = run_all(profile='smoke', results_dir={str(root / 'results')!r}, "
-            f"reports_dir=None, data_dir={data_dir!r}, config=ExecutionConfig(quiet=True)); "
-            "print(s.executed, s.cached, 'tensorflow' in sys.modules, 'bench.data.idx' in "
-            "sys.modules or 'keras' in sys.modules)")
+            f"reports_dir=None, data_dir={data_dir!r}, config=ExecutionConfig(quiet=True))\n"
+            "print(s.executed, s.cached, 'tensorflow' in sys.modules, 'sklearn' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env=env, timeout=120, check=True).stdout.split()
     assert out == ["0", "24", "False", "False"]
