@@ -263,10 +263,26 @@ def gather(results_dir: str | os.PathLike, data_dir: str | os.PathLike | None = 
         notes.append(f"{len(unmatched)} run(s) were evaluated on test images this harness "
                      "cannot reconstruct (their test_indices_digest does not match); they are "
                      "left out of the McNemar tests and sample grids.")
+    notes.extend(seed_invariant_notes(runs))
     unsuccessful = tuple(sorted((r for r in records if r.status != STATUS_OK),
                                 key=lambda r: r.key))
     return ReportInputs(profile, why, profile_counts, tuple(runs), tuple(curve_runs), unsuccessful,
                         lost_main + lost_curve, run_info, datasets, models, analyses, tuple(notes))
+
+
+def seed_invariant_notes(runs: list[RunRecord]) -> list[str]:
+    """A note for each model and dataset whose seeds all gave the very same predictions."""
+    groups: dict[tuple[str, str], list[RunRecord]] = {}
+    for r in runs:
+        groups.setdefault((r.model, r.dataset), []).append(r)
+    notes = []
+    for (model, dataset), group in sorted(groups.items()):
+        predictions = {r.test_predictions for r in group}
+        if len(group) >= 2 and len(predictions) == 1 and None not in predictions:
+            notes.append(f"{model} gives identical predictions on every seed on "
+                         f"{dataset_title(dataset)} (its training involves no randomness), so "
+                         "its confidence intervals over seeds have zero width.")
+    return notes
 
 
 def _dedupe(records: list[RunRecord]) -> tuple[list[RunRecord], int]:
