@@ -18,7 +18,7 @@ from bench.runner.plan import DEFAULT_SEEDS, Job, build_plan
 from bench.runner.profiles import get_profile
 from bench.runner.progress import Progress
 from bench.runner.record import STATUS_OK, STATUSES, RunRecord
-from bench.runner.store import atomic_write_text, has_ok_result, read_record, record_path
+from bench.runner.store import atomic_write_text, ok_record
 
 BACKENDS = ("local", "dask")
 RUN_INFO_FILE = "run-info.json"
@@ -104,7 +104,8 @@ def execute(jobs: Sequence[Job], results_dir: str | os.PathLike = "results",
     results_dir = str(results_dir)
     started = time.monotonic()
     unique = list({job.key: job for job in jobs}.values())
-    todo = [j for j in unique if config.force or not has_ok_result(results_dir, j.key)]
+    cached = {} if config.force else {j.key: ok_record(results_dir, j.key) for j in unique}
+    todo = [j for j in unique if cached.get(j.key) is None]
     progress = Progress(len(todo), quiet=config.quiet)
     try:
         if todo and config.backend == "dask":
@@ -116,8 +117,8 @@ def execute(jobs: Sequence[Job], results_dir: str | os.PathLike = "results",
             fresh = []
     finally:
         progress.close()
-    by_key = {r.key: r for r in fresh}
-    records = [by_key.get(j.key) or read_record(record_path(results_dir, j.key)) for j in unique]
+    by_key = {**cached, **{r.key: r for r in fresh}}  # each result file is read once
+    records = [by_key[j.key] for j in unique]
     return RunSummary(records, cached=len(unique) - len(todo), executed=len(todo),
                       wall_seconds=time.monotonic() - started, results_dir=results_dir)
 

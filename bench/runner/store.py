@@ -75,15 +75,21 @@ def load_records(results_dir: str | os.PathLike) -> list[RunRecord]:
     return list(iter_records(results_dir))
 
 
-def has_ok_result(results_dir: str | os.PathLike, key: str) -> bool:
-    """True when the job ``key`` finished with status ok (failures are never cached)."""
+def ok_record(results_dir: str | os.PathLike, key: str) -> RunRecord | None:
+    """The record of job ``key`` if it finished ok (failures and unreadable files are not cached)."""
     path = record_path(results_dir, key)
     if not path.is_file():
-        return False
+        return None
     try:
-        return read_record(path).status == STATUS_OK
+        record = read_record(path)
     except ResultsError:
-        return False
+        return None
+    return record if record.status == STATUS_OK else None
+
+
+def has_ok_result(results_dir: str | os.PathLike, key: str) -> bool:
+    """True when the job ``key`` finished with status ok (failures are never cached)."""
+    return ok_record(results_dir, key) is not None
 
 
 def load_frame(results_dir: str | os.PathLike):
