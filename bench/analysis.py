@@ -223,7 +223,7 @@ def load_or_compute(results_dir: str | os.PathLike, name: str, checksums: Mappin
     the labels: stratified test subsets). Data is loaded only when the cache file is missing,
     stale, or lacks one of them. When it cannot be loaded, the note says why.
     """
-    from bench.runner.store import atomic_write_text
+    from bench.files import atomic_write_text
 
     path = cache_path(results_dir, name, checksums)
     cached = read_cache(path)

@@ -43,7 +43,7 @@ def tiny_data(n_per_class: int = 12, seed: int = 0) -> tuple[np.ndarray, np.ndar
 
 
 def _inputs(spec: ModelSpec) -> tuple[np.ndarray, np.ndarray]:
-    from bench.runner.job import prepare_inputs
+    from bench.data.inputs import prepare_inputs
 
     images, labels = tiny_data()
     return prepare_inputs(images, spec.input_kind), labels

@@ -35,7 +35,7 @@ import json, sys, time
 import numpy as np
 from bench.data import load_dataset
 from bench.registry import get_model
-from bench.runner.job import prepare_inputs
+from bench.data.inputs import prepare_inputs
 spec = get_model(sys.argv[1])
 params = spec.resolve(json.loads(sys.argv[2]))
 monitor = sys.argv[4] == "monitor"

@@ -68,8 +68,8 @@ def _config(args: argparse.Namespace):
 
 def run_one_command(args: argparse.Namespace) -> int:
     from bench.params import parse_assignments
+    from bench.results.store import record_path
     from bench.runner import run_one
-    from bench.runner.store import record_path
 
     record = run_one(args.model, args.dataset, seed=args.seed, profile=args.profile,
                      overrides=parse_assignments(args.overrides), train_size=args.train_size,

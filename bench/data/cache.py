@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +20,7 @@ import numpy as np
 
 from bench.data.sources import FileRef
 from bench.data.specs import DatasetSpec
+from bench.files import atomic_write
 
 APP_NAME = "mnist-vs-fashion-bench"
 MANIFEST = "manifest.json"
@@ -140,18 +140,6 @@ def load(spec: DatasetSpec, origin: Mapping[str, FileRef] | None = None) -> Cach
             return None
         arrays[role] = np.asarray(array)
     return CacheHit(arrays, str(manifest.get("source", "unknown source")), folder)
-
-
-def atomic_write(path: Path, write: Callable[[object], None]) -> None:
-    """Write ``path`` through a temp file in the same folder, renamed into place on success."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def store(

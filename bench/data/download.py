@@ -19,11 +19,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bench.data import idx
-from bench.data.cache import atomic_write
 from bench.data.sources import FileRef, Source, find_files
 from bench.data.specs import NPZ_KEYS, DatasetSpec
 from bench.data.verify import check_file
 from bench.errors import DataError
+from bench.files import atomic_write
 
 CHUNK_SIZE = 1 << 20
 TIMEOUT_S = 30.0

@@ -37,7 +37,7 @@ def write_reports(results_dir: str | os.PathLike = "results",
     PNGs left in ``<reports>/figures/`` by an earlier report and not made this time are
     removed. Raises ``ResultsError`` when the store holds no successful result.
     """
-    from bench.runner.store import atomic_write_text
+    from bench.files import atomic_write_text
 
     reports_dir = Path(reports_dir)
     fig_dir = reports_dir / FIGURES_FOLDER

@@ -16,7 +16,7 @@ import numpy as np
 from bench.analysis import PairSeparability
 from bench.reports.inputs import ReportInputs, dataset_sort_key
 from bench.reports.tables import CellSummary, summarise
-from bench.runner.record import RunRecord
+from bench.results.record import RunRecord
 from bench.stats import ALPHA, holm_adjust, mcnemar_exact, sample_std
 
 # Reference accuracies the report compares against (fixed constants of this benchmark).

@@ -9,7 +9,7 @@ from bench.reports.inputs import ReportInputs, dataset_title
 from bench.reports.page import Page, join_blocks, scope_line
 from bench.reports.tables import MISSING, markdown_table, pct_ci, seconds
 from bench.reports.verdict import paragraph
-from bench.runner.record import RunRecord
+from bench.results.record import RunRecord
 
 PAGES = (
     ("accuracy.md", "Accuracy",

@@ -19,8 +19,8 @@ import pandas as pd
 
 from bench import analysis as an
 from bench.errors import ResultsError
-from bench.runner.record import STATUS_OK, RunRecord
-from bench.runner.store import load_records
+from bench.results.record import STATUS_OK, RunRecord
+from bench.results.store import load_records
 from bench.stats import digits_to_array
 
 DATASET_ORDER = ("mnist", "fashion-mnist")
@@ -148,7 +148,7 @@ def evaluated_indices(record: RunRecord, labels: np.ndarray) -> np.ndarray | Non
     against the record's ``test_indices_digest``; None when they do not match.
     """
     try:
-        from bench.runner.subsets import indices_digest, test_indices
+        from bench.data.subsets import indices_digest, test_indices
     except ImportError:
         return np.arange(len(labels)) if record.test_size == len(labels) else None
     indices = np.asarray(test_indices(labels, record.test_size, record.dataset), dtype=np.int64)

@@ -19,7 +19,7 @@ from bench.reports.tables import (
     signed_pp,
     summarise,
 )
-from bench.runner.record import RunRecord
+from bench.results.record import RunRecord
 
 GAP_THRESHOLD = 0.02
 FLAG_RULE = ("A gap is flagged as large when its mean over seeds exceeds "

@@ -1,8 +1,8 @@
 """The runner: plans of jobs, their execution, and the result store."""
 
+from bench.results import SCHEMA_VERSION, STATUSES, RunRecord, load_frame, load_records
 from bench.runner.plan import DEFAULT_SEEDS, Job, build_plan
 from bench.runner.profiles import PROFILES, Profile, get_profile
-from bench.runner.record import SCHEMA_VERSION, STATUSES, RunRecord
 from bench.runner.session import (
     ExecutionConfig,
     RunSummary,
@@ -11,7 +11,6 @@ from bench.runner.session import (
     run_all,
     run_one,
 )
-from bench.runner.store import load_frame, load_records
 
 __all__ = [
     "DEFAULT_SEEDS", "PROFILES", "SCHEMA_VERSION", "STATUSES", "ExecutionConfig", "Job",

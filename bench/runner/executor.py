@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from multiprocessing.connection import wait
 from typing import Protocol
 
+from bench.results.record import STATUS_CRASHED, STATUS_TIMEOUT, RunRecord
+from bench.results.store import save_record
 from bench.runner.job import empty_record
 from bench.runner.plan import Job
-from bench.runner.record import STATUS_CRASHED, STATUS_TIMEOUT, RunRecord
-from bench.runner.store import save_record
 from bench.runner.worker import worker_main
 
 POLL_SECONDS = 0.2

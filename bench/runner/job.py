@@ -11,8 +11,9 @@ from typing import Any
 
 import numpy as np
 
+from bench.data.inputs import prepare_inputs
+from bench.results.record import STATUS_FAILED, STATUS_OK, RunRecord
 from bench.runner.plan import Job
-from bench.runner.record import STATUS_FAILED, STATUS_OK, RunRecord
 
 EpochHook = Callable[[int, int, dict[str, float]], None]
 N_CONFIDENT_MISTAKES = 12
@@ -29,14 +30,6 @@ def empty_record(job: Job, status: str, **fields: Any) -> RunRecord:
                      dataset_sha256=dict(job.dataset_sha256), seed=job.seed,
                      profile=job.profile, train_size=job.train_size, test_size=job.test_size,
                      learning_curve=job.learning_curve, status=status, **fields)
-
-
-def prepare_inputs(images: np.ndarray, input_kind: str) -> np.ndarray:
-    """uint8 (n, 28, 28) to float32 in [0, 1]: flat (n, 784) or image (n, 28, 28, 1)."""
-    scaled = images.astype(np.float32) / np.float32(255.0)
-    if input_kind == "image":
-        return scaled[..., np.newaxis]
-    return scaled.reshape(len(images), -1)
 
 
 class PeakMemory:
@@ -90,8 +83,8 @@ def _train_and_evaluate(job: Job, data_dir: str | None, on_epoch: EpochHook | No
     import warnings
 
     from bench.data import load_dataset
+    from bench.data.subsets import indices_digest, test_indices, train_indices
     from bench.registry import get_model
-    from bench.runner.subsets import indices_digest, test_indices, train_indices
 
     spec = get_model(job.model)
     data = load_dataset(job.dataset, data_dir)

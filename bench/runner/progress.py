@@ -6,8 +6,8 @@ import sys
 import time
 from typing import TextIO
 
+from bench.results.record import STATUS_OK, RunRecord
 from bench.runner.plan import Job
-from bench.runner.record import STATUS_OK, RunRecord
 
 
 def describe(record: RunRecord) -> str:

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.errors import UsageError
+from bench.files import atomic_write_text
+from bench.results.record import STATUS_OK, STATUSES, RunRecord
+from bench.results.store import ok_record
 from bench.runner.job import now_iso
 from bench.runner.plan import DEFAULT_SEEDS, Job, build_plan
 from bench.runner.profiles import get_profile
 from bench.runner.progress import Progress
-from bench.runner.record import STATUS_OK, STATUSES, RunRecord
-from bench.runner.store import atomic_write_text, ok_record
 
 BACKENDS = ("local", "dask")
 RUN_INFO_FILE = "run-info.json"

@@ -29,8 +29,8 @@ def worker_main(conn, threads: int, results_dir: str | None, data_dir: str | Non
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor handles Ctrl-C
+    from bench.results.store import save_record
     from bench.runner.job import execute_job
-    from bench.runner.store import save_record
 
     while True:
         try:

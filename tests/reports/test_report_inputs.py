@@ -1,5 +1,5 @@
 from bench.reports.inputs import seed_invariant_notes
-from bench.runner.record import RunRecord
+from bench.results.record import RunRecord
 
 
 def run(model, seed, predictions):

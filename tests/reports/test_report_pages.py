@@ -10,7 +10,7 @@ from scipy import stats as sps
 
 from bench.errors import BenchError, ResultsError
 from bench.reports import write_reports
-from bench.runner.store import load_frame
+from bench.results.store import load_frame
 
 PAGES = ("README.md", "accuracy.md", "overfitting.md", "mnist-too-easy.md")
 MAX_FIGURE_BYTES = 150_000

@@ -3,9 +3,9 @@ import io
 import pytest
 
 from bench.cli import main
+from bench.results.record import RunRecord
 from bench.runner.plan import Job
 from bench.runner.progress import Progress
-from bench.runner.record import RunRecord
 
 
 def job(seed=0):

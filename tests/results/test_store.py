@@ -3,8 +3,8 @@ import json
 import pytest
 
 from bench.errors import ResultsError
-from bench.runner.record import SCHEMA_VERSION, RunRecord
-from bench.runner.store import (
+from bench.results.record import SCHEMA_VERSION, RunRecord
+from bench.results.store import (
     has_ok_result,
     iter_records,
     load_frame,

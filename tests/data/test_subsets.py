@@ -1,7 +1,7 @@
 import numpy as np
 
-from bench.runner import subsets
-from bench.runner.subsets import (
+from bench.data import subsets
+from bench.data.subsets import (
     indices_digest,
     stratified_indices,
     train_indices,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from bench.errors import ResultsError
-from bench.runner.record import STATUS_OK, RunRecord
+from bench.files import atomic_write_text
+from bench.results.record import STATUS_OK, RunRecord
 
 RUNS_FOLDER = "runs"
 
@@ -20,28 +20,6 @@ def runs_dir(results_dir: str | os.PathLike) -> Path:
 
 def record_path(results_dir: str | os.PathLike, key: str) -> Path:
     return runs_dir(results_dir) / f"{key}.json"
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def save_record(results_dir: str | os.PathLike, record: RunRecord) -> Path:
