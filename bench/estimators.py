@@ -14,20 +14,11 @@ from typing import Any
 
 import numpy as np
 
+from bench.threads import KERAS_THREADS, threads_per_job  # noqa: F401 - plugins import these here
+
 EpochCallback = Callable[[int, int, dict[str, float]], None]
 
 N_CLASSES = 10
-# TensorFlow's CPU results change with its thread count (reductions are split per thread), so
-# every Keras model runs on a fixed number of threads: the same seed then gives the same
-# predictions whatever --jobs is and however many cores the machine has. Parallelism comes
-# from running jobs side by side (``bench run-all --jobs N``).
-KERAS_THREADS = 1
-
-
-def threads_per_job() -> int:
-    """Threads one job may use: ``BENCH_THREADS_PER_JOB`` (set by the runner) or all cores."""
-    value = os.environ.get("BENCH_THREADS_PER_JOB")
-    return max(1, int(value)) if value else max(1, os.cpu_count() or 1)
 
 
 def _keras():

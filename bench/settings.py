@@ -5,16 +5,8 @@ entry point and activates it; library code asks :func:`get_settings` (the patter
 scikit-learn's ``get_config``/``config_context``). Worker processes receive the supervisor's
 settings explicitly, so a job never depends on the environment of the process it lands in.
 
-| variable | field | meaning |
-| --- | --- | --- |
-| ``BENCH_DATA_DIR`` | ``data_dir`` | folder with ``mnist/`` and ``fashion-mnist/`` IDX files |
-| ``BENCH_CACHE_DIR`` | ``cache_dir`` | the verified dataset cache (default: platform cache dir) |
-| ``BENCH_OFFLINE`` | ``offline`` | ``1`` forbids downloads |
-| ``BENCH_MIRRORS`` | ``mirrors`` | comma-separated base URLs tried before the built-in mirrors |
-| ``BENCH_PLUGINS`` | ``plugins`` | extra plugins as ``module:ATTR`` (comma-separated) |
-| ``BENCH_DISABLE_PLUGINS`` | ``disable_plugins`` | plugin names or sources to skip (comma-separated) |
-| ``BENCH_PLUGINS_DIR`` | ``plugins_dir`` | a folder of plugin modules, one model per file |
-| ``BENCH_THREADS_PER_JOB`` | ``threads_per_job`` | BLAS/OpenMP threads one job may use |
+Every variable, its flag and meaning: the table under "Settings" in README.md (a test keeps
+it complete).
 """
 
 from __future__ import annotations
@@ -102,11 +94,9 @@ _active: Settings | None = None
 
 
 def get_settings() -> Settings:
-    """The active settings: those activated by the entry point, else the environment's."""
-    global _active
-    if _active is None:
-        _active = Settings.from_environ()
-    return _active
+    """The active settings: those activated by the entry point (the CLI, a worker), else the
+    environment's (read on each call, so library code and tests follow changes to it)."""
+    return _active if _active is not None else Settings.from_environ()
 
 
 def set_settings(settings: Settings | None) -> None:

@@ -53,3 +53,13 @@ def plugin_env(monkeypatch, session_cache):
 
 def pytest_configure(config):
     sys.path.insert(0, str(ROOT))
+
+
+@pytest.fixture(autouse=True)
+def _no_active_settings():
+    """Each test starts and ends with no activated settings (the environment's apply)."""
+    from bench.settings import set_settings
+
+    set_settings(None)
+    yield
+    set_settings(None)

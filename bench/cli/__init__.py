@@ -1,16 +1,20 @@
 """Command-line interface: a thin layer over the Python API.
 
 Every subcommand lives in its own module with ``add_parser(subparsers)``;
-expected errors (``BenchError``) become one-paragraph messages and an exit code.
+expected errors (``BenchError``) become one-paragraph messages and an exit code. ``main``
+resolves the settings (environment plus flags) once and activates them for the command.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import signal
 import sys
 
+from bench.cli.options import settings_options
 from bench.errors import BenchError
+from bench.settings import Settings, use_settings
 
 _COMMAND_MODULES = ("data", "listing", "run", "report")
 
@@ -24,17 +28,20 @@ def build_parser() -> argparse.ArgumentParser:
             "MNIST-vs-Fashion benchmark harness: run a registry of classifiers on MNIST and "
             "Fashion-MNIST through one runner and write markdown reports."
         ),
-    )
-    parser.add_argument(
-        "--data-dir",
-        metavar="DIR",
-        help="folder holding mnist/ and fashion-mnist/ IDX files (default: $BENCH_DATA_DIR)",
+        parents=[settings_options()],
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module_name in _COMMAND_MODULES:
         module = importlib.import_module(f"bench.cli.{module_name}")
         module.add_parser(sub)
     return parser
+
+
+def resolve_settings(args: argparse.Namespace) -> Settings:
+    """The run's settings: the environment's, overridden by the settings flags given."""
+    overrides = {f.name: getattr(args, f.name) for f in dataclasses.fields(Settings)
+                 if hasattr(args, f.name)}
+    return Settings.from_environ(**overrides)
 
 
 def _interrupt(signum, frame):
@@ -46,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        with use_settings(resolve_settings(args)):
+            return int(args.func(args) or 0)
     except BenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -8,9 +8,8 @@ import warnings
 
 import numpy as np
 
+from bench.cli.options import settings_options
 from bench.errors import DataError
-
-DATA_DIR_HELP = "folder holding mnist/ and fashion-mnist/ IDX files (default: $BENCH_DATA_DIR)"
 
 
 def add_parser(subparsers) -> None:
@@ -32,20 +31,13 @@ def add_parser(subparsers) -> None:
     def command(
         name: str, func, help_: str, description: str, dataset_help: str | None = None
     ) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_, description=description)
+        parents = [settings_options()] if dataset_help is None else []
+        p = sub.add_parser(name, help=help_, description=description, parents=parents)
         p.add_argument(
             "--dataset",
             choices=DATASET_NAMES,
             help=dataset_help or "only this dataset (default: all)",
         )
-        if dataset_help is None:
-            p.add_argument(
-                "--data-dir",
-                dest="sub_data_dir",
-                metavar="DIR",
-                default=argparse.SUPPRESS,
-                help=DATA_DIR_HELP,
-            )
         p.set_defaults(func=func)
         return p
 
@@ -90,10 +82,6 @@ def add_parser(subparsers) -> None:
     imp.add_argument("path", metavar="PATH", help="folder with the IDX files, or an .npz file")
 
 
-def _data_dir(args: argparse.Namespace) -> str | None:
-    return getattr(args, "sub_data_dir", None) or getattr(args, "data_dir", None)
-
-
 def _names(args: argparse.Namespace) -> tuple[str, ...]:
     from bench.data import DATASET_NAMES
 
@@ -133,7 +121,7 @@ def run_info(args: argparse.Namespace) -> int:
 
     errors = []
     for name in _names(args):
-        location = locate_dataset(name, _data_dir(args))
+        location = locate_dataset(name)
         if location.kind in ("download", "missing"):
             print(f"{name}\n  source:    none ({location.description})")
             errors.append(
@@ -141,7 +129,7 @@ def run_info(args: argparse.Namespace) -> int:
             )
             continue
         try:
-            print(format_info(load_dataset(name, _data_dir(args), download=False)))
+            print(format_info(load_dataset(name, download=False)))
         except DataError as exc:
             print(f"{name}\n  error:     {str(exc).splitlines()[0]}")
             errors.append(str(exc))
@@ -156,7 +144,7 @@ def run_verify(args: argparse.Namespace) -> int:
     bad, errors = [], []
     for name in _names(args):
         try:
-            reports = verify_dataset(name, _data_dir(args))
+            reports = verify_dataset(name)
         except DataError as exc:
             errors.append(str(exc))
             continue
@@ -187,7 +175,7 @@ def run_fetch(args: argparse.Namespace) -> int:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                dataset = fetch_dataset(name, _data_dir(args), mirrors=args.mirror)
+                dataset = fetch_dataset(name, mirrors=args.mirror)
             except DataError as exc:
                 errors.append(str(exc))
                 dataset = None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from bench.cli.options import settings_options
+
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
@@ -16,6 +18,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
             "images) is cached under <results>/analysis/ and computed from the data (--data-dir) "
             "only when missing."
         ),
+        parents=[settings_options()],
     )
     parser.add_argument("--results-dir", default="results", metavar="DIR",
                         help="result store to read (default: results)")
@@ -28,8 +31,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 def run_report(args: argparse.Namespace) -> int:
     from bench.reports import write_reports
 
-    written = write_reports(args.results_dir, args.reports_dir,
-                            data_dir=getattr(args, "data_dir", None))
+    written = write_reports(args.results_dir, args.reports_dir)
     pages = [p for p in written if p.suffix == ".md"]
     print(f"wrote {len(pages)} reports and {len(written) - len(pages)} figures to "
           f"{args.reports_dir} (start at {pages[0]})")

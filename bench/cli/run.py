@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 
+from bench.cli.options import settings_options
 from bench.runner.plan import DEFAULT_SEEDS
 from bench.runner.profiles import PROFILES
 
@@ -13,7 +14,8 @@ from bench.runner.profiles import PROFILES
 def add_parser(sub: argparse._SubParsersAction) -> None:
     one = sub.add_parser("run", help="train and evaluate one model on one dataset",
                          description="Train one model on one dataset (full data by default), "
-                                     "print train and test accuracy and write a JSON result.")
+                                     "print train and test accuracy and write a JSON result.",
+                         parents=[settings_options()])
     one.add_argument("--model", required=True, help="model name (see `bench list`)")
     one.add_argument("--dataset", required=True, choices=("mnist", "fashion-mnist"))
     one.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
@@ -23,7 +25,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     many = sub.add_parser("run-all", help="run every model x dataset x seed, then the reports",
                           description="Run every registered model on both datasets over seeds "
                                       "under a profile, skipping jobs whose ok result exists, "
-                                      "then regenerate the reports.")
+                                      "then regenerate the reports.",
+                          parents=[settings_options()])
     many.add_argument("--models", nargs="+", metavar="MODEL", help="only these models")
     many.add_argument("--datasets", nargs="+", metavar="DATASET",
                       choices=("mnist", "fashion-mnist"), help="only these datasets")
@@ -73,7 +76,7 @@ def run_one_command(args: argparse.Namespace) -> int:
 
     record = run_one(args.model, args.dataset, seed=args.seed, profile=args.profile,
                      overrides=parse_assignments(args.overrides), train_size=args.train_size,
-                     results_dir=args.results_dir, data_dir=args.data_dir, config=_config(args))
+                     results_dir=args.results_dir, config=_config(args))
     path = record_path(args.results_dir, record.key)
     if record.status != "ok":
         print(f"{record.model} on {record.dataset} seed {record.seed}: {record.status}: "
@@ -103,7 +106,7 @@ def run_all_command(args: argparse.Namespace) -> int:
         seeds = list(DEFAULT_SEEDS)
     summary = run_all(args.models, args.datasets, seeds, args.profile,
                       parse_assignments(args.overrides), args.train_size, args.results_dir,
-                      None if args.no_report else args.reports_dir, args.data_dir,
+                      None if args.no_report else args.reports_dir,
                       _config(args))
     print_summary(summary)
     return 0 if summary.ok else 1

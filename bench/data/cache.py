@@ -10,7 +10,6 @@ original files (so a load from ``--data-dir`` can reuse the cache without re-has
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ import numpy as np
 from bench.data.sources import FileRef
 from bench.data.specs import DatasetSpec
 from bench.files import atomic_write
+from bench.settings import get_settings
 
 APP_NAME = "mnist-vs-fashion-bench"
 MANIFEST = "manifest.json"
@@ -28,10 +28,11 @@ FORMAT = 1
 
 
 def cache_dir() -> Path:
-    """The harness cache folder: ``$BENCH_CACHE_DIR``, else the platform's user cache dir."""
-    value = os.environ.get("BENCH_CACHE_DIR")
-    if value:
-        return Path(value).expanduser()
+    """The harness cache folder: the settings' (``$BENCH_CACHE_DIR``), else the platform's
+    user cache dir."""
+    configured = get_settings().cache_dir
+    if configured is not None:
+        return configured
     import platformdirs
 
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))

@@ -24,6 +24,7 @@ from bench.data.specs import NPZ_KEYS, DatasetSpec
 from bench.data.verify import check_file
 from bench.errors import DataError
 from bench.files import atomic_write
+from bench.settings import get_settings
 
 CHUNK_SIZE = 1 << 20
 TIMEOUT_S = 30.0
@@ -35,16 +36,15 @@ class MirrorError(Exception):
 
 
 def offline_enabled() -> bool:
-    """Whether ``$BENCH_OFFLINE`` forbids downloads."""
-    return os.environ.get("BENCH_OFFLINE", "").strip().lower() not in ("", "0", "false", "no")
+    """Whether the settings (``$BENCH_OFFLINE``) forbid downloads."""
+    return get_settings().offline
 
 
 def mirror_urls(spec: DatasetSpec, mirrors: Sequence[str] | None = None) -> list[str]:
-    """The mirrors to try: ``mirrors``, else ``$BENCH_MIRRORS`` (comma-separated), else the
+    """The mirrors to try: ``mirrors``, else the settings' (``$BENCH_MIRRORS``), else the
     spec's; ``{name}`` is replaced by the dataset name."""
     if mirrors is None:
-        env = os.environ.get("BENCH_MIRRORS", "")
-        mirrors = env.split(",") if env.strip() else spec.mirrors
+        mirrors = get_settings().mirrors or spec.mirrors
     return [m.strip().replace("{name}", spec.name) for m in mirrors if m.strip()]
 
 

@@ -18,6 +18,7 @@ import numpy as np
 from bench.data import idx
 from bench.data.specs import NPZ_KEYS, DatasetSpec
 from bench.errors import DataError
+from bench.settings import get_settings
 
 SYSTEM_DATA_DIRS: tuple[Path, ...] = (Path("/usr/share/datasets"),)
 
@@ -54,14 +55,16 @@ class Source:
 
 
 def data_dir_setting(data_dir: str | os.PathLike | None = None) -> Path | None:
-    """The data folder given as argument, else ``$BENCH_DATA_DIR``, else ``None``."""
-    value = data_dir if data_dir not in (None, "") else os.environ.get("BENCH_DATA_DIR")
-    return Path(value).expanduser() if value else None
+    """The data folder given as argument, else the settings' (``--data-dir`` /
+    ``$BENCH_DATA_DIR``), else ``None``."""
+    if data_dir not in (None, ""):
+        return Path(data_dir).expanduser()
+    return get_settings().data_dir
 
 
 def keras_datasets_dir() -> Path:
     """Keras' download folder: ``$KERAS_HOME/datasets`` (default ``~/.keras/datasets``)."""
-    home = os.environ.get("KERAS_HOME") or Path.home() / ".keras"
+    home = get_settings().keras_home or Path.home() / ".keras"
     return Path(home).expanduser() / "datasets"
 
 

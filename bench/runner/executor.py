@@ -25,6 +25,7 @@ from bench.results.store import save_record
 from bench.runner.job import empty_record
 from bench.runner.plan import Job
 from bench.runner.worker import worker_main
+from bench.settings import Settings
 
 POLL_SECONDS = 0.2
 
@@ -47,18 +48,19 @@ def threads_for(n_workers: int) -> int:
     return max(1, (os.cpu_count() or 1) // max(1, n_workers))
 
 
-def run_local(jobs: Sequence[Job], results_dir: str, data_dir: str | None, n_workers: int,
+def run_local(jobs: Sequence[Job], results_dir: str, settings: Settings, n_workers: int,
               timeout: float | None, events: Events) -> list[RunRecord]:
-    """Run ``jobs`` on ``n_workers`` warm processes; every job ends with a saved record."""
+    """Run ``jobs`` on ``n_workers`` warm processes under ``settings``; every job ends with a
+    saved record."""
     ctx = multiprocessing.get_context("spawn")
-    threads = threads_for(n_workers)
+    worker_settings = settings.replace(threads_per_job=threads_for(n_workers))
     queue = deque(jobs)
     workers: list[_Worker] = []
     records: list[RunRecord] = []
 
     def start_worker() -> _Worker:
         parent, child = ctx.Pipe()
-        process = ctx.Process(target=worker_main, args=(child, threads, results_dir, data_dir),
+        process = ctx.Process(target=worker_main, args=(child, worker_settings, results_dir),
                               daemon=True, name="bench-worker")
         process.start()
         child.close()
@@ -156,7 +158,7 @@ def describe_exit(code: int | None) -> str:
     return f"exit code {code}"
 
 
-def run_dask(jobs: Sequence[Job], results_dir: str, data_dir: str | None, scheduler: str,
+def run_dask(jobs: Sequence[Job], results_dir: str, settings: Settings, scheduler: str,
              timeout: float | None, events: Events) -> list[RunRecord]:
     """Send ``jobs`` to a Dask cluster through joblib's Dask backend; records come back here.
 
@@ -175,7 +177,7 @@ def run_dask(jobs: Sequence[Job], results_dir: str, data_dir: str | None, schedu
             events.on_start(job)
         remaining = {job.key: job for job in jobs}
         try:
-            calls = (joblib.delayed(execute_with_timeout)(job, data_dir, timeout) for job in jobs)
+            calls = (joblib.delayed(execute_with_timeout)(job, settings, timeout) for job in jobs)
             for data in parallel(calls):
                 record = RunRecord.from_dict(data)
                 save_record(results_dir, record)
@@ -192,14 +194,14 @@ def run_dask(jobs: Sequence[Job], results_dir: str, data_dir: str | None, schedu
     return records
 
 
-def execute_with_timeout(job: Job, data_dir: str | None, timeout: float | None) -> dict:
+def execute_with_timeout(job: Job, settings: Settings, timeout: float | None) -> dict:
     """Run ``job`` in this process, giving up after ``timeout`` seconds (Dask workers)."""
     from bench.runner.job import execute_job
 
     if not timeout:
-        return execute_job(job, data_dir).to_dict()
+        return execute_job(job, settings).to_dict()
     box: dict[str, RunRecord] = {}
-    thread = threading.Thread(target=lambda: box.update(record=execute_job(job, data_dir)),
+    thread = threading.Thread(target=lambda: box.update(record=execute_job(job, settings)),
                               daemon=True)
     thread.start()
     thread.join(timeout)

@@ -14,6 +14,7 @@ import numpy as np
 from bench.data.inputs import prepare_inputs
 from bench.results.record import STATUS_FAILED, STATUS_OK, RunRecord
 from bench.runner.plan import Job
+from bench.settings import Settings, get_settings, use_settings
 
 EpochHook = Callable[[int, int, dict[str, float]], None]
 N_CONFIDENT_MISTAKES = 12
@@ -59,15 +60,21 @@ class PeakMemory:
         self._thread.join()
 
 
-def execute_job(job: Job, data_dir: str | None = None,
+def execute_job(job: Job, settings: Settings | None = None,
                 on_epoch: EpochHook | None = None) -> RunRecord:
-    """Train and evaluate ``job``; an exception becomes a ``failed`` record, never a raise."""
+    """Train and evaluate ``job`` under ``settings`` (default: the active ones); an exception
+    becomes a ``failed`` record, never a raise."""
+    with use_settings(settings or get_settings()):
+        return _execute(job, on_epoch)
+
+
+def _execute(job: Job, on_epoch: EpochHook | None) -> RunRecord:
     started_at, wall0, cpu0 = now_iso(), time.perf_counter(), time.process_time()
     from bench.runner import provenance
 
     try:
         with PeakMemory() as memory:
-            fields = _train_and_evaluate(job, data_dir, on_epoch)
+            fields = _train_and_evaluate(job, on_epoch)
         record = empty_record(job, STATUS_OK, peak_memory_mb=round(memory.peak_mb, 1), **fields)
     except Exception as exc:  # noqa: BLE001 - every failure is recorded, the run goes on
         record = empty_record(job, STATUS_FAILED, error=f"{type(exc).__name__}: {exc}",
@@ -79,7 +86,7 @@ def execute_job(job: Job, data_dir: str | None = None,
     return record
 
 
-def _train_and_evaluate(job: Job, data_dir: str | None, on_epoch: EpochHook | None) -> dict:
+def _train_and_evaluate(job: Job, on_epoch: EpochHook | None) -> dict:
     import warnings
 
     from bench.data import load_dataset
@@ -87,7 +94,7 @@ def _train_and_evaluate(job: Job, data_dir: str | None, on_epoch: EpochHook | No
     from bench.registry import get_model
 
     spec = get_model(job.model)
-    data = load_dataset(job.dataset, data_dir)
+    data = load_dataset(job.dataset)
     train_idx = train_indices(data.y_train, job.train_size, job.seed, job.dataset)
     test_idx = test_indices(data.y_test, job.test_size, job.dataset)
     x_train = prepare_inputs(data.x_train[train_idx], spec.input_kind)

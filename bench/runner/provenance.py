@@ -12,8 +12,6 @@ from pathlib import Path
 
 PACKAGES = ("mnist-vs-fashion-bench", "numpy", "pandas", "scikit-learn", "scipy",
             "tensorflow-cpu", "tensorflow", "keras", "joblib", "matplotlib")
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-                    "BENCH_THREADS_PER_JOB", "OPENBLAS_CORETYPE")
 
 
 def cpu_model() -> str:
@@ -74,9 +72,11 @@ def _static() -> dict[str, object]:
 def collect() -> dict[str, object]:
     """Versions, CPU, thread settings and git commit (the static part is computed once)."""
     info = dict(_static())
-    from bench.estimators import KERAS_THREADS
+    from bench.threads import KERAS_THREADS, THREAD_VARIABLES, threads_per_job
 
-    info["threads"] = {k: os.environ[k] for k in THREAD_VARIABLES if k in os.environ}
+    info["threads"] = {k: os.environ[k] for k in (*THREAD_VARIABLES, "OPENBLAS_CORETYPE")
+                       if k in os.environ}
+    info["threads"]["per_job"] = threads_per_job()
     info["threads"]["keras"] = KERAS_THREADS
     info["blas"] = blas_info()
     return info

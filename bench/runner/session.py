@@ -20,6 +20,7 @@ from bench.runner.job import now_iso
 from bench.runner.plan import DEFAULT_SEEDS, Job, build_plan
 from bench.runner.profiles import get_profile
 from bench.runner.progress import Progress
+from bench.settings import Settings, get_settings, use_settings
 
 BACKENDS = ("local", "dask")
 RUN_INFO_FILE = "run-info.json"
@@ -96,10 +97,12 @@ def plan_jobs(models: Sequence[str] | None = None, datasets: Sequence[str] | Non
 
 
 def execute(jobs: Sequence[Job], results_dir: str | os.PathLike = "results",
-            data_dir: str | None = None, config: ExecutionConfig | None = None) -> RunSummary:
-    """Run every job that has no ``ok`` result yet (all of them with ``force``)."""
+            config: ExecutionConfig | None = None, settings: Settings | None = None) -> RunSummary:
+    """Run every job that has no ``ok`` result yet (all of them with ``force``), under
+    ``settings`` (default: the active ones; workers receive them explicitly)."""
     from bench.runner.executor import run_dask, run_local
 
+    settings = settings or get_settings()
     config = config or ExecutionConfig()
     config.validate()
     results_dir = str(results_dir)
@@ -110,9 +113,9 @@ def execute(jobs: Sequence[Job], results_dir: str | os.PathLike = "results",
     progress = Progress(len(todo), quiet=config.quiet)
     try:
         if todo and config.backend == "dask":
-            fresh = run_dask(todo, results_dir, data_dir, config.scheduler, config.timeout, progress)
+            fresh = run_dask(todo, results_dir, settings, config.scheduler, config.timeout, progress)
         elif todo:
-            fresh = run_local(todo, results_dir, data_dir, min(config.jobs, len(todo)),
+            fresh = run_local(todo, results_dir, settings, min(config.jobs, len(todo)),
                               config.timeout, progress)
         else:
             fresh = []
@@ -149,27 +152,29 @@ def run_all(models: Sequence[str] | None = None, datasets: Sequence[str] | None 
             seeds: Sequence[int] = DEFAULT_SEEDS, profile: str = "full",
             overrides: dict[str, str] | None = None, train_size: int | None = None,
             results_dir: str | os.PathLike = "results",
-            reports_dir: str | os.PathLike | None = "reports", data_dir: str | None = None,
-            config: ExecutionConfig | None = None) -> RunSummary:
+            reports_dir: str | os.PathLike | None = "reports",
+            config: ExecutionConfig | None = None, settings: Settings | None = None) -> RunSummary:
     """Every model x dataset x seed (and the learning-curve sweep) under ``profile``,
     then the reports; the Python twin of ``python -m bench run-all``."""
     started_at = now_iso()
+    settings = settings or get_settings()
     jobs = plan_jobs(models, datasets, seeds, profile, overrides, train_size)
-    summary = execute(jobs, results_dir, data_dir, config)
+    summary = execute(jobs, results_dir, config, settings)
     if summary.executed or not (Path(results_dir) / RUN_INFO_FILE).exists():
         write_run_info(results_dir, summary, profile, seeds, started_at)
     if reports_dir is not None and any(r.status == STATUS_OK for r in summary.records):
         from bench.reports import write_reports
 
-        summary.reports = write_reports(results_dir, reports_dir, data_dir=data_dir)
+        with use_settings(settings):
+            summary.reports = write_reports(results_dir, reports_dir)
     return summary
 
 
 def run_one(model: str, dataset: str, seed: int = 0, profile: str = "full",
             overrides: dict[str, str] | None = None, train_size: int | None = None,
-            results_dir: str | os.PathLike = "results", data_dir: str | None = None,
-            config: ExecutionConfig | None = None) -> RunRecord:
+            results_dir: str | os.PathLike = "results", config: ExecutionConfig | None = None,
+            settings: Settings | None = None) -> RunRecord:
     """One job through the same machinery as ``run_all`` (cached unless ``force``)."""
     jobs = plan_jobs([model], [dataset], [seed], profile, overrides, train_size,
                      learning_curve=False)
-    return execute(jobs, results_dir, data_dir, config).records[0]
+    return execute(jobs, results_dir, config, settings).records[0]

@@ -8,24 +8,17 @@ from __future__ import annotations
 
 import os
 
-THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-              "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS", "BENCH_THREADS_PER_JOB")
+from bench.settings import Settings
+from bench.threads import thread_environment
 
 
-def thread_environment(threads: int) -> dict[str, str]:
-    """Environment that limits BLAS and OpenMP to ``threads`` threads per job.
+def worker_main(conn, settings: Settings, results_dir: str | None) -> None:
+    """Serve jobs from ``conn`` until it closes: ("run", job) in; ("epoch", ...), ("done", dict) out.
 
-    TensorFlow always gets one thread (see ``bench.estimators.KERAS_THREADS``): its results
-    depend on the thread count, and a result must not depend on ``--jobs`` or the machine.
+    ``settings`` are the supervisor's (with this worker's ``threads_per_job``); jobs run
+    under them, whatever this process's environment says.
     """
-    env = {name: str(threads) for name in THREAD_ENV}
-    env["TF_CPP_MIN_LOG_LEVEL"] = "3"  # TensorFlow's C++ start-up chatter; Python errors still raise
-    return env
-
-
-def worker_main(conn, threads: int, results_dir: str | None, data_dir: str | None) -> None:
-    """Serve jobs from ``conn`` until it closes: ("run", job) in; ("epoch", ...), ("done", dict) out."""
-    os.environ.update(thread_environment(threads))
+    os.environ.update(thread_environment(settings.threads_per_job or 1))
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor handles Ctrl-C
@@ -47,7 +40,7 @@ def worker_main(conn, threads: int, results_dir: str | None, data_dir: str | Non
             except OSError:
                 pass
 
-        record = execute_job(job, data_dir, on_epoch)
+        record = execute_job(job, settings, on_epoch)
         if results_dir is not None:
             save_record(results_dir, record)  # written here so a dead supervisor loses nothing
         try:

@@ -11,14 +11,15 @@ from bench.cli import report as report_cli
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="bench")
-    top.add_argument("--data-dir")
     report_cli.add_parser(top.add_subparsers(dest="command", required=True))
     return top
 
 
 def test_defaults_and_help(capsys):
     args = parser().parse_args(["report"])
-    assert (args.results_dir, args.reports_dir, args.data_dir) == ("results", "reports", None)
+    assert (args.results_dir, args.reports_dir) == ("results", "reports")
+    assert not hasattr(args, "data_dir")  # unset: the settings' data folder applies
+    assert parser().parse_args(["report", "--data-dir", "d"]).data_dir == "d"
     assert args.func is report_cli.run_report
     with pytest.raises(SystemExit) as exc:
         parser().parse_args(["report", "--help"])

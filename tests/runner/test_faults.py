@@ -6,6 +6,7 @@ import sys
 import pytest
 
 from bench.runner import ExecutionConfig, load_records, run_all
+from bench.settings import Settings
 
 pytestmark = pytest.mark.realdata
 
@@ -40,7 +41,8 @@ def test_each_failure_gets_its_status_and_the_others_complete(plugin_env, data_d
 def test_failed_jobs_are_retried_and_ok_jobs_cached(plugin_env, data_dir, tmp_path):
     plugin_env(*PLUGINS)
     kwargs = dict(models=["test-centroids", "test-raises"], datasets=["mnist"], seeds=[0],
-                  profile="smoke", results_dir=tmp_path, reports_dir=None, data_dir=data_dir,
+                  profile="smoke", results_dir=tmp_path, reports_dir=None,
+                  settings=Settings.from_environ(data_dir=data_dir),
                   config=ExecutionConfig(quiet=True))
     first = run_all(**kwargs)
     assert first.executed == 2 and first.counts["failed"] == 1

@@ -1,0 +1,21 @@
+"""Options shared by several commands, each defined once."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def settings_options() -> argparse.ArgumentParser:
+    """The options that override settings (``bench.settings``), defined once: accepted before
+    the command and after it (``bench --data-dir D run ...`` = ``bench run --data-dir D ...``).
+
+    Each option's ``dest`` is a ``Settings`` field; values left unset stay out of ``args``.
+    """
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="folder holding mnist/ and fashion-mnist/ IDX files (default: $BENCH_DATA_DIR)",
+    )
+    return options

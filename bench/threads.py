@@ -1,0 +1,40 @@
+"""Thread settings, in one place: how many threads a job, its BLAS/OpenMP libraries and
+TensorFlow may use.
+
+The runner splits the machine's cores between the jobs it runs side by side and sets
+:data:`THREAD_VARIABLES` in each worker before numpy loads (:func:`thread_environment`); a
+plugin asks :func:`threads_per_job` (e.g. scikit-learn's ``n_jobs``).
+"""
+
+from __future__ import annotations
+
+import os
+
+# TensorFlow's CPU results change with its thread count (reductions are split per thread), so
+# every Keras model runs on a fixed number of threads: the same seed then gives the same
+# predictions whatever --jobs is and however many cores the machine has. Parallelism comes
+# from running jobs side by side (``bench run-all --jobs N``).
+KERAS_THREADS = 1
+
+# Read by the BLAS and OpenMP runtimes when they load; recorded in each result's provenance.
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                    "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+
+
+def thread_environment(threads: int) -> dict[str, str]:
+    """Environment that limits BLAS and OpenMP to ``threads`` threads per job.
+
+    TensorFlow always gets :data:`KERAS_THREADS`: its results depend on the thread count, and
+    a result must not depend on ``--jobs`` or the machine.
+    """
+    env = {name: str(threads) for name in THREAD_VARIABLES}
+    env["TF_CPP_MIN_LOG_LEVEL"] = "3"  # TensorFlow's C++ start-up chatter; Python errors still raise
+    return env
+
+
+def threads_per_job() -> int:
+    """Threads one job may use: the active settings' ``threads_per_job`` (set by the runner
+    in each worker, or ``BENCH_THREADS_PER_JOB``), else all cores."""
+    from bench.settings import get_settings
+
+    return get_settings().threads_per_job or max(1, os.cpu_count() or 1)
