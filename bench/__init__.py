@@ -2,10 +2,10 @@
 
 The Python API behind ``python -m bench``::
 
+    from bench.api import run_all, run_one, report
     from bench.data import load_dataset
     from bench.registry import available_models, get_model
-    from bench.runner import run_all, run_one, load_frame
-    from bench.reports import write_reports
+    from bench.results import load_frame, load_records
 """
 
 __version__ = "0.1.0"

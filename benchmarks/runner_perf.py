@@ -38,7 +38,7 @@ def breakdown(results: Path) -> tuple[str, dict]:
     """Per model and dataset: jobs and summed job wall time of the committed full run."""
     import pandas as pd
 
-    from bench.runner import load_frame
+    from bench.results import load_frame
 
     frame = load_frame(results)
     frame = frame[(frame.profile == "full") & (frame.status == "ok")]

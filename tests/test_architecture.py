@@ -87,3 +87,122 @@ def test_only_the_settings_module_reads_bench_variables():
                  and (lines := bench_env_reads(path.read_text(encoding="utf-8")))}
     assert offenders == {}, ("read BENCH_ variables through bench.settings.get_settings(): "
                              f"{offenders}")
+
+
+# ---------------------------------------------------------------- import cycles
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports_of(path: Path, known: set[str]) -> set[str]:
+    """The ``bench`` modules ``path`` imports, at module level or inside functions.
+
+    ``from bench.x import y`` counts as importing ``bench.x.y`` when that is a module, else
+    ``bench.x``; relative imports are resolved against the module's package.
+    """
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            for alias in node.names:
+                child = f"{base}.{alias.name}"
+                found.add(child if child in known else base)
+    return {m for m in found if m in known and m != name}
+
+
+def import_graph() -> dict[str, set[str]]:
+    paths = modules()
+    known = {module_name(p) for p in paths}
+    return {module_name(p): imports_of(p, known) for p in paths}
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One cycle of ``graph`` as a list of nodes (first = last), or ``None``."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return path[path.index(nxt):] + [nxt]
+            if nxt not in state and (cycle := visit(nxt)):
+                return cycle
+        path.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (cycle := visit(node)):
+            return cycle
+    return None
+
+
+def unit(module: str) -> str:
+    """The part of ``bench`` a module belongs to: ``bench.data``, ``bench.stats``, ..."""
+    return ".".join(module.split(".")[:2])
+
+
+def test_the_cycle_finder_finds_cycles():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b", "c"}, "b": {"c"}, "c": set()}) is None
+
+
+def test_the_import_graph_sees_function_level_and_from_imports():
+    graph = import_graph()
+    assert "bench.data.loader" in graph["bench.data"]  # from bench.data.loader import ...
+    assert "bench.data.cache" in graph["bench.data.loader"]  # from bench.data import cache
+    assert "bench.data" in graph["bench.runner.plan"]  # inside build_plan
+
+
+def test_no_cycle_between_subpackages():
+    graph: dict[str, set[str]] = {}
+    for module, targets in import_graph().items():
+        graph.setdefault(unit(module), set()).update(
+            unit(t) for t in targets if unit(t) != unit(module))
+    assert find_cycle(graph) is None
+
+
+def test_no_cycle_between_modules_of_one_subpackage():
+    graph = import_graph()
+    for package in sorted({unit(m) for m in graph if m.count(".") >= 2}):
+        inside = {m: {t for t in targets if unit(t) == package}
+                  for m, targets in graph.items() if unit(m) == package}
+        assert find_cycle(inside) is None, package
+
+
+def _imports_under(prefix: str) -> dict[str, set[str]]:
+    return {m: t for m, t in import_graph().items() if m == prefix or m.startswith(prefix + ".")}
+
+
+def test_the_runner_never_imports_the_reports_the_api_or_the_cli():
+    for module, targets in _imports_under("bench.runner").items():
+        banned = {t for t in targets if unit(t) in ("bench.reports", "bench.api", "bench.cli")}
+        assert not banned, f"{module} imports {banned}"
+
+
+def test_the_reports_read_results_not_the_runner():
+    for module, targets in _imports_under("bench.reports").items():
+        banned = {t for t in targets if unit(t) in ("bench.runner", "bench.api", "bench.cli")}
+        assert not banned, f"{module} imports {banned}"
+
+
+def test_the_conformance_kit_does_not_reach_into_the_runner():
+    assert not {t for t in import_graph()["bench.testing"] if unit(t) == "bench.runner"}
+
+
+def test_data_sources_and_cache_do_not_import_each_other():
+    graph = import_graph()
+    assert not ("bench.data.cache" in graph["bench.data.sources"]
+                and "bench.data.sources" in graph["bench.data.cache"])

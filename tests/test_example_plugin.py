@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from bench.registry import get_model, reset_default_registry
-from bench.runner import load_records
+from bench.results import load_records
 from bench.testing import check_model
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "bench-knn"

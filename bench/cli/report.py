@@ -29,9 +29,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from bench.reports import write_reports
+    from bench.api import report
 
-    written = write_reports(args.results_dir, args.reports_dir)
+    written = report(args.results_dir, args.reports_dir)
     pages = [p for p in written if p.suffix == ".md"]
     print(f"wrote {len(pages)} reports and {len(written) - len(pages)} figures to "
           f"{args.reports_dir} (start at {pages[0]})")

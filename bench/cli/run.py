@@ -1,4 +1,4 @@
-"""``bench run`` (one job) and ``bench run-all`` (the plan): thin layers over bench.runner."""
+"""``bench run`` (one job) and ``bench run-all`` (the plan): thin layers over bench.api."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def _common(parser: argparse.ArgumentParser, profile_default: str) -> None:
 
 
 def _config(args: argparse.Namespace):
-    from bench.runner import ExecutionConfig
+    from bench.api import ExecutionConfig
 
     return ExecutionConfig(jobs=getattr(args, "jobs", 1), timeout=args.timeout,
                            backend=getattr(args, "backend", "local"),
@@ -70,9 +70,9 @@ def _config(args: argparse.Namespace):
 
 
 def run_one_command(args: argparse.Namespace) -> int:
+    from bench.api import run_one
     from bench.params import parse_assignments
     from bench.results.store import record_path
-    from bench.runner import run_one
 
     record = run_one(args.model, args.dataset, seed=args.seed, profile=args.profile,
                      overrides=parse_assignments(args.overrides), train_size=args.train_size,
@@ -91,8 +91,8 @@ def run_one_command(args: argparse.Namespace) -> int:
 
 
 def run_all_command(args: argparse.Namespace) -> int:
+    from bench.api import run_all
     from bench.params import parse_assignments
-    from bench.runner import run_all
 
     if args.seed is not None:
         seeds = [args.seed]

@@ -1,7 +1,7 @@
 """The public operations: load, locate, verify, fetch and import a dataset.
 
-Sources are tried in the order of ``bench.data.sources.local_sources`` (data dir, cache,
-earlier downloads, system installs, Keras' cache), then the mirrors. A source that does not
+Sources are tried in the order of :func:`local_sources` (data dir, cache, earlier downloads,
+system installs, Keras' cache), then the mirrors. A source that does not
 hold the dataset is skipped; one that holds a bad file is an error naming the file.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.data import cache
+from bench.data import cache, sources
 from bench.data.download import (
     fetch_files,
     mirror_urls,
@@ -23,7 +23,14 @@ from bench.data.download import (
     offline_enabled,
     offline_hint,
 )
-from bench.data.sources import FileRef, Source, find_files, local_sources, read_payload
+from bench.data.sources import (
+    FileRef,
+    Source,
+    data_dir_setting,
+    find_files,
+    keras_datasets_dir,
+    read_payload,
+)
 from bench.data.specs import DATASETS, DatasetSpec, get_spec
 from bench.data.verify import FileReport, check_files, load_verified
 from bench.errors import DataError
@@ -71,6 +78,29 @@ class DataLocation:
     path: Path | None
     description: str
     cached: Path | None = None
+
+
+def local_sources(spec: DatasetSpec, data_dir: str | os.PathLike | None = None) -> list[Source]:
+    """The sources to try, in order (the ``"cache"`` one holds ``.npy`` files, not IDX).
+
+    A data folder that does not exist at all is a ``DataError`` (most likely a typo).
+    """
+    found = []
+    root = data_dir_setting(data_dir)
+    if root is not None:
+        if not root.is_dir():
+            raise DataError(
+                f"data folder {root} (from --data-dir or BENCH_DATA_DIR) does not exist; "
+                f"it should hold {spec.name}/ with the IDX files."
+            )
+        found.append(Source("data-dir", root / spec.name))
+    found.append(Source("cache", cache.dataset_dir(spec.name)))
+    found.append(Source("downloads", cache.downloads_dir(spec.name)))
+    found += [Source("system", base / spec.name) for base in sources.SYSTEM_DATA_DIRS]
+    keras = keras_datasets_dir()
+    npz = keras / spec.npz_name if spec.npz_name else None
+    found.append(Source("keras", keras / spec.name, npz))
+    return found
 
 
 def _where(refs: Mapping[str, FileRef]) -> Path:

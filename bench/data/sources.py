@@ -1,9 +1,10 @@
-"""Where dataset files can live, in the order they are tried, and how to read their payloads.
+"""Places that can hold dataset files, and how to read their payloads.
 
-Order: ``--data-dir`` / ``$BENCH_DATA_DIR`` (``<dir>/<dataset>/``), the harness cache of
-verified ``.npy`` arrays (``bench.data.cache``), files downloaded earlier into it, well-known
-system installs (``/usr/share/datasets/<dataset>``), then Keras' cache
+The kinds of place: ``--data-dir`` / ``$BENCH_DATA_DIR`` (``<dir>/<dataset>/``), the harness
+cache of verified ``.npy`` arrays (``bench.data.cache``), files downloaded earlier into it,
+well-known system installs (``/usr/share/datasets/<dataset>``) and Keras' cache
 (``$KERAS_HOME/datasets``, default ``~/.keras/datasets``: ``fashion-mnist/*.gz``, ``mnist.npz``).
+The order they are tried in is ``bench.data.loader.local_sources``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import numpy as np
 
 from bench.data import idx
 from bench.data.specs import NPZ_KEYS, DatasetSpec
-from bench.errors import DataError
 from bench.settings import get_settings
 
 SYSTEM_DATA_DIRS: tuple[Path, ...] = (Path("/usr/share/datasets"),)
@@ -66,31 +66,6 @@ def keras_datasets_dir() -> Path:
     """Keras' download folder: ``$KERAS_HOME/datasets`` (default ``~/.keras/datasets``)."""
     home = get_settings().keras_home or Path.home() / ".keras"
     return Path(home).expanduser() / "datasets"
-
-
-def local_sources(spec: DatasetSpec, data_dir: str | os.PathLike | None = None) -> list[Source]:
-    """The sources to try, in order (the ``"cache"`` one holds ``.npy`` files, not IDX).
-
-    A data folder that does not exist at all is a ``DataError`` (most likely a typo).
-    """
-    from bench.data.cache import dataset_dir, downloads_dir
-
-    sources = []
-    root = data_dir_setting(data_dir)
-    if root is not None:
-        if not root.is_dir():
-            raise DataError(
-                f"data folder {root} (from --data-dir or BENCH_DATA_DIR) does not exist; "
-                f"it should hold {spec.name}/ with the IDX files."
-            )
-        sources.append(Source("data-dir", root / spec.name))
-    sources.append(Source("cache", dataset_dir(spec.name)))
-    sources.append(Source("downloads", downloads_dir(spec.name)))
-    sources += [Source("system", base / spec.name) for base in SYSTEM_DATA_DIRS]
-    keras = keras_datasets_dir()
-    npz = keras / spec.npz_name if spec.npz_name else None
-    sources.append(Source("keras", keras / spec.name, npz))
-    return sources
 
 
 def _idx_path(folder: Path, filename: str) -> Path:

@@ -11,7 +11,6 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,12 +19,12 @@ import pandas as pd
 from bench import analysis as an
 from bench.errors import ResultsError
 from bench.results.record import STATUS_OK, RunRecord
+from bench.results.run_info import read_run_info
 from bench.results.store import load_records
 from bench.stats import digits_to_array
 
 DATASET_ORDER = ("mnist", "fashion-mnist")
 DEFAULT_PROFILE = "full"
-RUN_INFO_FILE = "run-info.json"
 N_SAMPLES = 24
 N_MISTAKES = 8
 SHORT_NAMES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
@@ -52,16 +51,6 @@ def class_names(name: str) -> tuple[str, ...]:
 
 def dataset_sort_key(name: str) -> tuple[int, str]:
     return (DATASET_ORDER.index(name) if name in DATASET_ORDER else len(DATASET_ORDER), name)
-
-
-def read_run_info(results_dir: str | os.PathLike) -> dict[str, Any] | None:
-    """``<results>/run-info.json`` as a dict, or None when absent or unreadable."""
-    path = Path(results_dir) / RUN_INFO_FILE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def choose_profile(ok_profiles: Iterable[str], run_info: dict[str, Any] | None,

@@ -1,19 +1,13 @@
-"""The runner: plans of jobs, their execution, and the result store."""
+"""The runner: plans of jobs and their execution; records go to ``bench.results``.
 
-from bench.results import SCHEMA_VERSION, STATUSES, RunRecord, load_frame, load_records
-from bench.runner.plan import DEFAULT_SEEDS, Job, build_plan
+It never imports the reports: ``bench.api`` composes "run, then report".
+"""
+
+from bench.runner.batch import ExecutionConfig, RunSummary, execute
+from bench.runner.plan import DEFAULT_SEEDS, Job, build_plan, plan_jobs
 from bench.runner.profiles import PROFILES, Profile, get_profile
-from bench.runner.session import (
-    ExecutionConfig,
-    RunSummary,
-    execute,
-    plan_jobs,
-    run_all,
-    run_one,
-)
 
 __all__ = [
-    "DEFAULT_SEEDS", "PROFILES", "SCHEMA_VERSION", "STATUSES", "ExecutionConfig", "Job",
-    "Profile", "RunRecord", "RunSummary", "build_plan", "execute", "get_profile",
-    "load_frame", "load_records", "plan_jobs", "run_all", "run_one",
+    "DEFAULT_SEEDS", "PROFILES", "ExecutionConfig", "Job", "Profile", "RunSummary",
+    "build_plan", "execute", "get_profile", "plan_jobs",
 ]

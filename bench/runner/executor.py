@@ -22,7 +22,7 @@ from typing import Protocol
 
 from bench.results.record import STATUS_CRASHED, STATUS_TIMEOUT, RunRecord
 from bench.results.store import save_record
-from bench.runner.job import empty_record
+from bench.runner.execution import empty_record
 from bench.runner.plan import Job
 from bench.runner.worker import worker_main
 from bench.settings import Settings
@@ -196,7 +196,7 @@ def run_dask(jobs: Sequence[Job], results_dir: str, settings: Settings, schedule
 
 def execute_with_timeout(job: Job, settings: Settings, timeout: float | None) -> dict:
     """Run ``job`` in this process, giving up after ``timeout`` seconds (Dask workers)."""
-    from bench.runner.job import execute_job
+    from bench.runner.execution import execute_job
 
     if not timeout:
         return execute_job(job, settings).to_dict()

@@ -8,10 +8,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bench.errors import UsageError
+from bench.errors import UsageError, did_you_mean
 from bench.params import describe_params
 from bench.registry import ModelSpec
-from bench.runner.profiles import LEARNING_CURVE_SIZES, Profile
+from bench.runner.profiles import LEARNING_CURVE_SIZES, Profile, get_profile
 
 DEFAULT_SEEDS = (0, 1, 2)
 
@@ -127,3 +127,23 @@ def _profile_params(spec: ModelSpec, profile: Profile, overrides: dict[str, str]
         merged[spec.epochs_param] = min(profile.epochs, spec.defaults[spec.epochs_param])
     merged.update(overrides)
     return spec.resolve(merged)
+
+
+def plan_jobs(models: Sequence[str] | None = None, datasets: Sequence[str] | None = None,
+              seeds: Sequence[int] = DEFAULT_SEEDS, profile: str = "full",
+              overrides: dict[str, str] | None = None, train_size: int | None = None,
+              learning_curve: bool | None = None) -> list[Job]:
+    """The jobs of a run, without running anything (no data loaded, no framework imported)."""
+    from bench.data import DATASET_NAMES
+    from bench.registry import available_models, get_model
+
+    specs = [get_model(m) for m in models] if models else available_models()
+    if not specs:
+        raise UsageError("no models to run: the registry is empty (is the harness installed? "
+                         "run `pip install -e .`).")
+    chosen = list(datasets) if datasets else list(DATASET_NAMES)
+    for name in chosen:
+        if name not in DATASET_NAMES:
+            raise UsageError(f"unknown dataset {name!r}. {did_you_mean(name, list(DATASET_NAMES))}")
+    return build_plan(specs, chosen, seeds, get_profile(profile), overrides, train_size,
+                      learning_curve)

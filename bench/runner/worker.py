@@ -23,7 +23,7 @@ def worker_main(conn, settings: Settings, results_dir: str | None) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor handles Ctrl-C
     from bench.results.store import save_record
-    from bench.runner.job import execute_job
+    from bench.runner.execution import execute_job
 
     while True:
         try:

@@ -5,7 +5,8 @@ import sys
 
 import pytest
 
-from bench.runner import ExecutionConfig, load_records, run_all
+from bench.api import ExecutionConfig, run_all
+from bench.results import load_records
 from bench.settings import Settings
 
 pytestmark = pytest.mark.realdata

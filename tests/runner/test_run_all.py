@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.runner import load_records
+from bench.results import load_records
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow]
 BUILTINS = {"keras-mlp", "logistic-regression", "random-forest", "small-cnn"}
@@ -67,7 +67,7 @@ def test_cached_rerun_trains_nothing_and_imports_no_framework(smoke_run, data_di
     code = ("import sys, bench.data, bench.data.loader as loader\n"
             "def refuse(*a, **k): raise AssertionError('a dataset was loaded')\n"
             "bench.data.load_dataset = loader.load_dataset = refuse\n"
-            "from bench.runner import run_all, ExecutionConfig\n"
+            "from bench.api import run_all, ExecutionConfig\n"
             "from bench.settings import Settings\n"
             f"s = run_all(profile='smoke', results_dir={str(root / 'results')!r}, "
             f"reports_dir=None, settings=Settings.from_environ(data_dir={data_dir!r}), "

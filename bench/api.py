@@ -1,0 +1,91 @@
+"""The Python API behind ``python -m bench``: plan and run jobs, then write the reports.
+
+The runner (``bench.runner``) executes jobs and saves their records in the results layer
+(``bench.results``); the reports (``bench.reports``) read that layer. Neither imports the
+other: "run, then report" is composed here, and the CLI is a thin layer over these functions::
+
+    from bench.api import run_all
+    from bench.results import load_frame
+    summary = run_all(profile="smoke", results_dir="results-smoke", reports_dir=None)
+    load_frame("results-smoke").groupby(["model", "dataset"]).test_accuracy.mean()
+
+Each function runs under ``settings`` (default: the active ones, see ``bench.settings``).
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bench.results.record import STATUS_OK, RunRecord
+from bench.results.run_info import run_info_path, write_run_info
+from bench.runner.batch import ExecutionConfig, RunSummary, execute
+from bench.runner.execution import now_iso
+from bench.runner.plan import DEFAULT_SEEDS, plan_jobs
+from bench.settings import Settings, get_settings, use_settings
+
+__all__ = ["ExecutionConfig", "RunSummary", "plan_jobs", "report", "run_all", "run_one"]
+
+
+def run_all(models: Sequence[str] | None = None, datasets: Sequence[str] | None = None,
+            seeds: Sequence[int] = DEFAULT_SEEDS, profile: str = "full",
+            overrides: dict[str, str] | None = None, train_size: int | None = None,
+            results_dir: str | os.PathLike = "results",
+            reports_dir: str | os.PathLike | None = "reports",
+            config: ExecutionConfig | None = None, settings: Settings | None = None) -> RunSummary:
+    """Every model x dataset x seed (and the learning-curve sweep) under ``profile``, then
+    the reports (none with ``reports_dir=None``); ``python -m bench run-all``."""
+    settings = settings or get_settings()
+    started_at = now_iso()
+    with use_settings(settings):
+        jobs = plan_jobs(models, datasets, seeds, profile, overrides, train_size)
+        summary = execute(jobs, results_dir, config, settings)
+        if summary.executed or not run_info_path(results_dir).exists():
+            write_run_info(results_dir, run_info(summary, profile, seeds, started_at))
+        if reports_dir is not None and any(r.status == STATUS_OK for r in summary.records):
+            summary.reports = report(results_dir, reports_dir)
+    return summary
+
+
+def run_one(model: str, dataset: str, seed: int = 0, profile: str = "full",
+            overrides: dict[str, str] | None = None, train_size: int | None = None,
+            results_dir: str | os.PathLike = "results", config: ExecutionConfig | None = None,
+            settings: Settings | None = None) -> RunRecord:
+    """One job through the same machinery as :func:`run_all` (cached unless ``force``);
+    ``python -m bench run``."""
+    settings = settings or get_settings()
+    with use_settings(settings):
+        jobs = plan_jobs([model], [dataset], [seed], profile, overrides, train_size,
+                         learning_curve=False)
+        return execute(jobs, results_dir, config, settings).records[0]
+
+
+def report(results_dir: str | os.PathLike = "results",
+           reports_dir: str | os.PathLike = "reports",
+           settings: Settings | None = None) -> list[Path]:
+    """Write the reports of ``results_dir`` into ``reports_dir`` (trains nothing); the files
+    written. ``python -m bench report``."""
+    from bench.reports import write_reports
+
+    with use_settings(settings or get_settings()):
+        return write_reports(results_dir, reports_dir)
+
+
+def run_info(summary: RunSummary, profile: str, seeds: Sequence[int], started_at: str) -> dict:
+    """How a run-all was made: command, profile, seeds, times, job counts, provenance."""
+    from bench.runner import provenance
+
+    return {
+        "command": "python -m bench " + shlex.join(sys.argv[1:]) if sys.argv[1:] else None,
+        "profile": profile,
+        "seeds": list(seeds),
+        "started_at": started_at,
+        "finished_at": now_iso(),
+        "wall_seconds": round(summary.wall_seconds, 1),
+        "jobs": len(summary.records),
+        "jobs_executed": summary.executed,
+        "provenance": provenance.collect(),
+    }

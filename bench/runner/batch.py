@@ -1,0 +1,98 @@
+"""Running a batch of jobs: skip those with an ``ok`` result, execute the rest, summarise."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.errors import UsageError
+from bench.results.record import STATUS_OK, STATUSES, RunRecord
+from bench.results.store import ok_record
+from bench.runner.plan import Job
+from bench.runner.progress import Progress
+from bench.settings import Settings, get_settings
+
+BACKENDS = ("local", "dask")
+
+
+@dataclass
+class RunSummary:
+    """What a run did: one record per planned job, and how many were cached."""
+
+    records: list[RunRecord]
+    cached: int
+    executed: int
+    wall_seconds: float
+    results_dir: str
+    reports: list[Path] = field(default_factory=list)  # filled by bench.api.run_all
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = Counter(r.status for r in self.records)
+        return {status: counts.get(status, 0) for status in STATUSES}
+
+    @property
+    def ok(self) -> bool:
+        return all(r.status == STATUS_OK for r in self.records)
+
+    def slowest(self, n: int = 3) -> list[RunRecord]:
+        timed = [r for r in self.records if r.wall_seconds is not None]
+        return sorted(timed, key=lambda r: -r.wall_seconds)[:n]
+
+
+@dataclass
+class ExecutionConfig:
+    """How jobs are executed (not part of any job's identity)."""
+
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    timeout: float | None = None
+    backend: str = "local"
+    scheduler: str | None = None
+    force: bool = False
+    quiet: bool = False
+
+    def validate(self) -> None:
+        if self.jobs < 1:
+            raise UsageError(f"--jobs must be at least 1, got {self.jobs}.")
+        if self.timeout is not None and self.timeout <= 0:
+            raise UsageError(f"--timeout must be a positive number of seconds, got {self.timeout}.")
+        if self.backend not in BACKENDS:
+            raise UsageError(f"unknown backend {self.backend!r}; choose one of {', '.join(BACKENDS)}.")
+        if self.backend == "dask" and not self.scheduler:
+            raise UsageError("--backend dask needs --scheduler ADDRESS (e.g. tcp://127.0.0.1:8786) "
+                             "of a running Dask scheduler.")
+
+
+def execute(jobs: Sequence[Job], results_dir: str | os.PathLike = "results",
+            config: ExecutionConfig | None = None, settings: Settings | None = None) -> RunSummary:
+    """Run every job that has no ``ok`` result yet (all of them with ``force``), under
+    ``settings`` (default: the active ones; workers receive them explicitly)."""
+    from bench.runner.executor import run_dask, run_local
+
+    settings = settings or get_settings()
+    config = config or ExecutionConfig()
+    config.validate()
+    results_dir = str(results_dir)
+    started = time.monotonic()
+    unique = list({job.key: job for job in jobs}.values())
+    cached = {} if config.force else {j.key: ok_record(results_dir, j.key) for j in unique}
+    todo = [j for j in unique if cached.get(j.key) is None]
+    progress = Progress(len(todo), quiet=config.quiet)
+    try:
+        if todo and config.backend == "dask":
+            fresh = run_dask(todo, results_dir, settings, config.scheduler, config.timeout, progress)
+        elif todo:
+            fresh = run_local(todo, results_dir, settings, min(config.jobs, len(todo)),
+                              config.timeout, progress)
+        else:
+            fresh = []
+    finally:
+        progress.close()
+    by_key = {**cached, **{r.key: r for r in fresh}}  # each result file is read once
+    records = [by_key[j.key] for j in unique]
+    return RunSummary(records, cached=len(unique) - len(todo), executed=len(todo),
+                      wall_seconds=time.monotonic() - started, results_dir=results_dir)
