@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,14 +17,58 @@ STATUS_CRASHED = "crashed"
 STATUSES = (STATUS_OK, STATUS_FAILED, STATUS_TIMEOUT, STATUS_CRASHED)
 
 
+@dataclass(frozen=True)
+class JobIdentity:
+    """Everything that defines a job's result: the one definition, used by the runner's
+    ``Job`` and embedded in every ``RunRecord``. ``key`` hashes all of it, so a change to any
+    field is a different job (and never a stale cache hit)."""
+
+    model: str
+    model_version: str
+    params: dict[str, Any] = field(hash=False)
+    dataset: str
+    dataset_sha256: dict[str, str] = field(hash=False)
+    seed: int
+    profile: str
+    train_size: int
+    test_size: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """The identity fields as plain data (copies of the dicts)."""
+        return {f.name: _copy(getattr(self, f.name)) for f in dataclasses.fields(JobIdentity)}
+
+    @property
+    def identity(self) -> JobIdentity:
+        """Just the identity (a subclass such as the runner's ``Job`` carries more)."""
+        return JobIdentity(**self.as_dict())
+
+    @property
+    def key(self) -> str:
+        """``<model>__<dataset>__<profile>__n<train>__s<seed>__<hash>``: stable and readable."""
+        canonical = json.dumps(self.as_dict(), sort_keys=True, default=list,
+                               separators=(",", ":"))
+        digest = hashlib.sha256(canonical.encode()).hexdigest()[:12]
+        return (f"{self.model}__{self.dataset}__{self.profile}__n{self.train_size}"
+                f"__s{self.seed}__{digest}")
+
+
+IDENTITY_FIELDS = tuple(f.name for f in dataclasses.fields(JobIdentity))
+
+
+def _copy(value: Any) -> Any:
+    return dict(value) if isinstance(value, dict) else value
+
+
 @dataclass
 class RunRecord:
     """Everything one job produced.
 
+    ``job`` is the job's identity; its fields read as the record's own (``record.model``,
+    ``record.seed``, ...) and are stored flat in the JSON file, next to ``key``.
     ``test_predictions`` is the predicted class of every evaluated test image as a
-    string of digits (``"7210414..."``), in the order of ``test_indices_digest``'s
-    index set, so two records with the same digest can be compared pairwise.
-    ``history`` maps ``train_loss``, ``train_accuracy``, ``test_loss`` and
+    string of digits (``"7210414..."``, see ``bench.results.codec``), in the order of
+    ``test_indices_digest``'s index set, so two records with the same digest can be compared
+    pairwise. ``history`` maps ``train_loss``, ``train_accuracy``, ``test_loss`` and
     ``test_accuracy`` to per-epoch lists; the test values are for monitoring only.
     ``learning_curve`` marks jobs whose training set was cut to ``train_size`` by the
     learning-curve sweep or ``--train-size``; headline tables use the others.
@@ -31,15 +77,7 @@ class RunRecord:
     """
 
     key: str
-    model: str
-    model_version: str
-    params: dict[str, Any]
-    dataset: str
-    dataset_sha256: dict[str, str]
-    seed: int
-    profile: str
-    train_size: int
-    test_size: int
+    job: JobIdentity
     status: str
     learning_curve: bool = False
     schema_version: int = SCHEMA_VERSION
@@ -66,10 +104,43 @@ class RunRecord:
     error: str | None = None
     traceback: str | None = None
 
+    @classmethod
+    def for_job(cls, job: JobIdentity, status: str, learning_curve: bool = False,
+                **fields: Any) -> RunRecord:
+        """A record of ``job`` (a ``JobIdentity`` or the runner's ``Job``) with ``fields``."""
+        return cls(key=job.key, job=job.identity, status=status,
+                   learning_curve=learning_curve, **fields)
+
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """The record as stored: the identity fields flat, next to the others."""
+        data = dataclasses.asdict(self)
+        return {**data.pop("job"), **data}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunRecord:
-        known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        """A record from its stored form; unknown names are ignored (newer writers).
+
+        Raises ``TypeError`` when a required field is missing.
+        """
+        return cls.from_fields(**{k: v for k, v in data.items() if k in STORED_FIELDS})
+
+    @classmethod
+    def from_fields(cls, **fields: Any) -> RunRecord:
+        """A record from flat keyword fields, as stored (unknown names are a ``TypeError``)."""
+        missing = [name for name in IDENTITY_FIELDS if name not in fields]
+        if missing:
+            raise TypeError(f"missing job identity field(s): {', '.join(missing)}")
+        job = JobIdentity(**{name: fields.pop(name) for name in IDENTITY_FIELDS})
+        return cls(job=job, **fields)
+
+
+def _identity_property(name: str) -> property:
+    return property(lambda self: getattr(self.job, name), doc=f"``self.job.{name}``")
+
+
+for _name in IDENTITY_FIELDS:  # record.model, record.seed, ...: read through record.job
+    setattr(RunRecord, _name, _identity_property(_name))
+
+# The fields of a stored record, in order: key, the identity, then the results.
+STORED_FIELDS = ("key", *IDENTITY_FIELDS,
+                 *(f.name for f in dataclasses.fields(RunRecord) if f.name not in ("key", "job")))

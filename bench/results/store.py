@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bench.errors import ResultsError
 from bench.files import atomic_write_text
-from bench.results.record import STATUS_OK, RunRecord
+from bench.results.record import STATUS_OK, STORED_FIELDS, RunRecord
 
 RUNS_FOLDER = "runs"
 
@@ -75,5 +75,4 @@ def load_frame(results_dir: str | os.PathLike):
     import pandas as pd
 
     rows = [r.to_dict() for r in iter_records(results_dir)]
-    columns = list(RunRecord.__dataclass_fields__)
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=list(STORED_FIELDS))

@@ -26,11 +26,7 @@ def now_iso() -> str:
 
 def empty_record(job: Job, status: str, **fields: Any) -> RunRecord:
     """A record for ``job`` with no metrics (used for failures, timeouts and crashes)."""
-    return RunRecord(key=job.key, model=job.model, model_version=job.model_version,
-                     params=dict(job.params), dataset=job.dataset,
-                     dataset_sha256=dict(job.dataset_sha256), seed=job.seed,
-                     profile=job.profile, train_size=job.train_size, test_size=job.test_size,
-                     learning_curve=job.learning_curve, status=status, **fields)
+    return RunRecord.for_job(job, status, learning_curve=job.learning_curve, **fields)
 
 
 class PeakMemory:

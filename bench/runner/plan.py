@@ -2,56 +2,24 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from bench.errors import UsageError, did_you_mean
 from bench.params import describe_params
 from bench.registry import ModelSpec
+from bench.results.record import JobIdentity
 from bench.runner.profiles import LEARNING_CURVE_SIZES, Profile, get_profile
 
 DEFAULT_SEEDS = (0, 1, 2)
 
 
 @dataclass(frozen=True)
-class Job:
-    """Everything that defines one training run; ``key`` hashes all of it."""
+class Job(JobIdentity):
+    """One training run: its identity (``key`` hashes it) and how the plan labels it."""
 
-    model: str
-    model_version: str
-    params: dict[str, Any] = field(hash=False)
-    dataset: str
-    dataset_sha256: dict[str, str] = field(hash=False)
-    seed: int
-    profile: str
-    train_size: int
-    test_size: int
     learning_curve: bool = False
-
-    @property
-    def identity(self) -> dict[str, Any]:
-        return {
-            "model": self.model,
-            "model_version": self.model_version,
-            "params": self.params,
-            "dataset": self.dataset,
-            "dataset_sha256": self.dataset_sha256,
-            "seed": self.seed,
-            "profile": self.profile,
-            "train_size": self.train_size,
-            "test_size": self.test_size,
-        }
-
-    @property
-    def key(self) -> str:
-        """``<model>__<dataset>__<profile>__n<train>__s<seed>__<hash>``: stable and readable."""
-        canonical = json.dumps(self.identity, sort_keys=True, default=list, separators=(",", ":"))
-        digest = hashlib.sha256(canonical.encode()).hexdigest()[:12]
-        return (f"{self.model}__{self.dataset}__{self.profile}__n{self.train_size}"
-                f"__s{self.seed}__{digest}")
 
     @property
     def label(self) -> str:

@@ -87,7 +87,7 @@ def make_record(model: str, dataset: str, seed: int, *, train_size: int = N_TRAI
         history = {"train_loss": list(1.0 / epochs), "train_accuracy": list(1 - 0.1 / epochs),
                    "test_loss": list(0.6 / epochs + 0.03 * epochs),
                    "test_accuracy": list(test_acc - 0.02 / epochs)}
-    rec = RunRecord(
+    rec = RunRecord.from_fields(
         key=f"{model}-{dataset}-s{seed}-n{train_size}-{profile}", model=model,
         model_version="1", params={"p": 1}, dataset=dataset, dataset_sha256=CHECKSUMS[dataset],
         seed=seed, profile=profile, train_size=train_size, test_size=test_size, status=status,

@@ -3,7 +3,7 @@ from bench.results.record import RunRecord
 
 
 def run(model, seed, predictions):
-    return RunRecord(key=f"{model}-{seed}", model=model, model_version="1", params={},
+    return RunRecord.from_fields(key=f"{model}-{seed}", model=model, model_version="1", params={},
                      dataset="mnist", dataset_sha256={}, seed=seed, profile="full",
                      train_size=10, test_size=3, status="ok", test_predictions=predictions)
 

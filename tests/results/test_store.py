@@ -15,7 +15,7 @@ from bench.results.store import (
 
 
 def record(key="k1", status="ok", accuracy=0.9):
-    return RunRecord(key=key, model="m", model_version="1", params={"a": 1}, dataset="mnist",
+    return RunRecord.from_fields(key=key, model="m", model_version="1", params={"a": 1}, dataset="mnist",
                      dataset_sha256={}, seed=0, profile="smoke", train_size=10, test_size=5,
                      status=status, test_accuracy=accuracy)
 

@@ -13,7 +13,7 @@ def job(seed=0):
 
 
 def record(status="ok", error=None):
-    return RunRecord(key=job().key, model="m", model_version="1", params={}, dataset="mnist",
+    return RunRecord.from_fields(key=job().key, model="m", model_version="1", params={}, dataset="mnist",
                      dataset_sha256={}, seed=0, profile="smoke", train_size=2000,
                      test_size=1000, status=status, train_accuracy=0.9, test_accuracy=0.85,
                      wall_seconds=1.5, error=error)

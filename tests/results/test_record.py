@@ -1,0 +1,81 @@
+"""The job identity: one definition, used by the runner's Job and embedded in every record."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+
+from bench.errors import ResultsError
+from bench.results.record import (
+    IDENTITY_FIELDS,
+    SCHEMA_VERSION,
+    STATUS_FAILED,
+    STORED_FIELDS,
+    JobIdentity,
+    RunRecord,
+)
+from bench.results.store import read_record, record_path, save_record
+from bench.runner.plan import Job
+
+COMMITTED_RUNS = Path(__file__).resolve().parents[2] / "results" / "runs"
+IDENTITY = dict(model="m", model_version="1", params={"a": 1, "h": [2, 3]}, dataset="mnist",
+                dataset_sha256={"f": "abc"}, seed=3, profile="smoke", train_size=10, test_size=5)
+
+
+def test_job_is_an_identity_plus_its_label_and_shares_its_key():
+    job = Job(**IDENTITY, learning_curve=True)
+    assert job.identity == JobIdentity(**IDENTITY)
+    assert job.key == JobIdentity(**IDENTITY).key == Job(**IDENTITY).key  # label not hashed
+    assert [f.name for f in dataclasses.fields(Job)] == [*IDENTITY_FIELDS, "learning_curve"]
+
+
+@pytest.mark.parametrize("name, value", [("model", "n"), ("model_version", "2"),
+                                         ("params", {"a": 2, "h": [2, 3]}),
+                                         ("dataset", "fashion-mnist"),
+                                         ("dataset_sha256", {"f": "abd"}), ("seed", 4),
+                                         ("profile", "full"), ("train_size", 11),
+                                         ("test_size", 6)])
+def test_every_identity_field_changes_the_key(name, value):
+    assert JobIdentity(**{**IDENTITY, name: value}).key != JobIdentity(**IDENTITY).key
+
+
+def test_record_embeds_the_identity_and_stores_it_flat(tmp_path):
+    job = Job(**IDENTITY, learning_curve=True)
+    record = RunRecord.for_job(job, STATUS_FAILED, learning_curve=True, error="E")
+    assert record.job == job.identity and type(record.job) is JobIdentity
+    assert (record.key, record.model, record.seed, record.params) == (job.key, "m", 3,
+                                                                      IDENTITY["params"])
+    stored = json.loads(save_record(tmp_path, record).read_text())
+    assert list(stored) == sorted(STORED_FIELDS) and "job" not in stored
+    assert {k: stored[k] for k in IDENTITY_FIELDS} == IDENTITY
+    assert stored["schema_version"] == SCHEMA_VERSION == 1
+    assert read_record(record_path(tmp_path, job.key)) == record
+
+
+def test_a_record_without_its_identity_is_unreadable(tmp_path):
+    path = record_path(tmp_path, "k")
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"key": "k", "status": "ok", "model": "m"}))
+    with pytest.raises(ResultsError, match="missing job identity field"):
+        read_record(path)
+
+
+def test_from_fields_refuses_unknown_names():
+    with pytest.raises(TypeError):
+        RunRecord.from_fields(key="k", status="ok", colour="red", **IDENTITY)
+
+
+@pytest.mark.skipif(not COMMITTED_RUNS.is_dir(), reason="no committed results in this checkout")
+def test_committed_records_keep_their_keys_and_bytes():
+    """Reading and re-saving a committed record changes nothing, and its identity still hashes
+    to its key (so a cached run finds it)."""
+    paths = sorted(COMMITTED_RUNS.glob("*.json"))
+    assert paths
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        record = RunRecord.from_dict(json.loads(text))
+        assert record.job.key == record.key == path.stem
+        assert json.dumps(record.to_dict(), indent=1, sort_keys=True) + "\n" == text
