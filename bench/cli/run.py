@@ -7,6 +7,7 @@ import os
 import sys
 
 from bench.cli.options import settings_options
+from bench.data.specs import DATASET_NAMES
 from bench.runner.plan import DEFAULT_SEEDS
 from bench.runner.profiles import PROFILES
 
@@ -17,7 +18,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                      "print train and test accuracy and write a JSON result.",
                          parents=[settings_options()])
     one.add_argument("--model", required=True, help="model name (see `bench list`)")
-    one.add_argument("--dataset", required=True, choices=("mnist", "fashion-mnist"))
+    one.add_argument("--dataset", required=True, choices=DATASET_NAMES)
     one.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     _common(one, profile_default="full")
     one.set_defaults(func=run_one_command)
@@ -29,7 +30,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                           parents=[settings_options()])
     many.add_argument("--models", nargs="+", metavar="MODEL", help="only these models")
     many.add_argument("--datasets", nargs="+", metavar="DATASET",
-                      choices=("mnist", "fashion-mnist"), help="only these datasets")
+                      choices=DATASET_NAMES, help="only these datasets")
     seeds = many.add_mutually_exclusive_group()
     seeds.add_argument("--seeds", type=int, metavar="N",
                        help=f"run seeds 0..N-1 (default {len(DEFAULT_SEEDS)})")

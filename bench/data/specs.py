@@ -61,11 +61,17 @@ class DatasetSpec:
     title: str
     class_names: tuple[str, ...]
     files: Mapping[str, FileSpec] = field(hash=False)
+    short_title: str = ""  # how reports name it ("Fashion-MNIST"); default: ``name``
     mirrors: tuple[str, ...] = ()
     train_size: int = 60000
     test_size: int = 10000
     image_shape: tuple[int, int] = (28, 28)
     npz_name: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The short name reports and tables use."""
+        return self.short_title or self.name
 
     def count(self, role: str) -> int:
         """Expected number of items in the file of ``role``."""
@@ -102,6 +108,7 @@ MNIST = make_spec(
         "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
         "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
     },
+    short_title="MNIST",
     mirrors=(
         "https://ossci-datasets.s3.amazonaws.com/mnist/",
         "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz",
@@ -130,16 +137,17 @@ FASHION_MNIST = make_spec(
         "t10k-images-idx3-ubyte": "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
         "t10k-labels-idx1-ubyte": "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
     },
+    short_title="Fashion-MNIST",
     mirrors=(
         "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
         "https://storage.googleapis.com/tensorflow/tf-keras-datasets/",
     ),
 )
 
-DATASET_NAMES: tuple[str, ...] = ("mnist", "fashion-mnist")
-
 # Looked up at call time, so tests can swap in specs of synthetic data (monkeypatch.setitem).
-DATASETS: dict[str, DatasetSpec] = {"mnist": MNIST, "fashion-mnist": FASHION_MNIST}
+DATASETS: dict[str, DatasetSpec] = {spec.name: spec for spec in (MNIST, FASHION_MNIST)}
+
+DATASET_NAMES: tuple[str, ...] = tuple(DATASETS)  # in the order tables and reports show them
 
 
 def get_spec(name: str) -> DatasetSpec:

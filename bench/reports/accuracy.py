@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.reports import figures
+from bench.reports.evidence import FASHION, MNIST
 from bench.reports.inputs import ReportInputs, class_names, dataset_title
 from bench.reports.page import Page, figure_link, join_blocks, scope_line
 from bench.reports.tables import (
@@ -22,7 +23,6 @@ from bench.reports.tables import (
     pct_interval,
     seconds,
     signed_pp,
-    summarise,
 )
 from bench.stats import error_rate_ratio, wilson_interval
 
@@ -48,8 +48,8 @@ class Drop:
 
 def drops(summary: dict[tuple[str, str], CellSummary], models: tuple[str, ...]) -> list[Drop]:
     """The MNIST − Fashion-MNIST drop of every model run on both datasets."""
-    return [Drop(m, summary[(m, "mnist")].test.mean, summary[(m, "fashion-mnist")].test.mean)
-            for m in models if (m, "mnist") in summary and (m, "fashion-mnist") in summary]
+    return [Drop(m, summary[(m, MNIST)].test.mean, summary[(m, FASHION)].test.mean)
+            for m in models if (m, MNIST) in summary and (m, FASHION) in summary]
 
 
 def confused_pairs(matrix: np.ndarray, top: int = N_CONFUSED) -> list[tuple[int, int, int, int]]:
@@ -157,7 +157,7 @@ def _confusion_section(inputs: ReportInputs, fig_dir: Path) -> tuple[str, list[P
 
 def render(inputs: ReportInputs, fig_dir: Path) -> Page:
     """The accuracy page and its figures."""
-    summary = summarise(inputs.frame)
+    summary = inputs.summary
     bars = figures.accuracy_bars(
         fig_dir / "accuracy-by-model.png", inputs.models, inputs.datasets,
         {k: v.test.mean for k, v in summary.items()},

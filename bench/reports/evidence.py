@@ -14,17 +14,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from bench.analysis import PairSeparability
+from bench.data import specs
 from bench.reports.inputs import ReportInputs, dataset_sort_key
-from bench.reports.tables import CellSummary, summarise
+from bench.reports.tables import CellSummary
 from bench.results.record import RunRecord
-from bench.stats import ALPHA, holm_adjust, mcnemar_exact, sample_std
+from bench.stats import ALPHA, error_rate_ratio, holm_adjust, mcnemar_exact, sample_std
 
 # Reference accuracies the report compares against (fixed constants of this benchmark).
 BEST_PUBLISHED = {"mnist": 0.9987, "fashion-mnist": 0.9691}
 HUMAN = {"fashion-mnist": 0.835}
 HIGH_ACCURACY = 0.97
 PIXEL_GOOD = 0.90
-MNIST, FASHION = "mnist", "fashion-mnist"
+MNIST, FASHION = specs.MNIST.name, specs.FASHION_MNIST.name
 
 
 @dataclass(frozen=True)
@@ -178,7 +179,7 @@ class Headroom:
 
     @property
     def error_ratio(self) -> float:
-        return (1 - self.accuracy) / (1 - self.reference)
+        return error_rate_ratio(self.accuracy, self.reference)
 
 
 def headroom(summary: dict[tuple[str, str], CellSummary]) -> list[Headroom]:
@@ -262,7 +263,7 @@ class Evidence:
 
 
 def collect(inputs: ReportInputs) -> Evidence:
-    summary = summarise(inputs.frame)
+    summary = inputs.summary
     spreads = {d: s for d in inputs.datasets if (s := spread(summary, d)) is not None}
     tests = [t for d in inputs.datasets for t in pair_tests(inputs, d)]
     disc = {d: discrimination(d, spreads[d].n_models if d in spreads else 0, tests)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.data.specs import DATASET_NAMES
+
 DPI = 100
 STYLE = {
     "font.family": "DejaVu Sans",
@@ -30,7 +32,7 @@ STYLE = {
     "path.simplify": False,
 }
 RIGHT, WRONG = "#1a7f37", "#cf222e"
-DATASET_COLOURS = {"mnist": "#4c72b0", "fashion-mnist": "#dd8452"}
+DATASET_COLOURS = dict(zip(DATASET_NAMES, ("#4c72b0", "#dd8452"), strict=False))
 
 
 @contextmanager

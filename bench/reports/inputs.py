@@ -1,11 +1,12 @@
 """What the reports read: the chosen profile's ok records, run info and cached analyses.
 
-Everything is sorted (models by name, datasets in ``DATASET_ORDER`` then by name, records
+Everything is sorted (models by name, datasets in ``DATASET_NAMES`` order then by name, records
 by job key) so the same store always gives the same reports.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections import Counter
@@ -17,40 +18,36 @@ import numpy as np
 import pandas as pd
 
 from bench import analysis as an
+from bench.data.specs import DATASET_NAMES, DATASETS
 from bench.errors import ResultsError
+from bench.reports.tables import CellSummary, summarise
+from bench.results.codec import digits_to_array
+from bench.results.frame import records_frame
 from bench.results.record import STATUS_OK, RunRecord
 from bench.results.run_info import read_run_info
 from bench.results.store import load_records
-from bench.stats import digits_to_array
 
-DATASET_ORDER = ("mnist", "fashion-mnist")
 DEFAULT_PROFILE = "full"
 N_SAMPLES = 24
 N_MISTAKES = 8
-SHORT_NAMES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
-FALLBACK_CLASS_NAMES = {
-    "mnist": tuple(str(d) for d in range(10)),
-    "fashion-mnist": ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
-                      "Sneaker", "Bag", "Ankle boot"),
-}
 
 
 def dataset_title(name: str) -> str:
-    return SHORT_NAMES.get(name, name)
+    """The dataset's short title from its spec (``name`` itself for an unknown dataset)."""
+    spec = DATASETS.get(name)
+    return spec.label if spec is not None else name
 
 
 def class_names(name: str) -> tuple[str, ...]:
-    """Class names from ``bench.data.DATASETS`` when importable, else the constants above."""
-    try:
-        from bench.data import DATASETS
-
-        return tuple(DATASETS[name].class_names)
-    except (ImportError, KeyError, AttributeError):
-        return FALLBACK_CLASS_NAMES.get(name, tuple(str(d) for d in range(10)))
+    """Class names from the dataset's spec (the digits 0-9 for an unknown dataset)."""
+    spec = DATASETS.get(name)
+    return tuple(spec.class_names) if spec is not None else tuple(str(d) for d in range(10))
 
 
 def dataset_sort_key(name: str) -> tuple[int, str]:
-    return (DATASET_ORDER.index(name) if name in DATASET_ORDER else len(DATASET_ORDER), name)
+    """Known datasets in ``DATASET_NAMES`` order, then others by name."""
+    order = DATASET_NAMES
+    return (order.index(name) if name in order else len(order), name)
 
 
 def choose_profile(ok_profiles: Iterable[str], run_info: dict[str, Any] | None,
@@ -78,18 +75,13 @@ def latest_per_job(records: Iterable[RunRecord]) -> list[RunRecord]:
     return sorted(best.values(), key=lambda r: r.key)
 
 
+FRAME_COLUMNS = ("key", "model", "dataset", "seed", "train_size", "test_size", "train_accuracy",
+                 "test_accuracy", "fit_seconds")
+
+
 def runs_frame(records: Iterable[RunRecord]) -> pd.DataFrame:
-    """One row per record with the numeric fields the tables aggregate."""
-    rows = [{
-        "key": r.key, "model": r.model, "dataset": r.dataset, "seed": r.seed,
-        "train_size": r.train_size, "test_size": r.test_size,
-        "train_accuracy": np.nan if r.train_accuracy is None else r.train_accuracy,
-        "test_accuracy": np.nan if r.test_accuracy is None else r.test_accuracy,
-        "fit_seconds": np.nan if r.fit_seconds is None else r.fit_seconds,
-    } for r in records]
-    columns = ["key", "model", "dataset", "seed", "train_size", "test_size", "train_accuracy",
-               "test_accuracy", "fit_seconds"]
-    return pd.DataFrame(rows, columns=columns)
+    """One row per record with the fields the tables aggregate."""
+    return records_frame(records, FRAME_COLUMNS)
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,9 +101,15 @@ class ReportInputs:
     analyses: dict[str, an.DatasetAnalysis]
     notes: tuple[str, ...]
 
-    @property
+    @functools.cached_property
     def frame(self) -> pd.DataFrame:
+        """The headline runs as a table (built once)."""
         return runs_frame(self.runs)
+
+    @functools.cached_property
+    def summary(self) -> dict[tuple[str, str], CellSummary]:
+        """``summarise(frame)``: computed once, shared by every page."""
+        return summarise(self.frame)
 
     def runs_of(self, model: str, dataset: str) -> list[RunRecord]:
         return [r for r in self.runs if r.model == model and r.dataset == dataset]

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.reports import figures
+from bench.reports.evidence import FASHION, MNIST
 from bench.reports.inputs import ReportInputs, dataset_title
 from bench.reports.page import Page, figure_link, join_blocks, scope_line
 from bench.reports.tables import (
@@ -17,7 +18,6 @@ from bench.reports.tables import (
     pct,
     pct_ci,
     signed_pp,
-    summarise,
 )
 from bench.results.record import RunRecord
 
@@ -102,8 +102,8 @@ def reading(cells: list[CellSummary], curves: list[EpochCurve]) -> list[str]:
     else:
         out.append(f"None of the {len(cells)} model–dataset combinations is flagged.")
     by_key = {(c.model, c.dataset): c for c in cells}
-    both = [(by_key[(m, "mnist")], by_key[(m, "fashion-mnist")]) for m, d in sorted(by_key)
-            if d == "mnist" and (m, "fashion-mnist") in by_key]
+    both = [(by_key[(m, MNIST)], by_key[(m, FASHION)]) for m, d in sorted(by_key)
+            if d == MNIST and (m, FASHION) in by_key]
     if both:
         wider = sum(1 for mn, fa in both if fa.gap.mean > mn.gap.mean)
         mean_mn = float(np.mean([mn.gap.mean for mn, _ in both]))
@@ -162,7 +162,7 @@ def _curves_section(inputs: ReportInputs, curves: list[EpochCurve],
 
 def render(inputs: ReportInputs, fig_dir: Path) -> Page:
     """The overfitting page and its figures."""
-    cells = ranked(summarise(inputs.frame))
+    cells = ranked(inputs.summary)
     curves = [c for m in inputs.models for d in inputs.datasets
               if (c := epoch_curve(m, d, inputs.runs_of(m, d))) is not None]
     section, made = _curves_section(inputs, curves, fig_dir)

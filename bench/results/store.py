@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bench.errors import ResultsError
 from bench.files import atomic_write_text
-from bench.results.record import STATUS_OK, STORED_FIELDS, RunRecord
+from bench.results.record import STATUS_OK, RunRecord
 
 RUNS_FOLDER = "runs"
 
@@ -71,8 +71,7 @@ def has_ok_result(results_dir: str | os.PathLike, key: str) -> bool:
 
 
 def load_frame(results_dir: str | os.PathLike):
-    """All records as a pandas DataFrame, one row per job, columns = record fields."""
-    import pandas as pd
+    """All records as a pandas DataFrame, one row per job, columns = stored record fields."""
+    from bench.results.frame import records_frame
 
-    rows = [r.to_dict() for r in iter_records(results_dir)]
-    return pd.DataFrame(rows, columns=list(STORED_FIELDS))
+    return records_frame(iter_records(results_dir))

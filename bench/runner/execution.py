@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from bench.data.inputs import prepare_inputs
+from bench.results.codec import array_to_digits
 from bench.results.record import STATUS_FAILED, STATUS_OK, RunRecord
 from bench.runner.plan import Job
 from bench.settings import Settings, get_settings, use_settings
@@ -124,7 +125,7 @@ def _train_and_evaluate(job: Job, on_epoch: EpochHook | None) -> dict:
         "per_class_test_accuracy": per_class_accuracy(y_test, pred_test),
         "confusion_matrix": confusion(y_test, pred_test).tolist(),
         "history": rename_history(history) if history else None,
-        "test_predictions": "".join(map(str, pred_test.tolist())),
+        "test_predictions": array_to_digits(pred_test),
         "test_indices_digest": indices_digest(test_idx),
         "confident_mistakes": confident_mistakes(y_test, proba_test, test_idx),
         "converged": getattr(estimator, "converged_", None),

@@ -17,9 +17,9 @@ from bench import analysis
 from bench.data import DATASETS as DATA_SPECS
 from bench.data import Dataset
 from bench.data.subsets import indices_digest, test_indices
+from bench.results.codec import array_to_digits
 from bench.results.record import RunRecord
 from bench.results.store import save_record
-from bench.stats import array_to_digits
 
 N_TRAIN, N_TEST = 600, 200
 DATASETS = ("mnist", "fashion-mnist")
