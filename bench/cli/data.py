@@ -168,14 +168,14 @@ def run_verify(args: argparse.Namespace) -> int:
 
 
 def run_fetch(args: argparse.Namespace) -> int:
-    from bench.data import fetch_dataset
+    from bench.data import cache_dataset
 
     errors = []
     for name in _names(args):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                dataset = fetch_dataset(name, mirrors=args.mirror)
+                dataset = cache_dataset(name, mirrors=args.mirror)
             except DataError as exc:
                 errors.append(str(exc))
                 dataset = None

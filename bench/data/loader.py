@@ -222,15 +222,16 @@ def load_dataset(
     return _load(get_spec(name), data_dir, mirrors, download, progress, strict=True)
 
 
-def fetch_dataset(
+def cache_dataset(
     name: str,
     data_dir: PathLike | None = None,
     *,
     mirrors: Sequence[str] | None = None,
     progress: bool | None = None,
 ) -> Dataset:
-    """Fill the cache from the first source that works (sources with bad files are skipped
-    with a ``DataWarning``), downloading if no local source has the dataset."""
+    """Make sure the dataset is in the verified cache, and return it: copied from the first
+    local source that works (sources with bad files are skipped with a ``DataWarning``),
+    downloaded only when no local source has it, or already there (then nothing is fetched)."""
     return _load(get_spec(name), data_dir, mirrors, None, progress, strict=False)
 
 

@@ -16,13 +16,13 @@ from bench.reports.tables import (
     CellSummary,
     column_means,
     markdown_table,
-    mean_matrix,
     number,
     pct,
     pct_ci,
     pct_interval,
     seconds,
     signed_pp,
+    sum_matrices,
 )
 from bench.stats import error_rate_ratio, wilson_interval
 
@@ -137,10 +137,10 @@ def _confusion_section(inputs: ReportInputs, fig_dir: Path) -> tuple[str, list[P
         for model in inputs.models:
             mats = [r.confusion_matrix for r in inputs.runs_of(model, name) if r.confusion_matrix]
             if mats:
-                per_model[model] = mean_matrix(mats)
+                per_model[model] = sum_matrices(mats)
         if not per_model:
             continue
-        total = mean_matrix(list(per_model.values()))
+        total = sum_matrices(list(per_model.values()))
         errors = int(total.sum() - np.trace(total))
         rows = [[f"{labels[a]} / {labels[b]}", ab, ba, ab + ba,
                  pct((ab + ba) / errors, 1) if errors else MISSING]

@@ -19,6 +19,7 @@ import pandas as pd
 
 from bench import analysis as an
 from bench.data.specs import DATASET_NAMES, DATASETS
+from bench.data.subsets import indices_digest, test_indices
 from bench.errors import ResultsError
 from bench.reports.tables import CellSummary, summarise
 from bench.results.codec import digits_to_array
@@ -134,10 +135,6 @@ def evaluated_indices(record: RunRecord, labels: np.ndarray) -> np.ndarray | Non
     Rebuilt with the runner's own subset function from the full test ``labels`` and checked
     against the record's ``test_indices_digest``; None when they do not match.
     """
-    try:
-        from bench.data.subsets import indices_digest, test_indices
-    except ImportError:
-        return np.arange(len(labels)) if record.test_size == len(labels) else None
     indices = np.asarray(test_indices(labels, record.test_size, record.dataset), dtype=np.int64)
     if indices.size != record.test_size:
         return None
@@ -204,12 +201,8 @@ def record_checksums(runs: Iterable[RunRecord], dataset: str) -> dict[str, str] 
     counts = Counter(json.dumps(r.dataset_sha256, sort_keys=True) for r in runs
                      if r.dataset == dataset and r.dataset_sha256)
     if not counts:
-        try:
-            from bench.data import expected_checksums
-
-            return dict(expected_checksums(dataset))
-        except Exception:  # noqa: BLE001 - any failure means "unknown"
-            return None
+        spec = DATASETS.get(dataset)
+        return spec.checksums() if spec is not None else None
     text = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
     return json.loads(text)
 

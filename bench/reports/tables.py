@@ -110,11 +110,7 @@ def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]],
                     disable_numparse=True, colalign=align)
 
 
-def bullet_list(items: Sequence[str]) -> str:
-    return "\n".join(f"- {item}" for item in items)
-
-
-def mean_matrix(matrices: Sequence[Sequence[Sequence[int]]]) -> np.ndarray:
+def sum_matrices(matrices: Sequence[Sequence[Sequence[int]]]) -> np.ndarray:
     """Element-wise sum of confusion matrices (an empty list gives a 0x0 array)."""
     if not matrices:
         return np.zeros((0, 0), dtype=np.int64)

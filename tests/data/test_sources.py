@@ -22,9 +22,9 @@ from bench.data import (
     DATASET_NAMES,
     DATASETS,
     DataWarning,
+    cache_dataset,
     cache_dir,
     expected_checksums,
-    fetch_dataset,
     idx,
     import_dataset,
     load_dataset,
@@ -373,7 +373,7 @@ def test_fetch_skips_a_bad_source_with_a_warning(synth, tmp_path):
     write_npz(tmp_path / "keras" / "datasets" / "mnist.npz", synth.arrays["mnist"])
     flip_byte(synth.path("mnist", "train_images"))
     with pytest.warns(DataWarning, match="checksum mismatch"):
-        dataset = fetch_dataset("mnist", synth.data_dir)
+        dataset = cache_dataset("mnist", synth.data_dir)
     assert dataset.source.startswith(str(tmp_path / "keras"))
     assert_arrays(load_dataset("mnist"), synth.arrays["mnist"])
 
