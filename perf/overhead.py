@@ -7,7 +7,7 @@ For each built-in model on the full Fashion-MNIST data (seed 0), times
   ``score`` on train and test, timed as a whole process and around fit + score alone.
 Ratios compare the two with and without interpreter / framework start-up.
 
-    BENCH_DATA_DIR=../shared/data python benchmarks/overhead.py [--repeats 3]
+    BENCH_DATA_DIR=../shared/data python perf/overhead.py [--repeats 3]
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def run_bare(model: str, env: dict, monitor: bool = False) -> dict:
 
 def bare_environment(env: dict) -> dict:
     """The bare script gets the thread settings a single bench job gets."""
-    from bench.runner.worker import thread_environment
+    from bench.threads import thread_environment
 
     return {**env, **thread_environment(os.cpu_count() or 1)}
 
@@ -135,7 +135,7 @@ script's data load, input preparation, fit and `score` on train and test; *proce
 whole processes, interpreter and framework start-up included (`bench run` also starts a worker
 process).
 
-Measured {date.today().isoformat()} on {machine()}, with `python benchmarks/overhead.py`.
+Measured {date.today().isoformat()} on {machine()}, with `python perf/overhead.py`.
 
 | model | bare load + fit + score (s) | bench job (s) | ratio | bare process (s) | bench process (s) | ratio |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: |

@@ -1,6 +1,6 @@
 """Regenerate docs/performance.md: every benchmark, then the targets they are checked against.
 
-    BENCH_DATA_DIR=../shared/data python benchmarks/performance.py      # about 35 minutes
+    BENCH_DATA_DIR=../shared/data python perf/performance.py      # about 35 minutes
 
 Runs ``data_load.py``, ``overhead.py`` and ``runner_perf.py`` (each can also run alone and
 rewrite only its own section) and writes the summary of targets at the top of the document.
@@ -61,7 +61,7 @@ def targets_section(load: dict, overheads: dict, runner: dict) -> str:
     table = "\n".join(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows)
     return f"""## Targets
 
-Regenerated with `BENCH_DATA_DIR=../shared/data python benchmarks/performance.py`; medians of
+Regenerated with `BENCH_DATA_DIR=../shared/data python perf/performance.py`; medians of
 repeated runs, details in the sections below.
 
 | what | target | measured (median) | |

@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    BENCH_DATA_DIR=../shared/data python benchmarks/data_load.py [--repeats 7] [--no-write]
+    BENCH_DATA_DIR=../shared/data python perf/data_load.py [--repeats 7] [--no-write]
 
 Cold and "warm, fresh process" runs each start a new interpreter (cold: with an empty cache,
 so every file is decompressed, verified and cached); the other rows run in this process. Only
@@ -157,7 +157,7 @@ Both datasets (MNIST + Fashion-MNIST: 8 IDX files, {sizes}) loaded with
 OS page cache. Median (min–max) of {repeats} runs, loading only: interpreter start and
 `import bench.data` (median {med["import"] * 1000:.0f} ms) are not included.
 
-Measured {date.today().isoformat()} on {machine()}, with `python benchmarks/data_load.py`.
+Measured {date.today().isoformat()} on {machine()}, with `python perf/data_load.py`.
 
 | load of both datasets | ms | what it does |
 | --- | ---: | --- |

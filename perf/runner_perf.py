@@ -6,7 +6,7 @@
 - the smoke plan with ``--jobs 1``, ``--jobs 2`` and through a local Dask cluster;
 - peak memory per job of the full run (resident memory of the worker, from the records).
 
-    BENCH_DATA_DIR=../shared/data python benchmarks/runner_perf.py [--repeats 5]
+    BENCH_DATA_DIR=../shared/data python perf/runner_perf.py [--repeats 5]
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def dask_smoke(smoke: list[str], results: str, env: dict) -> float:
     """The smoke plan through a local Dask cluster of 2 single-threaded worker processes."""
     from distributed import LocalCluster
 
-    from bench.runner.worker import thread_environment
+    from bench.threads import thread_environment
 
     previous = dict(os.environ)
     os.environ.update(thread_environment(1))  # inherited by the cluster's worker processes
@@ -116,7 +116,7 @@ def section(rows: str, metrics: dict, cached: dict, scaling: dict, repeats: int,
     med = {k: statistics.median(v) for k, v in {**cached, **scaling}.items()}
     return f"""## The reference run, cached re-runs and scaling
 
-Measured {date.today().isoformat()} on {machine()}, with `python benchmarks/runner_perf.py`.
+Measured {date.today().isoformat()} on {machine()}, with `python perf/runner_perf.py`.
 
 ### The full run-all, per model and dataset
 
