@@ -153,8 +153,16 @@ def run_all(models: Sequence[str] | None = None, datasets: Sequence[str] | None 
             config: ExecutionConfig | None = None) -> RunSummary:
     """Every model x dataset x seed (and the learning-curve sweep) under ``profile``,
     then the reports; the Python twin of ``python -m bench run-all``."""
-    started_at = now_iso()
     jobs = plan_jobs(models, datasets, seeds, profile, overrides, train_size)
+    return run_jobs(jobs, profile, seeds, results_dir, reports_dir, data_dir, config)
+
+
+def run_jobs(jobs: Sequence[Job], profile: str, seeds: Sequence[int],
+             results_dir: str | os.PathLike = "results",
+             reports_dir: str | os.PathLike | None = "reports", data_dir: str | None = None,
+             config: ExecutionConfig | None = None) -> RunSummary:
+    """Execute a planned list of jobs (e.g. a suite's), record the run, then the reports."""
+    started_at = now_iso()
     summary = execute(jobs, results_dir, data_dir, config)
     if summary.executed or not (Path(results_dir) / RUN_INFO_FILE).exists():
         write_run_info(results_dir, summary, profile, seeds, started_at)
