@@ -255,9 +255,9 @@ def locate(text: str, path: KeyPath) -> int | None:
             line = _find_in(lines, sections, section, pattern)
             if line:
                 return line
-    line = (_find_in(lines, sections, ("models", entry), rf"^\s*{first}\s*[.=]")
-            or _find_in(lines, sections, ("models", entry, keys[0]), r"."))
-    return line or header
+    line = _find_in(lines, sections, ("models", entry), rf"^\s*{first}\s*[.=]")
+    sub_table = [i + 1 for i, sec in enumerate(sections) if sec == ("models", entry, keys[0])]
+    return line or (sub_table[0] if sub_table else header)
 
 
 def _sections(lines: list[str]) -> list[tuple]:

@@ -88,3 +88,17 @@ def expand(suite: Suite, include_heavy: bool = False) -> list[Variant]:
                 seen.add(identity)
                 variants.append(Variant(entry.model, params, entry.index))
     return variants
+
+
+def restrict(suite: Suite, models: list[str]) -> Suite:
+    """The suite with only the entries of ``models`` (``run-all --suite S --models M ...``)."""
+    from dataclasses import replace
+
+    from bench.errors import SuiteError, did_you_mean
+
+    known = list(dict.fromkeys(e.model for e in suite.entries))
+    for name in models:
+        if name not in known:
+            raise SuiteError(f"--models {name}: not a model of suite {suite.name!r}. "
+                             f"{did_you_mean(name, known)}")
+    return replace(suite, entries=tuple(e for e in suite.entries if e.model in models))
