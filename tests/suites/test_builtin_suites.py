@@ -37,13 +37,19 @@ def test_xiao2017_has_every_family_once_with_the_heavy_one_stood_in():
     families = [suite.entries[v.entry].family for v in ordinary]
     assert XIAO_FAMILIES <= set(families)
     assert len(families) == len(set(families))  # one configuration per family
-    assert suite.heavy_models == ["sklearn.ensemble.GradientBoostingClassifier"]
+    assert suite.heavy_models == ["sklearn.ensemble.GradientBoostingClassifier",
+                                  "sklearn.neighbors.KNeighborsClassifier"]
     assert "sklearn.ensemble.GradientBoostingClassifier" not in {v.model for v in ordinary}
-    heavy = {v.model for v in expand(suite, include_heavy=True)} - {v.model for v in ordinary}
-    assert heavy == {"sklearn.ensemble.GradientBoostingClassifier"}
-    stand_in = next(e for e in suite.entries if e.stand_in_for)
-    assert stand_in.model == "sklearn.ensemble.HistGradientBoostingClassifier"
-    assert stand_in.params["max_depth"] == 10 and stand_in.params["max_iter"] == 100
+    everything = expand(suite, include_heavy=True)
+    extra = [v for v in everything if v not in ordinary]
+    assert [(v.model, v.params.get("p")) for v in extra] == [
+        ("sklearn.ensemble.GradientBoostingClassifier", None),
+        ("sklearn.neighbors.KNeighborsClassifier", 1)]
+    stand_ins = {e.stand_in_for: e for e in suite.entries if e.stand_in_for}
+    boosting = stand_ins["sklearn.ensemble.GradientBoostingClassifier"]
+    assert boosting.model == "sklearn.ensemble.HistGradientBoostingClassifier"
+    assert boosting.params["max_depth"] == 10 and boosting.params["max_iter"] == 100
+    assert stand_ins["sklearn.neighbors.KNeighborsClassifier"].params["p"] == 2
 
 
 def test_xiao2017_grid_sizes_follow_baselines_json():

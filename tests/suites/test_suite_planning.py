@@ -139,9 +139,9 @@ def test_xiao2017_plans_every_family_on_both_datasets():
     from bench.suites import find_suite
 
     jobs = plan_suite(find_suite("xiao2017"), profile="smoke")
-    assert len(jobs) == 13 * 2
+    assert len(jobs) == 13 * 2  # 12 families + GaussianNB, heavy ones by stand-ins
     assert {j.dataset for j in jobs} == {"mnist", "fashion-mnist"}
     heavy = plan_suite(find_suite("xiao2017"), profile="smoke", include_heavy=True)
-    assert len(heavy) == 14 * 2
+    assert len(heavy) == 15 * 2
     grid = plan_suite(find_suite("xiao2017-grid"), profile="smoke", seeds=[0])
     assert len(grid) == 129 * 2
