@@ -29,7 +29,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                       choices=("mnist", "fashion-mnist"), help="only these datasets")
     seeds = many.add_mutually_exclusive_group()
     seeds.add_argument("--seeds", type=int, metavar="N",
-                       help=f"run seeds 0..N-1 (default {len(DEFAULT_SEEDS)})")
+                       help=f"run seeds 0..N-1 (default: the suite's, else {len(DEFAULT_SEEDS)})")
     seeds.add_argument("--seed", type=int, metavar="S", help="run the single seed S")
     _common(many, profile_default=None)
     many.add_argument("--suite", metavar="NAME|FILE",

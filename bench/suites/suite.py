@@ -102,3 +102,36 @@ def restrict(suite: Suite, models: list[str]) -> Suite:
             raise SuiteError(f"--models {name}: not a model of suite {suite.name!r}. "
                              f"{did_you_mean(name, known)}")
     return replace(suite, entries=tuple(e for e in suite.entries if e.model in models))
+
+
+def match_entry(suite: Suite, model: str, params: dict[str, Any]) -> SuiteEntry | None:
+    """The suite entry a result came from: same model, its fixed values and one grid point
+    among ``params`` (a record's resolved parameters). Heavy entries count too.
+
+    Lets a report label results by the entry's ``family``, ``heavy`` and ``stand_in_for``.
+    """
+    for entry in suite.entries:
+        if entry.model != model:
+            continue
+        fixed = all(name in params and _same(params[name], value)
+                    for name, value in entry.params.items())
+        swept = all(name in params and any(_same(params[name], v) for v in values)
+                    for name, values in entry.grid.items())
+        if fixed and swept:
+            return entry
+    return None
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as parameter values: tuples and lists alike, 10 and 10.0 alike, "none" is None."""
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(b, str) and b.strip().lower() == "none":
+        b = None
+    if isinstance(a, str) and a.strip().lower() == "none":
+        a = None
+    numbers = (int, float)
+    if (isinstance(a, numbers) and isinstance(b, numbers)
+            and not isinstance(a, bool) and not isinstance(b, bool)):
+        return float(a) == float(b)
+    return type(a) is type(b) and a == b

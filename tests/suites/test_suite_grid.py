@@ -69,3 +69,20 @@ def test_cli_grid_rejects_a_repeated_name_and_a_name_also_set():
         parse_grid_options([["C=1"], ["C=2"]])
     with pytest.raises(UsageError, match="both by --set and --grid"):
         check_no_overlap({"C": "1"}, {"C": ["1", "2"]})
+
+
+def test_match_entry_finds_where_a_result_came_from():
+    from bench.suites.suite import match_entry
+
+    suite = Suite("s", (
+        SuiteEntry("knn", params={"p": 1}, heavy=True, family="KNN", index=0),
+        SuiteEntry("knn", params={"p": 2}, stand_in_for="knn", family="KNN", index=1),
+        SuiteEntry("mlp", grid={"hidden": ([10], [100, 10]), "depth": (5, "none")}, index=2),
+    ))
+    assert match_entry(suite, "knn", {"p": 2, "n_neighbors": 5}).index == 1
+    assert match_entry(suite, "knn", {"p": 1.0}).heavy
+    assert match_entry(suite, "knn", {"p": 3}) is None
+    assert match_entry(suite, "mlp", {"hidden": (100, 10), "depth": None}).index == 2
+    assert match_entry(suite, "mlp", {"hidden": [100], "depth": 5}) is None
+    assert match_entry(suite, "svc", {}) is None
+    assert match_entry(suite, "knn", {"p": True}) is None  # a bool is not the number 1

@@ -117,9 +117,9 @@ def fake_import_path_models(name):
     """Stands in for the import-path resolver: ``sklearn.svm.SVC`` with two parameters."""
     if name != "sklearn.svm.SVC":
         return get_model(name)
-    return ModelSpec("sklearn.svm.SVC", "SVC", "svm",
-                     (Param("C", 1.0, float), Param("kernel", "rbf", str)), "flat", "1.9.1",
-                     build=lambda params, seed: None)
+    return ModelSpec(name="sklearn.svm.SVC", description="SVC", family="svm",
+                     params=(Param("C", 1.0, float), Param("kernel", "rbf", str)),
+                     input_kind="flat", version="1.9.1", build=lambda params, seed: None)
 
 
 def test_import_path_entries_go_through_get_model(monkeypatch):
