@@ -12,6 +12,5 @@ from bench.suites.suite import Suite, SuiteEntry, Variant, expand, match_entry, 
 __all__ = [
     "Suite", "SuiteEntry", "Variant", "builtin_suites", "expand", "find_suite", "grid_points",
     "implicit_suite", "load_suite", "match_entry", "parse_grid_options", "parse_suite",
-    "plan_suite", "restrict",
-    "run_suite",
+    "plan_suite", "restrict", "run_suite",
 ]
