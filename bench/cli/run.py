@@ -106,6 +106,13 @@ def run_all_command(args: argparse.Namespace) -> int:
     from bench.runner.session import run_jobs
 
     jobs = plan_from_args(args)
+    if args.suite and not args.include_heavy:
+        from bench.suites import find_suite
+
+        heavy = find_suite(args.suite).heavy_models
+        if heavy:
+            print(f"skipping the heavy entries {', '.join(dict.fromkeys(heavy))} (their "
+                  "stand-ins run instead; add --include-heavy to run them too)", file=sys.stderr)
     if args.dry_run:
         from bench.runner.estimate import preview_plan
 

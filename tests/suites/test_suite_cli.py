@@ -48,6 +48,19 @@ def test_suite_values_are_used_unless_the_command_line_overrides_them(tmp_path, 
     assert "8 jobs:" in capsys.readouterr().out
 
 
+def test_dry_run_of_xiao2017_says_which_heavy_entries_are_skipped(capsys, monkeypatch):
+    from bench.cli import run
+
+    monkeypatch.setattr(run, "plan_from_args", lambda args: [])
+    monkeypatch.setattr(run, "print_preview", lambda preview, parallel: None)
+    assert main(["run-all", "--suite", "xiao2017", "--dry-run"]) == 0
+    err = capsys.readouterr().err
+    assert ("skipping the heavy entries sklearn.ensemble.GradientBoostingClassifier, "
+            "sklearn.neighbors.KNeighborsClassifier") in err
+    assert main(["run-all", "--suite", "xiao2017", "--dry-run", "--include-heavy"]) == 0
+    assert "skipping" not in capsys.readouterr().err
+
+
 @pytest.mark.realdata
 def test_a_suite_runs_through_the_runner_and_resumes(plugin_env, data_dir, tmp_path, capsys):
     plugin_env("faulty_plugins:CENTROIDS")
@@ -61,7 +74,7 @@ def test_a_suite_runs_through_the_runner_and_resumes(plugin_env, data_dir, tmp_p
     records = load_records(tmp_path / "results")
     assert [(r.model, r.status, r.params) for r in records] == [
         ("test-centroids", "ok", {"behaviour": "ok"})]
-    capsys.readouterr()
+    assert "skipping the heavy entries test-centroids" in capsys.readouterr().err
     assert main([*argv, "--include-heavy"]) == 1  # the heavy entry runs (and fails) now
     out = capsys.readouterr().out
     assert "2 jobs: 1 ok, 1 failed (1 run, 1 cached)" in out
