@@ -1,9 +1,11 @@
 """Dry runs: which planned jobs are cached, and how long the others should take.
 
 Estimates come from earlier ``ok`` records in the result store: the same model, dataset and
-parameters when there are some, else the same model and dataset with any parameters; each
-earlier wall time is scaled linearly by training-set size when that differs. Nothing is
-trained, no dataset is loaded and no model framework is imported.
+parameters when there are some, else the same model and dataset with any parameters, at the
+nearest training-set size; each earlier time is moved to the job's size by
+:func:`scaled_seconds` (fit time linear in the training size, prediction time per image, the
+rest constant). Rough by design: fits that grow faster than linearly (SVC) are underestimated.
+Nothing is trained, no dataset is loaded and no model framework is imported.
 """
 
 from __future__ import annotations
@@ -85,11 +87,28 @@ def estimate_seconds(job: Job, history: Iterable[RunRecord]) -> tuple[float | No
     pool, kind = (same, "same parameters") if same else (similar, "other parameters")
     nearest = min(abs(math.log(r.train_size / job.train_size)) for r in pool)
     chosen = [r for r in pool if abs(math.log(r.train_size / job.train_size)) == nearest]
-    seconds = statistics.median(r.wall_seconds * job.train_size / r.train_size for r in chosen)
+    seconds = statistics.median(scaled_seconds(r, job.train_size, job.test_size) for r in chosen)
     sizes = {r.train_size for r in chosen}
     scaled = "" if sizes == {job.train_size} else f", scaled from n={_sizes(sizes)}"
     runs = "run" if len(chosen) == 1 else "runs"
     return seconds, f"{len(chosen)} earlier {runs}, {kind}{scaled}"
+
+
+def scaled_seconds(record: RunRecord, train_size: int, test_size: int) -> float:
+    """``record``'s wall time moved to another training/test size.
+
+    With fit and predict times on record, the wall time splits into the fit (scaled with the
+    training size), predictions (the same time per image, for the training and test images a
+    job predicts) and the rest (start-up, data loading: kept as is). Without them, the whole
+    wall time scales with the training size.
+    """
+    ratio = train_size / record.train_size
+    if record.fit_seconds is None or record.predict_seconds is None or not record.test_size:
+        return record.wall_seconds * ratio
+    per_image = record.predict_seconds / record.test_size
+    predicting = per_image * (record.train_size + record.test_size)
+    rest = max(0.0, record.wall_seconds - record.fit_seconds - predicting)
+    return rest + record.fit_seconds * ratio + per_image * (train_size + test_size)
 
 
 def preview_plan(jobs: Sequence[Job], results_dir: str | os.PathLike,

@@ -8,7 +8,12 @@ import pytest
 from bench.cli import main
 from bench.results.record import RunRecord
 from bench.results.store import record_path, save_record
-from bench.runner.estimate import estimate_seconds, preview_plan, varying_params
+from bench.runner.estimate import (
+    estimate_seconds,
+    preview_plan,
+    scaled_seconds,
+    varying_params,
+)
 from bench.runner.plan import Job
 
 
@@ -34,6 +39,15 @@ def test_same_parameters_are_preferred_and_times_scale_with_training_size():
     assert basis == "3 earlier runs, other parameters"
     assert estimate_seconds(job(model="other"), history) == (
         None, "no earlier run of this model on this dataset")
+
+
+def test_fit_scales_with_training_size_predictions_per_image_and_the_rest_is_constant():
+    r = record(job(n=2000), 40.0)  # test_size 1000
+    r.fit_seconds, r.predict_seconds = 10.0, 2.0  # 2 ms per image; 3,000 predicted: 6 s
+    # at 60,000 train / 10,000 test: rest 40-10-6 = 24, fit 10*30 = 300, predict 70,000*2 ms
+    target = Job("m", "1", {}, "mnist", {}, 0, "full", 60000, 10000)
+    assert estimate_seconds(target, [r])[0] == pytest.approx(24 + 300 + 140)
+    assert scaled_seconds(r, 2000, 1000) == pytest.approx(40.0)  # same size: unchanged
 
 
 def test_the_nearest_training_size_is_used():
