@@ -202,9 +202,13 @@ def print_summary(summary) -> None:
           f"cached) in {summary.wall_seconds:.1f} s; results in {summary.results_dir}/runs/")
     main = [r for r in summary.records if r.status == "ok" and not r.learning_curve]
     if main:
+        from bench.runner.estimate import varying_params
+
+        shown = varying_params(main)  # a grid's configurations get a row each
         table: dict[str, dict[str, list[float]]] = {}
         for r in main:
-            table.setdefault(r.model, {}).setdefault(r.dataset, []).append(r.test_accuracy)
+            name = " ".join([r.model, *(f"{k}={r.params[k]}" for k in shown.get(r.model, ()))])
+            table.setdefault(name, {}).setdefault(r.dataset, []).append(r.test_accuracy)
         datasets = sorted({r.dataset for r in main})
         rows = [[model] + [f"{sum(v) / len(v):.4f}" if (v := table[model].get(d)) else "-"
                            for d in datasets] for model in sorted(table)]

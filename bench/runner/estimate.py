@@ -10,12 +10,14 @@ Nothing is trained, no dataset is loaded and no model framework is imported.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bench.errors import ResultsError
 from bench.results.record import STATUS_OK, RunRecord
@@ -129,21 +131,21 @@ def preview_plan(jobs: Sequence[Job], results_dir: str | os.PathLike,
     return PlanPreview(estimates)
 
 
-def _canonical(params: dict) -> str:
-    import json
-
-    return json.dumps(params, sort_keys=True, default=list)
+def _canonical(value: Any) -> str:
+    """One text per parameter value (tuples and lists alike, as in stored records)."""
+    return json.dumps(value, sort_keys=True, default=list)
 
 
 def _sizes(sizes: set[int]) -> str:
     return ",".join(str(n) for n in sorted(sizes))
 
 
-def varying_params(jobs: Sequence[Job]) -> dict[str, list[str]]:
-    """Per model, the parameters whose values differ between its jobs (a grid's axes)."""
+def varying_params(jobs: Sequence[Job | RunRecord]) -> dict[str, list[str]]:
+    """Per model, the parameters whose values differ between its jobs or records (a grid's
+    axes)."""
     values: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for job in jobs:
         for name, value in job.params.items():
-            values[job.model][name].add(repr(value))
+            values[job.model][name].add(_canonical(value))
     return {model: [name for name, seen in params.items() if len(seen) > 1]
             for model, params in values.items()}

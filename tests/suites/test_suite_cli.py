@@ -1,5 +1,7 @@
 """`bench run-all --suite/--grid/--include-heavy` and `bench list --suites` on the command line."""
 
+import re
+
 import pytest
 
 from bench.cli import main
@@ -78,3 +80,21 @@ def test_a_suite_runs_through_the_runner_and_resumes(plugin_env, data_dir, tmp_p
     assert main([*argv, "--include-heavy"]) == 1  # the heavy entry runs (and fails) now
     out = capsys.readouterr().out
     assert "2 jobs: 1 ok, 1 failed (1 run, 1 cached)" in out
+
+
+def test_the_run_summary_gives_each_grid_configuration_its_own_row(capsys):
+    from bench.cli.run import print_summary
+    from bench.results.record import RunRecord
+    from bench.runner.session import RunSummary
+
+    def rec(depth, seed, dataset, accuracy):
+        return RunRecord(key=f"k{depth}{seed}{dataset}", model="random-forest", model_version="1",
+                         params={"max_depth": depth, "n_estimators": 10}, dataset=dataset,
+                         dataset_sha256={}, seed=seed, profile="smoke", train_size=2000,
+                         test_size=1000, status="ok", test_accuracy=accuracy, wall_seconds=1.0)
+
+    records = [rec(5, 0, "mnist", 0.8), rec(5, 1, "mnist", 0.9), rec(None, 0, "mnist", 0.95)]
+    print_summary(RunSummary(records, cached=3, executed=0, wall_seconds=0.1, results_dir="r"))
+    out = capsys.readouterr().out
+    assert re.search(r"^random-forest max_depth=5 +0\.85$", out, re.M)  # mean of 2 seeds
+    assert re.search(r"^random-forest max_depth=None +0\.95$", out, re.M)
