@@ -21,9 +21,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     one.set_defaults(func=run_one_command)
 
     many = sub.add_parser("run-all", help="run every model x dataset x seed, then the reports",
-                          description="Run every registered model on both datasets over seeds "
-                                      "under a profile, skipping jobs whose ok result exists, "
-                                      "then regenerate the reports.")
+                          description="Run every registered model (or a suite's models and "
+                                      "parameter grids) on both datasets over seeds under a "
+                                      "profile, skipping jobs whose ok result exists, then "
+                                      "regenerate the reports. --dry-run only lists the jobs "
+                                      "with time estimates.")
     many.add_argument("--models", nargs="+", metavar="MODEL", help="only these models")
     many.add_argument("--datasets", nargs="+", metavar="DATASET",
                       choices=("mnist", "fashion-mnist"), help="only these datasets")
@@ -36,7 +38,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                       help="run a suite: a built-in name (`bench list --suites`) or a TOML file "
                            "(see docs/suites.md); --models/--datasets/--seeds/--profile/--set "
                            "narrow or override it")
-    many.add_argument("--grid", action="append", nargs="+", metavar="NAME=VALUE",
+    many.add_argument("--grid", action="append", nargs="+", metavar=("NAME=VALUE", "VALUE"),
                       help="sweep a parameter: NAME=VALUE [VALUE ...], one shell word per value "
                            "(commas stay inside a value: --grid hidden_units=256,128 512); "
                            "several --grid options make a product")
