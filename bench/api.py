@@ -24,10 +24,11 @@ from bench.results.record import STATUS_OK, RunRecord
 from bench.results.run_info import run_info_path, write_run_info
 from bench.runner.batch import ExecutionConfig, RunSummary, execute
 from bench.runner.execution import now_iso
-from bench.runner.plan import DEFAULT_SEEDS, plan_jobs
+from bench.runner.plan import DEFAULT_SEEDS, Job, plan_jobs
 from bench.settings import Settings, get_settings, use_settings
 
-__all__ = ["ExecutionConfig", "RunSummary", "plan_jobs", "report", "run_all", "run_one"]
+__all__ = ["ExecutionConfig", "RunSummary", "plan_jobs", "report", "run_all", "run_jobs",
+           "run_one", "run_suite"]
 
 
 def run_all(models: Sequence[str] | None = None, datasets: Sequence[str] | None = None,
@@ -39,15 +40,43 @@ def run_all(models: Sequence[str] | None = None, datasets: Sequence[str] | None 
     """Every model x dataset x seed (and the learning-curve sweep) under ``profile``, then
     the reports (none with ``reports_dir=None``); ``python -m bench run-all``."""
     settings = settings or get_settings()
-    started_at = now_iso()
     with use_settings(settings):
         jobs = plan_jobs(models, datasets, seeds, profile, overrides, train_size)
+        return run_jobs(jobs, profile, seeds, results_dir, reports_dir, config, settings)
+
+
+def run_jobs(jobs: Sequence[Job], profile: str, seeds: Sequence[int],
+             results_dir: str | os.PathLike = "results",
+             reports_dir: str | os.PathLike | None = "reports",
+             config: ExecutionConfig | None = None, settings: Settings | None = None) -> RunSummary:
+    """Execute planned ``jobs`` (e.g. a suite's), record the run, then write the reports."""
+    settings = settings or get_settings()
+    started_at = now_iso()
+    with use_settings(settings):
         summary = execute(jobs, results_dir, config, settings)
         if summary.executed or not run_info_path(results_dir).exists():
             write_run_info(results_dir, run_info(summary, profile, seeds, started_at))
         if reports_dir is not None and any(r.status == STATUS_OK for r in summary.records):
             summary.reports = report(results_dir, reports_dir)
     return summary
+
+
+def run_suite(suite: str | os.PathLike, profile: str | None = None,
+              datasets: Sequence[str] | None = None, seeds: Sequence[int] | None = None,
+              overrides: dict[str, str] | None = None, include_heavy: bool = False,
+              results_dir: str | os.PathLike = "results",
+              reports_dir: str | os.PathLike | None = "reports",
+              config: ExecutionConfig | None = None, settings: Settings | None = None) -> RunSummary:
+    """A suite (built-in name or TOML file) with the usual caching, resume, parallelism and
+    reports; ``python -m bench run-all --suite``."""
+    from bench.suites import find_suite, plan_suite
+
+    settings = settings or get_settings()
+    with use_settings(settings):
+        jobs = plan_suite(find_suite(suite), profile, datasets, seeds, overrides, None, None,
+                          include_heavy)
+        return run_jobs(jobs, jobs[0].profile, sorted({j.seed for j in jobs}), results_dir,
+                        reports_dir, config, settings)
 
 
 def run_one(model: str, dataset: str, seed: int = 0, profile: str = "full",

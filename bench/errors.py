@@ -38,3 +38,7 @@ def did_you_mean(name: str, choices: list[str] | tuple[str, ...]) -> str:
     close = difflib.get_close_matches(name, choices, n=1)
     hint = f" Did you mean {close[0]!r}?" if close else ""
     return f"Valid choices: {', '.join(choices)}.{hint}"
+
+
+class SuiteError(UsageError):
+    """A suite file is missing, not valid TOML, or names a bad key, model or value."""

@@ -12,6 +12,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                         "parameters) and every dataset.")
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="output format (default: text)")
+    parser.add_argument("--suites", action="store_true",
+                        help="list the built-in suites (for `run-all --suite NAME`) instead")
     parser.set_defaults(func=run)
 
 
@@ -36,6 +38,8 @@ def catalogue() -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.suites:
+        return list_suites(args.format)
     data = catalogue()
     if args.format == "json":
         print(json.dumps(data, indent=2, default=list))
@@ -50,4 +54,17 @@ def run(args: argparse.Namespace) -> int:
     print("\nDatasets:")
     for dataset in data["datasets"]:
         print(f"  {dataset['name']}  {dataset['title']}: {', '.join(dataset['classes'])}")
+    return 0
+
+
+def list_suites(output_format: str) -> int:
+    from bench.suites import builtin_suites
+
+    suites = builtin_suites()
+    if output_format == "json":
+        print(json.dumps([{"name": n, "description": d} for n, d in suites.items()], indent=2))
+        return 0
+    print("Built-in suites (bench run-all --suite NAME; or a TOML file, see docs/suites.md):")
+    for name, description in suites.items():
+        print(f"  {name}  {description}")
     return 0

@@ -24,18 +24,34 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     one.set_defaults(func=run_one_command)
 
     many = sub.add_parser("run-all", help="run every model x dataset x seed, then the reports",
-                          description="Run every registered model on both datasets over seeds "
-                                      "under a profile, skipping jobs whose ok result exists, "
-                                      "then regenerate the reports.",
+                          description="Run every registered model (or a suite's models and "
+                                      "parameter grids) on both datasets over seeds under a "
+                                      "profile, skipping jobs whose ok result exists, then "
+                                      "regenerate the reports. --dry-run only lists the jobs "
+                                      "with time estimates.",
                           parents=[settings_options()])
     many.add_argument("--models", nargs="+", metavar="MODEL", help="only these models")
     many.add_argument("--datasets", nargs="+", metavar="DATASET",
                       choices=DATASET_NAMES, help="only these datasets")
     seeds = many.add_mutually_exclusive_group()
     seeds.add_argument("--seeds", type=int, metavar="N",
-                       help=f"run seeds 0..N-1 (default {len(DEFAULT_SEEDS)})")
+                       help=f"run seeds 0..N-1 (default: the suite's, else {len(DEFAULT_SEEDS)})")
     seeds.add_argument("--seed", type=int, metavar="S", help="run the single seed S")
-    _common(many, profile_default="full")
+    _common(many, profile_default=None)
+    many.add_argument("--suite", metavar="NAME|FILE",
+                      help="run a suite: a built-in name (`bench list --suites`) or a TOML file "
+                           "(see docs/suites.md); --models/--datasets/--seeds/--profile/--set "
+                           "narrow or override it")
+    many.add_argument("--grid", action="append", nargs="+", metavar=("NAME=VALUE", "VALUE"),
+                      help="sweep a parameter: NAME=VALUE [VALUE ...], one shell word per value "
+                           "(commas stay inside a value: --grid hidden_units=256,128 512); "
+                           "several --grid options make a product")
+    many.add_argument("--include-heavy", action="store_true",
+                      help="also run the suite entries marked heavy (e.g. the paper's "
+                           "GradientBoosting), not only their stand-ins")
+    many.add_argument("--dry-run", action="store_true",
+                      help="list the jobs, which are cached, and the time estimated for the "
+                           "others from earlier results; run nothing")
     many.add_argument("--reports-dir", default="reports", help="where reports go (default reports/)")
     many.add_argument("--no-report", action="store_true", help="do not regenerate the reports")
     many.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
@@ -49,7 +65,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def _common(parser: argparse.ArgumentParser, profile_default: str) -> None:
     parser.add_argument("--profile", choices=tuple(PROFILES), default=profile_default,
-                        help=f"data and epoch budget (default {profile_default})")
+                        help=f"data and epoch budget (default {profile_default})" if profile_default
+                        else "data and epoch budget (default: the suite's profile, else full)")
     parser.add_argument("--set", dest="overrides", action="append", metavar="NAME=VALUE",
                         help="override a model parameter (repeatable; MODEL.NAME=VALUE for one "
                              "model)")
@@ -92,7 +109,29 @@ def run_one_command(args: argparse.Namespace) -> int:
 
 
 def run_all_command(args: argparse.Namespace) -> int:
-    from bench.api import run_all
+    from bench.api import run_jobs
+
+    jobs = plan_from_args(args)
+    if args.suite and not args.include_heavy:
+        from bench.suites import find_suite
+
+        heavy = find_suite(args.suite).heavy_models
+        if heavy:
+            print(f"skipping the heavy entries {', '.join(dict.fromkeys(heavy))} (their "
+                  "stand-ins run instead; add --include-heavy to run them too)", file=sys.stderr)
+    if args.dry_run:
+        from bench.runner.estimate import preview_plan
+
+        print_preview(preview_plan(jobs, args.results_dir, args.force), args.jobs)
+        return 0
+    summary = run_jobs(jobs, jobs[0].profile, sorted({j.seed for j in jobs}), args.results_dir,
+                       None if args.no_report else args.reports_dir, _config(args))
+    print_summary(summary)
+    return 0 if summary.ok else 1
+
+
+def plan_from_args(args: argparse.Namespace) -> list:
+    """The jobs of ``run-all``: a suite (or ``--grid`` over the chosen models), else the plan."""
     from bench.params import parse_assignments
 
     if args.seed is not None:
@@ -104,13 +143,60 @@ def run_all_command(args: argparse.Namespace) -> int:
             raise UsageError(f"--seeds must be at least 1, got {args.seeds}.")
         seeds = list(range(args.seeds))
     else:
-        seeds = list(DEFAULT_SEEDS)
-    summary = run_all(args.models, args.datasets, seeds, args.profile,
-                      parse_assignments(args.overrides), args.train_size, args.results_dir,
-                      None if args.no_report else args.reports_dir,
-                      _config(args))
-    print_summary(summary)
-    return 0 if summary.ok else 1
+        seeds = None
+    overrides = parse_assignments(args.overrides)
+    if args.suite or args.grid:
+        from bench.suites import find_suite, implicit_suite, parse_grid_options, plan_suite
+        from bench.suites.suite import restrict
+
+        suite = find_suite(args.suite) if args.suite else implicit_suite(args.models)
+        if args.suite and args.models:
+            suite = restrict(suite, args.models)
+        return plan_suite(suite, args.profile, args.datasets, seeds, overrides,
+                          parse_grid_options(args.grid), args.train_size, args.include_heavy)
+    if args.include_heavy:
+        from bench.errors import UsageError
+
+        raise UsageError("--include-heavy only applies to a --suite.")
+    from bench.runner.plan import plan_jobs
+
+    return plan_jobs(args.models, args.datasets, seeds or DEFAULT_SEEDS, args.profile or "full",
+                     overrides, args.train_size)
+
+
+def print_preview(preview, parallel: int) -> None:
+    """The dry run: every job, cached or to run with its estimate, then the totals."""
+    from tabulate import tabulate
+
+    from bench.runner.estimate import varying_params
+
+    shown = varying_params([e.job for e in preview.estimates])
+    rows = [["cached" if e.cached else "to run", e.job.label,
+             " ".join(f"{k}={e.job.params[k]}" for k in shown.get(e.job.model, ())),
+             "" if e.cached else (f"~{duration(e.seconds)}" if e.seconds is not None else "?"),
+             "" if e.cached else e.basis] for e in preview.estimates]
+    print(tabulate(rows, headers=["status", "job", "parameters", "estimate", "from"]))
+    todo = preview.to_run
+    print(f"\n{len(preview.estimates)} jobs: {preview.cached} cached, {len(todo)} to run.")
+    if todo:
+        known = len(todo) - preview.unknown
+        total = preview.known_seconds
+        line = (f"estimated {duration(total)} of job time for {known} of them"
+                if known else "no estimate: no earlier results for these models and datasets")
+        if known and parallel > 1:
+            line += f" (about {duration(total / parallel)} with --jobs {parallel})"
+        if known and preview.unknown:
+            line += f"; {preview.unknown} without an estimate (no earlier run of that model " \
+                    "on that dataset)"
+        print(line + ".")
+
+
+def duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def print_summary(summary) -> None:
@@ -121,9 +207,13 @@ def print_summary(summary) -> None:
           f"cached) in {summary.wall_seconds:.1f} s; results in {summary.results_dir}/runs/")
     main = [r for r in summary.records if r.status == "ok" and not r.learning_curve]
     if main:
+        from bench.runner.estimate import varying_params
+
+        shown = varying_params(main)  # a grid's configurations get a row each
         table: dict[str, dict[str, list[float]]] = {}
         for r in main:
-            table.setdefault(r.model, {}).setdefault(r.dataset, []).append(r.test_accuracy)
+            name = " ".join([r.model, *(f"{k}={r.params[k]}" for k in shown.get(r.model, ()))])
+            table.setdefault(name, {}).setdefault(r.dataset, []).append(r.test_accuracy)
         datasets = sorted({r.dataset for r in main})
         rows = [[model] + [f"{sum(v) / len(v):.4f}" if (v := table[model].get(d)) else "-"
                            for d in datasets] for model in sorted(table)]

@@ -1,0 +1,151 @@
+"""Dry runs: which planned jobs are cached, and how long the others should take.
+
+Estimates come from earlier ``ok`` records in the result store: the same model, dataset and
+parameters when there are some, else the same model and dataset with any parameters, at the
+nearest training-set size; each earlier time is moved to the job's size by
+:func:`scaled_seconds` (fit time linear in the training size, prediction time per image, the
+rest constant). Rough by design: fits that grow faster than linearly (SVC) are underestimated.
+Nothing is trained, no dataset is loaded and no model framework is imported.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bench.errors import ResultsError
+from bench.results.record import STATUS_OK, RunRecord
+from bench.results.store import read_record, runs_dir
+from bench.runner.plan import Job
+
+
+@dataclass(frozen=True)
+class JobEstimate:
+    """A planned job: ``cached`` when its ok result exists; else ``seconds`` (``None`` when no
+    earlier record helps) and ``basis``, how the estimate was made."""
+
+    job: Job
+    cached: bool
+    seconds: float | None = None
+    basis: str = ""
+
+
+@dataclass(frozen=True)
+class PlanPreview:
+    """What ``run-all --dry-run`` prints."""
+
+    estimates: list[JobEstimate]
+
+    @property
+    def to_run(self) -> list[JobEstimate]:
+        return [e for e in self.estimates if not e.cached]
+
+    @property
+    def cached(self) -> int:
+        return len(self.estimates) - len(self.to_run)
+
+    @property
+    def known_seconds(self) -> float:
+        return sum(e.seconds for e in self.to_run if e.seconds is not None)
+
+    @property
+    def unknown(self) -> int:
+        return sum(e.seconds is None for e in self.to_run)
+
+
+def ok_history(results_dir: str | os.PathLike) -> list[RunRecord]:
+    """Every readable ``ok`` record with a wall time, stored under its own key (unreadable
+    files are skipped: a dry run only reads)."""
+    folder = runs_dir(results_dir)
+    records = []
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            record = read_record(path)
+        except ResultsError:
+            continue
+        if (record.status == STATUS_OK and record.wall_seconds is not None
+                and record.key == path.stem):
+            records.append(record)
+    return records
+
+
+def estimate_seconds(job: Job, history: Iterable[RunRecord]) -> tuple[float | None, str]:
+    """The median earlier wall time of ``job``'s model on its dataset, scaled to its size.
+
+    Records with the same parameters are preferred (any parameters are the fallback), and among
+    them those of the nearest training-set size.
+    """
+    similar = [r for r in history if r.model == job.model and r.dataset == job.dataset
+               and r.train_size > 0]
+    if not similar:
+        return None, "no earlier run of this model on this dataset"
+    same = [r for r in similar if _canonical(r.params) == _canonical(job.params)]
+    pool, kind = (same, "same parameters") if same else (similar, "other parameters")
+    nearest = min(abs(math.log(r.train_size / job.train_size)) for r in pool)
+    chosen = [r for r in pool if abs(math.log(r.train_size / job.train_size)) == nearest]
+    seconds = statistics.median(scaled_seconds(r, job.train_size, job.test_size) for r in chosen)
+    sizes = {r.train_size for r in chosen}
+    scaled = "" if sizes == {job.train_size} else f", scaled from n={_sizes(sizes)}"
+    runs = "run" if len(chosen) == 1 else "runs"
+    return seconds, f"{len(chosen)} earlier {runs}, {kind}{scaled}"
+
+
+def scaled_seconds(record: RunRecord, train_size: int, test_size: int) -> float:
+    """``record``'s wall time moved to another training/test size.
+
+    With fit and predict times on record, the wall time splits into the fit (scaled with the
+    training size), predictions (the same time per image, for the training and test images a
+    job predicts) and the rest (start-up, data loading: kept as is). Without them, the whole
+    wall time scales with the training size.
+    """
+    ratio = train_size / record.train_size
+    if record.fit_seconds is None or record.predict_seconds is None or not record.test_size:
+        return record.wall_seconds * ratio
+    per_image = record.predict_seconds / record.test_size
+    predicting = per_image * (record.train_size + record.test_size)
+    rest = max(0.0, record.wall_seconds - record.fit_seconds - predicting)
+    return rest + record.fit_seconds * ratio + per_image * (train_size + test_size)
+
+
+def preview_plan(jobs: Sequence[Job], results_dir: str | os.PathLike,
+                 force: bool = False) -> PlanPreview:
+    """Cached or not (never cached with ``force``), and an estimate for each job to run."""
+    history = ok_history(results_dir)
+    by_model: dict[tuple[str, str], list[RunRecord]] = defaultdict(list)
+    for record in history:
+        by_model[(record.model, record.dataset)].append(record)
+    done = set() if force else {r.key for r in history}
+    estimates = []
+    for job in {j.key: j for j in jobs}.values():
+        if job.key in done:
+            estimates.append(JobEstimate(job, cached=True, basis="cached"))
+            continue
+        seconds, basis = estimate_seconds(job, by_model[(job.model, job.dataset)])
+        estimates.append(JobEstimate(job, cached=False, seconds=seconds, basis=basis))
+    return PlanPreview(estimates)
+
+
+def _canonical(value: Any) -> str:
+    """One text per parameter value (tuples and lists alike, as in stored records)."""
+    return json.dumps(value, sort_keys=True, default=list)
+
+
+def _sizes(sizes: set[int]) -> str:
+    return ",".join(str(n) for n in sorted(sizes))
+
+
+def varying_params(jobs: Sequence[Job | RunRecord]) -> dict[str, list[str]]:
+    """Per model, the parameters whose values differ between its jobs or records (a grid's
+    axes)."""
+    values: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for job in jobs:
+        for name, value in job.params.items():
+            values[job.model][name].add(_canonical(value))
+    return {model: [name for name, seen in params.items() if len(seen) > 1]
+            for model, params in values.items()}

@@ -1,0 +1,1 @@
+"""Built-in suites (TOML files read with importlib.resources)."""

@@ -1,0 +1,90 @@
+"""From a suite to runner jobs: resolve each model, check each value, build the plan.
+
+Command-line ``--set`` values and ``--grid`` sweeps apply on top of every entry (routed like
+``--set`` in ``run-all``: ``param=v`` to each model that has it, ``model.param=v`` to one) and
+win over the suite's own values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bench.errors import BenchError, SuiteError
+from bench.registry import ModelSpec
+from bench.runner.plan import DEFAULT_SEEDS, Job, build_plan, split_overrides
+from bench.runner.profiles import get_profile
+from bench.suites.grid import check_no_overlap, grid_points
+from bench.suites.loader import suite_error
+from bench.suites.suite import Suite, SuiteEntry, expand
+
+
+def implicit_suite(models: Sequence[str] | None = None) -> Suite:
+    """The suite a plain ``run-all`` runs: the given models (all registered ones by default)."""
+    from bench.registry import available_models
+
+    names = list(models) if models else [spec.name for spec in available_models()]
+    if not names:
+        raise SuiteError("no models to run: the registry is empty (is the harness installed? "
+                         "run `pip install -e .`).")
+    return Suite("run-all", tuple(SuiteEntry(name, index=i) for i, name in enumerate(names)))
+
+
+def plan_suite(
+    suite: Suite,
+    profile: str | None = None,
+    datasets: Sequence[str] | None = None,
+    seeds: Sequence[int] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    grid: Mapping[str, Sequence[Any]] | None = None,
+    train_size: int | None = None,
+    include_heavy: bool = False,
+) -> list[Job]:
+    """The suite's jobs, without running anything; arguments given here replace the suite's.
+
+    Raises :class:`SuiteError` naming the suite file, line and key for an unknown model or a
+    bad parameter value.
+    """
+    from bench.data import DATASET_NAMES
+
+    chosen_profile = get_profile(profile or suite.profile or "full")
+    chosen_datasets = list(datasets or suite.datasets or DATASET_NAMES)
+    chosen_seeds = list(seeds if seeds is not None else suite.seeds or DEFAULT_SEEDS)
+    overrides, grid = dict(overrides or {}), dict(grid or {})
+    check_no_overlap(overrides, grid)
+
+    specs = {entry.model: _checked_spec(suite, entry) for entry in suite.entries}
+    variants = expand(suite, include_heavy)
+    if not variants:
+        raise SuiteError(f"every entry of suite {suite.name!r} is heavy; add --include-heavy "
+                         "to run them.")
+    selected = list({specs[v.model].name: specs[v.model] for v in variants}.values())
+    jobs: dict[str, Job] = {}
+    for point in grid_points(grid):
+        routed = split_overrides({**overrides, **point}, selected)
+        for variant in variants:
+            spec = specs[variant.model]
+            params = {**variant.params, **routed[spec.name]}
+            for job in build_plan([spec], chosen_datasets, chosen_seeds, chosen_profile, params,
+                                  train_size, suite.learning_curve):
+                jobs.setdefault(job.key, job)
+    return list(jobs.values())
+
+
+def _checked_spec(suite: Suite, entry: SuiteEntry) -> ModelSpec:
+    """The entry's model spec, after checking each of its values on its own (to name the key)."""
+    from bench.registry import get_model
+
+    at = ("models", entry.index)
+    try:
+        spec = get_model(entry.model)
+    except BenchError as exc:
+        raise suite_error(suite.source, (*at, "model"), str(exc)) from None
+    checks = [(("params", name), value) for name, value in entry.params.items()]
+    checks += [(("grid", name), value) for name, values in entry.grid.items() for value in values]
+    for (section, name), value in checks:
+        try:
+            spec.resolve({name: value})
+        except BenchError as exc:
+            raise suite_error(suite.source, (*at, section, name), str(exc)) from None
+    return spec
