@@ -64,8 +64,9 @@ class ExecutionConfig:
     def validate(self) -> None:
         if self.jobs < 1:
             raise UsageError(f"--jobs must be at least 1, got {self.jobs}.")
-        if self.timeout is not None and self.timeout <= 0:
-            raise UsageError(f"--timeout must be a positive number of seconds, got {self.timeout}.")
+        from bench.runner.executor import check_timeout
+
+        check_timeout(self.timeout)
         if self.backend not in BACKENDS:
             raise UsageError(f"unknown backend {self.backend!r}; choose one of {', '.join(BACKENDS)}.")
         if self.backend == "dask" and not self.scheduler:
