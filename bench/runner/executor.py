@@ -287,7 +287,7 @@ class _DaskRun:
 
         slots = cluster_slots(self.client)
         self.client.subscribe_topic(PROGRESS_TOPIC, self.progress.put)
-        running = as_completed()
+        running = as_completed(loop=self.client.loop)
         futures: dict[str, Job] = {}
         try:
             while self.queue or running.count():
