@@ -20,6 +20,7 @@ one folder share the work.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import queue as queue_module
@@ -49,6 +50,7 @@ from bench.runner.worker import (
 
 POLL_SECONDS = 0.2
 MAX_START_FAILURES = 3
+WARM_UP_SECONDS = 600.0  # a worker still importing after this is stuck
 CONNECT_TIMEOUT = 5.0
 WORKERS_TIMEOUT = 60.0
 PROGRESS_TOPIC = "bench-progress"
@@ -169,21 +171,30 @@ class _LocalPool:
                 job, worker.job = worker.job, None
                 self.queue.done(job)
                 self._finish(RunRecord.from_dict(message[1]))
-        if not worker.alive:
+        if not worker.alive or worker.warming_too_long(WARM_UP_SECONDS):
             if worker.job is not None:
                 self._retire(worker, STATUS_CRASHED, _crash_error(worker.exit_code))
                 return
             self.workers.remove(worker)
             worker.kill()
             if not worker.ready:
-                self.start_failures += 1
-                if self.start_failures >= MAX_START_FAILURES:
-                    raise BenchError(f"worker processes keep dying while starting "
-                                     f"({describe_exit(worker.exit_code)}); see the messages "
-                                     "above. Is the harness installed in this Python?")
+                self._start_failed(worker)
         elif (worker.job is not None and self.timeout
               and time.monotonic() - worker.started > self.timeout):
             self._retire(worker, STATUS_TIMEOUT, _timeout_error(self.timeout))
+
+    def _start_failed(self, worker: WorkerProcess) -> None:
+        """A worker died or stuck while warming up: leave out the model it was importing
+        (its jobs then fail, crash or time out on their own), or give up after a few."""
+        if worker.warming is not None:
+            rest = tuple(m for m in self.config.warm_up if m != worker.warming)
+            self.config = dataclasses.replace(self.config, warm_up=rest)
+            return
+        self.start_failures += 1
+        if self.start_failures >= MAX_START_FAILURES:
+            raise BenchError(f"worker processes keep dying while starting "
+                             f"({describe_exit(worker.exit_code)}); see the messages above. "
+                             "Is the harness installed in this Python?")
 
     def _retire(self, worker: WorkerProcess, status: str, error: str) -> None:
         """Kill ``worker`` and record its job, unless it had committed a record first."""
@@ -286,6 +297,12 @@ class _DaskRun:
         from distributed import as_completed
 
         slots = cluster_slots(self.client)
+        models = tuple(dict.fromkeys(job.model for job in self.by_key.values()))
+        self.client.gather([self.client.submit(prewarm_dask_worker, models, self.data_dir,
+                                               self.settings, slots, workers=[address],
+                                               pure=False)
+                            for address in self.client.scheduler_info(n_workers=-1)["workers"]],
+                           errors="skip")
         self.client.subscribe_topic(PROGRESS_TOPIC, self.progress.put)
         running = as_completed(loop=self.client.loop)
         futures: dict[str, Job] = {}
@@ -355,11 +372,12 @@ _IDLE_LOCK = threading.Lock()
 
 
 def _checkout(config: WorkerConfig) -> WorkerProcess:
-    """An idle warm worker started with ``config`` (others are stopped), or a new one."""
+    """An idle warm worker started with ``config``, or a new one (idle workers of an older
+    config, from an earlier run with other settings, are stopped)."""
     with _IDLE_LOCK:
-        match = next((w for w in _IDLE if w.config == config and w.alive), None)
-        stale = [w for w in _IDLE if w is not match]
-        _IDLE[:] = []
+        stale = [w for w in _IDLE if w.config != config or not w.alive]
+        _IDLE[:] = [w for w in _IDLE if w not in stale]
+        match = _IDLE.pop() if _IDLE else None
     for worker in stale:
         worker.stop(grace=1.0)
     return match or WorkerProcess(config)
@@ -370,9 +388,10 @@ def _checkin(worker: WorkerProcess) -> None:
         _IDLE.append(worker)
 
 
-def run_on_dask_worker(job: Job, data_dir: str | None, timeout: float | None, settings: Any,
-                       slots: dict[str, int]) -> dict:
-    """A Dask task: run ``job`` in a warm worker process here; its record as a dict."""
+def _dask_worker_config(data_dir: str | None, settings: Any,
+                        slots: dict[str, int]) -> tuple[Any, WorkerConfig]:
+    """This Dask worker and the config of its job processes: the local pool's thread split,
+    over the Dask worker threads of this host."""
     from distributed import get_worker
     from distributed.comm import get_address_host
 
@@ -380,18 +399,52 @@ def run_on_dask_worker(job: Job, data_dir: str | None, timeout: float | None, se
     host = get_address_host(dask_worker.address)
     threads = getattr(settings, "threads_per_job", None) or threads_for(
         slots.get(host, dask_worker.state.nthreads))
-    config = WorkerConfig(threads, None, data_dir, settings)
+    return dask_worker, WorkerConfig(threads, None, data_dir, settings)
+
+
+def _wait_ready(workers: Sequence[WorkerProcess]) -> None:
+    """Until every worker is ready or gone (one stuck warming up is killed)."""
+    while any(w.alive and not w.ready for w in workers):
+        wait([w for w in workers if not w.ready], POLL_SECONDS)
+        for worker in workers:
+            worker.messages()
+            if worker.alive and worker.warming_too_long(WARM_UP_SECONDS):
+                worker.kill()
+
+
+def prewarm_dask_worker(models: Sequence[str], data_dir: str | None, settings: Any,
+                        slots: dict[str, int]) -> int:
+    """A Dask task: start this Dask worker's job processes and import ``models``' frameworks,
+    before any job, as the local pool does (so no job's fit shares the cores with a warm-up)."""
+    dask_worker, config = _dask_worker_config(data_dir, settings, slots)
+    workers = [_checkout(config) for _ in range(dask_worker.state.nthreads)]
+    for worker in workers:
+        worker.warm(models)
+    _wait_ready(workers)
+    for worker in workers:
+        if worker.alive:
+            _checkin(worker)
+    return len(workers)
+
+
+def run_on_dask_worker(job: Job, data_dir: str | None, timeout: float | None, settings: Any,
+                       slots: dict[str, int]) -> dict:
+    """A Dask task: run ``job`` in a warm worker process here; its record as a dict."""
+    dask_worker, config = _dask_worker_config(data_dir, settings, slots)
 
     def log(event: str, **fields: Any) -> None:
-        dask_worker.log_event(PROGRESS_TOPIC, {"event": event, "key": job.key, **fields})
+        try:
+            dask_worker.log_event(PROGRESS_TOPIC, {"event": event, "key": job.key, **fields})
+        except Exception:  # noqa: BLE001 - progress display only; never fail the job for it
+            pass
 
     worker = _checkout(config)
     worker.warm((job.model,))
-    while not worker.ready:  # start-up and imports: outside the job's clock
-        wait([worker], POLL_SECONDS)
-        worker.messages()
-        if not worker.alive:
-            return empty_record(job, STATUS_CRASHED, error=_crash_error(worker.exit_code)).to_dict()
+    _wait_ready([worker])  # start-up and imports: outside the job's clock
+    if not worker.alive:
+        return empty_record(job, STATUS_CRASHED, error=_crash_error(worker.exit_code)
+                            + " (It died loading the model's libraries, before the job began.)"
+                            ).to_dict()
     log("start")
     worker.assign(job)
     while True:
@@ -399,7 +452,8 @@ def run_on_dask_worker(job: Job, data_dir: str | None, timeout: float | None, se
         for message in worker.messages():
             if message[0] == "epoch":
                 _, _, epoch, epochs, logs = message
-                log("epoch", epoch=epoch, epochs=epochs, logs=logs)
+                log("epoch", epoch=int(epoch), epochs=int(epochs),
+                    logs={str(k): float(v) for k, v in logs.items()})
             elif message[0] == "done":
                 worker.job = None
                 _checkin(worker)

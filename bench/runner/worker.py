@@ -82,10 +82,11 @@ class WorkerProcess:
             child.close()
         self.conn.send(config)
         self._unanswered = 1  # warm-ups not yet answered with "ready"
+        self.warming: str | None = None  # the model whose framework is being imported
         self.job = None
         self.started = 0.0  # monotonic time the current job was handed over
         self.committed = None  # file_signature of the job's record when it was handed over
-        self.spawned = time.monotonic()
+        self.warm_started = time.monotonic()
 
     def fileno(self) -> int:
         """For ``multiprocessing.connection.wait``: readable on a message or on the worker's exit."""
@@ -99,7 +100,12 @@ class WorkerProcess:
     def warm(self, models: Sequence[str]) -> None:
         """Have the worker import the frameworks of ``models`` (it is not ready until done)."""
         self._unanswered += 1
+        self.warm_started = time.monotonic()
         self.conn.send(("warm", tuple(models)))
+
+    def warming_too_long(self, limit: float) -> bool:
+        """Still warming up (alive, not ready) ``limit`` seconds after it was asked to."""
+        return not self.ready and time.monotonic() - self.warm_started > limit
 
     @property
     def alive(self) -> bool:
@@ -121,6 +127,9 @@ class WorkerProcess:
                 message = self.conn.recv()
                 if message[0] == "ready":
                     self._unanswered -= 1
+                    self.warming = None
+                elif message[0] == "warming":
+                    self.warming = message[1]
                 else:
                     received.append(message)
         except (EOFError, OSError):
@@ -174,14 +183,17 @@ def describe_exit(code: int | None) -> str:
     return f"exit code {code}"
 
 
-def warm_up(models: Sequence[str]) -> None:
+def warm_up(models: Sequence[str], report=None) -> None:
     """Import the frameworks of ``models`` now, so that no job's clock pays for it.
 
-    A model that cannot be built here is left alone: its job fails with the real error.
+    ``report(name)`` is called before each model. A model that cannot be built here is left
+    alone: its job fails with the real error.
     """
     from bench.registry import get_model
 
     for name in models:
+        if report is not None:
+            report(name)
         try:
             spec = get_model(name)
             spec.build(spec.resolve({}), 0)  # builders import their library
@@ -207,7 +219,10 @@ def worker_main(conn: Connection, config: WorkerConfig | None = None) -> None:
     from bench.results.store import save_record
     from bench.runner.job import execute_job
 
-    warm_up(config.warm_up)
+    def warming(name: str) -> None:
+        conn.send(("warming", name))  # if this process dies now, the supervisor knows why
+
+    warm_up(config.warm_up, warming)
     conn.send(("ready",))
     while True:
         try:
@@ -217,7 +232,7 @@ def worker_main(conn: Connection, config: WorkerConfig | None = None) -> None:
         if message is None:
             return
         if message[0] == "warm":
-            warm_up(message[1])
+            warm_up(message[1], warming)
             conn.send(("ready",))
             continue
         _, job = message

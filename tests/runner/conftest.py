@@ -26,7 +26,8 @@ TESTS = Path(__file__).resolve().parents[1]
 SITE_DIR = TESTS / "synthetic_site"
 PLUGINS_DIR = TESTS / "plugins"
 TEST_PLUGINS = ("faulty_plugins:CENTROIDS", "faulty_plugins:RAISES", "faulty_plugins:EXITS",
-                "faulty_plugins:SLEEPS", "slow_plugins:SLOW_FIT", "slow_plugins:SLOW_START")
+                "faulty_plugins:SLEEPS", "runner_plugins:SLOW_FIT", "runner_plugins:SLOW_START",
+                "runner_plugins:BUILD_EXITS")
 
 
 @dataclass

@@ -38,16 +38,16 @@ def jobs_for(models, datasets=("mnist",), seeds=(0,), **kwargs):
 
 
 def test_each_fault_gets_its_own_status_and_the_others_finish(synthetic):
-    models = ["test-centroids", "test-raises", "test-exits", "test-sleeps"]
+    models = ["test-centroids", "test-raises", "test-exits", "test-sleeps", "test-build-exits"]
     summary = run_all(models, ["mnist", "fashion-mnist"], [0], "smoke",
                       results_dir=synthetic.results_dir, reports_dir=None,
                       data_dir=str(synthetic.data_dir),
                       config=ExecutionConfig(jobs=2, timeout=3, quiet=True))
     statuses = {(r.model, r.dataset): r.status for r in load_records(synthetic.results_dir)}
     expected = {"test-centroids": "ok", "test-raises": "failed", "test-exits": "crashed",
-                "test-sleeps": "timeout"}
+                "test-sleeps": "timeout", "test-build-exits": "crashed"}  # even in warm-up
     assert statuses == {(m, d): expected[m] for m in models for d in ("mnist", "fashion-mnist")}
-    assert summary.counts == {"ok": 2, "failed": 2, "timeout": 2, "crashed": 2}
+    assert summary.counts == {"ok": 2, "failed": 2, "timeout": 2, "crashed": 4}
     records = {r.model: r for r in summary.records}
     assert "this plugin always fails in fit" in records["test-raises"].error
     assert "RuntimeError" in records["test-raises"].traceback

@@ -1,4 +1,5 @@
-"""Test plugins that are slow in controlled ways (start-up, fit) and log every fit."""
+"""Test plugins for the runner: a slow framework import, a slow fit (every fit logged), and a
+plugin whose ``build`` kills its process."""
 
 from __future__ import annotations
 
@@ -44,3 +45,12 @@ SLOW_START = ModelSpec(
     name="test-slow-start", description="test plugin: its framework takes seconds to import",
     family="test", params=(Param("fit_seconds", 0.0, float),), input_kind="flat", version="1",
     build=_build_slow_start)
+
+
+def _build_and_exit(params, seed):
+    os._exit(4)
+
+
+BUILD_EXITS = ModelSpec(
+    name="test-build-exits", description="test plugin: build() kills the process",
+    family="test", params=(), input_kind="flat", version="1", build=_build_and_exit)
