@@ -110,11 +110,14 @@ def run_local(jobs: Sequence[Job], results_dir: str, data_dir: str | None, n_wor
     """Run ``jobs`` on up to ``n_workers`` warm processes; every job ends with a saved record.
 
     ``settings`` (a :class:`bench.settings.Settings`, default: the active ones) is activated
-    in every worker.
+    in every worker, its ``threads_per_job`` set to the job's share of the cores (the
+    cores split between the workers, unless the settings fix it).
     """
     check_timeout(timeout)
     check_results_dir(results_dir)
-    config = WorkerConfig(threads_for(n_workers), str(results_dir), data_dir, _settings(settings),
+    settings = _settings(settings)
+    threads = getattr(settings, "threads_per_job", None) or threads_for(n_workers)
+    config = WorkerConfig(threads, str(results_dir), data_dir, settings,
                           warm_up=tuple(dict.fromkeys(job.model for job in jobs)))
     return _LocalPool(jobs, str(results_dir), n_workers, timeout, events, config).run()
 

@@ -215,7 +215,8 @@ def worker_main(conn: Connection, config: WorkerConfig | None = None) -> None:
     if config.settings is not None:
         from bench.settings import set_settings
 
-        set_settings(config.settings)
+        # the job's share of the cores, as the thread variables above say
+        set_settings(config.settings.replace(threads_per_job=config.threads))
     from bench.results.store import save_record
     from bench.runner.job import execute_job
 

@@ -1,5 +1,5 @@
-"""Test plugins for the runner: a slow framework import, a slow fit (every fit logged), and a
-plugin whose ``build`` kills its process."""
+"""Test plugins for the runner: a slow framework import, a slow fit (every fit logged), a
+plugin whose ``build`` kills its process and one that shows the settings it runs under."""
 
 from __future__ import annotations
 
@@ -54,3 +54,19 @@ def _build_and_exit(params, seed):
 BUILD_EXITS = ModelSpec(
     name="test-build-exits", description="test plugin: build() kills the process",
     family="test", params=(), input_kind="flat", version="1", build=_build_and_exit)
+
+
+class ShowsSettings(Centroids):
+    """Fails with the settings its process sees, so a test can read them from the record."""
+
+    def fit(self, X, y):
+        from bench.settings import get_settings
+
+        settings = get_settings()
+        raise RuntimeError(f"mirrors={settings.mirrors} threads={settings.threads_per_job}")
+
+
+SHOWS_SETTINGS = ModelSpec(
+    name="test-shows-settings", description="test plugin: fails showing the worker's settings",
+    family="test", params=(), input_kind="flat", version="1",
+    build=lambda params, seed: ShowsSettings(seed=seed))

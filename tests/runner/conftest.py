@@ -27,7 +27,7 @@ SITE_DIR = TESTS / "synthetic_site"
 PLUGINS_DIR = TESTS / "plugins"
 TEST_PLUGINS = ("faulty_plugins:CENTROIDS", "faulty_plugins:RAISES", "faulty_plugins:EXITS",
                 "faulty_plugins:SLEEPS", "runner_plugins:SLOW_FIT", "runner_plugins:SLOW_START",
-                "runner_plugins:BUILD_EXITS")
+                "runner_plugins:BUILD_EXITS", "runner_plugins:SHOWS_SETTINGS")
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 import numpy as np
@@ -180,3 +181,18 @@ def test_claimed_jobs_are_skipped_until_released(synthetic):
         mine.close()
         theirs.close()
     assert not (synthetic.results_dir / ".claims").exists()
+
+
+def test_workers_run_under_the_settings_they_are_given(synthetic):
+    from bench.settings import Settings
+
+    (job,) = jobs_for(["test-shows-settings"])
+    given = Settings.from_environ().replace(mirrors=("https://mirror.test/",))
+    (record,) = run_local([job], str(synthetic.results_dir), str(synthetic.data_dir), 2, None,
+                          Recorder(), settings=given)
+    threads = max(1, (os.cpu_count() or 1) // 2)
+    assert f"mirrors=('https://mirror.test/',) threads={threads}" in record.error
+    pinned = given.replace(threads_per_job=3)
+    (record,) = run_local([job], str(synthetic.results_dir), str(synthetic.data_dir), 2, None,
+                          Recorder(), settings=pinned)
+    assert "threads=3" in record.error
