@@ -93,13 +93,15 @@ class Recorder:
 
 
 def test_each_job_gets_its_own_status_on_a_real_cluster(synthetic, dask_cluster):
-    models = ["test-centroids", "test-raises", "test-exits", "test-sleeps", "test-slow-start"]
+    models = ["test-centroids", "test-raises", "test-exits", "test-sleeps", "test-slow-start",
+              "test-shows-settings"]
     jobs = plan_jobs(models, ["mnist"], [0], "smoke", learning_curve=False)
     events = Recorder()
     records = run_dask(jobs, str(synthetic.results_dir), str(synthetic.data_dir), dask_cluster,
                        3.0, events)
     expected = {"test-centroids": "ok", "test-raises": "failed", "test-exits": "crashed",
-                "test-sleeps": "timeout", "test-slow-start": "ok"}  # its 4 s import is untimed
+                "test-sleeps": "timeout", "test-slow-start": "ok",  # its 4 s import is untimed
+                "test-shows-settings": "failed"}
     assert {r.model: r.status for r in records} == expected
     assert {r.model: r.status for r in load_records(synthetic.results_dir)} == expected
     by_model = {r.model: r for r in records}
@@ -107,6 +109,9 @@ def test_each_job_gets_its_own_status_on_a_real_cluster(synthetic, dask_cluster)
     assert "exit code 3" in by_model["test-exits"].error
     assert "--timeout 3" in by_model["test-sleeps"].error
     assert by_model["test-centroids"].test_accuracy > 0.9
+    # the local pool's thread split: this host's cores over its 2 Dask worker threads
+    threads = max(1, (os.cpu_count() or 1) // 2)
+    assert f"threads={threads}" in by_model["test-shows-settings"].error
     for job in jobs:  # one start per job, sent by the Dask worker as the job began
         starts = [i for i, event in enumerate(events.events) if event == ("start", job.key)]
         finishes = [i for i, event in enumerate(events.events) if event == ("finish", job.key)]
