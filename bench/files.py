@@ -40,3 +40,34 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     """:func:`atomic_write` for UTF-8 text."""
     data = text.encode("utf-8")
     atomic_write(path, lambda handle: handle.write(data))
+
+
+def output_dir_problem(path: str | os.PathLike) -> str | None:
+    """Why ``path`` cannot take output (it is created if missing), or ``None`` if it can.
+
+    Checked before any work starts, so that a bad output folder is one clear error up
+    front instead of a failure after hours of training.
+    """
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        return "it exists and is not a folder"
+    except OSError as exc:
+        return f"it cannot be created ({exc.strerror or exc})"
+    if not path.is_dir():
+        return "it is not a folder"
+    try:
+        fd, probe = tempfile.mkstemp(dir=path, prefix=".write-test-", suffix=".tmp")
+    except OSError as exc:
+        return f"it is not writable ({exc.strerror or exc})"
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(b"0")
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as exc:
+        return f"it cannot be written to ({exc.strerror or exc})"
+    finally:
+        Path(probe).unlink(missing_ok=True)
+    return None

@@ -32,6 +32,11 @@ def thread_environment(threads: int) -> dict[str, str]:
     return env
 
 
+def threads_for(n_jobs: int, cpus: int | None = None) -> int:
+    """Threads per job when ``n_jobs`` jobs share ``cpus`` cores (default: this machine's)."""
+    return max(1, (cpus or os.cpu_count() or 1) // max(1, n_jobs))
+
+
 def threads_per_job() -> int:
     """Threads one job may use: the active settings' ``threads_per_job`` (set by the runner
     in each worker, or ``BENCH_THREADS_PER_JOB``), else all cores."""

@@ -58,8 +58,9 @@ class ExecutionConfig:
     def validate(self) -> None:
         if self.jobs < 1:
             raise UsageError(f"--jobs must be at least 1, got {self.jobs}.")
-        if self.timeout is not None and self.timeout <= 0:
-            raise UsageError(f"--timeout must be a positive number of seconds, got {self.timeout}.")
+        from bench.runner.executor import check_timeout
+
+        check_timeout(self.timeout)
         if self.backend not in BACKENDS:
             raise UsageError(f"unknown backend {self.backend!r}; choose one of {', '.join(BACKENDS)}.")
         if self.backend == "dask" and not self.scheduler:
@@ -84,10 +85,11 @@ def execute(jobs: Sequence[Job], results_dir: str | os.PathLike = "results",
     progress = Progress(len(todo), quiet=config.quiet)
     try:
         if todo and config.backend == "dask":
-            fresh = run_dask(todo, results_dir, settings, config.scheduler, config.timeout, progress)
+            fresh = run_dask(todo, results_dir, config.scheduler, config.timeout, progress,
+                             settings)
         elif todo:
-            fresh = run_local(todo, results_dir, settings, min(config.jobs, len(todo)),
-                              config.timeout, progress)
+            fresh = run_local(todo, results_dir, min(config.jobs, len(todo)), config.timeout,
+                              progress, settings)
         else:
             fresh = []
     finally:

@@ -28,6 +28,7 @@ class Progress:
         self.live = not quiet and self.stream.isatty()
         self._bar = None
         self._running: dict[str, str] = {}
+        self._finished: set[str] = set()  # a late start or epoch event (Dask) must not revive a job
         if self.live and total:
             from tqdm import tqdm
 
@@ -39,11 +40,13 @@ class Progress:
             self._bar.set_postfix_str(" | ".join(self._running.values())[:90], refresh=True)
 
     def on_start(self, job: Job) -> None:
+        if job.key in self._finished:
+            return
         self._running[job.key] = job.label
         self._postfix()
 
     def on_epoch(self, job: Job, epoch: int, epochs: int, logs: dict) -> None:
-        if job is None:
+        if job is None or job.key in self._finished:
             return
         accuracy = logs.get("accuracy")
         detail = f" acc {accuracy:.3f}" if accuracy is not None else ""
@@ -52,6 +55,7 @@ class Progress:
 
     def on_finish(self, record: RunRecord) -> None:
         self.done += 1
+        self._finished.add(record.key)
         self._running.pop(record.key, None)
         label = f"{record.model} on {record.dataset} seed {record.seed}"
         if record.learning_curve:

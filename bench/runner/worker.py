@@ -1,30 +1,212 @@
-"""Worker processes: warm, thread-limited, one job at a time, talking over a pipe.
+"""Worker processes: warm, thread-limited, one job at a time, talking over a socket pair.
 
-This module is imported by freshly spawned workers, so it imports nothing heavy at the
-top: thread limits must be in the environment before numpy or TensorFlow load.
+A worker is a fresh interpreter (``python -m bench.runner.worker FD``) started with
+``subprocess``, not ``multiprocessing``, so it can be started anywhere, including inside a
+Dask worker (a daemonic process, which ``multiprocessing`` refuses to give children). Its
+thread limits are in its environment before numpy loads, and the supervisor's
+:class:`~bench.settings.Settings` reach it explicitly, so a job never depends on the
+environment of the process it lands in.
+
+Protocol, over the pair (pickled tuples):
+
+- in: one :class:`WorkerConfig`, then ``("run", job)`` per job, ``("warm", models)`` to
+  import more frameworks, ``None`` to stop;
+- out: ``("ready",)`` after the start-up warm-up and after each ``warm`` (frameworks are
+  imported then, so that no job's ``--timeout`` pays for them), then per job ``("epoch", key, epoch, epochs, logs)`` and
+  ``("done", record_dict)``.
+
+This module imports nothing heavy at the top: a worker sets its own limits first.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, Pipe
+from pathlib import Path
+from typing import Any
 
-from bench.settings import Settings
 from bench.threads import thread_environment
 
 
-def worker_main(conn, settings: Settings, results_dir: str | None) -> None:
-    """Serve jobs from ``conn`` until it closes: ("run", job) in; ("epoch", ...), ("done", dict) out.
+@dataclass(frozen=True)
+class WorkerConfig:
+    """What a worker needs besides its jobs.
 
-    ``settings`` are the supervisor's (with this worker's ``threads_per_job``); jobs run
-    under them, whatever this process's environment says.
+    ``results_dir``: where the worker saves each record itself (so a dead supervisor loses
+    nothing), ``None`` to leave saving to the caller. ``warm_up``: model names whose
+    frameworks are imported before the worker says it is ready.
     """
-    os.environ.update(thread_environment(settings.threads_per_job or 1))
+
+    threads: int
+    results_dir: str | None = None
+    settings: Any = None  # bench.settings.Settings; Any keeps this module light
+    warm_up: tuple[str, ...] = field(default=())
+
+
+class WorkerProcess:
+    """The supervisor's handle on one worker: its process, its pipe, the job it holds."""
+
+    def __init__(self, config: WorkerConfig) -> None:
+        self.config = config
+        self.conn, child = Pipe(duplex=True)
+        env = {**os.environ, **thread_environment(config.threads)}
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "bench.runner.worker", str(child.fileno())],
+                pass_fds=(child.fileno(),), env=env, stdin=subprocess.DEVNULL,
+                start_new_session=False)
+        finally:
+            child.close()
+        self.conn.send(config)
+        self._unanswered = 1  # warm-ups not yet answered with "ready"
+        self.warming: str | None = None  # the model whose framework is being imported
+        self.job = None
+        self.started = 0.0  # monotonic time the current job was handed over
+        self.committed = None  # file_signature of the job's record when it was handed over
+        self.warm_started = time.monotonic()
+
+    def fileno(self) -> int:
+        """For ``multiprocessing.connection.wait``: readable on a message or on the worker's exit."""
+        return self.conn.fileno()
+
+    @property
+    def ready(self) -> bool:
+        """Warmed up and waiting: a job handed over now starts at once."""
+        return self._unanswered == 0
+
+    def warm(self, models: Sequence[str]) -> None:
+        """Have the worker import the frameworks of ``models`` (it is not ready until done)."""
+        self._unanswered += 1
+        self.warm_started = time.monotonic()
+        self.conn.send(("warm", tuple(models)))
+
+    def warming_too_long(self, limit: float) -> bool:
+        """Still warming up (alive, not ready) ``limit`` seconds after it was asked to."""
+        return not self.ready and time.monotonic() - self.warm_started > limit
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    @property
+    def exit_code(self) -> int | None:
+        return self.process.poll()
+
+    def assign(self, job) -> None:
+        self.job, self.started = job, time.monotonic()
+        self.conn.send(("run", job))
+
+    def messages(self) -> list[tuple]:
+        """Every message waiting on the pipe (none once the worker is gone)."""
+        received = []
+        try:
+            while self.conn.poll():
+                message = self.conn.recv()
+                if message[0] == "ready":
+                    self._unanswered -= 1
+                    self.warming = None
+                elif message[0] == "warming":
+                    self.warming = message[1]
+                else:
+                    received.append(message)
+        except (EOFError, OSError):
+            pass
+        return received
+
+    def kill(self) -> None:
+        if self.alive:
+            self.process.kill()
+        self.process.wait()
+        self.conn.close()
+
+    def stop(self, grace: float = 5.0) -> None:
+        """Ask the worker to exit; kill it if it has not within ``grace`` seconds."""
+        try:
+            self.conn.send(None)
+        except OSError:
+            pass
+        try:
+            self.process.wait(grace)
+        except subprocess.TimeoutExpired:
+            pass
+        self.kill()
+
+
+def stop_all(workers: Sequence[WorkerProcess], grace: float = 5.0) -> None:
+    for worker in workers:
+        try:
+            worker.conn.send(None)
+        except OSError:
+            pass
+    deadline = time.monotonic() + grace
+    for worker in workers:
+        try:
+            worker.process.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            pass
+        worker.kill()
+
+
+def describe_exit(code: int | None) -> str:
+    import signal
+
+    if code is None:
+        return "no exit code"
+    if code < 0:
+        try:
+            return f"killed by signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit code {code}"
+
+
+def warm_up(models: Sequence[str], report=None) -> None:
+    """Import the frameworks of ``models`` now, so that no job's clock pays for it.
+
+    ``report(name)`` is called before each model. A model that cannot be built here is left
+    alone: its job fails with the real error.
+    """
+    from bench.registry import get_model
+
+    for name in models:
+        if report is not None:
+            report(name)
+        try:
+            spec = get_model(name)
+            spec.build(spec.resolve({}), 0)  # builders import their library
+            if spec.neural:
+                from bench.estimators import _keras
+
+                _keras()
+        except Exception:  # noqa: BLE001, S112 - the job itself reports the error
+            continue
+
+
+def worker_main(conn: Connection, config: WorkerConfig | None = None) -> None:
+    """Serve jobs from ``conn`` until it closes or sends ``None`` (see the module docstring)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor handles Ctrl-C
+    config = config or conn.recv()
+    os.environ.update(thread_environment(config.threads))
+    if config.settings is not None:
+        from bench.settings import set_settings
+
+        # the job's share of the cores, as the thread variables above say
+        set_settings(config.settings.replace(threads_per_job=config.threads))
     from bench.results.store import save_record
     from bench.runner.execution import execute_job
 
+    def warming(name: str) -> None:
+        conn.send(("warming", name))  # if this process dies now, the supervisor knows why
+
+    warm_up(config.warm_up, warming)
+    conn.send(("ready",))
     while True:
         try:
             message = conn.recv()
@@ -32,6 +214,10 @@ def worker_main(conn, settings: Settings, results_dir: str | None) -> None:
             return
         if message is None:
             return
+        if message[0] == "warm":
+            warm_up(message[1], warming)
+            conn.send(("ready",))
+            continue
         _, job = message
 
         def on_epoch(epoch: int, epochs: int, logs: dict, _key: str = job.key) -> None:
@@ -40,10 +226,27 @@ def worker_main(conn, settings: Settings, results_dir: str | None) -> None:
             except OSError:
                 pass
 
-        record = execute_job(job, settings, on_epoch)
-        if results_dir is not None:
-            save_record(results_dir, record)  # written here so a dead supervisor loses nothing
+        record = execute_job(job, on_epoch=on_epoch)
+        if config.results_dir is not None:
+            save_record(config.results_dir, record)  # the commit: a late kill cannot undo it
         try:
             conn.send(("done", record.to_dict()))
         except OSError:
             return
+
+
+def file_signature(path: Path) -> tuple[int, int, int] | None:
+    """Identity of the file at ``path`` (inode, mtime, size), ``None`` if there is none.
+
+    An atomic write replaces the inode, so a changed signature means a new record was
+    committed.
+    """
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+if __name__ == "__main__":
+    worker_main(Connection(int(sys.argv[1])))

@@ -22,10 +22,7 @@ def job(model="m", dataset="mnist", n=2000, seed=0, **params):
 
 
 def record(j, wall, status="ok"):
-    return RunRecord(key=j.key, model=j.model, model_version="1", params=dict(j.params),
-                     dataset=j.dataset, dataset_sha256={}, seed=j.seed, profile=j.profile,
-                     train_size=j.train_size, test_size=j.test_size, status=status,
-                     wall_seconds=wall)
+    return RunRecord.for_job(j, status, wall_seconds=wall)
 
 
 def test_same_parameters_are_preferred_and_times_scale_with_training_size():

@@ -54,6 +54,25 @@ def test_live_bar_on_a_terminal_shows_the_epoch():
     assert "1/1" in stream.getvalue()
 
 
+def test_events_arriving_after_the_finish_are_ignored():
+    """Dask relays start/epoch events separately from results: a late one changes nothing."""
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    stream = Terminal()
+    progress = Progress(2, stream=stream)
+    progress.on_finish(record())
+    progress.on_start(job())
+    progress.on_epoch(job(), 1, 5, {"accuracy": 0.5})
+    assert "epoch 1/5" not in stream.getvalue()
+    progress.on_start(job(seed=1))
+    progress.on_epoch(job(seed=1), 2, 5, {"accuracy": 0.5})
+    assert "m on mnist seed 1 epoch 2/5" in stream.getvalue()
+    progress.close()
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["run-all", "--jobs", "0"], "--jobs must be at least 1"),
     (["run-all", "--backend", "dask"], "needs --scheduler"),
