@@ -56,29 +56,43 @@ def _keras():
 class EstimatorBase:
     """The scikit-learn estimator protocol for classifiers, without importing scikit-learn.
 
-    Parameters are the keyword arguments of ``__init__``, stored unchanged as attributes;
-    ``get_params``/``set_params`` read and write them (so ``sklearn.base.clone`` works),
-    ``score`` is the accuracy of ``predict``.
+    Parameters are the keyword arguments of ``__init__``, stored unchanged as attributes of
+    the same name; a ``**options`` catch-all (pass-through arguments of a wrapped estimator)
+    is stored as one dict attribute of its own name. ``get_params``/``set_params`` read and
+    write them (so ``sklearn.base.clone`` works), ``score`` is the accuracy of ``predict``.
     """
 
     _estimator_type = "classifier"
 
     @classmethod
+    def _signature(cls) -> tuple[list[str], str | None]:
+        parameters = inspect.signature(cls.__init__).parameters.values()
+        names = sorted(p.name for p in parameters
+                       if p.name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL))
+        catch_all = next((p.name for p in parameters if p.kind is p.VAR_KEYWORD), None)
+        return names, catch_all
+
+    @classmethod
     def _param_names(cls) -> list[str]:
-        signature = inspect.signature(cls.__init__)
-        return sorted(p.name for p in signature.parameters.values()
-                      if p.name != "self" and p.kind is not p.VAR_KEYWORD)
+        return cls._signature()[0]
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self._param_names()}
+        names, catch_all = self._signature()
+        params = {name: getattr(self, name) for name in names}
+        if catch_all is not None:
+            params.update(getattr(self, catch_all, None) or {})
+        return params
 
     def set_params(self, **params: Any):
-        valid = self._param_names()
+        valid, catch_all = self._signature()
         for name, value in params.items():
-            if name not in valid:
+            if name in valid:
+                setattr(self, name, value)
+            elif catch_all is not None:
+                getattr(self, catch_all)[name] = value
+            else:
                 raise ValueError(f"invalid parameter {name!r} for {type(self).__name__}; "
                                  f"valid parameters: {valid}")
-            setattr(self, name, value)
         return self
 
     def score(self, X, y) -> float:

@@ -56,3 +56,14 @@ EXITS = _spec("test-exits", "exit")
 SLEEPS = _spec("test-sleeps", "sleep")
 BAD_PROBA = _spec("test-bad-proba", "bad-proba")
 DUPLICATE = _spec("keras-mlp", "ok")
+OTHER_CENTROIDS = _spec("test-centroids", "ok")  # a second plugin of the same name
+NOT_A_SPEC = object()
+
+
+def _malformed() -> ModelSpec:
+    return ModelSpec(name="test-malformed", description="default does not fit its type",
+                     family="test", params=(Param("epochs", "five", int),), input_kind="flat",
+                     version="1", build=lambda params, seed: Centroids(seed=seed))
+
+
+MALFORMED = _malformed()
