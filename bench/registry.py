@@ -126,6 +126,11 @@ class ModelSpec:
         declared = tuple(p.name for p in self.params)
         return class_params(self.passthrough, exclude=HARNESS_ARGS + declared)
 
+    def has_param(self, name: str) -> bool:
+        """Whether ``--set name=...`` applies: a declared or pass-through parameter."""
+        return (any(p.name == name for p in self.params)
+                or any(p.name == name for p in self.passthrough_params()))
+
     def resolve(self, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         """Default parameters updated with type- and range-checked ``overrides``."""
         extra = self.passthrough_params if self.passthrough else None

@@ -12,7 +12,7 @@ import sys
 
 from bench.errors import BenchError
 
-_COMMAND_MODULES = ("data", "listing", "run", "report")
+_COMMAND_MODULES = ("data", "listing", "run", "report", "check", "new_model")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,11 +30,37 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="folder holding mnist/ and fashion-mnist/ IDX files (default: $BENCH_DATA_DIR)",
     )
+    parser.add_argument(
+        "--plugins-dir",
+        metavar="DIR",
+        help="also load model plugins from DIR, one *.py file per model each defining MODEL "
+             "(default: $BENCH_PLUGINS_DIR)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module_name in _COMMAND_MODULES:
         module = importlib.import_module(f"bench.cli.{module_name}")
         module.add_parser(sub)
     return parser
+
+
+def _plain_plugin_warnings() -> None:
+    """Show a skipped plugin as one ``warning: ...`` paragraph, without a source line."""
+    import warnings
+
+    from bench.registry import PluginWarning
+
+    previous = warnings.showwarning
+    if getattr(previous, "bench_plain", False):
+        return
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, PluginWarning):
+            print(f"warning: {message}", file=file or sys.stderr)
+        else:
+            previous(message, category, filename, lineno, file, line)
+
+    show.bench_plain = True
+    warnings.showwarning = show
 
 
 def _interrupt(signum, frame):
@@ -45,6 +71,14 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)  # clean up workers on `kill` as on Ctrl-C
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "plugins_dir", None):
+        from bench.settings import get_settings, set_settings
+
+        set_settings(get_settings().replace(plugins_dir=args.plugins_dir))
+        from bench.registry import reset_default_registry
+
+        reset_default_registry()
+    _plain_plugin_warnings()
     try:
         return int(args.func(args) or 0)
     except BenchError as exc:
