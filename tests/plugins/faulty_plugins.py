@@ -67,3 +67,21 @@ def _malformed() -> ModelSpec:
 
 
 MALFORMED = _malformed()
+
+
+class CentroidsWithoutClasses(Centroids):
+    """Forgets classes_: its columns cannot be mapped when a class is missing."""
+
+    def fit(self, X, y):
+        super().fit(X, y)
+        del self.classes_
+        self.labels_ = self.model_.classes_
+        return self
+
+    def predict(self, X):
+        return self.labels_[self.predict_proba(X).argmax(axis=1)]
+
+
+NO_CLASSES = ModelSpec(
+    name="test-no-classes", description="forgets classes_", family="test", input_kind="flat",
+    version="1", params=(), build=lambda params, seed: CentroidsWithoutClasses(seed=seed))
