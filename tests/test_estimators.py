@@ -8,9 +8,8 @@ from bench.testing import tiny_data
 
 
 def test_pass_through_options_are_parameters_too():
-    from sklearn.base import clone
-
     from bench.models.logistic_regression import StandardisedLogisticRegression
+    from sklearn.base import clone
 
     estimator = StandardisedLogisticRegression(C=0.5, seed=2, fit_intercept=False)
     assert estimator.get_params() == {"C": 0.5, "max_iter": 1000, "tol": 1e-4, "seed": 2,
