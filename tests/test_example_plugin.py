@@ -22,9 +22,9 @@ from bench.testing import check_model
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "bench-knn"
 KNN_PARAMS = [
-    {"name": "n_neighbors", "type": "int", "default": 5},
-    {"name": "weights", "type": "str", "default": "distance"},
-    {"name": "pca_components", "type": "int | None", "default": 50},
+    {"name": "n_neighbors", "type": "int >= 1", "default": 5},
+    {"name": "weights", "type": "'uniform' | 'distance'", "default": "distance"},
+    {"name": "pca_components", "type": "int | None >= 1", "default": 50},
 ]
 
 
@@ -75,7 +75,7 @@ def test_list_shows_the_installed_plugin(knn_env):
     done = bench("list", env=knn_env)
     assert done.returncode == 0, done.stderr
     assert "knn  [instance-based, input flat, v1]" in done.stdout
-    assert "pca_components: int | None = 50" in done.stdout
+    assert "pca_components: int | None >= 1 = 50" in done.stdout
 
 
 def test_json_listing_has_its_parameters(knn_env):
@@ -83,7 +83,7 @@ def test_json_listing_has_its_parameters(knn_env):
     assert done.returncode == 0, done.stderr
     (knn,) = [m for m in json.loads(done.stdout)["models"] if m["name"] == "knn"]
     assert knn["family"] == "instance-based" and knn["input"] == "flat"
-    assert knn["source"] == "bench_knn:MODEL"
+    assert knn["source"] == "bench_knn:MODEL" and knn["distribution"] == "bench-knn 0.1.0"
     assert [{k: p[k] for k in ("name", "type", "default")} for p in knn["parameters"]] == KNN_PARAMS
 
 
@@ -100,7 +100,7 @@ def test_example_own_tests_pass(knn_env, example_copy):
                           cwd=example_copy, capture_output=True, text=True, env=knn_env,
                           timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    assert "10 passed" in done.stdout, done.stdout[-3000:]
+    assert "11 passed" in done.stdout, done.stdout[-3000:]
 
 
 @pytest.mark.realdata
