@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import shutil
@@ -9,6 +10,8 @@ import subprocess
 import sys
 import warnings
 from pathlib import Path
+
+import pytest
 
 from bench.cli import main
 from bench.registry import PluginWarning, Registry, folder_candidates
@@ -112,3 +115,18 @@ def test_plugins_dir_flag_reaches_the_registry(tmp_path, capsys):
     finally:
         set_settings(None)
         reset_default_registry()
+
+
+@pytest.mark.realdata
+def test_a_folder_plugin_runs_in_a_worker_and_its_record_names_the_file(tmp_path, data_dir):
+    folder = plugin_folder(tmp_path, "good_plugin.py")
+    results = tmp_path / "results"
+    done = bench("--data-dir", data_dir, "--plugins-dir", str(folder), "run", "--model",
+                 "test-nearest-mean", "--dataset", "mnist", "--profile", "smoke",
+                 "--results-dir", str(results), "--quiet", "--set", "metric=abs")
+    assert done.returncode == 0, done.stdout + done.stderr
+    (path,) = (results / "runs").glob("*.json")
+    record = json.loads(path.read_text())
+    assert record["status"] == "ok" and record["params"] == {"temperature": 1.0, "metric": "abs"}
+    assert record["model_source"] == str(folder / "good_plugin.py")
+    assert record["test_accuracy"] > 0.5

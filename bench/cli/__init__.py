@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from pathlib import Path
 
 from bench.errors import BenchError
 
@@ -72,11 +73,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "plugins_dir", None):
+        import os
+
+        from bench.registry import PLUGINS_DIR_ENV, reset_default_registry
         from bench.settings import get_settings, set_settings
 
         set_settings(get_settings().replace(plugins_dir=args.plugins_dir))
-        from bench.registry import reset_default_registry
-
+        # spawned worker processes read their settings from the environment they inherit
+        os.environ[PLUGINS_DIR_ENV] = str(Path(args.plugins_dir).resolve())
         reset_default_registry()
     _plain_plugin_warnings()
     try:
