@@ -283,17 +283,20 @@ class Registry:
     def load_candidates(self, candidates: Iterable[Candidate], disabled: set[str]) -> list[str]:
         problems: list[str] = []
         by_name: dict[str, list[tuple[Candidate, ModelSpec]]] = {}
-        for candidate in dict.fromkeys(candidates):  # the same source listed twice loads once
-            if candidate.disabled_by(disabled):
-                continue
+        seen: set[str] = set()
+        for candidate in candidates:
+            if candidate.key in seen or candidate.disabled_by(disabled):
+                continue  # the same source listed twice (entry point and BENCH_PLUGINS) loads once
+            seen.add(candidate.key)
             try:
                 spec = load_candidate(candidate)
             except PluginError as exc:
                 problems.append(f"{exc} It is skipped; {_disable_hint([candidate])}.")
                 continue
-            if spec.name in disabled:
-                continue
-            by_name.setdefault(spec.name, []).append((candidate, spec))
+            found = by_name.setdefault(spec.name, [])
+            # one spec object reached through two sources (a re-export) is one plugin
+            if spec.name not in disabled and not any(spec == other for _, other in found):
+                found.append((candidate, spec))
         for name, found in sorted(by_name.items()):
             chosen = _choose(found)
             if len(found) > 1:

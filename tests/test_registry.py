@@ -97,11 +97,13 @@ def test_two_third_party_plugins_of_one_name_are_both_skipped(plugin_env):
     assert registry.get("test-centroids").source == "faulty_plugins:CENTROIDS" and not caught
 
 
-def test_the_same_source_twice_is_loaded_once(plugin_env):
+def test_the_same_plugin_through_two_sources_is_loaded_once(plugin_env):
     plugin_env()
-    registry, caught = load(("faulty_plugins:CENTROIDS", "faulty_plugins:CENTROIDS"),
-                            ("faulty_plugins:CENTROIDS", "faulty_plugins:CENTROIDS"))
+    registry, caught = load(("test-centroids", "faulty_plugins:CENTROIDS"),  # an entry point
+                            ("faulty_plugins:CENTROIDS", "faulty_plugins:CENTROIDS"),  # env
+                            ("again", "faulty_plugins:SAME_CENTROIDS"))  # a re-export
     assert registry.names() == ["test-centroids"] and not caught
+    assert registry.get("test-centroids").source == "faulty_plugins:CENTROIDS"
 
 
 @pytest.mark.parametrize(("value", "reason"), [

@@ -50,18 +50,17 @@ def _plain_plugin_warnings() -> None:
 
     from bench.registry import PluginWarning
 
-    previous = warnings.showwarning
+    previous = warnings.formatwarning
     if getattr(previous, "bench_plain", False):
         return
 
-    def show(message, category, filename, lineno, file=None, line=None):
+    def plain(message, category, filename, lineno, line=None):
         if issubclass(category, PluginWarning):
-            print(f"warning: {message}", file=file or sys.stderr)
-        else:
-            previous(message, category, filename, lineno, file, line)
+            return f"warning: {message}\n"
+        return previous(message, category, filename, lineno, line)
 
-    show.bench_plain = True
-    warnings.showwarning = show
+    plain.bench_plain = True
+    warnings.formatwarning = plain
 
 
 def _interrupt(signum, frame):

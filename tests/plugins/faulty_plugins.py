@@ -57,6 +57,7 @@ SLEEPS = _spec("test-sleeps", "sleep")
 BAD_PROBA = _spec("test-bad-proba", "bad-proba")
 DUPLICATE = _spec("keras-mlp", "ok")
 OTHER_CENTROIDS = _spec("test-centroids", "ok")  # a second plugin of the same name
+SAME_CENTROIDS = CENTROIDS  # the same plugin under another attribute
 NOT_A_SPEC = object()
 
 
