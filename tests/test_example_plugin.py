@@ -114,5 +114,7 @@ def test_smoke_run_all_on_mnist(knn_env, data_dir, tmp_path):
     (record,) = load_records(results)
     assert (record.status, record.model, record.dataset, record.seed) == ("ok", "knn", "mnist", 0)
     assert record.params == {p["name"]: p["default"] for p in KNN_PARAMS}
+    assert (record.model_source, record.model_distribution) == ("bench_knn:MODEL",
+                                                                "bench-knn 0.1.0")
     assert record.train_size == 2000 and record.test_size == 1000
     assert record.test_accuracy > 0.8, record.test_accuracy

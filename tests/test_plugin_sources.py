@@ -129,4 +129,5 @@ def test_a_folder_plugin_runs_in_a_worker_and_its_record_names_the_file(tmp_path
     record = json.loads(path.read_text())
     assert record["status"] == "ok" and record["params"] == {"temperature": 1.0, "metric": "abs"}
     assert record["model_source"] == str(folder / "good_plugin.py")
+    assert record["model_distribution"] is None  # a plugin file belongs to no package
     assert record["test_accuracy"] > 0.5
