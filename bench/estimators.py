@@ -47,29 +47,43 @@ def _keras():
 class EstimatorBase:
     """The scikit-learn estimator protocol for classifiers, without importing scikit-learn.
 
-    Parameters are the keyword arguments of ``__init__``, stored unchanged as attributes;
-    ``get_params``/``set_params`` read and write them (so ``sklearn.base.clone`` works),
-    ``score`` is the accuracy of ``predict``.
+    Parameters are the keyword arguments of ``__init__``, stored unchanged as attributes of
+    the same name; a ``**options`` catch-all (pass-through arguments of a wrapped estimator)
+    is stored as one dict attribute of its own name. ``get_params``/``set_params`` read and
+    write them (so ``sklearn.base.clone`` works), ``score`` is the accuracy of ``predict``.
     """
 
     _estimator_type = "classifier"
 
     @classmethod
+    def _signature(cls) -> tuple[list[str], str | None]:
+        parameters = inspect.signature(cls.__init__).parameters.values()
+        names = sorted(p.name for p in parameters
+                       if p.name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL))
+        catch_all = next((p.name for p in parameters if p.kind is p.VAR_KEYWORD), None)
+        return names, catch_all
+
+    @classmethod
     def _param_names(cls) -> list[str]:
-        signature = inspect.signature(cls.__init__)
-        return sorted(p.name for p in signature.parameters.values()
-                      if p.name != "self" and p.kind is not p.VAR_KEYWORD)
+        return cls._signature()[0]
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self._param_names()}
+        names, catch_all = self._signature()
+        params = {name: getattr(self, name) for name in names}
+        if catch_all is not None:
+            params.update(getattr(self, catch_all, None) or {})
+        return params
 
     def set_params(self, **params: Any):
-        valid = self._param_names()
+        valid, catch_all = self._signature()
         for name, value in params.items():
-            if name not in valid:
+            if name in valid:
+                setattr(self, name, value)
+            elif catch_all is not None:
+                getattr(self, catch_all)[name] = value
+            else:
                 raise ValueError(f"invalid parameter {name!r} for {type(self).__name__}; "
                                  f"valid parameters: {valid}")
-            setattr(self, name, value)
         return self
 
     def score(self, X, y) -> float:
@@ -83,15 +97,29 @@ class EstimatorBase:
 class KerasClassifierBase(EstimatorBase):
     """Base for Keras classifiers keeping the scikit-learn estimator protocol.
 
-    Subclasses store their hyper-parameters in ``__init__`` (including ``epochs``,
-    ``batch_size`` and ``seed``) and implement ``build_network(keras, input_shape)``
-    returning a compiled ``keras.Model`` with a softmax output over 10 classes.
-    After ``fit``: ``model_``, ``classes_`` and ``history_`` (per-epoch ``loss`` and
-    ``accuracy``; ``val_loss`` and ``val_accuracy`` when ``monitor`` data was given).
+    Subclasses declare their hyper-parameters as ``__init__`` keyword arguments and store them
+    unchanged (``epochs``, ``batch_size`` and ``seed`` are required), and implement
+    ``build_network(keras, input_shape)`` returning a compiled ``keras.Model`` with a softmax
+    output over 10 classes. After ``fit``: ``model_``, ``classes_`` and ``history_``.
+
+    ``history_["loss"]``/``["accuracy"]`` are measured in evaluation mode (dropout off, final
+    weights of the epoch) after each epoch on a fixed, seeded subset of at most
+    ``train_eval_size`` training images (all of them when fewer), not Keras' running average
+    over the epoch's batches, so the last value agrees with the training accuracy in the
+    result tables. ``val_loss``/``val_accuracy`` are added when ``monitor`` data was given.
     """
+
+    #: training images re-evaluated after each epoch for ``history_`` (0: Keras' running means)
+    train_eval_size = 5000
 
     def build_network(self, keras, input_shape: tuple[int, ...]):  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def _train_eval_subset(self, n: int) -> np.ndarray:
+        if n <= self.train_eval_size:
+            return np.arange(n)
+        rng = np.random.default_rng(int(self.seed))  # its own generator: training is unaffected
+        return np.sort(rng.choice(n, size=self.train_eval_size, replace=False))
 
     def fit(self, X, y, *, monitor: tuple[Any, Any] | None = None,
             on_epoch_end: EpochCallback | None = None):
@@ -103,20 +131,32 @@ class KerasClassifierBase(EstimatorBase):
         y = np.asarray(y)
         self.classes_ = np.arange(N_CLASSES)
         self.model_ = self.build_network(keras, X.shape[1:])
-        callbacks = []
-        if on_epoch_end is not None:
-            epochs = int(self.epochs)
-            callbacks.append(keras.callbacks.LambdaCallback(
-                on_epoch_end=lambda epoch, logs: on_epoch_end(epoch + 1, epochs, dict(logs or {}))
-            ))
+        epochs = int(self.epochs)
+        train_metrics: dict[str, list[float]] = {"loss": [], "accuracy": []}
+        subset = self._train_eval_subset(len(X)) if self.train_eval_size else None
+
+        def epoch_end(epoch: int, logs: dict | None) -> None:
+            logs = dict(logs or {})
+            if subset is not None:
+                scores = self.model_.evaluate(X[subset], y[subset], batch_size=2048, verbose=0,
+                                              return_dict=True)
+                logs["loss"], logs["accuracy"] = float(scores["loss"]), float(scores["accuracy"])
+                train_metrics["loss"].append(logs["loss"])
+                train_metrics["accuracy"].append(logs["accuracy"])
+            if on_epoch_end is not None:
+                on_epoch_end(epoch + 1, epochs, logs)
+
         validation = None
         if monitor is not None:
             validation = (np.asarray(monitor[0], dtype="float32"), np.asarray(monitor[1]))
         history = self.model_.fit(
-            X, y, epochs=int(self.epochs), batch_size=int(self.batch_size),
-            validation_data=validation, callbacks=callbacks, verbose=0, shuffle=True,
+            X, y, epochs=epochs, batch_size=int(self.batch_size), validation_data=validation,
+            callbacks=[keras.callbacks.LambdaCallback(on_epoch_end=epoch_end)], verbose=0,
+            shuffle=True,
         )
         self.history_ = {k: [float(v) for v in vals] for k, vals in history.history.items()}
+        if subset is not None:
+            self.history_.update(train_metrics)
         return self
 
     def predict_proba(self, X):

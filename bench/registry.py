@@ -1,111 +1,82 @@
-"""The model registry: model plugins by name, loaded from the ``bench.models`` entry points.
+"""The model registry: model plugins by name, from entry points, ``BENCH_PLUGINS`` and folders.
 
-Built-in models (the top-level ``models`` package) register through the same entry-point
-group as third-party plugins, declared in ``pyproject.toml``::
+Built-in models (the top-level ``models/`` folder, installed as ``bench.models``) register
+through the same entry-point group as third-party plugins, declared in ``pyproject.toml``::
 
     [project.entry-points."bench.models"]
     my-model = "my_package.my_module:MODEL"
 
 An entry point names a :class:`ModelSpec` (or a zero-argument callable returning one).
-Unpackaged plugins can be added with ``BENCH_PLUGINS=module:ATTR[,module:ATTR...]`` and any
-plugin disabled with ``BENCH_DISABLE_PLUGINS=name[,name...]``.
+Unpackaged plugins come from ``BENCH_PLUGINS=module:ATTR[,...]`` or a plugin folder
+(``BENCH_PLUGINS_DIR`` / ``--plugins-dir``: one ``*.py`` file per model, each defining
+``MODEL``). ``BENCH_DISABLE_PLUGINS`` takes model names, entry-point names, ``module:ATTR``
+values or plugin-file paths. The registry degrades, never dies: a plugin that fails to import
+(even with ``sys.exit``), is malformed, or clashes with another of the same name is skipped with
+one ``PluginWarning`` naming every source involved and the key that disables each; a built-in
+wins a clash with a third-party plugin. Names containing a dot are import paths of classifier
+classes (``bench.importpath``).
 """
 
 from __future__ import annotations
 
-import os
+import functools
 import warnings
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata
-from typing import Any, Literal
+from pathlib import Path
+from typing import Any
 
 from bench.errors import PluginError, UsageError, did_you_mean
-from bench.params import Param, resolve_params
+from bench.settings import Settings, get_settings
+from bench.spec import (  # noqa: F401 - re-exported: plugins import ModelSpec from here
+    EPOCHS_PARAM,
+    HARNESS_ARGS,
+    INPUT_KINDS,
+    InputKind,
+    ModelSpec,
+    class_params,
+)
 
 ENTRY_POINT_GROUP = "bench.models"
 DISABLE_ENV = "BENCH_DISABLE_PLUGINS"
 EXTRA_ENV = "BENCH_PLUGINS"
-INPUT_KINDS = ("flat", "image")
-
-InputKind = Literal["flat", "image"]
+PLUGINS_DIR_ENV = "BENCH_PLUGINS_DIR"
+BUILTIN_PACKAGE = "bench.models"
+PROJECT_DISTRIBUTION = "mnist-vs-fashion-bench"
+class PluginWarning(UserWarning):
+    """A model plugin was skipped; the other models keep working."""
 
 
 @dataclass(frozen=True)
-class ModelSpec:
-    """What a model plugin declares.
+class Candidate:
+    """One place a model plugin may come from, before it is imported.
 
-    ``build(params, seed)`` returns a fresh, unfitted estimator that keeps the
-    scikit-learn protocol (``fit``, ``predict``, ``predict_proba``, ``get_params``).
-    ``input_kind`` is ``"flat"`` (784 floats in [0, 1]) or ``"image"`` (28x28x1 floats
-    in [0, 1]). Neural models set ``neural=True`` and expose ``history_`` after ``fit``
-    (per-epoch ``loss`` and ``accuracy`` lists, plus ``val_*`` when monitored);
-    ``epochs_param`` names the parameter a profile may shorten. ``learning_curve``
-    includes the model in the full plan's training-size sweep (for fast models).
-    ``test_params`` are overrides that make the conformance checks fast (few epochs/trees).
+    ``key`` is what ``BENCH_DISABLE_PLUGINS`` accepts to skip exactly this one: the entry
+    point's ``module:ATTR`` value, or the path of a plugin-folder file.
     """
 
-    name: str
-    description: str
-    family: str
-    params: tuple[Param, ...]
-    input_kind: InputKind
-    version: str
-    build: Callable[[dict[str, Any], int], Any]
-    neural: bool = False
-    epochs_param: str | None = None
-    learning_curve: bool = False
-    test_params: dict[str, Any] = field(default_factory=dict, compare=False)
-    source: str = field(default="", compare=False)
+    key: str
+    label: str
+    load: Callable[[], Any] = field(compare=False)
+    builtin: bool = False
+    entry_name: str | None = None
+    distribution: str = ""
 
-    @property
-    def defaults(self) -> dict[str, Any]:
-        return {p.name: p.default for p in self.params}
-
-    def resolve(self, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Default parameters updated with type-checked ``overrides``."""
-        return resolve_params(self.name, self.params, overrides)
-
-    def validate(self) -> None:
-        """Raise ``PluginError`` naming the plugin if its declaration is malformed."""
-        problems = []
-        if not isinstance(self.name, str) or not self.name or self.name != self.name.strip():
-            problems.append("name must be a non-empty string")
-        for attr in ("description", "family", "version"):
-            if not isinstance(getattr(self, attr), str) or not getattr(self, attr).strip():
-                problems.append(f"{attr} must be a non-empty string")
-        if self.input_kind not in INPUT_KINDS:
-            problems.append(f"input_kind must be one of {INPUT_KINDS}, not {self.input_kind!r}")
-        if not callable(self.build):
-            problems.append("build must be callable as build(params, seed)")
-        if not all(isinstance(p, Param) for p in self.params):
-            problems.append("params must be a tuple of bench.params.Param")
-        else:
-            names = [p.name for p in self.params]
-            if len(set(names)) != len(names):
-                problems.append("parameter names must be unique")
-            try:
-                for p in self.params:
-                    resolve_params(self.name, self.params, {p.name: p.default})
-            except UsageError as exc:
-                problems.append(f"a default does not match its declared type ({exc})")
-            unknown = set(self.test_params) - set(names)
-            if unknown:
-                problems.append(f"test_params name unknown parameters {sorted(unknown)}")
-            if self.epochs_param is not None and self.epochs_param not in names:
-                problems.append(f"epochs_param {self.epochs_param!r} is not a parameter")
-        if problems:
-            raise PluginError(f"model plugin {self.name!r} ({self.source or 'unknown source'}) "
-                              f"is invalid: {'; '.join(problems)}.")
+    def disabled_by(self, disabled: set[str]) -> bool:
+        return self.key in disabled or (self.entry_name is not None
+                                        and self.entry_name in disabled)
 
 
 class Registry:
-    """Model specs by name."""
+    """Model specs by name; names containing a dot are import paths (``bench.importpath``)."""
 
     def __init__(self) -> None:
         self._models: dict[str, ModelSpec] = {}
+        self.problems: list[str] = []
 
     def register(self, spec: ModelSpec) -> ModelSpec:
+        """Add ``spec``; a malformed spec or a second spec of one name is a PluginError."""
         if not isinstance(spec, ModelSpec):
             raise PluginError(f"model plugin {spec!r} is not a bench.registry.ModelSpec.")
         spec.validate()
@@ -114,7 +85,7 @@ class Registry:
             raise PluginError(
                 f"two model plugins are named {spec.name!r}: {existing.source or '?'} and "
                 f"{spec.source or '?'}. Uninstall one, or disable one with "
-                f"{DISABLE_ENV}={spec.name}."
+                f"{DISABLE_ENV}=<its source>."
             )
         self._models[spec.name] = spec
         return spec
@@ -123,10 +94,16 @@ class Registry:
         return sorted(self._models)
 
     def get(self, name: str) -> ModelSpec:
-        try:
-            return self._models[name]
-        except KeyError:
-            raise UsageError(f"unknown model {name!r}. {did_you_mean(name, self.names())}") from None
+        spec = self._models.get(name)
+        if spec is not None:
+            return spec
+        from bench.importpath import import_path_spec, is_import_path
+
+        if is_import_path(name):
+            return import_path_spec(name)
+        raise UsageError(f"unknown model {name!r}. {did_you_mean(name, self.names())} "
+                         "(A name containing a dot is read as the import path of a "
+                         "scikit-learn classifier, e.g. sklearn.svm.SVC.)")
 
     def __iter__(self):
         return iter(self._models[n] for n in self.names())
@@ -134,71 +111,183 @@ class Registry:
     def __len__(self) -> int:
         return len(self._models)
 
-    def load_entry_points(self, entry_points: Iterable[metadata.EntryPoint] | None = None) -> None:
-        """Register every plugin of the entry-point group; a broken one only warns."""
+    def load_entry_points(self, entry_points: Iterable[metadata.EntryPoint] | None = None,
+                          settings: Settings | None = None) -> list[str]:
+        """Register every plugin found (or the given entry points), skipping broken, malformed,
+        disabled and clashing ones; returns the problems (also kept in ``problems``), each
+        one warning naming every source involved and the key that disables each."""
+        settings = settings or get_settings()
         if entry_points is None:
-            entry_points = [*metadata.entry_points(group=ENTRY_POINT_GROUP), *extra_entry_points()]
-        disabled = {n.strip() for n in os.environ.get(DISABLE_ENV, "").split(",") if n.strip()}
-        seen: set[tuple[str, str]] = set()
-        for ep in sorted(entry_points, key=lambda e: (e.name, e.value)):
-            if ep.name in disabled or (ep.name, ep.value) in seen:
-                continue
-            seen.add((ep.name, ep.value))
+            candidates = discover(settings)
+        else:
+            candidates = [entry_point_candidate(ep) for ep in entry_points]
+        problems = self.load_candidates(candidates, set(settings.disable_plugins))
+        self.problems.extend(problems)
+        return problems
+
+    def load_candidates(self, candidates: Iterable[Candidate], disabled: set[str]) -> list[str]:
+        problems: list[str] = []
+        by_name: dict[str, list[tuple[Candidate, ModelSpec]]] = {}
+        seen: set[str] = set()
+        for candidate in candidates:
+            if candidate.key in seen or candidate.disabled_by(disabled):
+                continue  # the same source listed twice (entry point and BENCH_PLUGINS) loads once
+            seen.add(candidate.key)
             try:
-                spec = _load_spec(ep)
-            except Exception as exc:  # noqa: BLE001 - a broken plugin must not break the others
-                warnings.warn(
-                    f"model plugin {ep.name!r} ({ep.value}) failed to load and is skipped: "
-                    f"{type(exc).__name__}: {exc}",
-                    PluginWarning,
-                    stacklevel=2,
-                )
+                spec = load_candidate(candidate)
+            except PluginError as exc:
+                problems.append(f"{exc} It is skipped; {_disable_hint([candidate])}.")
                 continue
-            if spec.name not in disabled:
-                self.register(spec)
+            found = by_name.setdefault(spec.name, [])
+            # one spec object reached through two sources (a re-export) is one plugin
+            if spec.name not in disabled and not any(spec == other for _, other in found):
+                found.append((candidate, spec))
+        for name, found in sorted(by_name.items()):
+            chosen = _choose(found)
+            if len(found) > 1:
+                problems.append(_clash_message(name, found, chosen))
+            if chosen is not None:
+                self._models[name] = chosen[1]
+        for problem in problems:
+            warn_plugin(problem)
+        return problems
 
 
-def extra_entry_points() -> list[metadata.EntryPoint]:
-    """Plugins named in ``BENCH_PLUGINS`` (``module:ATTR,...``), for models not packaged yet."""
-    values = [v.strip() for v in os.environ.get(EXTRA_ENV, "").split(",") if v.strip()]
-    return [metadata.EntryPoint(name=v, value=v, group=ENTRY_POINT_GROUP) for v in values]
+def _choose(found: list[tuple[Candidate, ModelSpec]]) -> tuple[Candidate, ModelSpec] | None:
+    """The one plugin of a name: the only one, else the only built-in, else none."""
+    if len(found) == 1:
+        return found[0]
+    builtins = [f for f in found if f[0].builtin]
+    return builtins[0] if len(builtins) == 1 else None
 
 
-class PluginWarning(UserWarning):
-    """A model plugin could not be loaded; the other models keep working."""
+def _disable_hint(candidates: Iterable[Candidate]) -> str:
+    keys = [f"{DISABLE_ENV}={c.key}" for c in candidates]
+    return "disable it with " + keys[0] if len(keys) == 1 else "disable one with " + " or ".join(keys)
 
 
-def _load_spec(ep: metadata.EntryPoint) -> ModelSpec:
-    obj = ep.load()
-    if not isinstance(obj, ModelSpec) and callable(obj):
-        obj = obj()
+def _clash_message(name: str, found: list[tuple[Candidate, ModelSpec]],
+                   chosen: tuple[Candidate, ModelSpec] | None) -> str:
+    sources = "; ".join(f"{c.label} (disable: {DISABLE_ENV}={c.key})" for c, _ in found)
+    if chosen is None:
+        outcome = ("none of them is used until all but one are disabled or uninstalled")
+    else:
+        outcome = (f"the built-in {chosen[0].label} is used; to use another, disable the "
+                   f"built-in with {DISABLE_ENV}={chosen[0].key}")
+    return f"{len(found)} model plugins are named {name!r}: {sources}. {outcome.capitalize()}."
+
+
+def warn_plugin(message: str) -> None:
+    """One ``PluginWarning``, in the process that runs the command only (workers load the same
+    plugins and stay quiet, so a command prints each problem once)."""
+    import multiprocessing
+
+    if multiprocessing.parent_process() is None:
+        warnings.warn(message, PluginWarning, stacklevel=3)
+
+
+# ---------------------------------------------------------------------------------------------
+# Where plugins come from
+
+
+def discover(settings: Settings) -> list[Candidate]:
+    """Installed entry points, then ``BENCH_PLUGINS`` (``module:ATTR``), then the plugin folder."""
+    candidates = [entry_point_candidate(ep)
+                  for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)]
+    candidates += [entry_point_candidate(metadata.EntryPoint(name=v, value=v,
+                                                             group=ENTRY_POINT_GROUP))
+                   for v in settings.plugins]
+    if settings.plugins_dir is not None:
+        candidates += folder_candidates(settings.plugins_dir)
+    return candidates
+
+
+def entry_point_candidate(ep: metadata.EntryPoint) -> Candidate:
+    dist = getattr(ep, "dist", None)
+    dist_label = f"{dist.name} {dist.version}" if dist is not None else ""
+    module = ep.value.partition(":")[0].strip()
+    builtin = module.startswith(BUILTIN_PACKAGE + ".") or (
+        dist is not None and dist.name == PROJECT_DISTRIBUTION)
+    where = f", {dist_label}" if dist_label else ""
+    label = (f"entry point {ep.name!r} ({ep.value}{where})" if ep.name != ep.value
+             else f"{ep.value} (from {EXTRA_ENV})")
+    return Candidate(key=ep.value, label=label, load=ep.load, builtin=builtin,
+                     entry_name=ep.name if ep.name != ep.value else None,
+                     distribution=dist_label)
+
+
+def folder_candidates(folder: Path) -> list[Candidate]:
+    """One candidate per ``*.py`` file of ``folder`` (its ``MODEL`` attribute), benchopt-style."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        warn_plugin(f"the plugin folder {str(folder)!r} ({PLUGINS_DIR_ENV} or --plugins-dir) "
+                    "is not a folder; no plugins were loaded from it.")
+        return []
+    return [Candidate(key=str(path), label=f"plugin file {str(path)!r}",
+                      load=functools.partial(_load_file, path), distribution="")
+            for path in sorted(folder.glob("*.py")) if not path.name.startswith("_")]
+
+
+def _load_file(path: Path) -> Any:
+    import importlib.util
+    import sys
+
+    module_name = f"bench_plugins_{path.stem}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module  # dataclasses and pickling look modules up by name
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(module_name, None)
+        raise
+    if not hasattr(module, "MODEL"):
+        raise AttributeError(f"{path.name} defines no MODEL (a bench.registry.ModelSpec)")
+    return module.MODEL
+
+
+def load_candidate(candidate: Candidate) -> ModelSpec:
+    """Import and check one plugin; every failure (even ``sys.exit`` or ``KeyboardInterrupt``
+    raised by the plugin's module) becomes a PluginError naming it."""
+    try:
+        obj = candidate.load()
+        if not isinstance(obj, ModelSpec) and callable(obj):
+            obj = obj()
+    except (Exception, SystemExit, KeyboardInterrupt) as exc:  # noqa: BLE001 - contain plugins
+        raise PluginError(f"model plugin {candidate.label} failed to load: "
+                          f"{type(exc).__name__}: {exc}.") from None
     if not isinstance(obj, ModelSpec):
-        raise PluginError(f"entry point {ep.value} is a {type(obj).__name__}, not a ModelSpec")
-    if obj.source:
-        return obj
-    from dataclasses import replace
+        raise PluginError(f"model plugin {candidate.label} is a {type(obj).__name__}, not a "
+                          "bench.registry.ModelSpec.")
+    spec = replace(obj, source=obj.source or candidate.key,
+                   distribution=obj.distribution or candidate.distribution)
+    spec.validate()
+    return spec
 
-    return replace(obj, source=ep.value)
+
+_default: tuple[tuple, Registry] | None = None
 
 
-_default: Registry | None = None
+def _plugin_settings(settings: Settings) -> tuple:
+    """The settings a registry depends on: a change of any of them means a new registry."""
+    return (settings.plugins, settings.disable_plugins, settings.plugins_dir)
 
 
 def default_registry() -> Registry:
-    """The process-wide registry, loaded from entry points on first use."""
+    """The process-wide registry for the active settings' plugins, loaded on first use."""
     global _default
-    if _default is None:
+    settings = get_settings()
+    key = _plugin_settings(settings)
+    if _default is None or _default[0] != key:
         registry = Registry()
-        registry.load_entry_points()
+        registry.load_entry_points(settings=settings)
         if not len(registry):
-            warnings.warn(
-                "no model plugins found: is the harness installed? Run `pip install -e .` in "
-                "the project folder so the built-in models' entry points exist.",
-                PluginWarning,
-                stacklevel=2,
-            )
-        _default = registry
-    return _default
+            warn_plugin("no model plugins found: is the harness installed? Run `pip install -e .` "
+                        "in the project folder so the built-in models' entry points exist.")
+        _default = (key, registry)
+    return _default[1]
 
 
 def reset_default_registry() -> None:
@@ -208,8 +297,10 @@ def reset_default_registry() -> None:
 
 
 def get_model(name: str) -> ModelSpec:
+    """A registered model, or the classifier class at an import path (``sklearn.svm.SVC``)."""
     return default_registry().get(name)
 
 
 def available_models() -> list[ModelSpec]:
+    """The registered models (import-path models are not listed: they are unbounded)."""
     return list(default_registry())

@@ -14,19 +14,28 @@ or one pytest id per (model, check)::
     def test_my_model(spec, check):
         check(spec)
 
-The checks train on tiny synthetic data with the spec's ``test_params``.
+The checks train on tiny synthetic data (120 images of 28x28, 12 per class; see
+:func:`tiny_data`) with the spec's ``test_params``: choose them so that the model learns that
+in a few seconds (a Keras model needs several optimizer steps: ``batch_size=128`` is one step
+per epoch there). :func:`run_checks` runs every check with timings (``bench check MODEL``).
 """
 
 from __future__ import annotations
 
 import functools
+import os
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from bench.registry import ModelSpec
 
 N_CLASSES = 10
+IMPORT_SECONDS_LIMIT = 1.0
 Check = Callable[[ModelSpec], None]
 
 
@@ -54,11 +63,25 @@ def _build(spec: ModelSpec, seed: int = 0, overrides: dict | None = None):
     return spec.build(params, seed), params
 
 
-def _fitted(spec: ModelSpec, seed: int = 0):
+def _fitted(spec: ModelSpec, seed: int = 0, without_class: int | None = None):
     X, y = _inputs(spec)
+    if without_class is not None:
+        keep = y != without_class
+        X, y = X[keep], y[keep]
     estimator, _ = _build(spec, seed)
     returned = estimator.fit(X, y)
     return estimator, returned, X, y
+
+
+def _aligned(spec: ModelSpec, estimator, X) -> np.ndarray:
+    """The probabilities as the harness sees them (``bench.contract``), or AssertionError."""
+    from bench.contract import estimator_proba
+    from bench.errors import PluginError
+
+    try:
+        return estimator_proba(estimator, X, spec.name)
+    except PluginError as exc:
+        raise AssertionError(str(exc)) from None
 
 
 def check_metadata(spec: ModelSpec) -> None:
@@ -78,11 +101,14 @@ def check_fit_returns_self(spec: ModelSpec) -> None:
 
 
 def check_predict_proba(spec: ModelSpec) -> None:
-    """``predict_proba`` has shape (n, 10), finite non-negative rows summing to 1."""
+    """``predict_proba`` has one column per class of ``classes_`` (10 here), finite
+    non-negative rows summing to 1."""
     estimator, _, X, _ = _fitted(spec)
     proba = np.asarray(estimator.predict_proba(X))
-    assert proba.shape == (len(X), N_CLASSES), (
-        f"{spec.name}: predict_proba shape {proba.shape}, expected {(len(X), N_CLASSES)}")
+    classes = getattr(estimator, "classes_", None)
+    expected = (len(X), N_CLASSES if classes is None else len(classes))
+    assert proba.shape == expected, (
+        f"{spec.name}: predict_proba shape {proba.shape}, expected {expected}")
     assert np.all(np.isfinite(proba)) and np.all(proba >= 0), (
         f"{spec.name}: predict_proba has negative or non-finite values")
     sums = proba.sum(axis=1)
@@ -90,13 +116,23 @@ def check_predict_proba(spec: ModelSpec) -> None:
     assert worst < 1e-4, (
         f"{spec.name}: predict_proba rows must sum to 1; the worst row sums to "
         f"{sums[np.argmax(np.abs(sums - 1))]:.6f}")
+    _aligned(spec, estimator, X)
+
+
+def check_missing_class(spec: ModelSpec) -> None:
+    """Trained on data without class 9, ``predict_proba`` still maps onto the 10 classes
+    through ``classes_`` (the unseen class gets probability 0, or the model's own value)."""
+    estimator, _, X, _ = _fitted(spec, without_class=N_CLASSES - 1)
+    X_all, _ = _inputs(spec)
+    proba = _aligned(spec, estimator, X_all)
+    assert proba.shape == (len(X_all), N_CLASSES)
 
 
 def check_predict_matches_argmax(spec: ModelSpec) -> None:
-    """``predict`` equals the argmax of ``predict_proba`` (as class labels 0..9)."""
+    """``predict`` equals the class of the largest ``predict_proba`` column."""
     estimator, _, X, _ = _fitted(spec)
     predicted = np.asarray(estimator.predict(X))
-    argmax = np.asarray(estimator.predict_proba(X)).argmax(axis=1)
+    argmax = _aligned(spec, estimator, X).argmax(axis=1)
     mismatches = int(np.sum(predicted != argmax))
     assert mismatches == 0, (
         f"{spec.name}: predict disagrees with argmax(predict_proba) on {mismatches} of {len(X)}")
@@ -119,27 +155,6 @@ def check_deterministic(spec: ModelSpec) -> None:
         f"difference {float(np.max(np.abs(p1 - p2))):.3g}); seed every random generator")
 
 
-def check_param_roundtrip(spec: ModelSpec) -> None:
-    """Every declared parameter reaches the estimator: ``get_params()`` shows the value given."""
-    estimator, params = _build(spec)
-    got = estimator.get_params()
-    wrong = {k: (v, got.get(k, "<missing>")) for k, v in params.items()
-             if k not in got or got[k] != v}
-    assert not wrong, f"{spec.name}: get_params() does not echo these parameters: {wrong}"
-    for param in spec.params:
-        if isinstance(param.default, bool):
-            changed = not param.default
-        elif isinstance(param.default, int):
-            changed = param.default + 1
-        elif isinstance(param.default, float):
-            changed = param.default / 2
-        else:
-            continue
-        rebuilt, _ = _build(spec, overrides={param.name: changed})
-        assert rebuilt.get_params().get(param.name) == changed, (
-            f"{spec.name}: overriding {param.name}={changed!r} did not reach the estimator")
-
-
 def check_fresh_estimator(spec: ModelSpec) -> None:
     """Each ``build`` returns a new, unfitted estimator."""
     first, _ = _build(spec)
@@ -152,8 +167,8 @@ def check_fresh_estimator(spec: ModelSpec) -> None:
 
 
 def check_history(spec: ModelSpec) -> None:
-    """Neural models expose per-epoch ``history_`` with loss and accuracy."""
-    if not spec.neural:
+    """Models trained in epochs expose per-epoch ``history_`` with loss and accuracy."""
+    if not spec.trains_in_epochs:
         return
     estimator, _, _, _ = _fitted(spec)
     history = getattr(estimator, "history_", None)
@@ -163,10 +178,49 @@ def check_history(spec: ModelSpec) -> None:
             f"{spec.name}: history_ lacks per-epoch {key!r} (has {sorted(history)})")
 
 
+def check_import_time(spec: ModelSpec) -> None:
+    """Importing the plugin's module takes under a second (in a fresh process, with ``bench``
+    and numpy already loaded): heavy frameworks belong inside ``fit``, since every command,
+    ``bench list`` included, imports every plugin."""
+    seconds = import_seconds(spec)
+    assert seconds is None or seconds <= IMPORT_SECONDS_LIMIT, (
+        f"{spec.name}: importing {spec.source} takes {seconds:.1f} s (limit "
+        f"{IMPORT_SECONDS_LIMIT:.0f} s); import heavy libraries (TensorFlow, PyTorch, "
+        "scikit-learn) inside fit or build, not at module top")
+
+
+_IMPORT_TIMER = """
+import importlib, importlib.util, sys, time
+import numpy, bench.estimators, bench.params, bench.registry
+target = sys.argv[1]
+start = time.perf_counter()
+if target.endswith(".py"):
+    spec = importlib.util.spec_from_file_location("bench_import_timer_plugin", target)
+    spec.loader.exec_module(importlib.util.module_from_spec(spec))
+else:
+    importlib.import_module(target)
+print(time.perf_counter() - start)
+"""
+
+
+def import_seconds(spec: ModelSpec) -> float | None:
+    """Seconds to import ``spec``'s module in a fresh process; ``None`` when it has no module
+    of its own (import-path models, specs made in a test)."""
+    source = spec.source
+    if not source or source == spec.name:
+        return None
+    target = source if source.endswith(".py") else source.partition(":")[0]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    done = subprocess.run([sys.executable, "-c", _IMPORT_TIMER, target], capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert done.returncode == 0, f"{spec.name}: importing {target} failed:\n{done.stderr[-2000:]}"
+    return float(done.stdout.strip().splitlines()[-1])
+
+
 CHECKS: tuple[Check, ...] = (
-    check_metadata, check_fit_returns_self, check_predict_proba, check_predict_matches_argmax,
-    check_learns, check_deterministic, check_param_roundtrip, check_fresh_estimator,
-    check_history,
+    check_metadata, check_import_time, check_fit_returns_self, check_predict_proba,
+    check_missing_class, check_predict_matches_argmax, check_learns, check_deterministic,
+    check_fresh_estimator, check_history,
 )
 
 
@@ -196,6 +250,45 @@ def check_model(spec: ModelSpec | str, expected_failures: dict[str, str] | None 
             continue
         raise AssertionError(f"{spec.name}: {check.__name__} passed but was expected to fail "
                              f"({reason})")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check's outcome: ``passed`` also covers an expected failure that did fail."""
+
+    check: str
+    passed: bool
+    seconds: float
+    message: str = ""
+    expected_failure: str | None = None
+
+
+def run_checks(spec: ModelSpec, expected_failures: dict[str, str] | None = None,
+               on_result: Callable[[CheckResult], None] | None = None) -> list[CheckResult]:
+    """Every check on ``spec`` with its time; failures are collected, not raised."""
+    expected_failures = expected_failures or {}
+    results = []
+    for check in iter_checks(spec):
+        reason = expected_failures.get(check.__name__)
+        start = time.perf_counter()
+        try:
+            check(spec)
+            message, failed = "", False
+        except AssertionError as exc:
+            message, failed = str(exc), True
+        except Exception as exc:  # noqa: BLE001 - a crashing plugin is a failed check
+            message, failed = f"{type(exc).__name__}: {exc}", True
+        if reason is not None:
+            passed = failed
+            message = message or f"passed but was expected to fail ({reason})"
+        else:
+            passed = not failed
+        result = CheckResult(check.__name__, passed, time.perf_counter() - start, message,
+                             reason)
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
+    return results
 
 
 def parametrize_with_checks(specs: Sequence[ModelSpec]):

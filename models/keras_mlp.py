@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 from bench.estimators import KerasClassifierBase
-from bench.params import Param
+from bench.params import AtLeast1, Positive
 from bench.registry import ModelSpec
+
+Optimizer = Literal["adadelta", "adagrad", "adam", "adamax", "adamw", "nadam", "rmsprop", "sgd"]
 
 
 class KerasMLP(KerasClassifierBase):
-    def __init__(self, hidden_units=(128,), activation="relu", optimizer="rmsprop",
-                 learning_rate=0.001, epochs=5, batch_size=128, seed=0):
+    def __init__(
+        self,
+        hidden_units: Annotated[tuple[int, ...], AtLeast1, "units of each hidden Dense layer"]
+        = (128,),
+        activation: Annotated[str, "activation of the hidden layers"] = "relu",
+        optimizer: Annotated[Optimizer, "Keras optimizer"] = "rmsprop",
+        learning_rate: Annotated[float, Positive, "optimizer learning rate"] = 0.001,
+        epochs: Annotated[int, AtLeast1, "training epochs"] = 5,
+        batch_size: Annotated[int, AtLeast1, "minibatch size"] = 128,
+        seed: int = 0,
+    ):
         self.hidden_units = hidden_units
         self.activation = activation
         self.optimizer = optimizer
@@ -31,30 +44,14 @@ class KerasMLP(KerasClassifierBase):
         return model
 
 
-PARAMS = (
-    Param("hidden_units", (128,), tuple[int, ...], "units of each hidden Dense layer"),
-    Param("activation", "relu", str, "activation of the hidden layers"),
-    Param("optimizer", "rmsprop", str, "Keras optimizer name"),
-    Param("learning_rate", 0.001, float, "optimizer learning rate"),
-    Param("epochs", 5, int, "training epochs"),
-    Param("batch_size", 128, int, "minibatch size"),
-)
-
-
-def build(params: dict, seed: int) -> KerasMLP:
-    return KerasMLP(**params, seed=seed)
-
-
 MODEL = ModelSpec(
     name="keras-mlp",
     description="Tutorial MLP: Dense(128, relu) -> Dense(10, softmax), RMSprop, 5 epochs",
     family="neural network",
-    params=PARAMS,
     input_kind="flat",
     version="1",
-    build=build,
-    test_params={"epochs": 2},
-    neural=True,
-    epochs_param="epochs",
+    estimator=KerasMLP,
+    trains_in_epochs=True,
     learning_curve=True,
+    test_params={"epochs": 2},
 )

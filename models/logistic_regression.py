@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import warnings
+from typing import Annotated, Any
 
 import numpy as np
 
 from bench.estimators import EstimatorBase
-from bench.params import Param
+from bench.params import AtLeast1, Positive
 from bench.registry import ModelSpec
 
 
@@ -16,13 +17,22 @@ class StandardisedLogisticRegression(EstimatorBase):
 
     After ``fit``: ``pipeline_``, ``classes_``, ``n_iter_`` and ``converged_``
     (False when the solver stopped at ``max_iter``; the warning is recorded, not lost).
+    Other ``LogisticRegression`` arguments (``options``) pass through unchanged.
     """
 
-    def __init__(self, C=0.01, max_iter=1000, tol=1e-4, seed=0):
+    def __init__(
+        self,
+        C: Annotated[float, Positive, "inverse L2 regularisation strength"] = 0.01,
+        max_iter: Annotated[int, AtLeast1, "L-BFGS iteration limit"] = 1000,
+        tol: Annotated[float, Positive, "stopping tolerance"] = 1e-4,
+        seed: int = 0,
+        **options: Any,
+    ):
         self.C = C
         self.max_iter = max_iter
         self.tol = tol
         self.seed = seed
+        self.options = options
 
     def fit(self, X, y):
         from sklearn.exceptions import ConvergenceWarning
@@ -33,7 +43,7 @@ class StandardisedLogisticRegression(EstimatorBase):
         self.pipeline_ = make_pipeline(
             StandardScaler(),
             LogisticRegression(C=self.C, max_iter=self.max_iter, tol=self.tol,
-                               random_state=self.seed),
+                               random_state=self.seed, **self.options),
         )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
@@ -51,25 +61,14 @@ class StandardisedLogisticRegression(EstimatorBase):
         return self.pipeline_.predict(X)
 
 
-PARAMS = (
-    Param("C", 0.01, float, "inverse L2 regularisation strength"),
-    Param("max_iter", 1000, int, "L-BFGS iteration limit"),
-    Param("tol", 1e-4, float, "stopping tolerance"),
-)
-
-
-def build(params: dict, seed: int) -> StandardisedLogisticRegression:
-    return StandardisedLogisticRegression(**params, seed=seed)
-
-
 MODEL = ModelSpec(
     name="logistic-regression",
     description="Multinomial logistic regression (L-BFGS, L2) on standardised pixels",
     family="linear",
-    params=PARAMS,
     input_kind="flat",
     version="1",
-    build=build,
-    test_params={"max_iter": 200},
+    estimator=StandardisedLogisticRegression,
+    passthrough="sklearn.linear_model.LogisticRegression",
     learning_curve=True,
+    test_params={"max_iter": 200},
 )

@@ -1,34 +1,43 @@
-"""scikit-learn random forest on raw pixels."""
+"""scikit-learn random forest on raw pixels.
+
+Four parameters are declared with the harness's defaults; every other argument of
+``RandomForestClassifier`` (``criterion``, ``bootstrap``, ...) may be ``--set`` too.
+"""
 
 from __future__ import annotations
 
+from typing import Annotated, Any, Literal
+
 from bench.estimators import threads_per_job
-from bench.params import Param
+from bench.params import AtLeast1, Positive
 from bench.registry import ModelSpec
 
-PARAMS = (
-    Param("n_estimators", 100, int, "number of trees"),
-    Param("max_depth", None, int | None, "maximum tree depth (None: grow fully)"),
-    Param("max_features", "sqrt", float | str | None, "features tried per split"),
-    Param("min_samples_leaf", 1, int, "minimum samples per leaf"),
-)
 
-
-def build(params: dict, seed: int):
+def random_forest(
+    n_estimators: Annotated[int, AtLeast1, "number of trees"] = 100,
+    max_depth: Annotated[int | None, AtLeast1, "maximum tree depth (None: grow fully)"] = None,
+    max_features: Annotated[int | float | Literal["sqrt", "log2"] | None, Positive,
+                            "features tried per split: a count, a fraction, or a rule"] = "sqrt",
+    min_samples_leaf: Annotated[int, AtLeast1, "minimum samples per leaf"] = 1,
+    seed: int = 0,
+    **options: Any,
+):
     from sklearn.ensemble import RandomForestClassifier
 
     # n_jobs changes speed only: a seeded forest gives the same trees with any thread count.
-    return RandomForestClassifier(**params, random_state=seed, n_jobs=threads_per_job())
+    return RandomForestClassifier(n_estimators=n_estimators, max_depth=max_depth,
+                                  max_features=max_features, min_samples_leaf=min_samples_leaf,
+                                  random_state=seed, n_jobs=threads_per_job(), **options)
 
 
 MODEL = ModelSpec(
     name="random-forest",
     description="scikit-learn RandomForestClassifier, 100 trees, on raw pixels",
     family="tree ensemble",
-    params=PARAMS,
     input_kind="flat",
     version="1",
-    build=build,
-    test_params={"n_estimators": 10},
+    estimator=random_forest,
+    passthrough="sklearn.ensemble.RandomForestClassifier",
     learning_curve=True,
+    test_params={"n_estimators": 10},
 )

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from bench.estimators import KerasClassifierBase
-from bench.params import Param
+from bench.params import AtLeast1, Positive, Range
 from bench.registry import ModelSpec
 
 
 class SmallCNN(KerasClassifierBase):
-    def __init__(self, filters=(32, 64), kernel_size=3, dropout=0.5, learning_rate=0.001,
-                 epochs=10, batch_size=128, seed=0):
+    def __init__(
+        self,
+        filters: Annotated[tuple[int, ...], AtLeast1, "filters of each Conv+MaxPool(2) block"]
+        = (32, 64),
+        kernel_size: Annotated[int, AtLeast1, "convolution kernel size"] = 3,
+        dropout: Annotated[float, Range(ge=0, lt=1), "dropout rate before the output layer"]
+        = 0.5,
+        learning_rate: Annotated[float, Positive, "Adam learning rate"] = 0.001,
+        epochs: Annotated[int, AtLeast1, "training epochs"] = 10,
+        batch_size: Annotated[int, AtLeast1, "minibatch size"] = 128,
+        seed: int = 0,
+    ):
         self.filters = filters
         self.kernel_size = kernel_size
         self.dropout = dropout
@@ -36,29 +48,13 @@ class SmallCNN(KerasClassifierBase):
         return model
 
 
-PARAMS = (
-    Param("filters", (32, 64), tuple[int, ...], "filters of each Conv(3x3)+MaxPool(2) block"),
-    Param("kernel_size", 3, int, "convolution kernel size"),
-    Param("dropout", 0.5, float, "dropout rate before the output layer"),
-    Param("learning_rate", 0.001, float, "Adam learning rate"),
-    Param("epochs", 10, int, "training epochs"),
-    Param("batch_size", 128, int, "minibatch size"),
-)
-
-
-def build(params: dict, seed: int) -> SmallCNN:
-    return SmallCNN(**params, seed=seed)
-
-
 MODEL = ModelSpec(
     name="small-cnn",
     description="Conv(32)-Pool-Conv(64)-Pool-Dropout(0.5)-Dense(10) CNN, Adam, 10 epochs",
     family="neural network",
-    params=PARAMS,
     input_kind="image",
     version="1",
-    build=build,
+    estimator=SmallCNN,
+    trains_in_epochs=True,
     test_params={"epochs": 6, "filters": (8, 8), "batch_size": 16},
-    neural=True,
-    epochs_param="epochs",
 )

@@ -42,12 +42,17 @@ def plugin_env(monkeypatch, session_cache):
         monkeypatch.setenv("BENCH_PLUGINS", ",".join(entries))
         monkeypatch.setenv("BENCH_CACHE_DIR", str(session_cache))
         from bench.registry import reset_default_registry
+        from bench.settings import set_settings
 
+        set_settings(None)  # re-read the environment just changed
         reset_default_registry()
 
     yield activate
     from bench.registry import reset_default_registry
+    from bench.settings import set_settings
 
+    monkeypatch.undo()
+    set_settings(None)
     reset_default_registry()
 
 

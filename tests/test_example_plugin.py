@@ -22,9 +22,9 @@ from bench.testing import check_model, iter_checks
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "bench-knn"
 KNN_PARAMS = [
-    {"name": "n_neighbors", "type": "int", "default": 5},
-    {"name": "weights", "type": "str", "default": "distance"},
-    {"name": "pca_components", "type": "int | None", "default": 50},
+    {"name": "n_neighbors", "type": "int >= 1", "default": 5},
+    {"name": "weights", "type": "'uniform' | 'distance'", "default": "distance"},
+    {"name": "pca_components", "type": "int | None >= 1", "default": 50},
 ]
 
 
@@ -75,7 +75,7 @@ def test_list_shows_the_installed_plugin(knn_env):
     done = bench("list", env=knn_env)
     assert done.returncode == 0, done.stderr
     assert "knn  [instance-based, input flat, v1]" in done.stdout
-    assert "pca_components: int | None = 50" in done.stdout
+    assert "pca_components: int | None >= 1 = 50" in done.stdout
 
 
 def test_json_listing_has_its_parameters(knn_env):
@@ -83,7 +83,7 @@ def test_json_listing_has_its_parameters(knn_env):
     assert done.returncode == 0, done.stderr
     (knn,) = [m for m in json.loads(done.stdout)["models"] if m["name"] == "knn"]
     assert knn["family"] == "instance-based" and knn["input"] == "flat"
-    assert knn["source"] == "bench_knn:MODEL"
+    assert knn["source"] == "bench_knn:MODEL" and knn["distribution"] == "bench-knn 0.1.0"
     assert [{k: p[k] for k in ("name", "type", "default")} for p in knn["parameters"]] == KNN_PARAMS
 
 
@@ -117,5 +117,7 @@ def test_smoke_run_all_on_mnist(knn_env, data_dir, tmp_path):
     (record,) = load_records(results)
     assert (record.status, record.model, record.dataset, record.seed) == ("ok", "knn", "mnist", 0)
     assert record.params == {p["name"]: p["default"] for p in KNN_PARAMS}
+    assert (record.model_source, record.model_distribution) == ("bench_knn:MODEL",
+                                                                "bench-knn 0.1.0")
     assert record.train_size == 2000 and record.test_size == 1000
     assert record.test_accuracy > 0.8, record.test_accuracy

@@ -67,3 +67,91 @@ def test_parse_assignments():
     assert parse_assignments(["a=1", "b=x=y"]) == {"a": "1", "b": "x=y"}
     with pytest.raises(UsageError):
         parse_assignments(["novalue"])
+
+
+# --- choices, unions read as meant, ranges, declarations from signatures ----------------------
+
+from typing import Annotated, Any, Literal  # noqa: E402
+
+from bench.params import AtLeast1, Positive, Range, params_from_signature  # noqa: E402
+
+FEATURES = int | float | Literal["sqrt", "log2"] | None
+
+
+@pytest.mark.parametrize(("text", "annotation", "expected"), [
+    ("2", FEATURES, 2),
+    ("0.5", FEATURES, 0.5),
+    ("sqrt", FEATURES, "sqrt"),
+    ("none", FEATURES, None),
+    ("2", int | str, 2),
+    ("auto", int | str, "auto"),
+    ("2", float | str, 2.0),
+    ("2", Any, 2),
+    ("0.1", Any, 0.1),
+    ("gini", Any, "gini"),
+    ("True", Any, True),
+    ("(3, 4)", Any, (3, 4)),
+    ("none", Literal["none", "unit"], "none"),
+    ("123", str, "123"),
+])
+def test_unions_and_choices_are_read_as_the_user_means(text, annotation, expected):
+    value = coerce(text, annotation)
+    assert value == expected and type(value) is type(expected)
+
+
+def test_a_bad_choice_lists_the_choices():
+    with pytest.raises(UsageError) as info:
+        resolve_params("m", (Param("f", "sqrt", FEATURES),), {"f": "sqrtt"})
+    assert "'sqrt', 'log2'" in str(info.value) and "'sqrtt'" in str(info.value)
+
+
+RANGED = (
+    Param("epochs", 5, int, range=AtLeast1),
+    Param("batch_size", 128, int, range=AtLeast1),
+    Param("learning_rate", 0.001, float, range=Positive),
+    Param("dropout", 0.5, float, range=Range(ge=0, le=1)),
+    Param("hidden", (128,), tuple[int, ...], range=AtLeast1),
+    Param("momentum", 0.9, float),
+)
+
+
+@pytest.mark.parametrize(("name", "value", "allowed"), [
+    ("epochs", "-3", ">= 1"), ("epochs", "0", ">= 1"), ("batch_size", "0", ">= 1"),
+    ("learning_rate", "-1", "> 0"), ("learning_rate", "0", "> 0"),
+    ("learning_rate", "nan", "finite"), ("momentum", "inf", "finite"),
+    ("dropout", "1.5", ">= 0 and <= 1"), ("hidden", "64,0", ">= 1"),
+])
+def test_out_of_range_values_name_model_parameter_value_and_range(name, value, allowed):
+    with pytest.raises(UsageError) as info:
+        resolve_params("my-model", RANGED, {name: value})
+    message = str(info.value)
+    assert all(part in message for part in ("'my-model'", repr(name), repr(value), allowed))
+
+
+def test_values_at_the_bounds_are_accepted():
+    resolved = resolve_params("m", RANGED, {"epochs": "1", "dropout": "1", "hidden": "1,2"})
+    assert (resolved["epochs"], resolved["dropout"], resolved["hidden"]) == (1, 1.0, (1, 2))
+
+
+class Declared:
+    def __init__(self, epochs: Annotated[int, AtLeast1, "training epochs"] = 5,
+                 rule: Annotated[Literal["a", "b"], "a rule"] = "a",
+                 rate=0.1, depth=None, hidden=(64, 32), seed=0, **options):
+        pass
+
+
+def test_params_come_from_the_signature_once():
+    params = {p.name: p for p in params_from_signature(Declared)}
+    assert list(params) == ["epochs", "rule", "rate", "depth", "hidden"]  # seed, **options out
+    assert params["epochs"] == Param("epochs", 5, int, "training epochs", AtLeast1)
+    assert params["rule"].choices == ("a", "b") and params["rule"].help == "a rule"
+    assert params["rate"].type is float and params["depth"].type is Any
+    assert params["hidden"].type == tuple[int, ...]
+
+
+def test_an_argument_without_default_is_an_error():
+    def factory(epochs: int, seed: int = 0):
+        pass
+
+    with pytest.raises(TypeError, match="'epochs' has no default"):
+        params_from_signature(factory)

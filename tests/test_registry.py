@@ -1,10 +1,11 @@
 import json
+import warnings
 from importlib import metadata
 
 import pytest
 
 from bench.cli import main
-from bench.errors import PluginError, UsageError
+from bench.errors import UsageError
 from bench.registry import ENTRY_POINT_GROUP, PluginWarning, Registry, default_registry
 
 BUILTINS = {"keras-mlp", "logistic-regression", "random-forest", "small-cnn"}
@@ -18,7 +19,9 @@ def test_builtins_register_through_entry_points():
     registry = default_registry()
     assert BUILTINS <= set(registry.names())
     for name in BUILTINS:
-        assert registry.get(name).source.startswith("models.")
+        spec = registry.get(name)
+        assert spec.source.startswith("bench.models.")
+        assert spec.distribution.startswith("mnist-vs-fashion-bench ")
 
 
 def test_builtin_listing_does_not_import_frameworks():
@@ -47,21 +50,83 @@ def test_broken_plugin_warns_and_others_still_load(plugin_env):
     assert registry.names() == ["test-centroids"]
 
 
-def test_two_plugins_with_one_name_is_an_error(plugin_env):
-    plugin_env()
+def load(*entries: tuple[str, str], disabled: tuple[str, ...] = ()) -> tuple[Registry, list]:
+    """A registry loaded from ``(name, value)`` entry points, and the warnings it gave."""
+    from bench.settings import Settings
+
     registry = Registry()
-    with pytest.raises(PluginError, match="two model plugins are named 'keras-mlp'"):
-        registry.load_entry_points([entry_point("keras-mlp", "models.keras_mlp:MODEL"),
-                                    entry_point("keras-mlp-copy", "faulty_plugins:DUPLICATE")])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        registry.load_entry_points([entry_point(n, v) for n, v in entries],
+                                   Settings(disable_plugins=disabled))
+    return registry, [w for w in caught if issubclass(w.category, PluginWarning)]
 
 
-def test_disable_env_skips_a_plugin(plugin_env, monkeypatch):
+def test_builtin_wins_a_clash_with_one_warning_naming_both_sources(plugin_env):
     plugin_env()
-    monkeypatch.setenv("BENCH_DISABLE_PLUGINS", "keras-mlp")
-    registry = Registry()
-    registry.load_entry_points([entry_point("keras-mlp", "models.keras_mlp:MODEL"),
-                                entry_point("x", "faulty_plugins:DUPLICATE")])
-    assert registry.names() == []
+    registry, caught = load(("keras-mlp", "bench.models.keras_mlp:MODEL"),
+                            ("keras-mlp-copy", "faulty_plugins:DUPLICATE"))
+    assert registry.get("keras-mlp").source == "bench.models.keras_mlp:MODEL"
+    (warning,) = caught
+    message = str(warning.message)
+    assert "2 model plugins are named 'keras-mlp'" in message
+    assert "BENCH_DISABLE_PLUGINS=bench.models.keras_mlp:MODEL" in message
+    assert "BENCH_DISABLE_PLUGINS=faulty_plugins:DUPLICATE" in message
+
+
+def test_disabling_the_builtin_by_source_lets_the_other_win(plugin_env):
+    plugin_env()
+    registry, caught = load(("keras-mlp", "bench.models.keras_mlp:MODEL"),
+                            ("keras-mlp-copy", "faulty_plugins:DUPLICATE"),
+                            disabled=("bench.models.keras_mlp:MODEL",))
+    assert registry.get("keras-mlp").source == "faulty_plugins:DUPLICATE" and not caught
+
+
+def test_two_third_party_plugins_of_one_name_are_both_skipped(plugin_env):
+    plugin_env()
+    registry, caught = load(("a", "faulty_plugins:CENTROIDS"),
+                            ("b", "faulty_plugins:OTHER_CENTROIDS"),
+                            ("c", "faulty_plugins:RAISES"))
+    assert registry.names() == ["test-raises"]
+    (warning,) = caught
+    assert "faulty_plugins:CENTROIDS" in str(warning.message)
+    assert "faulty_plugins:OTHER_CENTROIDS" in str(warning.message)
+    # the entry-point name disables exactly one of them
+    registry, caught = load(("a", "faulty_plugins:CENTROIDS"),
+                            ("b", "faulty_plugins:OTHER_CENTROIDS"), disabled=("b",))
+    assert registry.get("test-centroids").source == "faulty_plugins:CENTROIDS" and not caught
+
+
+def test_the_same_plugin_through_two_sources_is_loaded_once(plugin_env):
+    plugin_env()
+    registry, caught = load(("test-centroids", "faulty_plugins:CENTROIDS"),  # an entry point
+                            ("faulty_plugins:CENTROIDS", "faulty_plugins:CENTROIDS"),  # env
+                            ("again", "faulty_plugins:SAME_CENTROIDS"))  # a re-export
+    assert registry.names() == ["test-centroids"] and not caught
+    assert registry.get("test-centroids").source == "faulty_plugins:CENTROIDS"
+
+
+@pytest.mark.parametrize(("value", "reason"), [
+    ("exiting_plugin:MODEL", "SystemExit: this plugin exits on import"),
+    ("interrupting_plugin:MODEL", "KeyboardInterrupt"),
+    ("faulty_plugins:MALFORMED", "the default of 'epochs' does not fit"),
+    ("faulty_plugins:NOT_A_SPEC", "is a object, not a bench.registry.ModelSpec"),
+    ("faulty_plugins:MISSING", "AttributeError"),
+])
+def test_a_bad_plugin_is_skipped_with_one_warning(plugin_env, value, reason):
+    plugin_env()
+    registry, caught = load(("bad", value), ("ok", "faulty_plugins:CENTROIDS"))
+    assert registry.names() == ["test-centroids"]
+    (warning,) = caught
+    assert reason in str(warning.message)
+    assert f"BENCH_DISABLE_PLUGINS={value}" in str(warning.message)
+
+
+def test_disable_setting_skips_a_plugin_by_model_name(plugin_env):
+    plugin_env()
+    registry, caught = load(("keras-mlp", "bench.models.keras_mlp:MODEL"),
+                            ("x", "faulty_plugins:CENTROIDS"), disabled=("keras-mlp",))
+    assert registry.names() == ["test-centroids"] and not caught
 
 
 def test_env_plugins_are_registered(plugin_env):
@@ -74,7 +139,7 @@ def test_list_shows_models_and_datasets(capsys):
     out = capsys.readouterr().out
     for name in BUILTINS | {"mnist", "fashion-mnist", "Ankle boot", "neural network"}:
         assert name in out
-    assert "epochs: int = 5" in out
+    assert "epochs: int >= 1 = 5" in out
 
 
 def test_list_json_is_machine_readable(capsys):
@@ -104,4 +169,4 @@ def test_run_unknown_model_exits_2_without_traceback(capsys):
 def test_run_bad_parameter_lists_valid_ones(capsys):
     code = main(["run", "--model", "keras-mlp", "--dataset", "mnist", "--set", "epochz=3"])
     err = capsys.readouterr().err
-    assert code == 2 and "epochs: int = 5" in err
+    assert code == 2 and "epochs: int >= 1 = 5" in err

@@ -16,7 +16,7 @@ from bench.cli.options import settings_options
 from bench.errors import BenchError
 from bench.settings import Settings, use_settings
 
-_COMMAND_MODULES = ("data", "listing", "run", "report")
+_COMMAND_MODULES = ("data", "listing", "run", "report", "check", "new_model")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,6 +44,25 @@ def resolve_settings(args: argparse.Namespace) -> Settings:
     return Settings.from_environ(**overrides)
 
 
+def _plain_plugin_warnings() -> None:
+    """Show a skipped plugin as one ``warning: ...`` paragraph, without a source line."""
+    import warnings
+
+    from bench.registry import PluginWarning
+
+    previous = warnings.formatwarning
+    if getattr(previous, "bench_plain", False):
+        return
+
+    def plain(message, category, filename, lineno, line=None):
+        if issubclass(category, PluginWarning):
+            return f"warning: {message}\n"
+        return previous(message, category, filename, lineno, line)
+
+    plain.bench_plain = True
+    warnings.formatwarning = plain
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -52,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)  # clean up workers on `kill` as on Ctrl-C
     parser = build_parser()
     args = parser.parse_args(argv)
+    _plain_plugin_warnings()
     try:
         with use_settings(resolve_settings(args)):
             return int(args.func(args) or 0)

@@ -1,4 +1,4 @@
-"""``bench list``: the registered models and the datasets."""
+"""``bench list``: the registered models (or the named ones, in detail) and the datasets."""
 
 from __future__ import annotations
 
@@ -7,9 +7,13 @@ import json
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("list", help="list models and datasets",
-                            description="List every registered model (name, family, description, "
-                                        "parameters) and every dataset.")
+    parser = sub.add_parser(
+        "list", help="list models and datasets",
+        description="List every registered model (name, family, description, parameters) and "
+                    "every dataset; with MODEL names (registered, or an import path such as "
+                    "sklearn.svm.SVC), each model's parameters in detail, including the "
+                    "pass-through parameters of the scikit-learn class underneath.")
+    parser.add_argument("models", nargs="*", metavar="MODEL", help="show these models in detail")
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="output format (default: text)")
     parser.add_argument("--suites", action="store_true",
@@ -17,40 +21,78 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def catalogue() -> dict:
-    """Models and datasets as plain data (the JSON output)."""
-    from bench.data import DATASETS
-    from bench.registry import available_models
+def _param(p) -> dict:
+    return {"name": p.name, "type": p.type_name, "default": p.default, "help": p.help,
+            "choices": list(p.choices), "range": p.range.describe() if p.range else None}
 
-    models = [{
+
+def describe_model(spec, detail: bool = False) -> dict:
+    """One model as plain data; ``detail`` adds the pass-through parameters (imports them)."""
+    data = {
         "name": spec.name,
         "family": spec.family,
         "description": spec.description,
         "version": spec.version,
         "input": spec.input_kind,
+        "trains_in_epochs": spec.trains_in_epochs,
         "source": spec.source,
-        "parameters": [{"name": p.name, "type": p.type_name, "default": p.default,
-                        "help": p.help} for p in spec.params],
-    } for spec in available_models()]
+        "distribution": spec.distribution,
+        "parameters": [_param(p) for p in spec.params],
+        "passthrough": spec.passthrough,
+    }
+    if detail:
+        data["passthrough_parameters"] = [_param(p) for p in spec.passthrough_params()]
+    return data
+
+
+def catalogue(models: list[str] | None = None) -> dict:
+    """Models and datasets as plain data (the JSON output)."""
+    from bench.data import DATASETS
+    from bench.registry import available_models, get_model
+
+    if models:
+        described = [describe_model(get_model(name), detail=True) for name in models]
+    else:
+        described = [describe_model(spec) for spec in available_models()]
     datasets = [{"name": spec.name, "title": spec.title, "classes": list(spec.class_names)}
                 for spec in DATASETS.values()]
-    return {"models": models, "datasets": datasets}
+    return {"models": described, "datasets": datasets}
+
+
+def _signature(p: dict) -> str:
+    return f"{p['name']}: {p['type']} = {p['default']!r}"
 
 
 def run(args: argparse.Namespace) -> int:
     if args.suites:
         return list_suites(args.format)
-    data = catalogue()
+    data = catalogue(args.models)
     if args.format == "json":
         print(json.dumps(data, indent=2, default=list))
         return 0
     print("Models:")
     for model in data["models"]:
-        print(f"  {model['name']}  [{model['family']}, input {model['input']}, "
-              f"v{model['version']}]\n    {model['description']}")
-        params = ", ".join(f"{p['name']}: {p['type']} = {p['default']!r}"
-                           for p in model["parameters"])
-        print(f"    parameters: {params or '(none)'}")
+        version = model["version"]
+        version = f"v{version}" if version[:1].isdigit() else version
+        print(f"  {model['name']}  [{model['family']}, input {model['input']}, {version}]\n"
+              f"    {model['description']}")
+        if not args.models:
+            params = ", ".join(_signature(p) for p in model["parameters"])
+            print(f"    parameters: {params or '(none)'}")
+            continue
+        print(f"    source: {model['source'] or '?'}"
+              + (f" ({model['distribution']})" if model["distribution"] else ""))
+        print("    parameters:")
+        for p in model["parameters"]:
+            print(f"      {_signature(p)}" + (f"  -- {p['help']}" if p["help"] else ""))
+        extra = model.get("passthrough_parameters") or []
+        if extra:
+            print(f"    pass-through parameters of {model['passthrough']} (enter a job only "
+                  "when set):")
+            for p in extra:
+                print(f"      {_signature(p)}")
+    if args.models:
+        return 0
     print("\nDatasets:")
     for dataset in data["datasets"]:
         print(f"  {dataset['name']}  {dataset['title']}: {', '.join(dataset['classes'])}")

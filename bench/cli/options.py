@@ -18,4 +18,11 @@ def settings_options() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="folder holding mnist/ and fashion-mnist/ IDX files (default: $BENCH_DATA_DIR)",
     )
+    options.add_argument(
+        "--plugins-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="also load model plugins from DIR, one *.py file per model each defining MODEL "
+             "(default: $BENCH_PLUGINS_DIR)",
+    )
     return options

@@ -74,6 +74,9 @@ class RunRecord:
     learning-curve sweep or ``--train-size``; headline tables use the others.
     ``confident_mistakes`` lists the most confident wrong test predictions as dicts with
     ``index`` (into the full test set), ``true``, ``pred`` and ``confidence``.
+    ``model_source`` is where the model plugin came from (entry point ``module:ATTR``, plugin
+    file or import path) and ``model_distribution`` the package providing it (``name
+    version``); neither is part of the job key.
     """
 
     key: str
@@ -101,6 +104,8 @@ class RunRecord:
     started_at: str | None = None
     finished_at: str | None = None
     provenance: dict[str, Any] = field(default_factory=dict)
+    model_source: str | None = None
+    model_distribution: str | None = None
     error: str | None = None
     traceback: str | None = None
 

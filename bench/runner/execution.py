@@ -86,6 +86,7 @@ def _execute(job: Job, on_epoch: EpochHook | None) -> RunRecord:
 def _train_and_evaluate(job: Job, on_epoch: EpochHook | None) -> dict:
     import warnings
 
+    from bench.contract import estimator_proba
     from bench.data import load_dataset
     from bench.data.subsets import indices_digest, test_indices, train_indices
     from bench.registry import get_model
@@ -108,9 +109,9 @@ def _train_and_evaluate(job: Job, on_epoch: EpochHook | None) -> dict:
         t0 = time.perf_counter()
         estimator.fit(x_train, y_train, **fit_kwargs)
         fit_seconds = time.perf_counter() - t0
-        proba_train = np.asarray(estimator.predict_proba(x_train), dtype=np.float64)
+        proba_train = estimator_proba(estimator, x_train, job.model)
         t0 = time.perf_counter()
-        proba_test = np.asarray(estimator.predict_proba(x_test), dtype=np.float64)
+        proba_test = estimator_proba(estimator, x_test, job.model)
         predict_seconds = time.perf_counter() - t0
     messages = sorted({f"{w.category.__name__}: {w.message}" for w in caught
                        if not issubclass(w.category, DeprecationWarning)})
@@ -132,6 +133,8 @@ def _train_and_evaluate(job: Job, on_epoch: EpochHook | None) -> dict:
         "warnings": messages[:20],
         "fit_seconds": round(fit_seconds, 3),
         "predict_seconds": round(predict_seconds, 3),
+        "model_source": spec.source or None,
+        "model_distribution": spec.distribution or None,
     }
 
 

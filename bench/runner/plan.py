@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bench.contract import N_CLASSES
 from bench.errors import UsageError, did_you_mean
 from bench.params import describe_params
 from bench.registry import ModelSpec
@@ -41,7 +42,7 @@ def split_overrides(
         if dot and model:
             raise UsageError(f"--set {name}: {model!r} is not one of the selected models "
                              f"({', '.join(sorted(names))}).")
-        takers = [s for s in specs if any(p.name == name for p in s.params)]
+        takers = [s for s in specs if s.has_param(name)]
         if not takers:
             listing = "\n".join(f"{s.name}:\n{describe_params(s.params)}" for s in specs)
             raise UsageError(f"no selected model has a parameter {name!r}. Valid parameters "
@@ -67,9 +68,9 @@ def build_plan(
     """
     from bench.data import expected_checksums
 
-    if train_size is not None and not 0 < train_size <= profile.train_size:
-        raise UsageError(f"--train-size must be between 1 and {profile.train_size} for profile "
-                         f"{profile.name!r}, got {train_size}.")
+    if train_size is not None and not N_CLASSES <= train_size <= profile.train_size:
+        raise UsageError(f"--train-size must be between {N_CLASSES} (one image per class) and "
+                         f"{profile.train_size} for profile {profile.name!r}, got {train_size}.")
     seeds = list(dict.fromkeys(int(s) for s in seeds))
     routed = split_overrides(overrides or {}, specs)
     sweep = profile.learning_curve if learning_curve is None else learning_curve

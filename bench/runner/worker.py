@@ -199,8 +199,14 @@ def worker_main(conn: Connection, config: WorkerConfig | None = None) -> None:
 
         # the job's share of the cores, as the thread variables above say
         set_settings(config.settings.replace(threads_per_job=config.threads))
+    import warnings
+
+    from bench.registry import PluginWarning
     from bench.results.store import save_record
     from bench.runner.execution import execute_job
+
+    # the command's own process has already warned about a broken plugin, once
+    warnings.simplefilter("ignore", PluginWarning)
 
     def warming(name: str) -> None:
         conn.send(("warming", name))  # if this process dies now, the supervisor knows why

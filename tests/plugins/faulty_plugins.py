@@ -56,3 +56,33 @@ EXITS = _spec("test-exits", "exit")
 SLEEPS = _spec("test-sleeps", "sleep")
 BAD_PROBA = _spec("test-bad-proba", "bad-proba")
 DUPLICATE = _spec("keras-mlp", "ok")
+OTHER_CENTROIDS = _spec("test-centroids", "ok")  # a second plugin of the same name
+SAME_CENTROIDS = CENTROIDS  # the same plugin under another attribute
+NOT_A_SPEC = object()
+
+
+def _malformed() -> ModelSpec:
+    return ModelSpec(name="test-malformed", description="default does not fit its type",
+                     family="test", params=(Param("epochs", "five", int),), input_kind="flat",
+                     version="1", build=lambda params, seed: Centroids(seed=seed))
+
+
+MALFORMED = _malformed()
+
+
+class CentroidsWithoutClasses(Centroids):
+    """Forgets classes_: its columns cannot be mapped when a class is missing."""
+
+    def fit(self, X, y):
+        super().fit(X, y)
+        del self.classes_
+        self.labels_ = self.model_.classes_
+        return self
+
+    def predict(self, X):
+        return self.labels_[self.predict_proba(X).argmax(axis=1)]
+
+
+NO_CLASSES = ModelSpec(
+    name="test-no-classes", description="forgets classes_", family="test", input_kind="flat",
+    version="1", params=(), build=lambda params, seed: CentroidsWithoutClasses(seed=seed))

@@ -133,7 +133,6 @@ def test_import_path_entries_go_through_get_model(monkeypatch):
         plan_suite(suite_of(text.replace("C = [1, 10]", 'C = [1, "big"]')))
 
 
-@pytest.mark.skip(reason="needs import-path models (the plugin branch): un-skip after merging")
 def test_xiao2017_plans_every_family_on_both_datasets():
     from bench.suites import find_suite
 

@@ -7,9 +7,11 @@ models and fully cached runs never pay for it.
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 import numpy as np
 from bench.estimators import EstimatorBase
-from bench.params import Param
+from bench.params import AtLeast1
 from bench.registry import ModelSpec
 
 __version__ = "0.1.0"
@@ -22,7 +24,15 @@ class PCAKNNClassifier(EstimatorBase):
     the neighbour vote itself is deterministic.
     """
 
-    def __init__(self, n_neighbors=5, weights="distance", pca_components=50, seed=0):
+    def __init__(
+        self,
+        n_neighbors: Annotated[int, AtLeast1, "neighbours that vote"] = 5,
+        weights: Annotated[Literal["uniform", "distance"],
+                           "how votes count: equally, or closer neighbours more"] = "distance",
+        pca_components: Annotated[int | None, AtLeast1,
+                                  "PCA components before KNN (None: raw pixels)"] = 50,
+        seed: int = 0,
+    ):
         self.n_neighbors = n_neighbors
         self.weights = weights
         self.pca_components = pca_components
@@ -51,25 +61,13 @@ class PCAKNNClassifier(EstimatorBase):
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
 
-PARAMS = (
-    Param("n_neighbors", 5, int, "neighbours that vote"),
-    Param("weights", "distance", str, "'uniform' or 'distance' (closer neighbours count more)"),
-    Param("pca_components", 50, int | None, "PCA components before KNN (None: raw pixels)"),
-)
-
-
-def build(params: dict, seed: int) -> PCAKNNClassifier:
-    return PCAKNNClassifier(**params, seed=seed)
-
-
 MODEL = ModelSpec(
     name="knn",
     description="k-nearest neighbours (k=5, distance-weighted) on 50 PCA components",
     family="instance-based",
-    params=PARAMS,
     input_kind="flat",
     version="1",
-    build=build,
-    test_params={"pca_components": 20},
+    estimator=PCAKNNClassifier,
     learning_curve=True,
+    test_params={"pca_components": 20},
 )

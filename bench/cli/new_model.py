@@ -1,0 +1,26 @@
+"""``bench new-model NAME``: write a model plugin package skeleton."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "new-model", help="write a ready-to-install model plugin package",
+        description="Write NAME/ (in --dir): pyproject.toml with the bench.models entry point, "
+                    "src/bench_NAME/__init__.py with a working model, its conformance test and "
+                    "a README. Then: pip install -e NAME && bench check NAME.")
+    parser.add_argument("name", metavar="NAME", help="model name, e.g. my-model")
+    parser.add_argument("--keras", action="store_true",
+                        help="a Keras model (KerasClassifierBase) instead of a scikit-learn one")
+    parser.add_argument("--dir", default=".", help="parent folder (default: the current one)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from bench.scaffold import new_model
+
+    folder = new_model(args.name, args.dir, keras=args.keras)
+    print(f"wrote {folder}/\nnext: pip install -e {folder} && bench check {args.name}")
+    return 0

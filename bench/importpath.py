@@ -1,0 +1,151 @@
+"""Models named by import path: any scikit-learn-compatible classifier class.
+
+``bench run --model sklearn.svm.LinearSVC --set C=0.1``: a model name containing a dot is the
+import path of a classifier class. Its constructor arguments with plain defaults become typed
+parameters (inferred from the defaults, see ``bench.params.infer_type``); ``random_state``
+receives the job seed and ``n_jobs`` the job's thread count; one extra parameter, ``scale``,
+chooses the input scaling. The spec's ``version`` is the providing distribution and its
+version (e.g. ``scikit-learn 1.5.2``), so job keys change when the library does.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import inspect
+from importlib import metadata
+from typing import Annotated, Any, Literal
+
+import numpy as np
+
+from bench.errors import UsageError
+from bench.estimators import EstimatorBase, threads_per_job
+from bench.params import Param
+from bench.spec import import_class, is_import_path  # noqa: F401 - part of this module's API
+
+Scale = Literal["none", "unit", "standard"]
+SCALE_PARAM = Param(
+    "scale", "unit", Scale,
+    "input scaling: none (raw 0..255), unit (/255, in [0, 1]) or standard (per-pixel z-score "
+    "fitted on the training data)")
+def check_classifier(cls: type, path: str) -> None:
+    """Raise a UsageError unless ``cls`` is a classifier with ``fit`` and ``predict``."""
+    missing = [m for m in ("fit", "predict") if not callable(getattr(cls, m, None))]
+    kind = None
+    try:
+        from sklearn.base import is_classifier
+
+        kind = "classifier" if is_classifier(cls()) else None
+    except Exception:  # noqa: BLE001 - not constructible with defaults, or not scikit-learn
+        kind = getattr(cls, "_estimator_type", None)
+    if missing or kind != "classifier":
+        why = f"it has no {' or '.join(missing)} method" if missing else "it is not a classifier"
+        raise UsageError(f"model {path!r} cannot be benchmarked: {why} (the harness needs a "
+                         "scikit-learn-compatible classifier with fit and predict, and uses "
+                         "predict_proba when present).")
+
+
+def distribution(module_name: str) -> tuple[str, str]:
+    """(distribution name, version) providing the top-level package of ``module_name``."""
+    top = module_name.split(".")[0]
+    names = metadata.packages_distributions().get(top) or []
+    for name in names:
+        try:
+            return name, metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    version = getattr(importlib.import_module(top), "__version__", None)
+    return top, str(version or "unknown")
+
+
+@functools.cache
+def import_path_spec(path: str):
+    """The :class:`bench.registry.ModelSpec` of the classifier class at ``path``."""
+    from bench.spec import ModelSpec, class_params
+
+    cls = import_class(path)
+    check_classifier(cls, path)
+    params = class_params(path)
+    if any(p.name == SCALE_PARAM.name for p in params):
+        raise UsageError(f"model {path!r} has its own 'scale' argument, which clashes with the "
+                         "harness's input-scaling parameter; wrap it in a plugin instead.")
+    dist, version = distribution(cls.__module__)
+    return ModelSpec(
+        name=path,
+        description=f"{cls.__name__} from {dist} {version}, by import path",
+        family="imported",
+        input_kind="flat",
+        version=f"{dist} {version}",
+        params=(*params, SCALE_PARAM),
+        build=functools.partial(_build, path),
+        test_params={},
+        source=path,
+        distribution=f"{dist} {version}",
+    )
+
+
+def _build(path: str, params: dict[str, Any], seed: int) -> ImportedClassifier:
+    options = dict(params)
+    scale = options.pop(SCALE_PARAM.name, SCALE_PARAM.default)
+    return ImportedClassifier(path, options, scale=scale, seed=seed)
+
+
+class ImportedClassifier(EstimatorBase):
+    """Fits ``class_path(**params, random_state=seed)`` on scaled inputs.
+
+    ``predict_proba`` is the estimator's own when it has one, else a softmax of
+    ``decision_function`` (not calibrated: log loss is then only indicative), else one-hot
+    predictions. After ``fit``: ``estimator_``, ``classes_`` and ``scaler_`` (or ``None``).
+    """
+
+    def __init__(self, class_path: str = "", params: dict | None = None,
+                 scale: Annotated[Scale, "input scaling"] = "unit", seed: int = 0):
+        self.class_path = class_path
+        self.params = params
+        self.scale = scale
+        self.seed = seed
+
+    def _inputs(self, X, fit: bool = False):
+        X = np.asarray(X, dtype=np.float64)
+        if self.scale == "none":
+            return X * 255.0
+        if self.scale == "standard":
+            if fit:
+                from sklearn.preprocessing import StandardScaler
+
+                self.scaler_ = StandardScaler().fit(X)
+            return self.scaler_.transform(X)
+        return X
+
+    def fit(self, X, y):
+        cls = import_class(self.class_path)
+        accepted = inspect.signature(cls.__init__).parameters
+        kwargs = dict(self.params or {})
+        if "random_state" in accepted:
+            kwargs["random_state"] = int(self.seed)
+        if "n_jobs" in accepted:
+            kwargs["n_jobs"] = threads_per_job()
+        self.scaler_ = None
+        self.estimator_ = cls(**kwargs).fit(self._inputs(X, fit=True), np.asarray(y))
+        self.classes_ = np.asarray(self.estimator_.classes_)
+        return self
+
+    def predict_proba(self, X):
+        X = self._inputs(X)
+        estimator = self.estimator_
+        if getattr(estimator, "predict_proba", None) is not None:
+            try:
+                return np.asarray(estimator.predict_proba(X), dtype=np.float64)
+            except AttributeError:  # e.g. SVC(probability=False) exposes it conditionally
+                pass
+        if getattr(estimator, "decision_function", None) is not None:
+            scores = np.asarray(estimator.decision_function(X), dtype=np.float64)
+            if scores.ndim == 1:
+                scores = np.column_stack([-scores, scores])
+            scores = np.exp(scores - scores.max(axis=1, keepdims=True))
+            return scores / scores.sum(axis=1, keepdims=True)
+        predicted = np.asarray(estimator.predict(X))
+        return (predicted[:, None] == self.classes_[None, :]).astype(np.float64)
+
+    def predict(self, X):
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]

@@ -1,0 +1,208 @@
+"""The model declaration: what a plugin (or an import path) declares, read from its estimator
+class — :class:`ModelSpec` — and the helpers that read a class's constructor parameters.
+
+Plugin authors import ``ModelSpec`` from :mod:`bench.registry`, which re-exports it.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from bench.errors import PluginError, UsageError
+from bench.params import (
+    Param,
+    coerce_param,
+    infer_type,
+    is_plain,
+    params_from_signature,
+    resolve_params,
+)
+
+INPUT_KINDS = ("flat", "image")
+
+InputKind = Literal["flat", "image"]
+
+
+EPOCHS_PARAM = "epochs"
+#: Passed by the harness, never declared: the job seed (``random_state`` for scikit-learn) and
+#: the thread count (``n_jobs``, speed only).
+HARNESS_ARGS = ("self", "seed", "random_state", "n_jobs")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """What a model plugin declares.
+
+    ``estimator`` is the declaration: a class (or factory function) whose keyword arguments,
+    with their defaults and annotations, are the model's parameters (see ``bench.params``).
+    ``build(params, seed)`` returns a fresh, unfitted estimator keeping the scikit-learn
+    protocol; by default it is ``estimator(**params, seed=seed)``.
+    ``input_kind`` is ``"flat"`` (784 floats in [0, 1]) or ``"image"`` (28x28x1 floats in
+    [0, 1]). ``trains_in_epochs`` marks models with an ``epochs`` parameter that profiles may
+    shorten; their ``fit`` takes ``monitor``/``on_epoch_end`` and sets ``history_``.
+    ``learning_curve`` includes the model in the full plan's training-size sweep (fast
+    models). ``test_params`` are overrides that make the conformance checks fast.
+    ``passthrough`` is the import path of an underlying scikit-learn class whose other
+    constructor arguments may also be ``--set`` (they enter the job's parameters only when set).
+    ``params`` and ``build`` are derived from ``estimator``; give them only for models whose
+    parameters are computed (``bench.importpath``). ``source`` and ``distribution`` are
+    filled in by the registry.
+    """
+
+    name: str
+    description: str
+    family: str
+    input_kind: InputKind
+    version: str
+    estimator: Callable[..., Any] | None = None
+    trains_in_epochs: bool = False
+    learning_curve: bool = False
+    test_params: dict[str, Any] = field(default_factory=dict, compare=False)
+    passthrough: str | None = None
+    params: tuple[Param, ...] = None  # type: ignore[assignment]  # derived from estimator
+    build: Callable[[dict[str, Any], int], Any] = None  # type: ignore[assignment]
+    source: str = field(default="", compare=False)
+    distribution: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        if self.params is None:
+            if self.estimator is None:
+                raise PluginError(f"model plugin {self.name!r}: give `estimator` (the class "
+                                  "whose __init__ declares the parameters).")
+            try:
+                params = params_from_signature(self.estimator)
+            except TypeError as exc:
+                raise PluginError(f"model plugin {self.name!r}: {exc}.") from None
+            object.__setattr__(self, "params", params)
+        if self.build is None:
+            if self.estimator is None:
+                raise PluginError(f"model plugin {self.name!r}: give `estimator` or `build`.")
+            object.__setattr__(self, "build", functools.partial(_construct, self.estimator))
+
+    @property
+    def neural(self) -> bool:
+        """Trained by epochs (``fit`` gets ``monitor``/``on_epoch_end``, sets ``history_``)."""
+        return self.trains_in_epochs
+
+    @property
+    def epochs_param(self) -> str | None:
+        """The parameter a profile may cap, for models trained by epochs."""
+        return EPOCHS_PARAM if self.trains_in_epochs else None
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.params}
+
+    def passthrough_params(self) -> tuple[Param, ...]:
+        """The underlying class's other constructor arguments (imports it; empty if none)."""
+        if not self.passthrough:
+            return ()
+        declared = tuple(p.name for p in self.params)
+        return class_params(self.passthrough, exclude=HARNESS_ARGS + declared)
+
+    def has_param(self, name: str) -> bool:
+        """Whether ``--set name=...`` applies: a declared or pass-through parameter."""
+        return (any(p.name == name for p in self.params)
+                or any(p.name == name for p in self.passthrough_params()))
+
+    def resolve(self, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Default parameters updated with type- and range-checked ``overrides``."""
+        extra = self.passthrough_params if self.passthrough else None
+        return resolve_params(self.name, self.params, overrides, extra)
+
+    def validate(self) -> None:
+        """Raise ``PluginError`` naming the plugin if its declaration is malformed."""
+        problems = []
+        if not isinstance(self.name, str) or not self.name or self.name != self.name.strip():
+            problems.append("name must be a non-empty string")
+        elif "." in self.name and self.source != self.name:
+            problems.append("name must not contain '.' (dotted names are import paths)")
+        for attr in ("description", "family", "version"):
+            if not isinstance(getattr(self, attr), str) or not getattr(self, attr).strip():
+                problems.append(f"{attr} must be a non-empty string")
+        if self.input_kind not in INPUT_KINDS:
+            problems.append(f"input_kind must be one of {INPUT_KINDS}, not {self.input_kind!r}")
+        if not callable(self.build):
+            problems.append("build must be callable as build(params, seed)")
+        if not isinstance(self.params, tuple) or not all(isinstance(p, Param)
+                                                         for p in self.params):
+            problems.append("params must be a tuple of bench.params.Param")
+        else:
+            names = [p.name for p in self.params]
+            if len(set(names)) != len(names):
+                problems.append("parameter names must be unique")
+            for p in self.params:
+                try:
+                    coerce_param(self.name, p, p.default)
+                except UsageError as exc:
+                    problems.append(f"the default of {p.name!r} does not fit its declaration "
+                                    f"({exc})")
+                if not is_plain(p.default):
+                    problems.append(f"the default of {p.name!r} is not a plain value "
+                                    "(None, bool, int, float, str or a tuple of them)")
+            unknown = set(self.test_params) - set(names)
+            if unknown:
+                problems.append(f"test_params name unknown parameters {sorted(unknown)}")
+            if self.trains_in_epochs and EPOCHS_PARAM not in names:
+                problems.append(f"trains_in_epochs needs an {EPOCHS_PARAM!r} parameter")
+        if problems:
+            raise PluginError(f"model plugin {self.name!r} ({self.source or 'unknown source'}) "
+                              f"is invalid: {'; '.join(problems)}.")
+
+
+def _construct(estimator: Callable[..., Any], params: dict[str, Any], seed: int) -> Any:
+    return estimator(**params, seed=seed)
+
+
+@functools.cache
+def class_params(class_path: str, exclude: tuple[str, ...] = HARNESS_ARGS) -> tuple[Param, ...]:
+    """Parameters of the class at ``class_path`` read from its constructor's defaults; arguments
+    whose default is not a plain value (an object, NaN) are left out."""
+    cls = import_class(class_path)
+    target = cls.__init__
+    params = []
+    for arg in inspect.signature(target).parameters.values():
+        if (arg.name in exclude or arg.kind in (arg.VAR_POSITIONAL, arg.VAR_KEYWORD)
+                or arg.default is arg.empty or not is_plain(arg.default)):
+            continue
+        params.append(Param(arg.name, arg.default, infer_type(arg.default)))
+    return tuple(params)
+
+
+
+
+IMPORT_PATH_HINT = ("A model name containing a dot is the import path of a scikit-learn-compatible "
+         "classifier class, e.g. sklearn.svm.SVC or sklearn.ensemble.ExtraTreesClassifier.")
+
+
+def is_import_path(name: str) -> bool:
+    return "." in name
+
+
+def import_class(path: str) -> type:
+    """The class at ``path`` (``package.module.Class``), or a UsageError saying why not."""
+    module_name, _, attr = path.rpartition(".")
+    if not module_name or not attr or not all(part.isidentifier() for part in path.split(".")):
+        raise UsageError(f"model {path!r} is not a valid import path. {IMPORT_PATH_HINT}")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise UsageError(f"model {path!r}: cannot import module {module_name!r} ({exc}). "
+                         f"{IMPORT_PATH_HINT}") from None
+    except Exception as exc:  # noqa: BLE001 - a module that fails on import is the user's path
+        raise UsageError(f"model {path!r}: importing {module_name!r} failed with "
+                         f"{type(exc).__name__}: {exc}.") from None
+    cls = getattr(module, attr, None)
+    if cls is None:
+        raise UsageError(f"model {path!r}: module {module_name!r} has no attribute {attr!r}. "
+                         f"{IMPORT_PATH_HINT}")
+    if not isinstance(cls, type):
+        raise UsageError(f"model {path!r} is a {type(cls).__name__}, not a class. {IMPORT_PATH_HINT}")
+    return cls
+
+

@@ -1,0 +1,3 @@
+"""A plugin module that raises KeyboardInterrupt while being imported."""
+
+raise KeyboardInterrupt

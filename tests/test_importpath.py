@@ -1,0 +1,121 @@
+"""Models named by import path: any scikit-learn classifier class, typed from its signature."""
+
+import numpy as np
+import pytest
+
+from bench.cli import main
+from bench.errors import UsageError
+from bench.registry import get_model
+from bench.runner.plan import build_plan
+from bench.runner.profiles import get_profile
+from bench.testing import check_model
+
+
+def test_constructor_parameters_become_typed_parameters():
+    import sklearn
+
+    spec = get_model("sklearn.svm.LinearSVC")
+    params = {p.name: p for p in spec.params}
+    assert params["C"].type is float and params["C"].default == 1.0
+    assert params["max_iter"].type is int and params["scale"].default == "unit"
+    assert "random_state" not in params  # the job seed goes there
+    assert spec.version == f"scikit-learn {sklearn.__version__}"
+    assert spec.resolve({"C": "0.1"})["C"] == 0.1
+
+
+def test_job_key_holds_the_class_path_and_library_version():
+    import sklearn
+
+    spec = get_model("sklearn.svm.LinearSVC")
+    (job,) = build_plan([spec], ["mnist"], [0], get_profile("smoke"), {"C": "0.1"})
+    assert job.key.startswith("sklearn.svm.LinearSVC__mnist__smoke")
+    assert job.model_version == f"scikit-learn {sklearn.__version__}"
+    assert job.params["C"] == 0.1
+
+
+@pytest.mark.parametrize(("path", "reason"), [
+    ("sklearn.preprocessing.StandardScaler", "cannot be benchmarked: it has no predict method"),
+    ("sklearn.cluster.KMeans", "it is not a classifier"),
+    ("sklearn.linear_model.LinearRegression", "it is not a classifier"),
+    ("no_such_package.Model", "cannot import module 'no_such_package'"),
+    ("sklearn.svm.NoSuchClass", "has no attribute 'NoSuchClass'"),
+    ("os.path.join", "is a function, not a class"),
+])
+def test_not_a_classifier_or_not_importable_is_a_clear_error(path, reason, capsys):
+    with pytest.raises(UsageError, match=reason):
+        get_model(path)
+    assert main(["run", "--model", path, "--dataset", "mnist"]) == 2
+    err = capsys.readouterr().err
+    assert reason in err and "Traceback" not in err
+
+
+def test_bad_set_on_an_import_path_model(capsys):
+    code = main(["run", "--model", "sklearn.svm.LinearSVC", "--dataset", "mnist",
+                 "--set", "C=lots"])
+    err = capsys.readouterr().err
+    assert code == 2 and "bad value 'lots' for parameter 'C'" in err and "C: float = 1.0" in err
+    code = main(["run", "--model", "sklearn.svm.LinearSVC", "--dataset", "mnist",
+                 "--set", "gamma=1"])
+    assert code == 2 and "no selected model has a parameter 'gamma'" in capsys.readouterr().err
+
+
+def test_list_shows_an_import_path_model(capsys):
+    assert main(["list", "sklearn.svm.SVC"]) == 0
+    out = capsys.readouterr().out
+    assert "C: float = 1.0" in out and "kernel: any = 'rbf'" in out and "scale:" in out
+
+
+def _tiny():
+    from bench.data.inputs import prepare_inputs
+    from bench.testing import tiny_data
+
+    images, labels = tiny_data()
+    return prepare_inputs(images, "flat"), labels
+
+
+@pytest.mark.parametrize("scale", ["none", "unit", "standard"])
+def test_classifier_without_predict_proba_gets_softmax_scores(scale):
+    spec = get_model("sklearn.svm.LinearSVC")
+    X, y = _tiny()
+    estimator = spec.build(spec.resolve({"scale": scale}), 0).fit(X, y)
+    proba = estimator.predict_proba(X)
+    assert proba.shape == (len(X), 10) and np.allclose(proba.sum(axis=1), 1)
+    decision = estimator.estimator_.decision_function(estimator._inputs(X))
+    assert np.array_equal(proba.argmax(axis=1), decision.argmax(axis=1))
+    assert np.array_equal(estimator.predict(X), estimator.estimator_.predict(estimator._inputs(X)))
+
+
+def test_scaling_reaches_the_estimator():
+    spec = get_model("sklearn.neighbors.KNeighborsClassifier")
+    X, y = _tiny()
+    raw = spec.build(spec.resolve({"scale": "none"}), 0).fit(X, y)
+    assert raw.estimator_._fit_X.max() == pytest.approx(X.max() * 255)
+    standard = spec.build(spec.resolve({"scale": "standard"}), 0).fit(X, y)
+    assert abs(standard.estimator_._fit_X.mean()) < 1e-6
+
+
+def test_random_state_receives_the_seed():
+    spec = get_model("sklearn.ensemble.ExtraTreesClassifier")
+    X, y = _tiny()
+    estimator = spec.build(spec.resolve({"n_estimators": "5"}), 7).fit(X, y)
+    assert estimator.estimator_.random_state == 7 and estimator.estimator_.n_estimators == 5
+
+
+def test_an_import_path_model_passes_the_conformance_kit():
+    check_model("sklearn.neighbors.KNeighborsClassifier")
+
+
+def test_registered_sklearn_models_pass_through_other_parameters():
+    spec = get_model("random-forest")
+    assert spec.resolve() == spec.defaults  # nothing extra unless set: default keys unchanged
+    resolved = spec.resolve({"criterion": "entropy", "max_features": "2"})
+    assert resolved["criterion"] == "entropy" and resolved["max_features"] == 2
+    forest = spec.build(resolved, 3)
+    assert (forest.criterion, forest.max_features, forest.random_state) == ("entropy", 2, 3)
+    with pytest.raises(UsageError, match="bad value 'x' for parameter 'bootstrap'"):
+        spec.resolve({"bootstrap": "x"})
+    lr = get_model("logistic-regression")
+    estimator = lr.build(lr.resolve({"fit_intercept": "false"}), 0)
+    assert estimator.get_params()["fit_intercept"] is False
+    X, y = _tiny()
+    assert estimator.fit(X, y).pipeline_[-1].fit_intercept is False
