@@ -9,8 +9,9 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import warnings
 
-from bench.errors import BenchError
+from bench.errors import BenchError, BenchWarning
 
 _COMMAND_MODULES = ("data", "listing", "run", "report")
 
@@ -41,8 +42,20 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """``warning: <message>`` for the harness's own warnings; the usual format otherwise."""
+    if issubclass(category, BenchWarning):
+        print(f"warning: {message}", file=file or sys.stderr)
+    else:
+        _default_showwarning(message, category, filename, lineno, file, line)
+
+
+_default_showwarning = warnings.showwarning
+
+
 def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)  # clean up workers on `kill` as on Ctrl-C
+    warnings.showwarning = _show_warning
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

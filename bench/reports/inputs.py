@@ -11,21 +11,20 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from bench import analysis as an
-from bench.errors import ResultsError
+from bench.errors import BenchError, ResultsError, UsageError
+from bench.reports.safe import md
 from bench.results.record import STATUS_OK, RunRecord
+from bench.results.runinfo import read_run_info
 from bench.results.store import load_records
 from bench.stats import digits_to_array
 
 DATASET_ORDER = ("mnist", "fashion-mnist")
-DEFAULT_PROFILE = "full"
-RUN_INFO_FILE = "run-info.json"
 N_SAMPLES = 24
 N_MISTAKES = 8
 SHORT_NAMES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
@@ -37,7 +36,7 @@ FALLBACK_CLASS_NAMES = {
 
 
 def dataset_title(name: str) -> str:
-    return SHORT_NAMES.get(name, name)
+    return SHORT_NAMES.get(name) or md(name)
 
 
 def class_names(name: str) -> tuple[str, ...]:
@@ -54,39 +53,86 @@ def dataset_sort_key(name: str) -> tuple[int, str]:
     return (DATASET_ORDER.index(name) if name in DATASET_ORDER else len(DATASET_ORDER), name)
 
 
-def read_run_info(results_dir: str | os.PathLike) -> dict[str, Any] | None:
-    """``<results>/run-info.json`` as a dict, or None when absent or unreadable."""
-    path = Path(results_dir) / RUN_INFO_FILE
+def profile_rank(name: str, count: int) -> tuple[int, int, str]:
+    """Larger profiles first: by training-set size when known, then by number of results."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
+        from bench.runner.profiles import PROFILES
+
+        size = PROFILES[name].train_size if name in PROFILES else 0
+    except ImportError:
+        size = 0
+    return (-size, -count, name)
 
 
-def choose_profile(ok_profiles: Iterable[str], run_info: dict[str, Any] | None,
+def choose_profile(ok_profiles: Iterable[str], requested: str | None = None,
                    ) -> tuple[str, str]:
-    """(profile, why): the run-all's profile if it has results, else ``full``, else the most
-    common (ties by name)."""
+    """(profile, why): ``requested`` if given, else the largest profile with results."""
     counts = Counter(ok_profiles)
-    if run_info and run_info.get("profile") in counts:
-        return str(run_info["profile"]), "the profile of the latest run-all (run-info.json)"
-    if DEFAULT_PROFILE in counts:
-        return DEFAULT_PROFILE, "the full profile"
-    best = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-    return best, "the profile with the most results in the store"
+    if requested is not None:
+        if requested not in counts:
+            held = ", ".join(f"{p} ({n})" for p, n in sorted(counts.items())) or "none"
+            raise UsageError(f"no successful results of profile {requested!r} in the store "
+                             f"(profiles with results: {held}).")
+        return requested, "as requested (--profile)"
+    best = sorted(counts, key=lambda p: profile_rank(p, counts[p]))[0]
+    return best, "the largest profile with results (choose another with --profile)"
 
 
-def latest_per_job(records: Iterable[RunRecord]) -> list[RunRecord]:
-    """One record per (model, dataset, seed, train_size): the latest finished, sorted by key.
+def plan_keys(profile: str, records: Iterable[RunRecord]) -> set[str] | None:
+    """The job keys the plan of ``profile`` gives for these records' datasets and seeds: the
+    default parameters. None when the plan cannot be built (unknown profile or models)."""
+    records = list(records)
+    try:
+        from bench.data import DATASET_NAMES
+        from bench.registry import available_models
+        from bench.runner.plan import build_plan
+        from bench.runner.profiles import PROFILES
 
-    Several records can share these (a rerun with other ``--param`` values); reports keep the
-    most recent, ties broken by job key.
+        if profile not in PROFILES:
+            return None
+        datasets = sorted({r.dataset for r in records} & set(DATASET_NAMES))
+        seeds = sorted({r.seed for r in records})
+        return {job.key for job in build_plan(available_models(), datasets, seeds,
+                                              PROFILES[profile])}
+    except (ImportError, BenchError):
+        return None
+
+
+def _trusted_time(stamp: str | None, now: str) -> str:
+    """``stamp`` if it is not in the future (a future time is not trusted), else ``""``."""
+    return stamp if stamp and stamp[:19] <= now else ""
+
+
+def choose_per_job(records: Iterable[RunRecord], planned: set[str] | None = None,
+                   ) -> tuple[list[RunRecord], list[RunRecord]]:
+    """(kept, left out): one record per (model, dataset, seed, train size, curve or not).
+
+    Several records can share these (a one-off ``bench run --set``, an older model version).
+    The winner is, in order: the plan's job (default parameters), the record whose parameters
+    most of that model's records share, the latest finished (a time in the future counts as
+    unknown), the job key. Both lists are sorted by key.
     """
-    best: dict[tuple, RunRecord] = {}
-    for rec in sorted(records, key=lambda r: (r.finished_at or "", r.key)):
-        best[(rec.model, rec.dataset, rec.seed, rec.train_size)] = rec
-    return sorted(best.values(), key=lambda r: r.key)
+    from datetime import UTC, datetime
+
+    records = list(records)
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    params_count = Counter((r.model, _params_text(r)) for r in records)
+    groups: dict[tuple, list[RunRecord]] = {}
+    for rec in records:
+        groups.setdefault((rec.model, rec.dataset, rec.seed, rec.train_size, rec.learning_curve),
+                          []).append(rec)
+    kept, left = [], []
+    for group in groups.values():
+        ranked = sorted(group, key=lambda r: (
+            planned is not None and r.key in planned, params_count[(r.model, _params_text(r))],
+            _trusted_time(r.finished_at, now), r.key))
+        kept.append(ranked[-1])
+        left += ranked[:-1]
+    return sorted(kept, key=lambda r: r.key), sorted(left, key=lambda r: r.key)
+
+
+def _params_text(rec: RunRecord) -> str:
+    return json.dumps(rec.params, sort_keys=True)
 
 
 def runs_frame(records: Iterable[RunRecord]) -> pd.DataFrame:
@@ -114,6 +160,7 @@ class ReportInputs:
     curve_runs: tuple[RunRecord, ...]
     unsuccessful: tuple[RunRecord, ...]
     superseded: int
+    left_out: tuple[RunRecord, ...]
     run_info: dict[str, Any] | None
     datasets: tuple[str, ...]
     models: tuple[str, ...]
@@ -228,20 +275,23 @@ def record_checksums(runs: Iterable[RunRecord], dataset: str) -> dict[str, str] 
 
 
 def gather(results_dir: str | os.PathLike, data_dir: str | os.PathLike | None = None,
-           ) -> ReportInputs:
-    """Read the store, pick the profile and load (or compute) the analyses."""
+           profile: str | None = None) -> ReportInputs:
+    """Read the store, pick the profile and load (or compute) the analyses.
+
+    Everything reported comes from the chosen profile's records only, so results of another
+    profile (a smoke run) never change these reports.
+    """
     records = load_records(results_dir)
     ok = [r for r in records if r.status == STATUS_OK]
     if not ok:
         raise ResultsError(f"no results in {results_dir}; run `python -m bench run-all` first.")
-    run_info = read_run_info(results_dir)
     profile_counts = dict(sorted(Counter(r.profile for r in ok).items()))
-    profile, why = choose_profile((r.profile for r in ok), run_info)
-    if run_info is not None and run_info.get("profile") != profile:
-        run_info = None  # it describes a run of another profile
+    profile, why = choose_profile((r.profile for r in ok), profile)
+    run_info = read_run_info(results_dir, profile)
     chosen = [r for r in ok if r.profile == profile]
-    runs, lost_main = _dedupe([r for r in chosen if not r.learning_curve])
-    curve_runs, lost_curve = _dedupe([r for r in chosen if r.learning_curve])
+    planned = plan_keys(profile, chosen)
+    runs, lost_main = choose_per_job([r for r in chosen if not r.learning_curve], planned)
+    curve_runs, lost_curve = choose_per_job([r for r in chosen if r.learning_curve], planned)
     datasets = tuple(sorted({r.dataset for r in runs + curve_runs}, key=dataset_sort_key))
     models = tuple(sorted({r.model for r in runs}))
     analyses, notes = {}, []
@@ -256,7 +306,7 @@ def gather(results_dir: str | os.PathLike, data_dir: str | os.PathLike | None = 
         if result.analysis is not None:
             analyses[name] = result.analysis
         if result.note:
-            notes.append(f"{dataset_title(name)}: {result.note}")
+            notes.append(f"{dataset_title(name)}: {md(result.note)}")
     unmatched = [r for r in runs if r.dataset in analyses and r.test_predictions
                  and evaluated_indices(r, analyses[r.dataset].test_labels) is None]
     if unmatched:
@@ -264,10 +314,13 @@ def gather(results_dir: str | os.PathLike, data_dir: str | os.PathLike | None = 
                      "cannot reconstruct (their test_indices_digest does not match); they are "
                      "left out of the McNemar tests and sample grids.")
     notes.extend(seed_invariant_notes(runs))
-    unsuccessful = tuple(sorted((r for r in records if r.status != STATUS_OK),
+    unsuccessful = tuple(sorted((r for r in records
+                                 if r.status != STATUS_OK and r.profile == profile),
                                 key=lambda r: r.key))
+    left_out = tuple(sorted(lost_main + lost_curve, key=lambda r: r.key))
     return ReportInputs(profile, why, profile_counts, tuple(runs), tuple(curve_runs), unsuccessful,
-                        lost_main + lost_curve, run_info, datasets, models, analyses, tuple(notes))
+                        len(left_out), left_out, run_info, datasets, models, analyses,
+                        tuple(notes))
 
 
 def seed_invariant_notes(runs: list[RunRecord]) -> list[str]:
@@ -279,12 +332,7 @@ def seed_invariant_notes(runs: list[RunRecord]) -> list[str]:
     for (model, dataset), group in sorted(groups.items()):
         predictions = {r.test_predictions for r in group}
         if len(group) >= 2 and len(predictions) == 1 and None not in predictions:
-            notes.append(f"{model} gives identical predictions on every seed on "
+            notes.append(f"{md(model)} gives identical predictions on every seed on "
                          f"{dataset_title(dataset)} (its training involves no randomness), so "
                          "its confidence intervals over seeds have zero width.")
     return notes
-
-
-def _dedupe(records: list[RunRecord]) -> tuple[list[RunRecord], int]:
-    kept = latest_per_job(records)
-    return kept, len(records) - len(kept)

@@ -28,6 +28,7 @@ from bench.reports.inputs import (
     sample_record,
 )
 from bench.reports.page import Page, figure_link, join_blocks, scope_line
+from bench.reports.safe import slug
 from bench.reports.tables import MISSING, markdown_table, number, pct, signed_pp
 from bench.reports.verdict import paragraph, small_data
 from bench.stats import ALPHA
@@ -216,7 +217,7 @@ def _samples_section(inputs: ReportInputs, fig_dir: Path) -> tuple[str, list[Pat
         if pos:
             title = (f"{dataset_title(d)}: {rec.model}, seed {rec.seed} — {sum(right)} of "
                      f"{len(pos)} right")
-            path = figures.image_grid(fig_dir / f"samples-{d}.png", title,
+            path = figures.image_grid(fig_dir / f"samples-{slug(d)}.png", title,
                                       [found.image(indices[i]) for i in pos], caps, right)
             made.append(path)
             blocks += [f"### {dataset_title(d)}", figure_link(path, f"{dataset_title(d)} samples")]
@@ -237,7 +238,7 @@ def _mistakes(inputs: ReportInputs, d: str, fig_dir: Path) -> tuple[str, Path | 
              number(float(m["confidence"]), 3), m["model"]] for m in mistakes]
     caps = [f"{labels[int(m['pred'])][:11]} ({labels[int(m['true'])][:11]})\n"
             f"{m['model'][:20]} {float(m['confidence']):.2f}" for m in mistakes]
-    path = figures.image_grid(fig_dir / f"mistakes-{d}.png",
+    path = figures.image_grid(fig_dir / f"mistakes-{slug(d)}.png",
                               f"{dataset_title(d)}: most confident mistakes",
                               [found.image(int(m["index"])) for m in mistakes], caps,
                               [False] * len(mistakes), ncols=4)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shlex
 import sys
@@ -13,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.errors import UsageError
-from bench.files import atomic_write_text
 from bench.results.record import STATUS_OK, STATUSES, RunRecord
+from bench.results.runinfo import RUN_INFO_FILE  # noqa: F401  (re-exported)
 from bench.results.store import ok_record
 from bench.runner.job import now_iso
 from bench.runner.plan import DEFAULT_SEEDS, Job, build_plan
@@ -22,7 +21,6 @@ from bench.runner.profiles import get_profile
 from bench.runner.progress import Progress
 
 BACKENDS = ("local", "dask")
-RUN_INFO_FILE = "run-info.json"
 
 
 @dataclass
@@ -126,7 +124,9 @@ def execute(jobs: Sequence[Job], results_dir: str | os.PathLike = "results",
 
 def write_run_info(results_dir: str | os.PathLike, summary: RunSummary, profile: str,
                    seeds: Sequence[int], started_at: str) -> Path:
-    """Record how the latest run-all that trained something was made (read by the reports)."""
+    """Record how this run-all was made (read by the reports); a run that trained nothing
+    keeps the profile's earlier run-info, which still describes its results."""
+    from bench.results.runinfo import save_run_info
     from bench.runner import provenance
 
     info = {
@@ -140,9 +140,7 @@ def write_run_info(results_dir: str | os.PathLike, summary: RunSummary, profile:
         "jobs_executed": summary.executed,
         "provenance": provenance.collect(),
     }
-    path = Path(results_dir) / RUN_INFO_FILE
-    atomic_write_text(path, json.dumps(info, indent=1, sort_keys=True) + "\n")
-    return path
+    return save_run_info(results_dir, info, trained=summary.executed > 0)
 
 
 def run_all(models: Sequence[str] | None = None, datasets: Sequence[str] | None = None,
@@ -156,8 +154,7 @@ def run_all(models: Sequence[str] | None = None, datasets: Sequence[str] | None 
     started_at = now_iso()
     jobs = plan_jobs(models, datasets, seeds, profile, overrides, train_size)
     summary = execute(jobs, results_dir, data_dir, config)
-    if summary.executed or not (Path(results_dir) / RUN_INFO_FILE).exists():
-        write_run_info(results_dir, summary, profile, seeds, started_at)
+    write_run_info(results_dir, summary, profile, seeds, started_at)
     if reports_dir is not None and any(r.status == STATUS_OK for r in summary.records):
         from bench.reports import write_reports
 
