@@ -14,6 +14,7 @@ nothing is rendered (no pandas or matplotlib import).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -249,12 +250,14 @@ def up_to_date(reports_dir: Path, digest: str) -> list[Path] | None:
     files = manifest["files"]
     if any(file_sha256(reports_dir / rel) != sha for rel, sha in files.items()):
         return None
-    return _ordered(reports_dir, files)
+    return _ordered(reports_dir, files, manifest.get("pages"))
 
 
-def _ordered(reports_dir: Path, rels: Iterable[str]) -> list[Path]:
-    """Pages (README first) then figures, each group sorted."""
-    rels = sorted(rels, key=lambda r: (r.startswith(f"{FIGURES_FOLDER}/"), r != "README.md", r))
+def _ordered(reports_dir: Path, rels: Iterable[str], pages: object = None) -> list[Path]:
+    """Pages in the order they were rendered (index first), then figures sorted."""
+    order = {name: i for i, name in enumerate(pages)} if isinstance(pages, list) else {}
+    rels = sorted(rels, key=lambda r: (r.startswith(f"{FIGURES_FOLDER}/"),
+                                       order.get(r, len(order)), r))
     return [reports_dir / r for r in rels]
 
 
@@ -268,12 +271,11 @@ def publish(reports_dir: str | os.PathLike, render: Callable[[Path], Rendered],
     """
     reports_dir = check_reports_dir(reports_dir)
     owned = owned_files(reports_dir)
+    created = not os.path.lexists(reports_dir)
+    done, staging = False, None
     try:
         reports_dir.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=reports_dir, prefix=STAGING_PREFIX))
-    except OSError as exc:
-        raise _write_error(reports_dir, exc) from None
-    try:
         rendered = render(staging / FIGURES_FOLDER)
         for name, text in rendered.pages.items():
             if not _is_owned_name(name) or "/" in name:
@@ -301,14 +303,19 @@ def publish(reports_dir: str | os.PathLike, render: Callable[[Path], Rendered],
                 stale.unlink()
         manifest = {"format": MANIFEST_FORMAT,
                     "inputs_digest": digest() if rendered.complete else None,
-                    "files": dict(sorted(files.items()))}
+                    "files": dict(sorted(files.items())), "pages": list(rendered.pages)}
         atomic_write_text(reports_dir / MANIFEST,
                           json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+        done = True
     except OSError as exc:
         raise _write_error(reports_dir, exc) from None
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return _ordered(reports_dir, made)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        if created and not done:
+            with contextlib.suppress(OSError):
+                reports_dir.rmdir()  # only if still empty: nothing half-made is left
+    return _ordered(reports_dir, made, list(rendered.pages))
 
 
 def _write_error(reports_dir: Path, exc: OSError) -> ReportsError:

@@ -170,9 +170,10 @@ def check_record(data: Any, key: str | None = None) -> list[str]:
     if not isinstance(data.get("params"), dict) or not _json_safe(data["params"]):
         problems.append("params must be an object of plain, finite values")
     sha = data.get("dataset_sha256")
-    if not (isinstance(sha, dict) and all(isinstance(k, str) and isinstance(v, str)
-                                          and HEX_RE.fullmatch(v) for k, v in sha.items())):
-        problems.append("dataset_sha256 must map file names to hex digests")
+    if not (isinstance(sha, dict) and len(sha) <= 16 and all(
+            isinstance(k, str) and isinstance(v, str) and len(k) <= 100 and len(v) <= 128
+            and (k + v).isprintable() for k, v in sha.items())):
+        problems.append("dataset_sha256 must map file names to digests")
     if not is_int(data.get("seed")) or data["seed"] < 0:
         problems.append("seed must be a non-negative integer")
     for name in ("train_size", "test_size"):
