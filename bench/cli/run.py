@@ -9,6 +9,9 @@ import sys
 from bench.runner.plan import DEFAULT_SEEDS
 from bench.runner.profiles import PROFILES
 
+#: More seeds than anyone runs; a typo like --seeds 100000000 is an error, not a MemoryError.
+MAX_SEEDS = 1000
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     one = sub.add_parser("run", help="train and evaluate one model on one dataset",
@@ -66,7 +69,16 @@ def _config(args: argparse.Namespace):
                            quiet=args.quiet)
 
 
+def _check_seed(seed: int) -> int:
+    if not 0 <= seed < 2**32:
+        from bench.errors import UsageError
+
+        raise UsageError(f"--seed must be between 0 and {2**32 - 1}, got {seed}.")
+    return seed
+
+
 def run_one_command(args: argparse.Namespace) -> int:
+    _check_seed(args.seed)
     from bench.params import parse_assignments
     from bench.results.store import record_path
     from bench.runner import run_one
@@ -92,12 +104,12 @@ def run_all_command(args: argparse.Namespace) -> int:
     from bench.runner import run_all
 
     if args.seed is not None:
-        seeds = [args.seed]
+        seeds = [_check_seed(args.seed)]
     elif args.seeds is not None:
-        if args.seeds < 1:
+        if not 1 <= args.seeds <= MAX_SEEDS:
             from bench.errors import UsageError
 
-            raise UsageError(f"--seeds must be at least 1, got {args.seeds}.")
+            raise UsageError(f"--seeds must be between 1 and {MAX_SEEDS}, got {args.seeds}.")
         seeds = list(range(args.seeds))
     else:
         seeds = list(DEFAULT_SEEDS)
