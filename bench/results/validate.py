@@ -256,3 +256,73 @@ def check_run_info(data: Any) -> list[str]:
         is_int(s) and s >= 0 for s in v), "a list of seeds")
     problems += _check_optional(data, "provenance", lambda v: isinstance(v, dict), "an object")
     return problems
+
+
+# ---------------------------------------------------------------------------- analysis cache
+
+IMAGE_BYTES = 28 * 28
+MAX_ANALYSIS_BYTES = 64 * 1024 * 1024
+DIGEST_FIELD = "payload_sha256"
+
+
+def payload_digest(payload: Mapping[str, Any]) -> str:
+    """SHA-256 of a JSON payload without its own digest field (sorted keys, compact)."""
+    import hashlib
+
+    body = {k: v for k, v in payload.items() if k != DIGEST_FIELD}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _check_pair(p: Any, n_classes: int = N_CLASSES) -> bool:
+    return (isinstance(p, dict) and all(is_int(p.get(k)) for k in (
+        "a", "b", "pixel", "threshold", "high", "test_count"))
+        and 0 <= p["a"] < p["b"] < n_classes and 0 <= p["pixel"] < IMAGE_BYTES
+        and 0 <= p["threshold"] <= 255 and p["high"] in (p["a"], p["b"]) and p["test_count"] >= 0
+        and is_fraction(p.get("train_accuracy")) and is_fraction(p.get("test_accuracy")))
+
+
+def check_analysis(data: Any) -> list[str]:
+    """The problems of a parsed analysis cache (empty when it can be trusted).
+
+    Checks every field's type and range and, when present, the digest of the payload (a file
+    changed by hand or by a bad disk no longer matches it).
+    """
+    import base64
+    import binascii
+
+    if not isinstance(data, dict):
+        return [f"an analysis cache must be a JSON object, not {type(data).__name__}"]
+    problems = []
+    if not is_safe_name(data.get("dataset")):
+        problems.append("dataset must be a name")
+    sha = data.get("dataset_sha256")
+    if not (isinstance(sha, dict) and all(isinstance(k, str) and isinstance(v, str)
+                                          for k, v in sha.items())):
+        problems.append("dataset_sha256 must map file names to digests")
+    labels = data.get("test_labels")
+    if not (isinstance(labels, str) and labels.isascii() and labels.isdigit()
+            and 0 < len(labels) <= 1_000_000):
+        problems.append("test_labels must be a string of digits")
+        labels = ""
+    pairs = data.get("separability")
+    if not (isinstance(pairs, list) and all(_check_pair(p) for p in pairs)
+            and len({(p["a"], p["b"]) for p in pairs}) == len(pairs)):
+        problems.append("separability must list distinct class pairs with valid rules")
+    images = data.get("images")
+    if not isinstance(images, dict):
+        problems.append("images must map test indices to images")
+    else:
+        for key, value in images.items():
+            try:
+                ok = (key.isdigit() and int(key) < max(len(labels), 1) and isinstance(value, str)
+                      and len(base64.b64decode(value, validate=True)) == IMAGE_BYTES)
+            except (binascii.Error, ValueError):
+                ok = False
+            if not ok:
+                problems.append(f"image {key!r:.20} is not a 28x28 image of the test set")
+                break
+    digest = data.get(DIGEST_FIELD)
+    if digest is not None and digest != payload_digest(data):
+        problems.append("its content does not match its digest (changed since it was written)")
+    return problems

@@ -134,3 +134,29 @@ def test_cli_reports_dir_errors_are_one_line(tmp_path, store_factory, record_fac
         assert err.startswith("error: ") and "Traceback" not in err
     assert (paper / "README.md").read_text() == "mine"
     assert (paper / "figures" / "any.png").read_bytes() == b"mine"
+
+
+def test_an_altered_analysis_cache_is_recomputed_not_trusted(tmp_path, store_factory,
+                                                             record_factory, loader):
+    results = small_store(store_factory, record_factory, tmp_path / "results")
+    first = write_reports(results, tmp_path / "r1")
+    (cache,) = (results / "analysis").glob("mnist-*.json")
+    assert loader.calls == ["mnist"]
+    data = json.loads(cache.read_text())
+    for pair in data["separability"]:
+        pair["test_accuracy"] = 1.0  # would flip the single-pixel verdict
+    cache.write_text(json.dumps(data))
+    with pytest.warns(ResultsWarning, match="does not match its digest"):
+        again = write_reports(results, tmp_path / "r2")
+    assert loader.calls == ["mnist", "mnist"]  # recomputed from the data
+    assert [p.read_bytes() for p in again] == [p.read_bytes() for p in first]
+
+
+@pytest.mark.parametrize("content", ["[]", '{"analysis_version": 1, "test_labels": 5}'])
+def test_a_malformed_analysis_cache_is_a_warning(tmp_path, content):
+    from bench.analysis import read_cache
+
+    path = tmp_path / "mnist-x.json"
+    path.write_text(content)
+    with pytest.warns(ResultsWarning, match="ignoring the analysis cache"):
+        assert read_cache(path) is None
