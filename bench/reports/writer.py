@@ -129,6 +129,11 @@ def owned_files(reports_dir: Path) -> dict[str, str | None]:
                        "not own. Choose a new or empty folder with --reports-dir.")
 
 
+def check_can_publish(reports_dir: str | os.PathLike) -> None:
+    """Refuse, before any work, a reports folder that ``publish`` would refuse."""
+    owned_files(check_reports_dir(reports_dir))
+
+
 def _made_by_report(reports_dir: Path) -> bool:
     readme = reports_dir / "README.md"
     try:

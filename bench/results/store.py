@@ -54,8 +54,14 @@ def save_record(results_dir: str | os.PathLike, record: RunRecord) -> Path:
 
 
 def read_record(path: Path) -> RunRecord:
-    """The valid record in ``path``; ``ResultsError`` naming the file and the problem."""
+    """The valid record in ``path``; ``ResultsError`` naming the file and the problem.
+
+    A link is followed only to a file inside the same runs folder.
+    """
+    path = Path(path)
     try:
+        if path.is_symlink() and not path.resolve().is_relative_to(path.parent.resolve()):
+            raise UntrustedFileError("a link to a file outside the results folder")
         data = read_json(path)
     except UntrustedFileError as exc:
         raise ResultsError(f"unreadable result file {path}: {exc}. Delete it and rerun the "

@@ -153,6 +153,10 @@ def run_all(models: Sequence[str] | None = None, datasets: Sequence[str] | None 
     then the reports; the Python twin of ``python -m bench run-all``."""
     started_at = now_iso()
     jobs = plan_jobs(models, datasets, seeds, profile, overrides, train_size)
+    if reports_dir is not None:  # a folder the reports may not fill is refused before training
+        from bench.reports.writer import check_can_publish
+
+        check_can_publish(reports_dir)
     summary = execute(jobs, results_dir, data_dir, config)
     write_run_info(results_dir, summary, profile, seeds, started_at)
     if reports_dir is not None and any(r.status == STATUS_OK for r in summary.records):

@@ -210,3 +210,16 @@ def test_fast_path_imports_no_plotting(tmp_path):
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                          check=True).stdout.split()
     assert out == ["None", "False", "False"]
+
+
+def test_run_all_refuses_a_foreign_reports_folder_before_training(tmp_path, monkeypatch):
+    from bench.runner import session
+
+    monkeypatch.setattr(session, "execute", lambda *a, **k: pytest.fail("trained first"))
+    paper = tmp_path / "paper"
+    paper.mkdir()
+    (paper / "README.md").write_text("mine")
+    with pytest.raises(ReportsError, match="did not make"):
+        session.run_all(models=["logistic-regression"], datasets=["mnist"], seeds=[0],
+                        profile="smoke", results_dir=tmp_path / "results", reports_dir=paper)
+    assert (paper / "README.md").read_text() == "mine"

@@ -154,3 +154,18 @@ def test_run_info_checks():
     assert check_run_info({"profile": "../x"})
     assert check_run_info({"profile": "full", "command": "a\nb"})
     assert check_run_info({"profile": "full", "jobs": "many"})
+
+
+def test_a_link_out_of_the_results_folder_is_not_followed(tmp_path):
+    outside = tmp_path / "outside.json"
+    outside.write_text(json.dumps(good("k1")))
+    path = record_path(tmp_path / "results", "k1")
+    path.parent.mkdir(parents=True)
+    path.symlink_to(outside)
+    with pytest.raises(ResultsError, match="outside the results folder"):
+        read_record(path)
+    inside = record_path(tmp_path / "results", "k2")
+    save_record(tmp_path / "results", RunRecord.from_dict(good("k2")))
+    (path.parent / "k3.json").symlink_to(inside)
+    with pytest.raises(ResultsError, match="does not match the file name"):
+        read_record(path.parent / "k3.json")  # followed, then checked like any file
