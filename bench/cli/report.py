@@ -38,6 +38,7 @@ def run_report(args: argparse.Namespace) -> int:
                             data_dir=getattr(args, "data_dir", None), profile=args.profile,
                             force=args.force)
     pages = [p for p in written if p.suffix == ".md"]
-    print(f"wrote {len(pages)} reports and {len(written) - len(pages)} figures to "
+    done = "wrote" if written.redrawn else "up to date (results and report code unchanged):"
+    print(f"{done} {len(pages)} reports and {len(written) - len(pages)} figures in "
           f"{args.reports_dir} (start at {pages[0]})")
     return 0

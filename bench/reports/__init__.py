@@ -12,7 +12,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["write_reports"]
+__all__ = ["ReportFiles", "write_reports"]
+
+
+class ReportFiles(list):
+    """The report files (pages, index first, then figures); ``redrawn`` is False when the
+    reports were already up to date and nothing was written."""
+
+    redrawn: bool = True
 
 
 def render_pages(results_dir: str | os.PathLike, fig_dir: Path,
@@ -32,7 +39,7 @@ def render_pages(results_dir: str | os.PathLike, fig_dir: Path,
 def write_reports(results_dir: str | os.PathLike = "results",
                   reports_dir: str | os.PathLike = "reports",
                   data_dir: str | os.PathLike | None = None, profile: str | None = None,
-                  force: bool = False) -> list[Path]:
+                  force: bool = False) -> ReportFiles:
     """Write the reports of ``results_dir`` into ``reports_dir``; return the files written.
 
     ``profile`` chooses the profile reported (default: the largest in the store). Only files
@@ -50,11 +57,13 @@ def write_reports(results_dir: str | os.PathLike = "results",
     if not force:
         done = writer.up_to_date(folder, digest())
         if done is not None:
-            return done
+            files = ReportFiles(done)
+            files.redrawn = False
+            return files
 
     def render(fig_dir: Path) -> writer.Rendered:
         pages, inputs = render_pages(results_dir, fig_dir, data_dir, profile)
         complete = set(inputs.analyses) == set(inputs.datasets)
         return writer.Rendered({p.name: p.text for p in pages}, complete)
 
-    return writer.publish(folder, render, digest)
+    return ReportFiles(writer.publish(folder, render, digest))
