@@ -265,5 +265,14 @@ def load_or_compute(results_dir: str | os.PathLike, name: str, checksums: Mappin
     keep = set(cached.images) if cached is not None else set()
     need = _valid(wanted(np.asarray(dataset.y_test)), dataset.y_test)
     analysis = compute_analysis(dataset, checksums, need | keep)
-    atomic_write_text(path, to_json(analysis))
+    try:
+        atomic_write_text(path, to_json(analysis))
+    except OSError as exc:  # a read-only results folder: report without caching
+        import warnings
+
+        from bench.errors import ResultsWarning
+
+        warnings.warn(f"could not cache the {name} analysis in {path.parent} "
+                      f"({exc.strerror or exc}); it is recomputed next time.", ResultsWarning,
+                      stacklevel=2)
     return AnalysisResult(analysis, computed=True)

@@ -160,3 +160,20 @@ def test_a_malformed_analysis_cache_is_a_warning(tmp_path, content):
     path.write_text(content)
     with pytest.warns(ResultsWarning, match="ignoring the analysis cache"):
         assert read_cache(path) is None
+
+
+def test_an_unwritable_analysis_cache_only_warns(tmp_path, monkeypatch, store_factory,
+                                                 record_factory):
+    import errno
+
+    import bench.files
+
+    results = small_store(store_factory, record_factory, tmp_path / "results")
+
+    def read_only(path, text):
+        raise OSError(errno.EROFS, "Read-only file system", str(path))
+
+    monkeypatch.setattr(bench.files, "atomic_write_text", read_only)
+    with pytest.warns(ResultsWarning, match="could not cache the mnist analysis"):
+        written = write_reports(results, tmp_path / "reports")
+    assert written[0].name == "README.md" and written[0].is_file()
