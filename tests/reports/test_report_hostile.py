@@ -167,6 +167,7 @@ def test_an_unwritable_analysis_cache_only_warns(tmp_path, monkeypatch, store_fa
     import errno
 
     import bench.files
+    import bench.reports.writer  # noqa: F401  (binds the real writer before the patch)
 
     results = small_store(store_factory, record_factory, tmp_path / "results")
 
