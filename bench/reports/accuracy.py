@@ -71,7 +71,7 @@ def _main_table(inputs: ReportInputs, summary: dict[tuple[str, str], CellSummary
             if cell is None:
                 continue
             correct = int(round(cell.test.mean * cell.test_size))
-            rows.append([model, dataset_title(name), pct_ci(cell.test),
+            rows.append([md(model), dataset_title(name), pct_ci(cell.test),
                          pct_interval(cell.test.low, cell.test.high),
                          number(100 * cell.test.std), len(cell.seeds),
                          pct_interval(*wilson_interval(correct, cell.test_size)),
@@ -85,7 +85,7 @@ def _drop_section(found: list[Drop]) -> str:
     if not found:
         return ("## MNIST → Fashion-MNIST\n\n"
                 "Needs models run on both MNIST and Fashion-MNIST; none were.")
-    rows = [[d.model, pct(d.mnist), pct(d.fashion), signed_pp(d.drop),
+    rows = [[md(d.model), pct(d.mnist), pct(d.fashion), signed_pp(d.drop),
              number(d.error_ratio, 1)] for d in found]
     table = markdown_table(["model", "MNIST (%)", "Fashion-MNIST (%)",
                             "drop: MNIST − Fashion (pp)", "error ratio (Fashion / MNIST)"],

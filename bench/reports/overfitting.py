@@ -76,7 +76,7 @@ def epoch_curve(model: str, dataset: str, runs: list[RunRecord]) -> EpochCurve |
 
 
 def _gap_table(cells: list[CellSummary]) -> str:
-    rows = [[i, c.model, dataset_title(c.dataset), pct_ci(c.train), pct_ci(c.test),
+    rows = [[i, md(c.model), dataset_title(c.dataset), pct_ci(c.train), pct_ci(c.test),
              f"{signed_pp(c.gap.mean)} ± {100 * c.gap.half_width:.2f}" if c.gap.has_interval
              else signed_pp(c.gap.mean),
              f"[{signed_pp(c.gap.low)}, {signed_pp(c.gap.high)}]" if c.gap.has_interval else "–",
