@@ -109,7 +109,7 @@ def run_all_command(args: argparse.Namespace) -> int:
         if not 1 <= args.seeds <= MAX_SEEDS:
             from bench.errors import UsageError
 
-            raise UsageError(f"--seeds must be between 1 and {MAX_SEEDS}, got {args.seeds}.")
+            raise UsageError(f"--seeds must be at least 1 and at most {MAX_SEEDS}, got {args.seeds}.")
         seeds = list(range(args.seeds))
     else:
         seeds = list(DEFAULT_SEEDS)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -65,14 +66,15 @@ def info_files(results_dir: str | os.PathLike) -> list[Path]:
     return sorted([*folder.glob("run-info-*.json"), *folder.glob(RUN_INFO_FILE)])
 
 
-def save_run_info(results_dir: str | os.PathLike, info: dict[str, Any], trained: bool) -> Path:
-    """Record a run-all of ``info["profile"]``; rewrites ``run-info.json`` every time.
+def save_run_info(results_dir: str | os.PathLike, profile: str,
+                  make_info: Callable[[], dict[str, Any]], trained: bool) -> Path:
+    """Record a run-all of ``profile``; rewrites ``run-info.json`` every time.
 
     When the run trained nothing (``trained`` false) and the profile already has a run-info,
-    that one is kept: it still says how the profile's results were made. A latest file of
-    another profile is first kept as that profile's file if it has none.
+    that one is kept (``make_info`` is not even called): it still says how the profile's
+    results were made. A latest file of another profile is first kept as that profile's file
+    if it has none.
     """
-    profile = info["profile"]
     mine = profile_path(results_dir, profile)
     previous = read_info_file(latest_path(results_dir))
     if previous is not None and previous["profile"] != profile:
@@ -80,7 +82,7 @@ def save_run_info(results_dir: str | os.PathLike, info: dict[str, Any], trained:
         if not os.path.lexists(theirs):
             _write(theirs, previous)
     kept = None if trained else read_run_info(results_dir, profile)
-    chosen = kept if kept is not None else info
+    chosen = kept if kept is not None else {**make_info(), "profile": profile}
     _write(mine, chosen)
     _write(latest_path(results_dir), chosen)
     return latest_path(results_dir)

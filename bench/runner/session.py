@@ -129,18 +129,20 @@ def write_run_info(results_dir: str | os.PathLike, summary: RunSummary, profile:
     from bench.results.runinfo import save_run_info
     from bench.runner import provenance
 
-    info = {
-        "command": "python -m bench " + shlex.join(sys.argv[1:]) if sys.argv[1:] else None,
-        "profile": profile,
-        "seeds": list(seeds),
-        "started_at": started_at,
-        "finished_at": now_iso(),
-        "wall_seconds": round(summary.wall_seconds, 1),
-        "jobs": len(summary.records),
-        "jobs_executed": summary.executed,
-        "provenance": provenance.collect(),
-    }
-    return save_run_info(results_dir, info, trained=summary.executed > 0)
+    def info() -> dict:
+        return {
+            "command": "python -m bench " + shlex.join(sys.argv[1:]) if sys.argv[1:] else None,
+            "profile": profile,
+            "seeds": list(seeds),
+            "started_at": started_at,
+            "finished_at": now_iso(),
+            "wall_seconds": round(summary.wall_seconds, 1),
+            "jobs": len(summary.records),
+            "jobs_executed": summary.executed,
+            "provenance": provenance.collect(),
+        }
+
+    return save_run_info(results_dir, profile, info, trained=summary.executed > 0)
 
 
 def run_all(models: Sequence[str] | None = None, datasets: Sequence[str] | None = None,
