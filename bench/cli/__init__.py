@@ -56,9 +56,8 @@ _default_showwarning = warnings.showwarning
 def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)  # clean up workers on `kill` as on Ctrl-C
     warnings.showwarning = _show_warning
-    parser = build_parser()
-    args = parser.parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)
         return int(args.func(args) or 0)
     except BenchError as exc:
         print(f"error: {exc}", file=sys.stderr)

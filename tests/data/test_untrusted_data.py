@@ -116,3 +116,32 @@ def test_data_info_rehashes_the_cached_arrays(synth, capsys, monkeypatch):
     out, err = capsys.readouterr()
     assert "checksums: MISMATCH in train-images-idx3-ubyte" in out
     assert "checksums: ok" not in out and err.startswith("error: ")
+
+
+def test_sigterm_stops_data_verify(synth, monkeypatch, capsys):
+    import signal
+    import threading
+    import time
+
+    from bench.data import verify
+
+    monkeypatch.setattr(bench.cli, "_COMMAND_MODULES", ("data",))
+    real_check = verify.check_file
+
+    def slow_check(spec, ref):
+        time.sleep(0.3)
+        return real_check(spec, ref)
+
+    monkeypatch.setattr(verify, "check_file", slow_check)
+    previous = signal.getsignal(signal.SIGTERM)
+    timer = threading.Timer(0.1, os.kill, (os.getpid(), signal.SIGTERM))
+    started = time.monotonic()
+    try:
+        timer.start()
+        code = main(["--data-dir", str(synth.data_dir), "data", "verify"])
+    finally:
+        timer.cancel()
+        signal.signal(signal.SIGTERM, previous)
+    assert code == 130 and time.monotonic() - started < 5
+    out, err = capsys.readouterr()
+    assert "interrupted" in err and "all files ok" not in out
