@@ -169,3 +169,15 @@ def test_a_link_out_of_the_results_folder_is_not_followed(tmp_path):
     (path.parent / "k3.json").symlink_to(inside)
     with pytest.raises(ResultsError, match="does not match the file name"):
         read_record(path.parent / "k3.json")  # followed, then checked like any file
+
+
+@pytest.mark.parametrize("name", ["My Model", "../x", "a<b>", "", " keras"])
+def test_the_registry_refuses_plugin_names_a_record_could_not_hold(name):
+    import dataclasses
+
+    from bench.errors import PluginError
+    from bench.registry import get_model
+
+    spec = dataclasses.replace(get_model("logistic-regression"), name=name)
+    with pytest.raises(PluginError, match="name must be letters, digits"):
+        spec.validate()
