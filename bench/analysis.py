@@ -146,6 +146,8 @@ def cache_path(results_dir: str | os.PathLike, name: str, checksums: Mapping[str
 
 def to_json(analysis: DatasetAnalysis) -> str:
     """Deterministic JSON text of an analysis (sorted keys, images as base64 of 784 bytes)."""
+    from bench.results.validate import DIGEST_FIELD, payload_digest
+
     payload = {
         "analysis_version": ANALYSIS_VERSION,
         "dataset": analysis.dataset,
@@ -155,15 +157,22 @@ def to_json(analysis: DatasetAnalysis) -> str:
         "images": {str(i): base64.b64encode(img.astype(np.uint8).tobytes()).decode()
                    for i, img in sorted(analysis.images.items())},
     }
+    payload[DIGEST_FIELD] = payload_digest(payload)
     return json.dumps(payload, indent=1, sort_keys=True) + "\n"
 
 
 def from_json(text: str) -> DatasetAnalysis:
-    """Inverse of :func:`to_json`; raises ``ValueError`` on a stale or malformed file."""
+    """Inverse of :func:`to_json`; raises ``ValueError`` on a stale, malformed or altered file
+    (every field is checked: the cache is read from the untrusted results folder)."""
+    from bench.results.validate import check_analysis
+
     data: dict[str, Any] = json.loads(text)
-    if data.get("analysis_version") != ANALYSIS_VERSION:
-        raise ValueError(f"analysis version {data.get('analysis_version')!r}, "
-                         f"expected {ANALYSIS_VERSION}")
+    if not isinstance(data, dict) or data.get("analysis_version") != ANALYSIS_VERSION:
+        found = data.get("analysis_version") if isinstance(data, dict) else None
+        raise ValueError(f"analysis version {found!r}, expected {ANALYSIS_VERSION}")
+    problems = check_analysis(data)
+    if problems:
+        raise ValueError("; ".join(problems[:3]))
     labels = np.frombuffer(data["test_labels"].encode("ascii"), dtype=np.uint8) - ord("0")
     images = {int(k): np.frombuffer(base64.b64decode(v), dtype=np.uint8).reshape(28, 28)
               for k, v in data["images"].items()}
@@ -172,10 +181,20 @@ def from_json(text: str) -> DatasetAnalysis:
 
 
 def read_cache(path: Path) -> DatasetAnalysis | None:
-    """The cached analysis at ``path``, or None when absent or unreadable."""
+    """The cached analysis at ``path``, or None when absent or invalid (with a warning: it is
+    then recomputed from the data)."""
+    import warnings
+
+    from bench.errors import ResultsWarning
+    from bench.results.validate import MAX_ANALYSIS_BYTES, UntrustedFileError, read_bytes
+
+    if not os.path.lexists(path):
+        return None
     try:
-        return from_json(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, KeyError, TypeError):
+        return from_json(read_bytes(path, MAX_ANALYSIS_BYTES).decode("utf-8"))
+    except (UntrustedFileError, OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
+        warnings.warn(f"ignoring the analysis cache {path}: {exc}. It is recomputed from the "
+                      "data when available.", ResultsWarning, stacklevel=2)
         return None
 
 
@@ -246,5 +265,14 @@ def load_or_compute(results_dir: str | os.PathLike, name: str, checksums: Mappin
     keep = set(cached.images) if cached is not None else set()
     need = _valid(wanted(np.asarray(dataset.y_test)), dataset.y_test)
     analysis = compute_analysis(dataset, checksums, need | keep)
-    atomic_write_text(path, to_json(analysis))
+    try:
+        atomic_write_text(path, to_json(analysis))
+    except OSError as exc:  # a read-only results folder: report without caching
+        import warnings
+
+        from bench.errors import ResultsWarning
+
+        warnings.warn(f"could not cache the {name} analysis in {path.parent} "
+                      f"({exc.strerror or exc}); it is recomputed next time.", ResultsWarning,
+                      stacklevel=2)
     return AnalysisResult(analysis, computed=True)

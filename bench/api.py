@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bench.results.record import STATUS_OK, RunRecord
-from bench.results.run_info import run_info_path, write_run_info
+from bench.results.run_info import save_run_info
 from bench.runner.batch import ExecutionConfig, RunSummary, execute
 from bench.runner.execution import now_iso
 from bench.runner.plan import DEFAULT_SEEDS, Job, plan_jobs
@@ -53,9 +53,13 @@ def run_jobs(jobs: Sequence[Job], profile: str, seeds: Sequence[int],
     settings = settings or get_settings()
     started_at = now_iso()
     with use_settings(settings):
+        if reports_dir is not None:  # a folder the reports may not fill is refused before training
+            from bench.reports.writer import check_can_publish
+
+            check_can_publish(reports_dir)
         summary = execute(jobs, results_dir, config, settings)
-        if summary.executed or not run_info_path(results_dir).exists():
-            write_run_info(results_dir, run_info(summary, profile, seeds, started_at))
+        save_run_info(results_dir, profile, lambda: run_info(summary, profile, seeds, started_at),
+                      trained=summary.executed > 0)
         if reports_dir is not None and any(r.status == STATUS_OK for r in summary.records):
             summary.reports = report(results_dir, reports_dir)
     return summary
@@ -93,14 +97,15 @@ def run_one(model: str, dataset: str, seed: int = 0, profile: str = "full",
 
 
 def report(results_dir: str | os.PathLike = "results",
-           reports_dir: str | os.PathLike = "reports",
-           settings: Settings | None = None) -> list[Path]:
-    """Write the reports of ``results_dir`` into ``reports_dir`` (trains nothing); the files
-    written. ``python -m bench report``."""
+           reports_dir: str | os.PathLike = "reports", profile: str | None = None,
+           force: bool = False, settings: Settings | None = None) -> list[Path]:
+    """Write the reports of ``results_dir`` into ``reports_dir`` (trains nothing); the report
+    files (``redrawn`` False when they were already up to date). ``profile`` defaults to the
+    largest in the store. ``python -m bench report``."""
     from bench.reports import write_reports
 
     with use_settings(settings or get_settings()):
-        return write_reports(results_dir, reports_dir)
+        return write_reports(results_dir, reports_dir, profile=profile, force=force)
 
 
 def run_info(summary: RunSummary, profile: str, seeds: Sequence[int], started_at: str) -> dict:

@@ -31,6 +31,18 @@ class ResultsError(BenchError):
     """The result store cannot be read or written."""
 
 
+class ReportsError(BenchError):
+    """The reports cannot be written where asked (not ours, unwritable, disk full)."""
+
+
+class BenchWarning(UserWarning):
+    """A problem worth one line on stderr (``warning: ...``) that does not stop the command."""
+
+
+class ResultsWarning(BenchWarning):
+    """A result file, run-info or analysis cache was left out because it is invalid."""
+
+
 def did_you_mean(name: str, choices: list[str] | tuple[str, ...]) -> str:
     """A short hint listing valid choices, closest first."""
     import difflib

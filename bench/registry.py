@@ -27,7 +27,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bench.errors import PluginError, UsageError, did_you_mean
+from bench.errors import BenchWarning, PluginError, UsageError, did_you_mean
 from bench.settings import Settings, get_settings
 from bench.spec import (  # noqa: F401 - re-exported: plugins import ModelSpec from here
     EPOCHS_PARAM,
@@ -44,7 +44,7 @@ EXTRA_ENV = "BENCH_PLUGINS"
 PLUGINS_DIR_ENV = "BENCH_PLUGINS_DIR"
 BUILTIN_PACKAGE = "bench.models"
 PROJECT_DISTRIBUTION = "mnist-vs-fashion-bench"
-class PluginWarning(UserWarning):
+class PluginWarning(BenchWarning):
     """A model plugin was skipped; the other models keep working."""
 
 

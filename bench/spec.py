@@ -118,8 +118,11 @@ class ModelSpec:
     def validate(self) -> None:
         """Raise ``PluginError`` naming the plugin if its declaration is malformed."""
         problems = []
-        if not isinstance(self.name, str) or not self.name or self.name != self.name.strip():
-            problems.append("name must be a non-empty string")
+        from bench.results.validate import is_safe_name
+
+        if not is_safe_name(self.name):  # it goes into job keys, file names and reports
+            problems.append("name must be letters, digits and ._+- (at most 100 characters, "
+                            "starting with a letter or digit)")
         elif "." in self.name and self.source != self.name:
             problems.append("name must not contain '.' (dotted names are import paths)")
         for attr in ("description", "family", "version"):

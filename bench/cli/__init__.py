@@ -11,9 +11,10 @@ import argparse
 import dataclasses
 import signal
 import sys
+import warnings
 
 from bench.cli.options import settings_options
-from bench.errors import BenchError
+from bench.errors import BenchError, BenchWarning
 from bench.settings import Settings, use_settings
 
 _COMMAND_MODULES = ("data", "listing", "run", "report", "check", "new_model")
@@ -44,35 +45,26 @@ def resolve_settings(args: argparse.Namespace) -> Settings:
     return Settings.from_environ(**overrides)
 
 
-def _plain_plugin_warnings() -> None:
-    """Show a skipped plugin as one ``warning: ...`` paragraph, without a source line."""
-    import warnings
-
-    from bench.registry import PluginWarning
-
-    previous = warnings.formatwarning
-    if getattr(previous, "bench_plain", False):
-        return
-
-    def plain(message, category, filename, lineno, line=None):
-        if issubclass(category, PluginWarning):
-            return f"warning: {message}\n"
-        return previous(message, category, filename, lineno, line)
-
-    plain.bench_plain = True
-    warnings.formatwarning = plain
-
-
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """``warning: <message>`` for the harness's own warnings; the usual format otherwise."""
+    if issubclass(category, BenchWarning):
+        print(f"warning: {message}", file=file or sys.stderr)
+    else:
+        _default_showwarning(message, category, filename, lineno, file, line)
+
+
+_default_showwarning = warnings.showwarning
+
+
 def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)  # clean up workers on `kill` as on Ctrl-C
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    _plain_plugin_warnings()
+    warnings.showwarning = _show_warning
     try:
+        args = build_parser().parse_args(argv)
         with use_settings(resolve_settings(args)):
             return int(args.func(args) or 0)
     except BenchError as exc:

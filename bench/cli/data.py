@@ -95,20 +95,38 @@ def _print_warnings(caught: list[warnings.WarningMessage]) -> None:
         print(f"warning: {w.message}", file=sys.stderr)
 
 
-def format_info(dataset) -> str:
-    """The ``data info`` block of one loaded dataset."""
+def recheck(dataset) -> list[str]:
+    """The files of ``dataset`` whose arrays no longer match their SHA-256 (re-hashed now)."""
+    from bench.data.specs import get_spec
+    from bench.data.verify import changed_arrays
+
+    spec = get_spec(dataset.name)
+    arrays = {"train_images": dataset.x_train, "train_labels": dataset.y_train,
+              "test_images": dataset.x_test, "test_labels": dataset.y_test}
+    return [spec.files[role].filename for role in changed_arrays(spec, arrays)]
+
+
+def format_info(dataset, changed: list[str] | None = None) -> str:
+    """The ``data info`` block of one loaded dataset; ``changed`` lists files whose arrays
+    failed the re-check (None: not re-checked)."""
     from bench.data import expected_checksums
 
     train = np.bincount(dataset.y_train, minlength=len(dataset.class_names))
     test = np.bincount(dataset.y_test, minlength=len(dataset.class_names))
     width = max(len(name) for name in dataset.class_names)
     n_files = len(expected_checksums(dataset.name))
+    if changed is None:
+        status = "not re-checked"
+    elif changed:
+        status = f"MISMATCH in {', '.join(changed)} (re-hashed just now)"
+    else:
+        status = f"ok (all {n_files} payloads re-hashed just now and matched their SHA-256)"
     lines = [
         f"{dataset.name}",
         f"  source:    {dataset.source}",
         f"  train:     {len(dataset.y_train)} images",
         f"  test:      {len(dataset.y_test)} images",
-        f"  checksums: ok (all {n_files} payloads matched their SHA-256 when loaded or cached)",
+        f"  checksums: {status}",
         f"  classes:   {'':{width}}  train   test",
     ]
     for i, name in enumerate(dataset.class_names):
@@ -129,7 +147,15 @@ def run_info(args: argparse.Namespace) -> int:
             )
             continue
         try:
-            print(format_info(load_dataset(name, download=False)))
+            dataset = load_dataset(name, download=False)
+            changed = recheck(dataset)
+            print(format_info(dataset, changed))
+            if changed:
+                errors.append(
+                    f"{name}: {', '.join(changed)} no longer match their SHA-256 (a cached array "
+                    f"changed after it was verified). Run `bench data verify --dataset {name}`, "
+                    "delete the bad cache files and load again."
+                )
         except DataError as exc:
             print(f"{name}\n  error:     {str(exc).splitlines()[0]}")
             errors.append(str(exc))

@@ -11,6 +11,9 @@ from bench.data.specs import DATASET_NAMES
 from bench.runner.plan import DEFAULT_SEEDS
 from bench.runner.profiles import PROFILES
 
+#: More seeds than anyone runs; a typo like --seeds 100000000 is an error, not a MemoryError.
+MAX_SEEDS = 1000
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     one = sub.add_parser("run", help="train and evaluate one model on one dataset",
@@ -87,7 +90,16 @@ def _config(args: argparse.Namespace):
                            quiet=args.quiet)
 
 
+def _check_seed(seed: int) -> int:
+    if not 0 <= seed < 2**32:
+        from bench.errors import UsageError
+
+        raise UsageError(f"--seed must be between 0 and {2**32 - 1}, got {seed}.")
+    return seed
+
+
 def run_one_command(args: argparse.Namespace) -> int:
+    _check_seed(args.seed)
     from bench.api import run_one
     from bench.params import parse_assignments
     from bench.results.store import record_path
@@ -135,12 +147,12 @@ def plan_from_args(args: argparse.Namespace) -> list:
     from bench.params import parse_assignments
 
     if args.seed is not None:
-        seeds = [args.seed]
+        seeds = [_check_seed(args.seed)]
     elif args.seeds is not None:
-        if args.seeds < 1:
+        if not 1 <= args.seeds <= MAX_SEEDS:
             from bench.errors import UsageError
 
-            raise UsageError(f"--seeds must be at least 1, got {args.seeds}.")
+            raise UsageError(f"--seeds must be at least 1 and at most {MAX_SEEDS}, got {args.seeds}.")
         seeds = list(range(args.seeds))
     else:
         seeds = None

@@ -55,8 +55,12 @@ def iter_chunks(response, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
 
 
 @contextmanager
-def downloaded(url: str, folder: Path, name: str, progress: bool) -> Iterator[Path]:
-    """Download ``url`` to a temp file in ``folder`` that is deleted on exit unless moved."""
+def downloaded(url: str, folder: Path, name: str, progress: bool,
+               max_bytes: int | None = None) -> Iterator[Path]:
+    """Download ``url`` to a temp file in ``folder`` that is deleted on exit unless moved.
+
+    A body longer than ``max_bytes`` is abandoned (``MirrorError``) as soon as it passes it.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     suffix = ".part" + "".join(Path(name).suffixes[-1:])
     fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=suffix)
@@ -69,7 +73,12 @@ def downloaded(url: str, folder: Path, name: str, progress: bool) -> Iterator[Pa
             with tqdm(
                 total=total, unit="B", unit_scale=True, desc=name, disable=not progress, leave=False
             ) as bar:
+                received = 0
                 for chunk in iter_chunks(resp):
+                    received += len(chunk)
+                    if max_bytes is not None and received > max_bytes:
+                        raise MirrorError(f"more than the {max_bytes:,} bytes expected; "
+                                          "download abandoned")
                     fh.write(chunk)
                     bar.update(len(chunk))
         yield tmp
@@ -80,7 +89,7 @@ def downloaded(url: str, folder: Path, name: str, progress: bool) -> Iterator[Pa
 def _fetch_gz(spec: DatasetSpec, base: str, role: str, folder: Path, progress: bool) -> None:
     """Download, verify and install ``<base><filename>.gz``."""
     name = f"{spec.files[role].filename}.gz"
-    with downloaded(base + name, folder, name, progress) as tmp:
+    with downloaded(base + name, folder, name, progress, _max_download(spec, [role])) as tmp:
         report, _ = check_file(spec, FileRef(role, tmp))
         if not report.ok:
             raise MirrorError(f"{report.status} ({report.detail})")
@@ -92,7 +101,8 @@ def _fetch_npz(
 ) -> tuple[list[str], dict[str, str]]:
     """Download a Keras-style archive and install its verified arrays as raw IDX files."""
     done, errors = [], {}
-    with downloaded(url, folder, Path(url).name or "archive.npz", progress) as tmp:
+    with downloaded(url, folder, Path(url).name or "archive.npz", progress,
+                    _max_download(spec, list(spec.files))) as tmp:
         for role in roles:
             report, array = check_file(spec, FileRef(role, tmp, NPZ_KEYS[role]))
             if array is None:
@@ -102,6 +112,13 @@ def _fetch_npz(
             atomic_write(folder / spec.files[role].filename, lambda fh, p=payload: fh.write(p))
             done.append(role)
     return done, errors
+
+
+def _max_download(spec: DatasetSpec, roles: Sequence[str]) -> int:
+    """The most bytes a download of ``roles`` can need: their payloads plus format slack."""
+    total = sum(idx.payload_size(spec.files[r].kind, spec.count(r), spec.image_shape)
+                for r in roles)
+    return total + total // 100 + 64 * 1024
 
 
 def missing_roles(spec: DatasetSpec, folder: Path) -> list[str]:
@@ -139,7 +156,7 @@ def fetch_files(
         if url.endswith(".npz"):
             try:
                 done, errors = _fetch_npz(spec, url, needed, folder, progress)
-            except NETWORK_ERRORS as exc:
+            except (MirrorError, *NETWORK_ERRORS) as exc:
                 done, errors = [], {"archive": _reason(exc)}
             failures += [f"{url} ({role}): {why}" for role, why in errors.items()]
         else:

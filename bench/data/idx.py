@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import struct
 import zlib
 from pathlib import Path
@@ -30,18 +31,33 @@ def sha256_hex(data: bytes | memoryview) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def decompress(data: bytes, gzipped: bool) -> bytes:
-    """The IDX payload of a file's bytes: gunzipped when ``gzipped`` or gzip magic is present."""
+def payload_size(kind: str, count: int, image_shape: tuple[int, int] = (28, 28)) -> int:
+    """Bytes of a well-formed IDX payload of ``count`` items of ``kind``."""
+    per_item = image_shape[0] * image_shape[1] if kind == "images" else 1
+    return header_size(kind) + count * per_item
+
+
+def decompress(data: bytes, gzipped: bool, max_size: int | None = None) -> bytes:
+    """The IDX payload of a file's bytes: gunzipped when ``gzipped`` or gzip magic is present.
+
+    With ``max_size``, decompression stops one byte past it and the file is refused: a small
+    gzip that expands to gigabytes (a gzip bomb) never fills memory.
+    """
     if not gzipped and data[:2] != GZIP_MAGIC:
         return data
     if data[:2] != GZIP_MAGIC:
         raise IdxFormatError("not a gzip file")
     try:
-        return gzip.decompress(data)
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+            payload = stream.read(-1 if max_size is None else max_size + 1)
     except EOFError:
         raise IdxFormatError("truncated gzip stream") from None
     except (OSError, zlib.error) as exc:
         raise IdxFormatError(f"invalid gzip data ({exc})") from None
+    if max_size is not None and len(payload) > max_size:
+        raise IdxFormatError(f"decompresses to more than the {max_size:,} bytes expected "
+                             "(refused unread)")
+    return payload
 
 
 def header_size(kind: str) -> int:

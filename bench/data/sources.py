@@ -10,6 +10,7 @@ The order they are tried in is ``bench.data.loader.local_sources``.
 from __future__ import annotations
 
 import os
+import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,8 @@ from bench.data.specs import NPZ_KEYS, DatasetSpec
 from bench.settings import get_settings
 
 SYSTEM_DATA_DIRS: tuple[Path, ...] = (Path("/usr/share/datasets"),)
+#: No payload is larger (60,000 images of 28x28 are 47 MB); nothing bigger is ever read.
+MAX_PAYLOAD = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,8 @@ class FileRef:
 
     @property
     def exists(self) -> bool:
-        return self.path.is_file()
+        """Something is there (a FIFO or device too: reading it is refused, not hung)."""
+        return self.path.exists()
 
     def __str__(self) -> str:
         return f"{self.path}[{self.member}]" if self.member else str(self.path)
@@ -71,7 +75,7 @@ def keras_datasets_dir() -> Path:
 def _idx_path(folder: Path, filename: str) -> Path:
     """The raw file if present (no decompression needed), else the ``.gz`` one."""
     raw = folder / filename
-    return raw if raw.is_file() else folder / f"{filename}.gz"
+    return raw if raw.exists() else folder / f"{filename}.gz"
 
 
 def find_files(spec: DatasetSpec, source: Source) -> dict[str, FileRef] | None:
@@ -91,22 +95,53 @@ def find_files(spec: DatasetSpec, source: Source) -> dict[str, FileRef] | None:
     return None
 
 
-def read_payload(ref: FileRef, kind: str) -> bytes:
+def read_payload(ref: FileRef, kind: str, max_size: int = MAX_PAYLOAD) -> bytes:
     """The IDX payload behind ``ref``; npz and npy arrays are re-encoded as IDX bytes.
 
-    Raises ``FileNotFoundError`` or ``idx.IdxFormatError``.
+    Nothing larger than ``max_size`` (the expected payload size) is read or decompressed,
+    and only regular files are opened. Raises ``FileNotFoundError`` or ``idx.IdxFormatError``.
     """
-    if ref.path.suffix == ".npy":
-        return idx.encode(_load_array(ref.path, None), kind)
-    if ref.member is not None:
-        return idx.encode(_load_array(ref.path, ref.member), kind)
-    return idx.decompress(ref.path.read_bytes(), gzipped=ref.path.suffix == ".gz")
+    if ref.path.suffix == ".npy" or ref.member is not None:
+        array = _load_array(ref.path, ref.member, max_size)
+        if array.nbytes > max_size:
+            raise idx.IdxFormatError(f"array of {array.nbytes:,} bytes, more than the "
+                                     f"{max_size:,} expected")
+        return idx.encode(array, kind)
+    slack = max_size // 100 + 4096  # gzip of incompressible bytes is slightly larger
+    data = read_regular(ref.path, max_size + slack)
+    return idx.decompress(data, gzipped=ref.path.suffix == ".gz", max_size=max_size)
 
 
-def _load_array(path: Path, member: str | None) -> np.ndarray:
+def check_regular(path: Path, max_bytes: int) -> None:
+    """Refuse what is not a regular file of at most ``max_bytes`` (without opening it)."""
+    info = os.stat(path)  # FileNotFoundError when absent; stat never blocks on a FIFO
+    if not stat.S_ISREG(info.st_mode):
+        raise idx.IdxFormatError("not a regular file (a FIFO, device or folder); refused unread")
+    if info.st_size > max_bytes:
+        raise idx.IdxFormatError(f"{info.st_size:,} bytes, more than the {max_bytes:,} "
+                                 "expected; refused unread")
+
+
+def read_regular(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``; never blocks on a FIFO."""
+    check_regular(path, max_bytes)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise idx.IdxFormatError("not a regular file; refused unread")
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise idx.IdxFormatError(f"more than the {max_bytes:,} bytes expected")
+    return data
+
+
+def _load_array(path: Path, member: str | None, max_size: int = MAX_PAYLOAD) -> np.ndarray:
     """One array from an ``.npy`` file or an ``.npz`` member (``IdxFormatError`` on failure)."""
-    if not path.is_file():
-        raise FileNotFoundError(path)
+    if member is None:
+        check_regular(path, max_size + 4096)
+    else:
+        check_regular(path, 4 * MAX_PAYLOAD)  # an archive holds every array
+        _check_member_size(path, member, max_size)
     try:
         if member is None:
             return np.load(path, mmap_mode="r", allow_pickle=False)
@@ -118,3 +153,17 @@ def _load_array(path: Path, member: str | None) -> np.ndarray:
     if array is None:
         raise idx.IdxFormatError(f"no array {member!r} in the archive (has {', '.join(names)})")
     return array
+
+
+def _check_member_size(path: Path, member: str, max_size: int) -> None:
+    """Refuse an archive member that would decompress to more than ``max_size`` bytes."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo(f"{member}.npy")
+    except KeyError:
+        return  # reported as a missing member by the caller
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise idx.IdxFormatError(f"unreadable array file ({exc})") from None
+    if info.file_size > max_size + 4096:
+        raise idx.IdxFormatError(f"archive member {member} expands to {info.file_size:,} bytes, "
+                                 f"more than the {max_size:,} expected; refused unread")

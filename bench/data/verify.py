@@ -51,7 +51,8 @@ def check_file(spec: DatasetSpec, ref: FileRef) -> tuple[FileReport, np.ndarray 
         return FileReport(spec.name, ref.role, str(ref), status, detail)
 
     try:
-        payload = read_payload(ref, fspec.kind)
+        expected = idx.payload_size(fspec.kind, spec.count(ref.role), spec.image_shape)
+        payload = read_payload(ref, fspec.kind, max_size=expected)
         array = idx.parse(payload, fspec.kind, spec.count(ref.role), spec.image_shape)
     except FileNotFoundError:
         return report(MISSING, f"no {fspec.filename} or {fspec.filename}.gz"), None
@@ -75,6 +76,21 @@ def check_files(
     reports = [report for report, _ in results]
     arrays = {role: array for role, (_, array) in zip(roles, results, strict=True)}
     return reports, arrays
+
+
+def changed_arrays(spec: DatasetSpec, arrays: Mapping[str, np.ndarray]) -> list[str]:
+    """Roles whose in-memory array no longer matches the SHA-256 of its IDX payload.
+
+    Re-hashes the arrays (re-encoded as IDX), so a cached array with a flipped byte and an
+    unchanged size and mtime is caught.
+    """
+    changed = []
+    for role, fspec in spec.files.items():
+        array = arrays.get(role)
+        if array is None or idx.sha256_hex(idx.encode(np.asarray(array), fspec.kind)) != \
+                fspec.sha256:
+            changed.append(role)
+    return changed
 
 
 def fix_hint(spec: DatasetSpec, kind: str) -> str:

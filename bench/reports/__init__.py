@@ -1,9 +1,10 @@
 """Markdown reports with figures, generated from the result store (``python -m bench report``).
 
-``write_reports`` trains nothing: it reads ``<results>/runs/*.json``, ``run-info.json`` and the
+``write_reports`` trains nothing: it reads ``<results>/runs/*.json``, the run-info and the
 analysis cache (computing it from the data only when missing) and writes ``README.md``,
-``accuracy.md``, ``overfitting.md``, ``mnist-too-easy.md`` and ``figures/*.png``. The same
-results give byte-identical files.
+``accuracy.md``, ``overfitting.md``, ``mnist-too-easy.md``, ``figures/*.png`` and the manifest
+``.manifest.json`` of what it wrote. The same results give byte-identical files; when neither
+the results nor the report code changed since the last report, nothing is redrawn.
 """
 
 from __future__ import annotations
@@ -11,44 +12,58 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from bench.reports.page import FIGURES_FOLDER, Page
+__all__ = ["ReportFiles", "write_reports"]
 
-__all__ = ["write_reports"]
+
+class ReportFiles(list):
+    """The report files (pages, index first, then figures); ``redrawn`` is False when the
+    reports were already up to date and nothing was written."""
+
+    redrawn: bool = True
 
 
 def render_pages(results_dir: str | os.PathLike, fig_dir: Path,
-                 data_dir: str | os.PathLike | None = None) -> list[Page]:
-    """Every page, index first; figures are written to ``fig_dir`` as a side effect."""
+                 data_dir: str | os.PathLike | None = None, profile: str | None = None):
+    """(every page, index first; the inputs); figures are written to ``fig_dir``."""
     from bench.reports import accuracy, index, overfitting, too_easy
     from bench.reports.evidence import collect
     from bench.reports.inputs import gather
 
-    inputs = gather(results_dir, data_dir)
+    inputs = gather(results_dir, data_dir, profile)
     ev = collect(inputs)
-    return [index.render(inputs, ev), accuracy.render(inputs, fig_dir),
-            overfitting.render(inputs, fig_dir), too_easy.render(inputs, fig_dir, ev)]
+    pages = [index.render(inputs, ev), accuracy.render(inputs, fig_dir),
+             overfitting.render(inputs, fig_dir), too_easy.render(inputs, fig_dir, ev)]
+    return pages, inputs
 
 
 def write_reports(results_dir: str | os.PathLike = "results",
                   reports_dir: str | os.PathLike = "reports",
-                  data_dir: str | os.PathLike | None = None) -> list[Path]:
+                  data_dir: str | os.PathLike | None = None, profile: str | None = None,
+                  force: bool = False) -> ReportFiles:
     """Write the reports of ``results_dir`` into ``reports_dir``; return the files written.
 
-    PNGs left in ``<reports>/figures/`` by an earlier report and not made this time are
-    removed. Raises ``ResultsError`` when the store holds no successful result.
+    ``profile`` chooses the profile reported (default: the largest in the store). Only files
+    listed in the folder's manifest are replaced or removed. Raises ``ResultsError`` when the
+    store holds no successful result and ``ReportsError`` when the folder is not the reports'
+    own or cannot be written. Unless ``force``, reports whose inputs are unchanged are kept.
     """
-    from bench.files import atomic_write_text
+    from bench.reports import writer
 
-    reports_dir = Path(reports_dir)
-    fig_dir = reports_dir / FIGURES_FOLDER
-    pages = render_pages(results_dir, fig_dir, data_dir)
-    written = []
-    for page in pages:
-        path = reports_dir / page.name
-        atomic_write_text(path, page.text)
-        written.append(path)
-    made = sorted({p for page in pages for p in page.figures})
-    if fig_dir.is_dir():
-        for stale in sorted(set(fig_dir.glob("*.png")) - set(made)):
-            stale.unlink()
-    return written + made
+    folder = writer.check_reports_dir(reports_dir)
+
+    def digest() -> str:
+        return writer.inputs_digest(results_dir, profile, writer.results_inputs(results_dir))
+
+    if not force:
+        done = writer.up_to_date(folder, digest())
+        if done is not None:
+            files = ReportFiles(done)
+            files.redrawn = False
+            return files
+
+    def render(fig_dir: Path) -> writer.Rendered:
+        pages, inputs = render_pages(results_dir, fig_dir, data_dir, profile)
+        complete = set(inputs.analyses) == set(inputs.datasets)
+        return writer.Rendered({p.name: p.text for p in pages}, complete)
+
+    return ReportFiles(writer.publish(folder, render, digest))

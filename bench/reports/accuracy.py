@@ -11,6 +11,7 @@ from bench.reports import figures
 from bench.reports.evidence import FASHION, MNIST
 from bench.reports.inputs import ReportInputs, class_names, dataset_title
 from bench.reports.page import Page, figure_link, join_blocks, scope_line
+from bench.reports.safe import md, slug
 from bench.reports.tables import (
     MISSING,
     CellSummary,
@@ -70,7 +71,7 @@ def _main_table(inputs: ReportInputs, summary: dict[tuple[str, str], CellSummary
             if cell is None:
                 continue
             correct = int(round(cell.test.mean * cell.test_size))
-            rows.append([model, dataset_title(name), pct_ci(cell.test),
+            rows.append([md(model), dataset_title(name), pct_ci(cell.test),
                          pct_interval(cell.test.low, cell.test.high),
                          number(100 * cell.test.std), len(cell.seeds),
                          pct_interval(*wilson_interval(correct, cell.test_size)),
@@ -84,7 +85,7 @@ def _drop_section(found: list[Drop]) -> str:
     if not found:
         return ("## MNIST → Fashion-MNIST\n\n"
                 "Needs models run on both MNIST and Fashion-MNIST; none were.")
-    rows = [[d.model, pct(d.mnist), pct(d.fashion), signed_pp(d.drop),
+    rows = [[md(d.model), pct(d.mnist), pct(d.fashion), signed_pp(d.drop),
              number(d.error_ratio, 1)] for d in found]
     table = markdown_table(["model", "MNIST (%)", "Fashion-MNIST (%)",
                             "drop: MNIST − Fashion (pp)", "error ratio (Fashion / MNIST)"],
@@ -93,8 +94,8 @@ def _drop_section(found: list[Drop]) -> str:
     lost = sum(1 for d in found if d.drop > 0)
     ratios = [d.error_ratio for d in found if np.isfinite(d.error_ratio)]
     text = (f"{lost} of {len(found)} models score lower on Fashion-MNIST than on MNIST. The drop "
-            f"ranges from {signed_pp(ordered[0].drop)} pp ({ordered[0].model}) to "
-            f"{signed_pp(ordered[-1].drop)} pp ({ordered[-1].model}).")
+            f"ranges from {signed_pp(ordered[0].drop)} pp ({md(ordered[0].model)}) to "
+            f"{signed_pp(ordered[-1].drop)} pp ({md(ordered[-1].model)}).")
     if ratios:
         text += (f" Fashion-MNIST error rates are {min(ratios):.1f} to {max(ratios):.1f} times "
                  "the MNIST ones.")
@@ -146,7 +147,7 @@ def _confusion_section(inputs: ReportInputs, fig_dir: Path) -> tuple[str, list[P
                  pct((ab + ba) / errors, 1) if errors else MISSING]
                 for a, b, ab, ba in confused_pairs(total)]
         title = f"{dataset_title(name)}: confusion matrices (% of true class)"
-        path = figures.confusion_grid(fig_dir / f"confusion-{name}.png", title, labels, per_model)
+        path = figures.confusion_grid(fig_dir / f"confusion-{slug(name)}.png", title, labels, per_model)
         made.append(path)
         headers = ["pair (A / B)", "A → B", "B → A", "total", "share of errors (%)"]
         blocks += [f"### {dataset_title(name)}",

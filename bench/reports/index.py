@@ -7,6 +7,7 @@ from typing import Any
 from bench.reports.evidence import Evidence
 from bench.reports.inputs import ReportInputs, dataset_title
 from bench.reports.page import Page, join_blocks, scope_line
+from bench.reports.safe import code, md
 from bench.reports.tables import MISSING, markdown_table, pct_ci, seconds
 from bench.reports.verdict import paragraph
 from bench.results.record import RunRecord
@@ -26,7 +27,7 @@ MAX_ERROR = 160
 
 def headline_table(inputs: ReportInputs, ev: Evidence) -> str:
     """Model x dataset: test accuracy (%) as mean ± 95% CI half-width over seeds."""
-    rows = [[m] + [pct_ci(ev.summary[(m, d)].test) if (m, d) in ev.summary else MISSING
+    rows = [[md(m)] + [pct_ci(ev.summary[(m, d)].test) if (m, d) in ev.summary else MISSING
                    for d in inputs.datasets] for m in inputs.models]
     headers = ["model", *[f"{dataset_title(d)} test acc. (%)" for d in inputs.datasets]]
     return markdown_table(headers, rows, ["left"] + ["right"] * len(inputs.datasets))
@@ -61,11 +62,11 @@ def how_made(inputs: ReportInputs) -> str:
     prov = _provenance(inputs)
     started, finished, wall = _when(inputs)
     seeds = info.get("seeds") or sorted({r.seed for r in inputs.runs})
-    rows = [["command", f"`{info['command']}`" if info.get("command")
+    rows = [["command", code(info["command"]) if info.get("command")
              else "not recorded (no run-info.json for this profile)"],
-            ["profile", inputs.profile],
+            ["profile", md(inputs.profile)],
             ["seeds", ", ".join(str(s) for s in seeds)],
-            ["started", started], ["finished", finished], ["total wall time", wall]]
+            ["started", md(started)], ["finished", md(finished)], ["total wall time", wall]]
     if isinstance(info.get("jobs"), int):
         executed = info.get("jobs_executed")
         rows.append(["jobs", f"{info['jobs']}" + (f" ({executed} trained in that run, the rest "
@@ -74,13 +75,13 @@ def how_made(inputs: ReportInputs) -> str:
     keys = [k for k in PROVENANCE_ORDER if k in prov]
     keys += sorted(k for k in prov if k not in PROVENANCE_ORDER and k != "packages"
                    and isinstance(prov[k], str | int | float | bool))
-    rows += [[k.replace("_", " "), str(prov[k])] for k in keys]
+    rows += [[md(k.replace("_", " ")), md(prov[k])] for k in keys]
     blocks = ["## How the run was made", markdown_table(["", ""], rows, ["left", "left"])]
     packages = prov.get("packages")
     if isinstance(packages, dict) and packages:
         blocks += ["Package versions:",
                    markdown_table(["package", "version"],
-                                  [[k, str(v)] for k, v in sorted(packages.items())],
+                                  [[md(k), md(v)] for k, v in sorted(packages.items())],
                                   ["left", "left"])]
     return join_blocks(*blocks)
 
@@ -90,30 +91,29 @@ def _first_line(text: str | None) -> str:
     return line if len(line) <= MAX_ERROR else line[:MAX_ERROR - 1] + "…"
 
 
-def failures(records: tuple[RunRecord, ...], superseded: int) -> str:
+def failures(records: tuple[RunRecord, ...], superseded: int,
+             left_out: tuple[RunRecord, ...] = ()) -> str:
     blocks = ["## Jobs that did not succeed"]
     if not records:
         blocks.append("None: every job in the store finished with status `ok`.")
     else:
-        rows = [[r.model, dataset_title(r.dataset), r.seed, r.profile, f"{r.train_size:,}",
-                 r.status, _first_line(r.error) or MISSING] for r in records]
+        rows = [[md(r.model), dataset_title(r.dataset), r.seed, md(r.profile),
+                 f"{r.train_size:,}", r.status, md(_first_line(r.error)) or MISSING]
+                for r in records]
         blocks += [f"{len(records)} job(s) did not finish with status `ok`; they are left out "
                    "of every statistic. Rerun them with the same command to retry.",
                    markdown_table(["model", "dataset", "seed", "profile", "train size", "status",
                                    "error"], rows)]
-    if superseded:
-        blocks.append(f"{superseded} older successful record(s) for the same model, dataset, "
-                      "seed and training size were superseded by a later run and ignored.")
+    if left_out:
+        listed = "; ".join(f"{md(r.model)} on {dataset_title(r.dataset)} seed {r.seed}, "
+                           f"{r.train_size:,} images ({code(r.key)})" for r in left_out)
+        blocks.append(f"{len(left_out)} other successful record(s) for the same model, dataset, "
+                      "seed and training size were left out, in favour of the plan's (default) "
+                      f"parameters: {listed}.")
+    elif superseded:
+        blocks.append(f"{superseded} other successful record(s) for the same model, dataset, "
+                      "seed and training size were left out.")
     return join_blocks(*blocks)
-
-
-def _other_profiles(inputs: ReportInputs) -> str:
-    others = {p: n for p, n in inputs.profile_counts.items() if p != inputs.profile}
-    if not others:
-        return ""
-    listed = ", ".join(f"`{p}` ({n} run{'s' if n != 1 else ''})" for p, n in others.items())
-    return (f"The reports cover profile `{inputs.profile}`, {inputs.profile_reason}. The store "
-            f"also holds successful runs of other profiles, not covered here: {listed}.")
 
 
 def render(inputs: ReportInputs, ev: Evidence) -> Page:
@@ -123,7 +123,6 @@ def render(inputs: ReportInputs, ev: Evidence) -> Page:
         "# MNIST vs Fashion-MNIST: results",
         "Generated by `python -m bench report` from the result store; regenerate rather than "
         "edit. " + scope_line(inputs),
-        _other_profiles(inputs),
         "## Headline: test accuracy",
         "Mean over seeds ± half-width of the 95% t confidence interval, in percent.",
         headline_table(inputs, ev),
@@ -132,7 +131,7 @@ def render(inputs: ReportInputs, ev: Evidence) -> Page:
         "## Reports",
         links,
         how_made(inputs),
-        failures(inputs.unsuccessful, inputs.superseded),
+        failures(inputs.unsuccessful, inputs.superseded, inputs.left_out),
         ("## Notes\n\n" + "\n".join(f"- {n}" for n in inputs.notes)) if inputs.notes else "",
     )
     return Page("README.md", text)

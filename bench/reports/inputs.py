@@ -20,7 +20,8 @@ import pandas as pd
 from bench import analysis as an
 from bench.data.specs import DATASET_NAMES, DATASETS
 from bench.data.subsets import indices_digest, test_indices
-from bench.errors import ResultsError
+from bench.errors import BenchError, ResultsError, UsageError
+from bench.reports.safe import md
 from bench.reports.tables import CellSummary, summarise
 from bench.results.codec import digits_to_array
 from bench.results.frame import records_frame
@@ -28,15 +29,14 @@ from bench.results.record import STATUS_OK, RunRecord
 from bench.results.run_info import read_run_info
 from bench.results.store import load_records
 
-DEFAULT_PROFILE = "full"
 N_SAMPLES = 24
 N_MISTAKES = 8
 
 
 def dataset_title(name: str) -> str:
-    """The dataset's short title from its spec (``name`` itself for an unknown dataset)."""
+    """The dataset's short title from its spec (the escaped name for an unknown dataset)."""
     spec = DATASETS.get(name)
-    return spec.label if spec is not None else name
+    return spec.label if spec is not None else md(name)
 
 
 def class_names(name: str) -> tuple[str, ...]:
@@ -51,29 +51,83 @@ def dataset_sort_key(name: str) -> tuple[int, str]:
     return (order.index(name) if name in order else len(order), name)
 
 
-def choose_profile(ok_profiles: Iterable[str], run_info: dict[str, Any] | None,
+def profile_rank(name: str, count: int) -> tuple[int, int, str]:
+    """Larger profiles first: by training-set size when known, then by number of results."""
+    from bench.runner.profiles import PROFILES
+
+    size = PROFILES[name].train_size if name in PROFILES else 0
+    return (-size, -count, name)
+
+
+def choose_profile(ok_profiles: Iterable[str], requested: str | None = None,
                    ) -> tuple[str, str]:
-    """(profile, why): the run-all's profile if it has results, else ``full``, else the most
-    common (ties by name)."""
+    """(profile, why): ``requested`` if given, else the largest profile with results."""
     counts = Counter(ok_profiles)
-    if run_info and run_info.get("profile") in counts:
-        return str(run_info["profile"]), "the profile of the latest run-all (run-info.json)"
-    if DEFAULT_PROFILE in counts:
-        return DEFAULT_PROFILE, "the full profile"
-    best = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-    return best, "the profile with the most results in the store"
+    if requested is not None:
+        if requested not in counts:
+            held = ", ".join(f"{p} ({n})" for p, n in sorted(counts.items())) or "none"
+            raise UsageError(f"no successful results of profile {requested!r} in the store "
+                             f"(profiles with results: {held}).")
+        return requested, "as requested (--profile)"
+    best = sorted(counts, key=lambda p: profile_rank(p, counts[p]))[0]
+    return best, "the largest profile with results (choose another with --profile)"
 
 
-def latest_per_job(records: Iterable[RunRecord]) -> list[RunRecord]:
-    """One record per (model, dataset, seed, train_size): the latest finished, sorted by key.
+def plan_keys(profile: str, records: Iterable[RunRecord]) -> set[str] | None:
+    """The job keys the plan of ``profile`` gives for these records' datasets and seeds: the
+    default parameters. None when the plan cannot be built (unknown profile or models)."""
+    records = list(records)
+    try:
+        from bench.data import DATASET_NAMES
+        from bench.registry import available_models
+        from bench.runner.plan import build_plan
+        from bench.runner.profiles import PROFILES
 
-    Several records can share these (a rerun with other ``--param`` values); reports keep the
-    most recent, ties broken by job key.
+        if profile not in PROFILES:
+            return None
+        datasets = sorted({r.dataset for r in records} & set(DATASET_NAMES))
+        seeds = sorted({r.seed for r in records})
+        return {job.key for job in build_plan(available_models(), datasets, seeds,
+                                              PROFILES[profile])}
+    except (ImportError, BenchError):
+        return None
+
+
+def _trusted_time(stamp: str | None, now: str) -> str:
+    """``stamp`` if it is not in the future (a future time is not trusted), else ``""``."""
+    return stamp if stamp and stamp[:19] <= now else ""
+
+
+def choose_per_job(records: Iterable[RunRecord], planned: set[str] | None = None,
+                   ) -> tuple[list[RunRecord], list[RunRecord]]:
+    """(kept, left out): one record per (model, dataset, seed, train size, curve or not).
+
+    Several records can share these (a one-off ``bench run --set``, an older model version).
+    The winner is, in order: the plan's job (default parameters), the record whose parameters
+    most of that model's records share, the latest finished (a time in the future counts as
+    unknown), the job key. Both lists are sorted by key.
     """
-    best: dict[tuple, RunRecord] = {}
-    for rec in sorted(records, key=lambda r: (r.finished_at or "", r.key)):
-        best[(rec.model, rec.dataset, rec.seed, rec.train_size)] = rec
-    return sorted(best.values(), key=lambda r: r.key)
+    from datetime import UTC, datetime
+
+    records = list(records)
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    params_count = Counter((r.model, _params_text(r)) for r in records)
+    groups: dict[tuple, list[RunRecord]] = {}
+    for rec in records:
+        groups.setdefault((rec.model, rec.dataset, rec.seed, rec.train_size, rec.learning_curve),
+                          []).append(rec)
+    kept, left = [], []
+    for group in groups.values():
+        ranked = sorted(group, key=lambda r: (
+            planned is not None and r.key in planned, params_count[(r.model, _params_text(r))],
+            _trusted_time(r.finished_at, now), r.key))
+        kept.append(ranked[-1])
+        left += ranked[:-1]
+    return sorted(kept, key=lambda r: r.key), sorted(left, key=lambda r: r.key)
+
+
+def _params_text(rec: RunRecord) -> str:
+    return json.dumps(rec.params, sort_keys=True)
 
 
 FRAME_COLUMNS = ("key", "model", "dataset", "seed", "train_size", "test_size", "train_accuracy",
@@ -96,6 +150,7 @@ class ReportInputs:
     curve_runs: tuple[RunRecord, ...]
     unsuccessful: tuple[RunRecord, ...]
     superseded: int
+    left_out: tuple[RunRecord, ...]
     run_info: dict[str, Any] | None
     datasets: tuple[str, ...]
     models: tuple[str, ...]
@@ -208,20 +263,23 @@ def record_checksums(runs: Iterable[RunRecord], dataset: str) -> dict[str, str] 
 
 
 def gather(results_dir: str | os.PathLike, data_dir: str | os.PathLike | None = None,
-           ) -> ReportInputs:
-    """Read the store, pick the profile and load (or compute) the analyses."""
+           profile: str | None = None) -> ReportInputs:
+    """Read the store, pick the profile and load (or compute) the analyses.
+
+    Everything reported comes from the chosen profile's records only, so results of another
+    profile (a smoke run) never change these reports.
+    """
     records = load_records(results_dir)
     ok = [r for r in records if r.status == STATUS_OK]
     if not ok:
         raise ResultsError(f"no results in {results_dir}; run `python -m bench run-all` first.")
-    run_info = read_run_info(results_dir)
     profile_counts = dict(sorted(Counter(r.profile for r in ok).items()))
-    profile, why = choose_profile((r.profile for r in ok), run_info)
-    if run_info is not None and run_info.get("profile") != profile:
-        run_info = None  # it describes a run of another profile
+    profile, why = choose_profile((r.profile for r in ok), profile)
+    run_info = read_run_info(results_dir, profile)
     chosen = [r for r in ok if r.profile == profile]
-    runs, lost_main = _dedupe([r for r in chosen if not r.learning_curve])
-    curve_runs, lost_curve = _dedupe([r for r in chosen if r.learning_curve])
+    planned = plan_keys(profile, chosen)
+    runs, lost_main = choose_per_job([r for r in chosen if not r.learning_curve], planned)
+    curve_runs, lost_curve = choose_per_job([r for r in chosen if r.learning_curve], planned)
     datasets = tuple(sorted({r.dataset for r in runs + curve_runs}, key=dataset_sort_key))
     models = tuple(sorted({r.model for r in runs}))
     analyses, notes = {}, []
@@ -236,7 +294,7 @@ def gather(results_dir: str | os.PathLike, data_dir: str | os.PathLike | None = 
         if result.analysis is not None:
             analyses[name] = result.analysis
         if result.note:
-            notes.append(f"{dataset_title(name)}: {result.note}")
+            notes.append(f"{dataset_title(name)}: {md(result.note)}")
     unmatched = [r for r in runs if r.dataset in analyses and r.test_predictions
                  and evaluated_indices(r, analyses[r.dataset].test_labels) is None]
     if unmatched:
@@ -244,10 +302,13 @@ def gather(results_dir: str | os.PathLike, data_dir: str | os.PathLike | None = 
                      "cannot reconstruct (their test_indices_digest does not match); they are "
                      "left out of the McNemar tests and sample grids.")
     notes.extend(seed_invariant_notes(runs))
-    unsuccessful = tuple(sorted((r for r in records if r.status != STATUS_OK),
+    unsuccessful = tuple(sorted((r for r in records
+                                 if r.status != STATUS_OK and r.profile == profile),
                                 key=lambda r: r.key))
+    left_out = tuple(sorted(lost_main + lost_curve, key=lambda r: r.key))
     return ReportInputs(profile, why, profile_counts, tuple(runs), tuple(curve_runs), unsuccessful,
-                        lost_main + lost_curve, run_info, datasets, models, analyses, tuple(notes))
+                        len(left_out), left_out, run_info, datasets, models, analyses,
+                        tuple(notes))
 
 
 def seed_invariant_notes(runs: list[RunRecord]) -> list[str]:
@@ -259,12 +320,7 @@ def seed_invariant_notes(runs: list[RunRecord]) -> list[str]:
     for (model, dataset), group in sorted(groups.items()):
         predictions = {r.test_predictions for r in group}
         if len(group) >= 2 and len(predictions) == 1 and None not in predictions:
-            notes.append(f"{model} gives identical predictions on every seed on "
+            notes.append(f"{md(model)} gives identical predictions on every seed on "
                          f"{dataset_title(dataset)} (its training involves no randomness), so "
                          "its confidence intervals over seeds have zero width.")
     return notes
-
-
-def _dedupe(records: list[RunRecord]) -> tuple[list[RunRecord], int]:
-    kept = latest_per_job(records)
-    return kept, len(records) - len(kept)

@@ -11,6 +11,7 @@ from bench.reports import figures
 from bench.reports.evidence import FASHION, MNIST
 from bench.reports.inputs import ReportInputs, dataset_title
 from bench.reports.page import Page, figure_link, join_blocks, scope_line
+from bench.reports.safe import md, slug
 from bench.reports.tables import (
     CellSummary,
     markdown_table,
@@ -75,7 +76,7 @@ def epoch_curve(model: str, dataset: str, runs: list[RunRecord]) -> EpochCurve |
 
 
 def _gap_table(cells: list[CellSummary]) -> str:
-    rows = [[i, c.model, dataset_title(c.dataset), pct_ci(c.train), pct_ci(c.test),
+    rows = [[i, md(c.model), dataset_title(c.dataset), pct_ci(c.train), pct_ci(c.test),
              f"{signed_pp(c.gap.mean)} ± {100 * c.gap.half_width:.2f}" if c.gap.has_interval
              else signed_pp(c.gap.mean),
              f"[{signed_pp(c.gap.low)}, {signed_pp(c.gap.high)}]" if c.gap.has_interval else "–",
@@ -90,13 +91,13 @@ def reading(cells: list[CellSummary], curves: list[EpochCurve]) -> list[str]:
     if not cells:
         return ["No run recorded both train and test accuracy."]
     top, low = cells[0], cells[-1]
-    out = [f"The largest gap is {signed_pp(top.gap.mean)} pp ({top.model} on "
+    out = [f"The largest gap is {signed_pp(top.gap.mean)} pp ({md(top.model)} on "
            f"{dataset_title(top.dataset)}, train {pct(top.train.mean)}% vs test "
-           f"{pct(top.test.mean)}%); the smallest is {signed_pp(low.gap.mean)} pp ({low.model} "
+           f"{pct(top.test.mean)}%); the smallest is {signed_pp(low.gap.mean)} pp ({md(low.model)} "
            f"on {dataset_title(low.dataset)})."]
     flagged = [c for c in cells if flag(c)]
     if flagged:
-        names = ", ".join(f"{c.model} on {dataset_title(c.dataset)}" for c in flagged)
+        names = ", ".join(f"{md(c.model)} on {dataset_title(c.dataset)}" for c in flagged)
         out.append(f"{len(flagged)} of {len(cells)} model–dataset combinations are flagged: "
                    f"{names}.")
     else:
@@ -119,7 +120,7 @@ def reading(cells: list[CellSummary], curves: list[EpochCurve]) -> list[str]:
 def _curve_sentence(c: EpochCurve) -> str:
     test_loss = c.curves["test_loss"]
     best = int(np.argmin(test_loss)) + 1
-    where = f"{c.model} on {dataset_title(c.dataset)}"
+    where = f"{md(c.model)} on {dataset_title(c.dataset)}"
     if best == c.epochs:
         return (f"{where}: test loss is lowest at the last epoch ({c.epochs}): no sign of "
                 "overfitting within the epochs trained.")
@@ -139,7 +140,7 @@ def _curves_section(inputs: ReportInputs, curves: list[EpochCurve],
     for model in sorted({c.model for c in curves}):
         mine = [c for c in curves if c.model == model]
         path = figures.history_curves(
-            fig_dir / f"history-{model}.png", model, {c.dataset: c.curves for c in mine},
+            fig_dir / f"history-{slug(model)}.png", model, {c.dataset: c.curves for c in mine},
             {c.dataset: dataset_title(c.dataset) for c in mine})
         made.append(path)
         blocks.append(figure_link(path, f"{model} per-epoch curves"))

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.reports.inputs import ReportInputs
-
-FIGURES_FOLDER = "figures"
+from bench.reports.safe import code, md
+from bench.reports.writer import FIGURES_FOLDER
 
 
 @dataclass(frozen=True)
@@ -21,14 +21,14 @@ class Page:
 
 def figure_link(path: Path, alt: str) -> str:
     """A markdown image link relative to the reports folder (renders on GitHub)."""
-    return f"![{alt}]({FIGURES_FOLDER}/{path.name})"
+    return f"![{md(alt)}]({FIGURES_FOLDER}/{path.name})"
 
 
 def scope_line(inputs: ReportInputs) -> str:
     """One sentence naming the profile, seeds and what the numbers are."""
     seeds = sorted({r.seed for r in inputs.runs})
     seed_text = f" ({', '.join(str(s) for s in seeds)})" if seeds else ""
-    return (f"Profile `{inputs.profile}`, {plural(len(seeds), 'seed')}{seed_text}; "
+    return (f"Profile {code(inputs.profile)}, {plural(len(seeds), 'seed')}{seed_text}; "
             f"{plural(len(inputs.runs), 'successful headline run')} and "
             f"{plural(len(inputs.curve_runs), 'learning-curve run')}.")
 

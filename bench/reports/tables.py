@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from tabulate import tabulate
 
+from bench.reports.safe import table_cell
 from bench.stats import MeanCI, mean_ci
 
 MISSING = "–"
@@ -96,8 +97,8 @@ def seconds(value: float | None) -> str:
 
 
 def escape(text: object) -> str:
-    """Text safe inside a markdown table cell (one line, pipes escaped)."""
-    return " ".join(str(text).split()).replace("|", "\\|")
+    """Text safe inside a markdown table cell (one line, pipes escaped, no HTML tags)."""
+    return table_cell(text)
 
 
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]],

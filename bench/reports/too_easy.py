@@ -28,6 +28,7 @@ from bench.reports.inputs import (
     sample_record,
 )
 from bench.reports.page import Page, figure_link, join_blocks, scope_line
+from bench.reports.safe import md, slug
 from bench.reports.tables import MISSING, markdown_table, number, pct, signed_pp
 from bench.reports.verdict import paragraph, small_data
 from bench.stats import ALPHA
@@ -42,8 +43,8 @@ MCNEMAR_RULE = (
 
 
 def _spread_section(ev: Evidence, datasets: tuple[str, ...]) -> str:
-    rows = [[dataset_title(d), s.n_models, s.above, f"{pct(s.low)} ({s.worst})",
-             f"{pct(s.high)} ({s.best})", number(100 * s.range), number(100 * s.std)]
+    rows = [[dataset_title(d), s.n_models, s.above, f"{pct(s.low)} ({md(s.worst)})",
+             f"{pct(s.high)} ({md(s.best)})", number(100 * s.range), number(100 * s.std)]
             for d in datasets if (s := ev.spreads.get(d)) is not None]
     table = markdown_table(["dataset", "models", f"> {100 * HIGH_ACCURACY:.0f}%",
                             "lowest (%)", "highest (%)", "range (pp)", "std (pp)"], rows,
@@ -63,7 +64,7 @@ def _pairs_section(ev: Evidence, datasets: tuple[str, ...]) -> str:
     summary = markdown_table(["dataset", "model pairs", "tested", "significant on all seeds",
                               "significant per seed (Holm)"], rows,
                              ["left", "right", "right", "right", "left"])
-    detail = [[dataset_title(o.dataset), o.model_a, o.model_b, len(o.seeds), o.only_a, o.only_b,
+    detail = [[dataset_title(o.dataset), md(o.model_a), md(o.model_b), len(o.seeds), o.only_a, o.only_b,
                f"{o.max_p_holm:.2g}", "yes" if o.significant else "no"]
               for o in pair_outcomes(ev.tests)]
     blocks = ["## b. Can the dataset tell models apart?", MCNEMAR_RULE, summary]
@@ -80,7 +81,7 @@ def _pairs_section(ev: Evidence, datasets: tuple[str, ...]) -> str:
 
 
 def _headroom_section(ev: Evidence) -> str:
-    rows = [[h.model, dataset_title(h.dataset), pct(h.accuracy), pct(1 - h.accuracy),
+    rows = [[md(h.model), dataset_title(h.dataset), pct(h.accuracy), pct(1 - h.accuracy),
              pct(h.reference), signed_pp(h.gap), number(h.error_ratio, 1),
              signed_pp(h.accuracy - h.human) if not math.isnan(h.human) else MISSING]
             for h in ev.headroom]
@@ -174,7 +175,7 @@ def _curve_section(ev: Evidence, fig_dir: Path) -> tuple[str, list[Path]]:
     for d, by_model in ev.curves.items():
         for model, pts in by_model.items():
             at = {p.train_size: p for p in pts}
-            rows.append([model, dataset_title(d)]
+            rows.append([md(model), dataset_title(d)]
                         + [pct(at[s].mean) if s in at else MISSING for s in sizes])
     table = markdown_table(["model", "dataset", *[f"{s:,}" for s in sizes]], rows,
                            ["left", "left"] + ["right"] * len(sizes))
@@ -216,7 +217,7 @@ def _samples_section(inputs: ReportInputs, fig_dir: Path) -> tuple[str, list[Pat
         if pos:
             title = (f"{dataset_title(d)}: {rec.model}, seed {rec.seed} — {sum(right)} of "
                      f"{len(pos)} right")
-            path = figures.image_grid(fig_dir / f"samples-{d}.png", title,
+            path = figures.image_grid(fig_dir / f"samples-{slug(d)}.png", title,
                                       [found.image(indices[i]) for i in pos], caps, right)
             made.append(path)
             blocks += [f"### {dataset_title(d)}", figure_link(path, f"{dataset_title(d)} samples")]
@@ -237,7 +238,7 @@ def _mistakes(inputs: ReportInputs, d: str, fig_dir: Path) -> tuple[str, Path | 
              number(float(m["confidence"]), 3), m["model"]] for m in mistakes]
     caps = [f"{labels[int(m['pred'])][:11]} ({labels[int(m['true'])][:11]})\n"
             f"{m['model'][:20]} {float(m['confidence']):.2f}" for m in mistakes]
-    path = figures.image_grid(fig_dir / f"mistakes-{d}.png",
+    path = figures.image_grid(fig_dir / f"mistakes-{slug(d)}.png",
                               f"{dataset_title(d)}: most confident mistakes",
                               [found.image(int(m["index"])) for m in mistakes], caps,
                               [False] * len(mistakes), ncols=4)

@@ -18,6 +18,7 @@ from bench.reports.evidence import (
     CurvePoint,
     Evidence,
 )
+from bench.reports.safe import md
 from bench.reports.tables import pct
 from bench.stats import ALPHA
 
@@ -86,8 +87,8 @@ def less_headroom(ev: Evidence) -> Criterion:
     if MNIST not in best or FASHION not in best:
         return Criterion("headroom", claim, False, None, "needs results on both datasets")
     m, f = best[MNIST], best[FASHION]
-    text = (f"best model {_pp(m.gap)} below {pct(m.reference)}% on MNIST, {m.model}; "
-            f"{_pp(f.gap)} below {pct(f.reference)}% on Fashion-MNIST, {f.model}")
+    text = (f"best model {_pp(m.gap)} below {pct(m.reference)}% on MNIST, {md(m.model)}; "
+            f"{_pp(f.gap)} below {pct(f.reference)}% on Fashion-MNIST, {md(f.model)}")
     return Criterion("headroom", claim, False, m.gap < f.gap, text)
 
 

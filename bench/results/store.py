@@ -1,15 +1,23 @@
-"""The result store: one JSON file per job under ``<results>/runs/``, written atomically."""
+"""The result store: one JSON file per job under ``<results>/runs/``, written atomically.
+
+Result files are untrusted input: every file read is checked by :mod:`bench.results.validate`.
+A file that is not a small regular JSON file holding a valid record is skipped with one
+warning naming it and the reason (and a planned job with such a file simply runs again).
+"""
 
 from __future__ import annotations
 
 import json
+import math
 import os
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
-from bench.errors import ResultsError
+from bench.errors import ResultsError, ResultsWarning
 from bench.files import atomic_write_text
 from bench.results.record import STATUS_OK, RunRecord
+from bench.results.validate import UntrustedFileError, check_record, read_json
 
 RUNS_FOLDER = "runs"
 
@@ -22,10 +30,23 @@ def record_path(results_dir: str | os.PathLike, key: str) -> Path:
     return runs_dir(results_dir) / f"{key}.json"
 
 
+def finite_json(value):
+    """``value`` with every NaN or infinity replaced by None (JSON has no such numbers)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: finite_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite_json(v) for v in value]
+    return value
+
+
 def save_record(results_dir: str | os.PathLike, record: RunRecord) -> Path:
+    """Write ``record`` to its file; a non-finite number (a diverged loss) is saved as null."""
     path = record_path(results_dir, record.key)
+    text = json.dumps(finite_json(record.to_dict()), indent=1, sort_keys=True, allow_nan=False)
     try:
-        atomic_write_text(path, json.dumps(record.to_dict(), indent=1, sort_keys=True) + "\n")
+        atomic_write_text(path, text + "\n")
     except OSError as exc:
         raise ResultsError(f"cannot write result {path}: {exc}. Check that the results "
                            "folder is writable (--results-dir).") from exc
@@ -33,20 +54,43 @@ def save_record(results_dir: str | os.PathLike, record: RunRecord) -> Path:
 
 
 def read_record(path: Path) -> RunRecord:
+    """The valid record in ``path``; ``ResultsError`` naming the file and the problem.
+
+    A link is followed only to a file inside the same runs folder.
+    """
+    path = Path(path)
     try:
-        return RunRecord.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError) as exc:
+        if path.is_symlink() and not path.resolve().is_relative_to(path.parent.resolve()):
+            raise UntrustedFileError("a link to a file outside the results folder")
+        data = read_json(path)
+    except UntrustedFileError as exc:
         raise ResultsError(f"unreadable result file {path}: {exc}. Delete it and rerun the "
-                           "job to regenerate it.") from exc
+                           "job to regenerate it.") from None
+    problems = check_record(data, key=Path(path).stem)
+    if problems:
+        raise ResultsError(f"invalid result file {path}: {'; '.join(problems[:3])}. Delete it "
+                           "and rerun the job to regenerate it.")
+    return RunRecord.from_dict(data)
+
+
+def warn_skipped(exc: ResultsError) -> None:
+    """One warning for a result file that is left out."""
+    warnings.warn(f"{exc} It is skipped.", ResultsWarning, stacklevel=3)
 
 
 def iter_records(results_dir: str | os.PathLike) -> Iterator[RunRecord]:
-    """All records in the store, sorted by file name (the job key) for stable output."""
+    """All valid records in the store, sorted by file name (the job key) for stable output.
+
+    Invalid or unreadable files are skipped with one warning each.
+    """
     folder = runs_dir(results_dir)
     if not folder.is_dir():
         return
     for path in sorted(folder.glob("*.json")):
-        yield read_record(path)
+        try:
+            yield read_record(path)
+        except ResultsError as exc:
+            warn_skipped(exc)
 
 
 def load_records(results_dir: str | os.PathLike) -> list[RunRecord]:
@@ -54,13 +98,15 @@ def load_records(results_dir: str | os.PathLike) -> list[RunRecord]:
 
 
 def ok_record(results_dir: str | os.PathLike, key: str) -> RunRecord | None:
-    """The record of job ``key`` if it finished ok (failures and unreadable files are not cached)."""
+    """The record of job ``key`` if it finished ok; failures are not cached, and an invalid
+    file is not cached either (with a warning: the job runs again and replaces it)."""
     path = record_path(results_dir, key)
-    if not path.is_file():
+    if not os.path.lexists(path):
         return None
     try:
         record = read_record(path)
-    except ResultsError:
+    except ResultsError as exc:
+        warnings.warn(f"{exc} The job runs again.", ResultsWarning, stacklevel=2)
         return None
     return record if record.status == STATUS_OK else None
 

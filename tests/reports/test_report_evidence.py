@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from bench.errors import UsageError
 from bench.reports import evidence, overfitting, verdict, write_reports
 from bench.reports.inputs import choose_profile, gather
 from bench.reports.tables import CellSummary
@@ -101,10 +102,13 @@ def test_overfitting_flag_rule(gap, low, n, expected):
 
 
 def test_choose_profile():
-    assert choose_profile(["smoke", "full", "quick"], {"profile": "quick"})[0] == "quick"
-    assert choose_profile(["smoke", "full"], {"profile": "missing"})[0] == "full"
-    assert choose_profile(["smoke", "quick", "quick"], None)[0] == "quick"
-    assert choose_profile(["smoke", "quick"], None)[0] == "quick"  # tie: by name
+    assert choose_profile(["smoke", "full", "quick"], "quick")[0] == "quick"
+    assert choose_profile(["smoke", "smoke", "full"])[0] == "full"  # the largest, not the most
+    assert choose_profile(["smoke", "quick", "quick"])[0] == "quick"
+    assert choose_profile(["b", "a", "b"])[0] == "b"  # unknown profiles: the most results
+    assert choose_profile(["b", "a"])[0] == "a"  # tie: by name
+    with pytest.raises(UsageError, match="profile 'missing'.*full"):
+        choose_profile(["smoke", "full"], "missing")
 
 
 def test_subset_profile_pairs_predictions_with_the_subset_truth(tmp_path, store_factory,

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from bench.errors import ResultsError
+from bench.errors import ResultsError, ResultsWarning
 from bench.results.record import SCHEMA_VERSION, RunRecord
 from bench.results.store import (
     has_ok_result,
@@ -17,7 +17,7 @@ from bench.results.store import (
 def record(key="k1", status="ok", accuracy=0.9):
     return RunRecord.from_fields(key=key, model="m", model_version="1", params={"a": 1}, dataset="mnist",
                      dataset_sha256={}, seed=0, profile="smoke", train_size=10, test_size=5,
-                     status=status, test_accuracy=accuracy)
+                     status=status, test_accuracy=accuracy, train_accuracy=accuracy)
 
 
 def test_save_and_read_round_trip(tmp_path):
@@ -39,9 +39,14 @@ def test_unreadable_file_is_a_clear_error_and_not_cached(tmp_path):
     path = record_path(tmp_path, "torn")
     path.parent.mkdir(parents=True)
     path.write_text('{"key": "torn", "sta')
-    assert not has_ok_result(tmp_path, "torn")
-    with pytest.raises(ResultsError, match="unreadable result file"):
-        list(iter_records(tmp_path))
+    with pytest.warns(ResultsWarning, match="torn.json"):
+        assert not has_ok_result(tmp_path, "torn")
+    with pytest.raises(ResultsError, match="unreadable result file .*torn.json.*not valid JSON"):
+        read_record(path)
+    save_record(tmp_path, record("good"))
+    with pytest.warns(ResultsWarning, match="torn.json") as caught:
+        assert [r.key for r in iter_records(tmp_path)] == ["good"]
+    assert len(caught) == 1
 
 
 def test_load_frame_has_one_row_per_record(tmp_path):

@@ -1,0 +1,61 @@
+"""Names and text from result files are untrusted: file-name slugs and markdown escaping.
+
+Every figure file name is built with :func:`slug`, and every model, dataset or profile name
+and every piece of free text (errors, run-info, notes) that reaches a page goes through
+:func:`md` (or :func:`code` inside backticks): no path traversal, no HTML, no markdown
+links, headings or table breaks from a record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+MAX_SLUG = 60
+_UNSAFE_SLUG = re.compile(r"[^A-Za-z0-9._-]+")
+# ``_`` between two letters or digits never emphasises (GFM), so ``x86_64`` stays as it is.
+_MD_SPECIAL = re.compile(r"([\\`*\[\]<>|#!~&]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
+_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+_UNESCAPED_LT = re.compile(r"(?<!\\)<")
+
+
+def slug(name: object) -> str:
+    """A file-name-safe form of ``name``: itself when already plain, else a cleaned form plus a
+    short digest (so different names never share a file).
+
+    ``"keras-mlp" -> "keras-mlp"``; ``"../../x/PWNED" -> "x-PWNED-<digest>"``.
+    """
+    text = str(name)
+    clean = _UNSAFE_SLUG.sub("-", text).strip("-.")[:MAX_SLUG].strip("-.")
+    if clean == text and clean:
+        return clean
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{clean}-{digest}" if clean else digest
+
+
+def one_line(text: object) -> str:
+    """``text`` with every run of whitespace (newlines included) made one space."""
+    return " ".join(str(text).split())
+
+
+def md(text: object) -> str:
+    """Plain text safe anywhere in markdown: one line, HTML and markdown syntax escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", one_line(text))
+
+
+def table_cell(text: object) -> str:
+    """A markdown table cell: one line, pipes escaped (once) and no HTML tag can open.
+
+    Cells may hold deliberate markdown (code spans, ``> 97%``); names and free text from
+    records are escaped with :func:`md` before they get here.
+    """
+    return _UNESCAPED_LT.sub(r"\\<", _UNESCAPED_PIPE.sub(r"\\|", one_line(text)))
+
+
+def code(text: object) -> str:
+    """``text`` as one inline code span, whatever backticks it holds."""
+    line = one_line(text)
+    longest = max((len(m) for m in re.findall(r"`+", line)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if line.startswith("`") or line.endswith("`") or not line else ""
+    return f"{fence}{pad}{line}{pad}{fence}"
