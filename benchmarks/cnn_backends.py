@@ -184,7 +184,7 @@ bit-identical test probabilities ({versions}).
 Measured {date.today().isoformat()} on {machine()}, with `python benchmarks/cnn_backends.py`.
 {note}
 
-| variant | epoch CPU (s) | speed vs tensorflow | epoch wall (s) | first epoch CPU (s) | CPU/wall | predict (s) | test accuracy after {epochs} epochs (%) | identical |
+| variant | epoch CPU (s) | speed vs tensorflow | epoch wall (s) | first epoch CPU (s) | CPU/wall | predict wall (s) | test accuracy after {epochs} epochs (%) | identical |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |
 {rows}
 """
