@@ -155,8 +155,9 @@ def row(name: str, runs: list[dict], baseline: float | None, scale: float) -> st
 
 
 def section(results: dict[str, list[dict]], epochs: int, predict_batch: int, train_size: int,
-            note: str) -> str:
+            note: str, pinned: bool = False) -> str:
     scale = 60_000 / train_size
+    pinning = "; every process pinned to one CPU with `os.sched_setaffinity`" if pinned else ""
     base_runs = results.get("tensorflow", [])
     baseline = (statistics.median(v * scale for v in later_epochs(base_runs, "epoch_cpu_s"))
                 if base_runs and all("error" not in r for r in base_runs) else None)
@@ -170,14 +171,15 @@ def section(results: dict[str, list[dict]], epochs: int, predict_batch: int, tra
     return f"""## Small CNN: Keras backends on one core
 
 `models/small_cnn.py`'s network (Conv(32)-Pool-Conv(64)-Pool-Dropout-Dense, batch size 128, Adam,
-seed 0) trained on {subset} in fresh processes pinned to one CPU
-(`os.sched_setaffinity`; TensorFlow also through `bench.estimators._keras()` plus op determinism,
-as in a job; JAX with `XLA_FLAGS="{XLA_ONE_THREAD}"`), {n_runs} runs of {epochs} epochs per
+seed 0) trained on {subset} in fresh processes limited to one thread
+(TensorFlow through `bench.estimators._keras()` plus op determinism, as in a job; JAX with
+`XLA_FLAGS="{XLA_ONE_THREAD}"`{pinning}), {n_runs} runs of {epochs} epochs per
 variant, the variants' runs interleaved. *Epoch CPU* is the process CPU time of an epoch, median
 (min–max) over the epochs after the first (the first also traces and compiles; shown on its own):
 on a machine shared with other busy processes the CPU time is the robust measure, the wall
 time (*epoch wall*) is inflated by waiting for the core. *CPU/wall* is the largest process CPU
-time per wall second over an epoch (at most 1.0 on one CPU); *predict* is the wall time for the
+time per wall second over an epoch (above 1.0: more than one core busy); *predict* is the wall
+time for the
 10,000 test images at batch size {predict_batch}; *identical* says whether the same-seed runs gave
 bit-identical test probabilities ({versions}).
 
@@ -219,7 +221,7 @@ def main() -> int:
                           str(Path(args.data_dir).resolve()), args.timeout, args.train_size)
     if args.save:
         Path(args.save).write_text(json.dumps(results, indent=1))
-    text = section(results, args.epochs, args.predict_batch, args.train_size, args.note)
+    text = section(results, args.epochs, args.predict_batch, args.train_size, args.note, args.pin)
     print(text)
     if not args.no_write:
         write_section("cnn-backends", text)
