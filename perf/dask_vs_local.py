@@ -6,7 +6,7 @@ per-job fit times (from the records) into the ``dask-vs-local`` section of
 docs/performance.md. With ``--previous`` it also times the random forest the way the old
 Dask path ran it (``execute_job`` inside the Dask worker, through joblib's Dask backend).
 
-    BENCH_DATA_DIR=../shared/data python benchmarks/dask_vs_local.py [--previous]
+    BENCH_DATA_DIR=../shared/data python perf/dask_vs_local.py [--previous]
 """
 
 from __future__ import annotations
@@ -166,7 +166,7 @@ own thread through joblib's Dask backend; joblib hands its backend down to neste
 `Parallel` calls, so the forest's `n_jobs` trees were shipped to the cluster as separate
 Dask tasks, and the worker's thread limits were not the pool's.
 
-Regenerate: `BENCH_DATA_DIR=../shared/data python benchmarks/dask_vs_local.py --previous`.
+Regenerate: `BENCH_DATA_DIR=../shared/data python perf/dask_vs_local.py --previous`.
 """
     print(text)
     if not args.no_write:
