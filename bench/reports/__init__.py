@@ -19,14 +19,15 @@ __all__ = ["write_reports"]
 def render_pages(results_dir: str | os.PathLike, fig_dir: Path,
                  data_dir: str | os.PathLike | None = None) -> list[Page]:
     """Every page, index first; figures are written to ``fig_dir`` as a side effect."""
-    from bench.reports import accuracy, index, overfitting, too_easy
-    from bench.reports.evidence import collect
+    from bench.reports import accuracy, index, overfitting, references, too_easy
     from bench.reports.inputs import gather
+    from bench.reports.measures import measure
 
     inputs = gather(results_dir, data_dir)
-    ev = collect(inputs)
-    return [index.render(inputs, ev), accuracy.render(inputs, fig_dir),
-            overfitting.render(inputs, fig_dir), too_easy.render(inputs, fig_dir, ev)]
+    refs = references.load()
+    m = measure(inputs, refs)
+    return [index.render(inputs, m), accuracy.render(inputs, fig_dir, m, refs),
+            overfitting.render(inputs, fig_dir), too_easy.render(inputs, fig_dir, m, refs)]
 
 
 def write_reports(results_dir: str | os.PathLike = "results",

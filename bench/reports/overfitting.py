@@ -9,6 +9,7 @@ import numpy as np
 
 from bench.reports import figures
 from bench.reports.inputs import ReportInputs, dataset_title
+from bench.reports.names import figure_path
 from bench.reports.page import Page, figure_link, join_blocks, scope_line
 from bench.reports.tables import (
     CellSummary,
@@ -139,7 +140,7 @@ def _curves_section(inputs: ReportInputs, curves: list[EpochCurve],
     for model in sorted({c.model for c in curves}):
         mine = [c for c in curves if c.model == model]
         path = figures.history_curves(
-            fig_dir / f"history-{model}.png", model, {c.dataset: c.curves for c in mine},
+            figure_path(fig_dir, "history", model), model, {c.dataset: c.curves for c in mine},
             {c.dataset: dataset_title(c.dataset) for c in mine})
         made.append(path)
         blocks.append(figure_link(path, f"{model} per-epoch curves"))
