@@ -61,4 +61,5 @@ MODEL = ModelSpec(
     test_params={"epochs": 6, "filters": (8, 8), "batch_size": 16},
     neural=True,
     epochs_param="epochs",
+    learning_curve=True,
 )

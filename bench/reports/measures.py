@@ -485,6 +485,7 @@ class Measures:
     pixels: dict[str, PixelCurve]
     headroom: list[Headroom]
     datasets: tuple[str, ...]
+    refs: References
 
 
 def measure(inputs: ReportInputs, refs: References, n_boot: int = N_BOOTSTRAP) -> Measures:
@@ -495,4 +496,4 @@ def measure(inputs: ReportInputs, refs: References, n_boot: int = N_BOOTSTRAP) -
         {d: pair_differences(boot, d) for d in datasets}, data_efficiency(boot),
         transfer(boot),
         {d: c for d in datasets if (c := pixel_curve(inputs, d)) is not None},
-        headroom(boot, refs, datasets), datasets)
+        headroom(boot, refs, datasets), datasets, refs)

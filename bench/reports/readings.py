@@ -22,6 +22,7 @@ from bench.reports.measures import (
     PairDifference,
     PixelCurve,
 )
+from bench.reports.references import cite_short
 from bench.stats import ALPHA, POWER
 
 SUPPORTED, NOT_SUPPORTED, MIXED, CANNOT_TELL = "supported", "not supported", "mixed", "cannot tell"
@@ -42,12 +43,21 @@ RULES = {
 }
 
 
+SHORT = {"saturation": "saturation", "discrimination": "models indistinguishable",
+         "data": "little data needed", "transfer": "rankings do not transfer",
+         "pixel": "the one-pixel folklore", "headroom": "little headroom"}
+
+
 @dataclass(frozen=True)
 class Reading:
     key: str
     sense: str
     verdict: str
     text: str
+
+    @property
+    def short(self) -> str:
+        return SHORT[self.key]
 
     def line(self) -> str:
         return f"- **{self.sense}** — *{self.verdict}*: {self.text}"
@@ -114,10 +124,12 @@ def saturation(m: Measures) -> Reading:
         text += f" ({above} of {len(s.ratios)} ratio intervals above 1)"
     pub = s.published_errors.get(MNIST)
     if pub is not None:
-        text += f". The best published MNIST result leaves {pub:.0f}"
+        text += (f". The best published MNIST result leaves {pub:.0f} "
+                 f"({cite_short(m.refs.best_published[MNIST])})")
         labels = s.label_errors.get(MNIST)
         if labels is not None:
-            text += f", about the {labels:.0f} human-validated label errors in its test set"
+            text += (f", about the {labels:.0f} human-validated label errors in its test set "
+                     f"({cite_short(m.refs.label_errors[MNIST])})")
     if known and above == len(s.ratios):
         verdict = SUPPORTED
     elif below:
@@ -225,7 +237,8 @@ def one_pixel(m: Measures, quote: str = "") -> Reading:
     if pm is None:
         return Reading("pixel", sense, CANNOT_TELL, "the single-pixel analysis is unavailable "
                        "(no cached analysis and no data).")
-    text = _pixel_side(pm, "MNIST")
+    text = f"the folklore ({cite_short(m.refs.one_pixel)}) read as a curve over the bar: "
+    text += _pixel_side(pm, "MNIST")
     if pf is None:
         return Reading("pixel", sense, CANNOT_TELL, text + ".")
     text += "; " + _pixel_side(pf, "Fashion-MNIST")
@@ -258,8 +271,9 @@ def headroom(m: Measures) -> Reading:
         return Reading("headroom", sense, CANNOT_TELL, "needs results on both datasets.")
     hm, hf = by[MNIST], by[FASHION]
     text = (f"best model {pp(hm.gap)} below the best published {percent(hm.reference)} on "
-            f"MNIST ({hm.model}) vs {pp(hf.gap)} below {percent(hf.reference)} on Fashion-MNIST "
-            f"({hf.model}); as error ratios {ratio(hm.error_ratio)} vs {ratio(hf.error_ratio)} "
+            f"MNIST ({hm.model}; {cite_short(m.refs.best_published[MNIST])}) vs {pp(hf.gap)} "
+            f"below {percent(hf.reference)} on Fashion-MNIST ({hf.model}; "
+            f"{cite_short(m.refs.best_published[FASHION])}); as error ratios {ratio(hm.error_ratio)} vs {ratio(hf.error_ratio)} "
             "the best published error")
     pp_less = hm.gap.high < hf.gap.low
     ratio_less = hm.error_ratio.high < hf.error_ratio.low
@@ -285,7 +299,7 @@ def answer(found: list[Reading], n_models: int, n_seeds: int, method: str) -> st
     """The first screen: which senses of "too easy" the evidence supports, in <= ~12 lines."""
     by = {}
     for r in found:
-        by.setdefault(r.verdict, []).append(r.sense.split(":")[0].lower())
+        by.setdefault(r.verdict, []).append(r.short)
     parts = [f"{v}: {', '.join(s)}" for v, s in
              ((SUPPORTED, by.get(SUPPORTED)), (MIXED, by.get(MIXED)),
               (NOT_SUPPORTED, by.get(NOT_SUPPORTED)), (CANNOT_TELL, by.get(CANNOT_TELL))) if s]

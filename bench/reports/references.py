@@ -27,6 +27,7 @@ class Reference:
     url: str
     caveats: str = ""
     quote: str = ""
+    short: str = ""
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class References:
 
 def _ref(key: str, data: dict) -> Reference:
     return Reference(key, data.get("value"), data["what"], data["source"], data["url"],
-                     data.get("caveats", ""), data.get("quote", ""))
+                     data.get("caveats", ""), data.get("quote", ""), data.get("short", ""))
 
 
 def parse(text: str) -> References:
@@ -74,7 +75,7 @@ def parse(text: str) -> References:
                          tuple(r.get("class_paths", ())), tuple(r.get("models", ())))
                  for r in xiao["rows"])
     xiao_ref = Reference("xiao2017", None, "Xiao et al. 2017, Table 3", xiao["source"],
-                         xiao["url"], xiao.get("caveats", ""))
+                         xiao["url"], xiao.get("caveats", ""), "", xiao.get("short", ""))
     return References(group("best_published"), group("human"), group("label_errors"),
                       _ref("one_pixel", data["one_pixel"]),
                       _ref("readme_claims", data["readme_claims"]), xiao_ref, rows)
@@ -89,6 +90,11 @@ def load() -> References:
 def cite(ref: Reference) -> str:
     """``[source](url)``: the markdown citation printed next to a reference figure."""
     return f"[{ref.source}]({ref.url})"
+
+
+def cite_short(ref: Reference) -> str:
+    """``[Byerly et al. 2020](url)``: the compact citation used inside sentences."""
+    return f"[{ref.short or ref.source}]({ref.url})"
 
 
 def xiao_family(model: str, rows: tuple[XiaoRow, ...]) -> XiaoRow | None:
