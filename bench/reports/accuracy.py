@@ -187,7 +187,8 @@ def _confusion_section(inputs: ReportInputs, fig_dir: Path) -> tuple[str, list[P
         rows = [[f"{labels[a]} / {labels[b]}", ab, ba, ab + ba,
                  pct((ab + ba) / errors, 1) if errors else MISSING]
                 for a, b, ab, ba in confused_pairs(total)]
-        title = f"{dataset_title(name)}: confusion matrices (% of true class)"
+        title = (f"{dataset_title(name)}: where each class's errors go (% of the true class; "
+                 "diagonal masked)")
         path = figures.confusion_grid(figure_path(fig_dir, "confusion", name), title, labels,
                                       per_model)
         made.append(path)

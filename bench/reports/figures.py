@@ -68,33 +68,44 @@ def error_rates(path: Path, models: Sequence[str], datasets: Sequence[str],
                 titles: Mapping[str, str], references: Sequence[tuple[str, float, str]]) -> Path:
     """Test error rate (%) per model on a log axis, 95% intervals as bars, one marker per
     dataset; ``references`` are (dataset, error %, label) drawn as vertical lines."""
-    height = max(2.4, 0.42 * len(models) + 1.3)
-    with figure(path, 6.4, height) as fig:
+    height = max(2.8, 0.5 * len(models) + 1.6)
+    with figure(path, 6.6, height) as fig:
         ax = fig.add_subplot()
         y = np.arange(len(models))
-        offsets = np.linspace(-0.15, 0.15, max(1, len(datasets))) if len(datasets) > 1 else [0]
+        offsets = np.linspace(-0.17, 0.17, len(datasets)) if len(datasets) > 1 else [0.0]
         for off, name in zip(offsets, datasets, strict=True):
             pts = [(i, *errors[(m, name)]) for i, m in enumerate(models) if (m, name) in errors]
             if not pts:
                 continue
             ys, vals, lows, highs = (np.array(v, dtype=float) for v in zip(*pts, strict=True))
             xerr = np.nan_to_num(np.vstack([vals - lows, highs - vals]))
+            colour = DATASET_COLOURS.get(name)
             ax.errorbar(vals, ys + off, xerr=xerr, fmt="o", ms=4, capsize=2, lw=1,
-                        color=DATASET_COLOURS.get(name), label=titles.get(name, name))
-            for yy, v in zip(ys, vals, strict=True):
-                ax.text(v, yy + off - 0.12, f"{v:.2f}", fontsize=6, ha="center", va="top",
-                        color=DATASET_COLOURS.get(name))
+                        color=colour, label=titles.get(name, name))
+            for yy, v, hi in zip(ys, vals, highs, strict=True):
+                ax.annotate(f"{v:.2f}%", (hi if np.isfinite(hi) else v, yy + off),
+                            xytext=(4, 0), textcoords="offset points", fontsize=6,
+                            va="center", color=colour)
+        trans = ax.get_xaxis_transform()
         for name, value, label in references:
-            ax.axvline(value, color=DATASET_COLOURS.get(name, "grey"), ls=":", lw=1)
-            ax.text(value, len(models) - 0.45, label, rotation=90, fontsize=6, ha="right",
-                    va="top", color=DATASET_COLOURS.get(name, "grey"))
+            colour = DATASET_COLOURS.get(name, "grey")
+            ax.axvline(value, color=colour, ls=":", lw=1)
+            ax.text(value, 1.01, f"{label}\n{value:.2f}%", transform=trans, fontsize=6,
+                    ha="center", va="bottom", color=colour)
         ax.set_xscale("log")
+        from matplotlib.ticker import FuncFormatter
+
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
         ax.set_yticks(y, list(models))
-        ax.set_ylim(-0.6, len(models) - 0.4)
-        ax.invert_yaxis()
-        ax.set_xlabel("test error rate (%), log scale; 95% interval over test images and seeds")
+        ax.set_ylim(len(models) - 0.5, -0.5)
+        lo = min([v for v in (r[1] for r in references)] + [v[1] for v in errors.values()
+                                                            if np.isfinite(v[1])] or [0.1])
+        hi = max([v[2] for v in errors.values() if np.isfinite(v[2])] or [100])
+        ax.set_xlim(lo / 1.6, hi * 2.2)
+        ax.set_xlabel("test error rate (%), log scale; bars: 95% interval over test images "
+                      "and seeds")
         ax.grid(True, axis="x", which="both", lw=0.3)
-        ax.legend(loc="lower right", fontsize=6)
+        ax.legend(loc="lower left", fontsize=6)
     return path
 
 
@@ -103,9 +114,9 @@ def confusion_grid(path: Path, title: str, labels: Sequence[str],
     """Row-normalised confusions (% of each true class), diagonal masked, one panel per model,
     one shared colour scale with a colour bar."""
     names = sorted(matrices)
-    ncols = min(3, len(names))
+    ncols = max(1, min(4, int(np.ceil(np.sqrt(len(names))))))
     nrows = (len(names) + ncols - 1) // ncols
-    panel = 3.6
+    panel = 3.4
     height = panel * nrows + 0.4
     shares = {}
     for name in names:
@@ -116,18 +127,19 @@ def confusion_grid(path: Path, title: str, labels: Sequence[str],
         shares[name] = share
     top = max([float(np.nanmax(s)) for s in shares.values() if np.isfinite(s).any()] or [1.0])
     with figure(path, panel * ncols + 0.9, height, layout=None) as fig:
-        fig.suptitle(title + " (diagonal masked)")
+        fig.suptitle(title)
         margins = {"left": 1.1 / (panel * ncols + 0.9), "right": 1 - 0.9 / (panel * ncols + 0.9),
-                   "bottom": 1.0 / height, "top": 1 - 0.55 / height, "wspace": 0.75,
-                   "hspace": 0.75}
+                   "bottom": 1.0 / height, "top": 1 - 0.55 / height, "wspace": 0.5,
+                   "hspace": 0.6}
         image = None
         for ax, name in zip(_grid(fig, len(names), ncols, gridspec_kw=margins), names,
                             strict=True):
             share = shares[name]
             image = ax.imshow(np.ma.masked_invalid(share), cmap="Reds", vmin=0, vmax=top)
             for (i, j), v in np.ndenumerate(share):
-                if np.isfinite(v) and v >= 0.5:
-                    ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=5,
+                if np.isfinite(v) and v >= (0.5 if top < 10 else 1):
+                    ax.text(j, i, f"{v:.1f}" if top < 10 else f"{v:.0f}", ha="center",
+                            va="center", fontsize=4.5 if top < 10 else 5,
                             color="white" if v > top * 0.6 else "black")
             ticks = np.arange(len(labels))
             ax.set_xticks(ticks, list(labels), rotation=90, fontsize=5)
@@ -228,8 +240,13 @@ def learning_curves(path: Path,
                     ax.fill_between(xs[ok], 100 * lo[ok], 100 * hi[ok], alpha=0.2, lw=0,
                                     color=colour[model])
                 sizes.update(int(x) for x in xs)
-            for model, acc in sorted((targets or {}).get(name, {}).items()):
+            mine = sorted((targets or {}).get(name, {}).items())
+            for model, acc in mine:
                 ax.axhline(100 * acc, ls="--", lw=0.8, color=colour.get(model, "grey"))
+            if mine:
+                ax.plot([], [], ls="--", lw=0.8, color="grey",
+                        label="dashed: the model's full-data\nFashion-MNIST accuracy")
+                ax.legend(loc="lower right", fontsize=6)
             ax.set_xscale("log")
             ax.minorticks_off()
             ax.set_xticks(sorted(sizes), [f"{s:,}" for s in sorted(sizes)], rotation=45)
@@ -275,10 +292,15 @@ def cost_accuracy(path: Path, points: Sequence[tuple[str, str, float, float]],
             ax.annotate(model, (fit, 100 * acc), xytext=(4, 2), textcoords="offset points",
                         fontsize=6)
         ax.set_xscale("log")
+        from matplotlib.ticker import FuncFormatter
+
+        plain = FuncFormatter(lambda v, _pos: f"{v:g}")
+        ax.xaxis.set_major_formatter(plain)
+        ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _pos: ""))
         ax.set_xlabel("fit time per run (s, mean over seeds; log scale)")
         ax.set_ylabel("test accuracy (%)")
         ax.grid(True, which="both", lw=0.3)
-        ax.legend(loc="lower right")
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
     return path
 
 

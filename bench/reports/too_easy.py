@@ -302,7 +302,7 @@ def _errors_section(inputs: ReportInputs, fig_dir: Path) -> tuple[str, list[Path
         wrong = [e for e in best_model_errors(rec, found.test_labels)
                  if found.image(e[0]) is not None]
         if wrong:
-            caps = [f"{labels[p][:12]}\n({labels[t][:12]})" for _, t, p in wrong]
+            caps = [f"said {labels[p][:11]}\n(true {labels[t][:11]})" for _, t, p in wrong]
             title = (f"{dataset_title(d)}: {rec.model}, seed {rec.seed} — {len(wrong)} of its "
                      f"{round((1 - rec.test_accuracy) * rec.test_size)} errors")
             path = figures.image_grid(figure_path(fig_dir, "errors", d), title,
