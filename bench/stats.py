@@ -200,22 +200,31 @@ def share_beyond(replicates: np.ndarray, value: float, above: bool = True) -> fl
     return float(np.mean(arr > value) if above else np.mean(arr < value))
 
 
-def combined_interval(seed_accuracies: Sequence[float], n_test: int,
-                      confidence: float = CONFIDENCE) -> tuple[float, float]:
-    """Mean accuracy ± z * sqrt(seed variance / k + binomial variance / n_test).
+def combined_half_width(seed_accuracies: Sequence[float] | np.ndarray, n_test: int,
+                        confidence: float = CONFIDENCE) -> float:
+    """z * sqrt(seed variance / k + p(1 - p) / n_test) for the mean ``p`` of ``k`` seeds.
 
     The analytic counterpart of :func:`replicate_accuracies`: seed spread (sample variance of
-    the ``k`` seed accuracies, zero for one effective run) plus the test-set sampling variance
-    of the mean accuracy ``p(1 - p) / n_test``. Normal quantile; clipped to [0, 1].
+    the seed accuracies, zero for one seed or one effective run) plus the test-set sampling
+    variance of the mean accuracy. Normal quantile; NaN without values.
     """
     from scipy.special import ndtri
 
     arr = _clean(seed_accuracies)
     if arr.size == 0 or n_test <= 0:
-        return (math.nan, math.nan)
+        return math.nan
     p = float(arr.mean())
     seed_var = float(arr.var(ddof=1)) / arr.size if arr.size >= 2 else 0.0
-    half = float(ndtri((1 + confidence) / 2)) * math.sqrt(seed_var + p * (1 - p) / n_test)
+    return float(ndtri((1 + confidence) / 2)) * math.sqrt(seed_var + p * (1 - p) / n_test)
+
+
+def combined_interval(seed_accuracies: Sequence[float] | np.ndarray, n_test: int,
+                      confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """Mean ± :func:`combined_half_width`, clipped to [0, 1]."""
+    half = combined_half_width(seed_accuracies, n_test, confidence)
+    if math.isnan(half):
+        return (math.nan, math.nan)
+    p = float(_clean(seed_accuracies).mean())
     return (max(0.0, p - half), min(1.0, p + half))
 
 

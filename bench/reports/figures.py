@@ -98,9 +98,9 @@ def error_rates(path: Path, models: Sequence[str], datasets: Sequence[str],
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
         ax.set_yticks(y, list(models))
         ax.set_ylim(len(models) - 0.5, -0.5)
-        lo = min([v for v in (r[1] for r in references)] + [v[1] for v in errors.values()
-                                                            if np.isfinite(v[1])] or [0.1])
-        hi = max([v[2] for v in errors.values() if np.isfinite(v[2])] or [100])
+        shown = [v for v in (*(r[1] for r in references),
+                             *(x for e in errors.values() for x in e)) if np.isfinite(v) and v > 0]
+        lo, hi = (min(shown), max(shown)) if shown else (0.1, 100.0)
         ax.set_xlim(lo / 1.6, hi * 2.2)
         ax.set_xlabel("test error rate (%), log scale; bars: 95% interval over test images "
                       "and seeds")

@@ -187,12 +187,13 @@ def data_efficiency(m: Measures, min_steps: int | None = None) -> Reading:
                        "needs learning-curve runs on MNIST and full-data Fashion-MNIST runs of "
                        "the same models (not in this run).")
     parts = ", ".join(_efficiency_phrase(e) for e in effs)
-    folds = [e.full_size / e.images for e in effs if e.censor != ">"]
+    folds = sorted((e.full_size / e.images, e.censor) for e in effs if e.censor != ">")
     text = (f"training images each model needs on MNIST to reach its own full-data "
             f"Fashion-MNIST accuracy: {parts}")
     if folds:
-        text += (f" — {min(folds):.0f}–{max(folds):.0f}× fewer than the "
-                 f"{effs[0].full_size:,} it trains on")
+        low, high = (f"{'≥ ' if c == '<=' else ''}{v:.0f}" for v, c in (folds[0], folds[-1]))
+        span = low if low == high else f"{low}–{high}"
+        text += f" — {span}× fewer than the {effs[0].full_size:,} it trains on"
     confounded = [e for e in effs if min_steps and e.min_steps is not None
                   and e.min_steps < min_steps]
     if confounded:

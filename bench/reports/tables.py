@@ -136,13 +136,12 @@ COMBINED_RULE = ("mean over seeds ± half-width of a 95% interval that combines 
 def combined_cell(seed_accuracies, n_test: int, effective_runs: int) -> str:
     """``"97.40 ± 0.37"`` by :data:`COMBINED_RULE`; ``"… (1 effective run)"`` when every seed
     gave the same predictions (the interval is then the test-set sampling error alone)."""
-    from bench.stats import combined_interval
+    from bench.stats import combined_half_width
 
     accs = [a for a in seed_accuracies if not is_missing(a)]
     if not accs:
         return MISSING
-    low, high = combined_interval(accs, n_test)
-    text = f"{pct(float(np.mean(accs)))} ± {100 * (high - low) / 2:.2f}"
+    text = f"{pct(float(np.mean(accs)))} ± {100 * combined_half_width(accs, n_test):.2f}"
     if len(accs) > 1 and effective_runs == 1:
         text += " (1 effective run)"
     elif len(accs) == 1:

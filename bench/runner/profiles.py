@@ -25,13 +25,14 @@ def curve_effort(train_size: int, default_epochs: int, default_batch: int | None
                  ) -> tuple[int, int | None]:
     """(epochs, batch size) of a learning-curve point by the equal-effort rule above.
 
-    ``default_batch`` None means the model has no batch-size parameter: only epochs scale.
+    ``default_batch`` None means the model has no batch-size parameter: its steps cannot be
+    counted, so it keeps its default epochs.
     """
-    batch = default_batch
-    if default_batch is not None:
-        batch = max(min(default_batch, train_size // CURVE_BATCHES_PER_EPOCH),
-                    min(CURVE_MIN_BATCH, default_batch))
-    steps_per_epoch = math.ceil(train_size / (batch or train_size))
+    if default_batch is None:
+        return default_epochs, None
+    batch = max(min(default_batch, train_size // CURVE_BATCHES_PER_EPOCH),
+                min(CURVE_MIN_BATCH, default_batch))
+    steps_per_epoch = math.ceil(train_size / batch)
     return max(default_epochs, math.ceil(CURVE_MIN_STEPS / steps_per_epoch)), batch
 
 
