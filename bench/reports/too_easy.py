@@ -29,7 +29,7 @@ from bench.reports.readings import (
     readings,
     with_interval,
 )
-from bench.reports.references import References, cite
+from bench.reports.references import References, cite, cite_short
 from bench.reports.tables import MISSING, markdown_table, pct
 from bench.stats import ALPHA, POWER
 
@@ -63,7 +63,7 @@ def the_answer(inputs: ReportInputs, m: Measures) -> str:
 def _rules() -> str:
     lines = [f"- {key}: {rule}." for key, rule in RULES.items()]
     return join_blocks("## How to read it",
-                       f"Every interval is a {METHOD}. A reading is *supported*, *not "
+                       f"Intervals: {METHOD}. A reading is *supported*, *not "
                        "supported*, *mixed* or *cannot tell* by these rules, each a comparison "
                        "of intervals, never a vote of thresholds:", "\n".join(lines))
 
@@ -84,12 +84,12 @@ def _saturation(m: Measures, refs: References, fig_dir: Path) -> tuple[str, list
     for d in m.datasets:
         if d in refs.best_published:
             ref = refs.best_published[d]
-            rows.append([f"best published ({dataset_title(d)}, {cite(ref)})"]
+            rows.append([f"best published ({dataset_title(d)}, {cite_short(ref)})"]
                         + [f"{s.published_errors[d]:.0f}" if dd == d else "" for dd in m.datasets]
                         + [""])
     for d, ref in refs.label_errors.items():
         if d in m.datasets:
-            rows.append([f"label errors in the test set ({cite(ref)})"]
+            rows.append([f"label errors in the test set ({cite_short(ref)})"]
                         + [f"≥ {ref.value:.0f}" if dd == d else "" for dd in m.datasets] + [""])
     table = markdown_table(["model", *[f"{dataset_title(d)} errors / 10,000" for d in m.datasets],
                             "error ratio Fashion / MNIST"], rows,
@@ -176,8 +176,12 @@ def _data_efficiency(m: Measures, fig_dir: Path) -> tuple[str, list[Path]]:
              "dashed lines in the MNIST panel are each model's full-data Fashion-MNIST accuracy; "
              "where a curve crosses its line is read off by linear interpolation on log(size), "
              "in every bootstrap replicate for the interval.")
+    missing = sorted({mo for (mo, _d) in boot.full_size}
+                     - {mo for by in curves.values() for mo in by})
+    absent = (f"Not in this run: learning-curve points for {', '.join(md(x) for x in missing)}."
+              if missing else "")
     return join_blocks(head, intro, _curve_table(m), figure_link(path, "learning curves"),
-                       table, rule, the_readings(m)[2].line()), [path]
+                       absent, table, rule, the_readings(m)[2].line()), [path]
 
 
 def _transfer(m: Measures) -> str:
@@ -202,12 +206,12 @@ def _transfer(m: Measures) -> str:
 def _pixels(inputs: ReportInputs, m: Measures, refs: References,
             fig_dir: Path) -> tuple[str, list[Path]]:
     head = "## 5. The one-pixel folklore"
-    quote = (f"The folklore: “{refs.one_pixel.quote}” ({refs.one_pixel.what}; "
-             f"{cite(refs.one_pixel)}). {refs.one_pixel.caveats}")
+    quote = (f"The folklore: “{refs.one_pixel.quote}” (quoted in {cite(refs.one_pixel)}). "
+             f"{refs.one_pixel.caveats}")
     intro = ("For each pair of classes, the best rule “pixel > threshold → one class, else the "
              "other” is chosen on the training images of the two classes (all 784 pixels × 256 "
-             "thresholds × 2 directions) and scored on their test images. “Pretty well” is not "
-             "a number, so the share of pairs is shown for every bar from 80% to 99%; P(most) is "
+             "thresholds × 2 directions) and scored on their test images. The share of pairs "
+             "is shown for every bar from 80% to 99%; P(most) is "
              "the probability that more than half the pairs reach the bar when each pair's test "
              "accuracy varies by its binomial sampling error (normal approximation, pairs "
              "independent).")
