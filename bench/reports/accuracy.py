@@ -162,7 +162,7 @@ def _per_class_section(inputs: ReportInputs) -> str:
                 + [pct(col[i], 1) if i < len(col) else MISSING for col in columns.values()]
                 for i, lab in enumerate(labels)]
         blocks.append(f"### {dataset_title(name)}")
-        blocks.append(markdown_table(["class", *columns], rows,
+        blocks.append(markdown_table(["class", *(md(c) for c in columns)], rows,
                                      ["left"] + ["right"] * len(columns)))
     return join_blocks(*blocks)
 

@@ -292,9 +292,10 @@ def cost_accuracy(path: Path, points: Sequence[tuple[str, str, float, float]],
             ax.annotate(model, (fit, 100 * acc), xytext=(4, 2), textcoords="offset points",
                         fontsize=6)
         ax.set_xscale("log")
-        from matplotlib.ticker import FuncFormatter
+        from matplotlib.ticker import FuncFormatter, LogLocator
 
         plain = FuncFormatter(lambda v, _pos: f"{v:g}")
+        ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
         ax.xaxis.set_major_formatter(plain)
         ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _pos: ""))
         ax.set_xlabel("fit time per run (s, mean over seeds; log scale)")

@@ -110,7 +110,7 @@ def failures(records: tuple[RunRecord, ...], superseded: int) -> str:
     if not records:
         blocks.append("None: every job in the store finished with status `ok`.")
     else:
-        rows = [[r.model, dataset_title(r.dataset), r.seed, r.profile, f"{r.train_size:,}",
+        rows = [[md(r.model), dataset_title(r.dataset), r.seed, r.profile, f"{r.train_size:,}",
                  r.status, _first_line(r.error) or MISSING] for r in records]
         blocks += [f"{len(records)} job(s) did not finish with status `ok`; they are left out "
                    "of every statistic. Rerun them with the same command to retry.",

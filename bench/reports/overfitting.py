@@ -9,7 +9,7 @@ import numpy as np
 
 from bench.reports import figures
 from bench.reports.inputs import ReportInputs, dataset_title
-from bench.reports.names import figure_path
+from bench.reports.names import figure_path, md
 from bench.reports.page import Page, figure_link, join_blocks, scope_line
 from bench.reports.tables import (
     CellSummary,
@@ -83,7 +83,7 @@ def epoch_curve(model: str, dataset: str, runs: list[RunRecord]) -> EpochCurve |
 
 
 def _gap_table(cells: list[CellSummary], neural: set[tuple[str, str]]) -> str:
-    rows = [[i, c.model, dataset_title(c.dataset), pct_ci(c.train), pct_ci(c.test),
+    rows = [[i, md(c.model), dataset_title(c.dataset), pct_ci(c.train), pct_ci(c.test),
              f"{signed_pp(c.gap.mean)} ± {100 * c.gap.half_width:.2f}" if c.gap.has_interval
              else signed_pp(c.gap.mean),
              f"[{signed_pp(c.gap.low)}, {signed_pp(c.gap.high)}]" if c.gap.has_interval else "–",
@@ -109,9 +109,9 @@ def reading(cells: list[CellSummary], curves: list[EpochCurve],
     if interp:
         out.append(f"{len(interp)} combination(s) interpolate their training set by design "
                    "(train accuracy ≈ 100%, no epochs to stop early): "
-                   + ", ".join(f"{c.model} on {dataset_title(c.dataset)}" for c in interp) + ".")
+                   + ", ".join(f"{md(c.model)} on {dataset_title(c.dataset)}" for c in interp) + ".")
     if flagged:
-        names = ", ".join(f"{c.model} on {dataset_title(c.dataset)}" for c in flagged)
+        names = ", ".join(f"{md(c.model)} on {dataset_title(c.dataset)}" for c in flagged)
         out.append(f"{len(flagged)} of {len(cells)} model–dataset combinations are flagged: "
                    f"{names}.")
     else:
@@ -134,7 +134,7 @@ def reading(cells: list[CellSummary], curves: list[EpochCurve],
 def _curve_sentence(c: EpochCurve) -> str:
     test_loss = c.curves["test_loss"]
     best = int(np.argmin(test_loss)) + 1
-    where = f"{c.model} on {dataset_title(c.dataset)}"
+    where = f"{md(c.model)} on {dataset_title(c.dataset)}"
     if best == c.epochs:
         return (f"{where}: test loss is lowest at the last epoch ({c.epochs}): no sign of "
                 "overfitting within the epochs trained.")
@@ -159,7 +159,7 @@ def _curves_section(curves: list[EpochCurve], fig_dir: Path, head: str, intro: s
             loss = c.curves["test_loss"]
             best = int(np.argmin(loss)) + 1
             acc = c.curves.get("test_accuracy")
-            rows.append([model, dataset_title(c.dataset), c.epochs, best,
+            rows.append([md(model), dataset_title(c.dataset), c.epochs, best,
                          ", ".join(str(b) for b in c.best_epochs), number(loss[best - 1], 4),
                          number(loss[-1], 4),
                          pct(acc[-1]) if acc is not None and len(acc) else "–"])

@@ -22,6 +22,7 @@ from bench.reports.measures import (
     PairDifference,
     PixelCurve,
 )
+from bench.reports.names import md
 from bench.reports.references import cite_short
 from bench.stats import ALPHA, POWER
 
@@ -110,14 +111,16 @@ def saturation(m: Measures) -> Reading:
     if MNIST not in best or not s.ratios:
         return Reading("saturation", sense, CANNOT_TELL, "needs results on both datasets.")
     bm = best[MNIST]
-    text = f"the best model ({bm.model}) leaves {count(bm.errors)} of 10,000 MNIST test images wrong"
+    text = f"the best model ({md(bm.model)}) leaves {count(bm.errors)} of 10,000 MNIST test images wrong"
     if FASHION in best:
         bf = best[FASHION]
-        text += f" vs {count(bf.errors)} on Fashion-MNIST ({bf.model})"
+        text += f" vs {count(bf.errors)} on Fashion-MNIST ({md(bf.model)})"
     known = {k: r for k, r in s.ratios.items() if not math.isnan(r.low)}
-    lows = sorted(s.ratios.values(), key=lambda r: r.value)
-    text += (f"; every model leaves {lows[0].value:.1f}–{lows[-1].value:.1f}× more errors on "
-             "Fashion-MNIST")
+    ordered = sorted(s.ratios.items(), key=lambda kv: (kv[1].value, kv[0]))
+    (lo_model, lo), (hi_model, hi) = ordered[0], ordered[-1]
+    span = (f"{ratio(lo)} ({md(lo_model)})" if lo_model == hi_model else
+            f"from {ratio(lo)} ({md(lo_model)}) to {ratio(hi)} ({md(hi_model)})")
+    text += f"; Fashion-MNIST leaves {span} as many errors as MNIST"
     above = sum(r.low > 1 for r in known.values())
     below = sum(r.high < 1 for r in known.values())
     if known:
@@ -165,15 +168,15 @@ def discrimination(m: Measures) -> Reading:
     flips = [p for p in (_closest(pm), _closest(pf))
              if p is not None and p.flip_probability >= FLIP_NOTE]
     for p in flips:
-        text += (f"; the closest pair on {dataset_title(p.dataset)} ({p.model_a} − {p.model_b}, "
-                 f"{pp(p.difference)}) reverses order in {percent(p.flip_probability, 1)} of "
+        text += (f"; the closest pair on {dataset_title(p.dataset)} ({md(p.model_a)} − "
+                 f"{md(p.model_b)}, {pp(p.difference)}) reverses order in {percent(p.flip_probability, 1)} of "
                  "resamples")
     verdict = SUPPORTED if rm / len(pm) < rf / len(pf) else NOT_SUPPORTED
     return Reading("discrimination", sense, verdict, text + ".")
 
 
 def _efficiency_phrase(e: Efficiency) -> str:
-    text = f"{e.model} {images(e.images, e.censor)}"
+    text = f"{md(e.model)} {images(e.images, e.censor)}"
     if not math.isnan(e.low):
         text += f" [{images(e.low, e.low_censor)}, {images(e.high, e.high_censor)}]"
     return text
@@ -197,7 +200,7 @@ def data_efficiency(m: Measures, min_steps: int | None = None) -> Reading:
     confounded = [e for e in effs if min_steps and e.min_steps is not None
                   and e.min_steps < min_steps]
     if confounded:
-        text += ("; confounded for " + ", ".join(f"{e.model} (as few as {e.min_steps} gradient "
+        text += ("; confounded for " + ", ".join(f"{md(e.model)} (as few as {e.min_steps} gradient "
                                                  "steps at the smallest size)" for e in confounded))
     never = [e for e in effs if e.censor == ">"]
     upper_ok = all(not math.isnan(e.high) and e.high_censor != ">" and e.high < e.full_size
@@ -272,8 +275,8 @@ def headroom(m: Measures) -> Reading:
         return Reading("headroom", sense, CANNOT_TELL, "needs results on both datasets.")
     hm, hf = by[MNIST], by[FASHION]
     text = (f"best model {pp(hm.gap)} below the best published {percent(hm.reference)} on "
-            f"MNIST ({hm.model}; {cite_short(m.refs.best_published[MNIST])}) vs {pp(hf.gap)} "
-            f"below {percent(hf.reference)} on Fashion-MNIST ({hf.model}; "
+            f"MNIST ({md(hm.model)}; {cite_short(m.refs.best_published[MNIST])}) vs {pp(hf.gap)} "
+            f"below {percent(hf.reference)} on Fashion-MNIST ({md(hf.model)}; "
             f"{cite_short(m.refs.best_published[FASHION])}); as error ratios {ratio(hm.error_ratio)} vs {ratio(hf.error_ratio)} "
             "the best published error")
     pp_less = hm.gap.high < hf.gap.low

@@ -209,3 +209,25 @@ def test_reports_without_data_or_cache_still_render(tmp_path, monkeypatch, store
     assert "## Notes" in readme and "--data-dir" in readme
     overfit = (tmp_path / "reports" / "overfitting.md").read_text(encoding="utf-8")
     assert "Not in this run: the store holds no sweep runs" in overfit
+
+
+def test_epoch_sweep_runs_get_their_own_section_and_stay_out_of_headlines(
+        tmp_path, store_factory, record_factory):
+    records = [record_factory("mlp", d, s) for d in ("mnist", "fashion-mnist") for s in (0, 1)]
+    sweep = record_factory("mlp", "mnist", 0, learning_curve=True)
+    sweep.key += "-sweep"
+    sweep.history = {k: v * 2 for k, v in sweep.history.items()}  # 12 epochs
+    sweep.test_accuracy = 0.5  # would move the headline if it were mixed in
+    results = store_factory(tmp_path / "results", [*records, sweep])
+    write_reports(results, tmp_path / "reports")
+    overfit = (tmp_path / "reports" / "overfitting.md").read_text(encoding="utf-8")
+    section = overfit.split("## Long per-epoch sweep", 1)[1]
+    assert "figures/history-long-mlp.png" in section and "| mlp     | MNIST     |       12 |" \
+        in section
+    assert (tmp_path / "reports" / "figures" / "history-long-mlp.png").is_file()
+    readme = (tmp_path / "reports" / "README.md").read_text(encoding="utf-8")
+    mean = np.mean([r.test_accuracy for r in records if r.dataset == "mnist"])
+    row = next(line for line in readme.splitlines() if line.startswith("| mlp "))
+    assert f"| {100 * mean:.2f} ± " in " ".join(row.split())
+    too_easy = (tmp_path / "reports" / "mnist-too-easy.md").read_text(encoding="utf-8")
+    assert "No learning-curve runs in this run" in too_easy
