@@ -135,8 +135,8 @@ def _drop_section(found: list[Drop], m: Measures) -> str:
     lost = sum(1 for d in found if d.drop > 0)
     ratios = [d.error_ratio for d in found if np.isfinite(d.error_ratio)]
     text = (f"{lost} of {len(found)} models score lower on Fashion-MNIST than on MNIST. The drop "
-            f"ranges from {signed_pp(ordered[0].drop)} pp ({ordered[0].model}) to "
-            f"{signed_pp(ordered[-1].drop)} pp ({ordered[-1].model}).")
+            f"ranges from {signed_pp(ordered[0].drop)} pp ({md(ordered[0].model)}) to "
+            f"{signed_pp(ordered[-1].drop)} pp ({md(ordered[-1].model)}).")
     if ratios:
         text += (f" Fashion-MNIST error rates are {min(ratios):.1f} to {max(ratios):.1f} times "
                  "the MNIST ones.")

@@ -1,4 +1,4 @@
-"""reports/README.md: the headline table, the verdict, links, and how the run was made."""
+"""reports/README.md: the answer first, the headline table, links, and how the run was made."""
 
 from __future__ import annotations
 

@@ -201,7 +201,8 @@ def data_efficiency(m: Measures, min_steps: int | None = None) -> Reading:
                   and e.min_steps < min_steps]
     if confounded:
         text += ("; confounded for " + ", ".join(f"{md(e.model)} (as few as {e.min_steps} gradient "
-                                                 "steps at the smallest size)" for e in confounded))
+                                                 "steps at the smallest size)" for e in confounded)
+                 + ": under-training at small sizes overstates the images needed")
     never = [e for e in effs if e.censor == ">"]
     upper_ok = all(not math.isnan(e.high) and e.high_censor != ">" and e.high < e.full_size
                    for e in effs)
