@@ -19,6 +19,7 @@ import pandas as pd
 
 from bench import analysis as an
 from bench.errors import ResultsError
+from bench.reports.names import md
 from bench.results.record import STATUS_OK, RunRecord
 from bench.results.store import load_records
 from bench.stats import digits_to_array
@@ -311,9 +312,10 @@ def seed_invariant_notes(runs: list[RunRecord]) -> list[str]:
     for (model, dataset), group in sorted(groups.items()):
         predictions = {r.test_predictions for r in group}
         if len(group) >= 2 and len(predictions) == 1 and None not in predictions:
-            notes.append(f"{model} gives identical predictions on every seed on "
-                         f"{dataset_title(dataset)} (its training involves no randomness), so "
-                         "its confidence intervals over seeds have zero width.")
+            notes.append(f"{md(model)} gives identical predictions on every seed on "
+                         f"{dataset_title(dataset)} (its training involves no randomness): "
+                         "it counts as one effective run, and its intervals are the test-set "
+                         "sampling error alone.")
     return notes
 
 
