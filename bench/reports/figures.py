@@ -305,6 +305,25 @@ def cost_accuracy(path: Path, points: Sequence[tuple[str, str, float, float]],
     return path
 
 
+def rank_transfer(path: Path, points: Sequence[tuple[str, tuple[float, float, float],
+                                                     tuple[float, float, float]]],
+                  xlabel: str, ylabel: str) -> Path:
+    """One point per model: accuracy (%) on one dataset against another, 95% bars each way."""
+    with figure(path, 5.2, 4.0) as fig:
+        ax = fig.add_subplot()
+        for model, (x, xl, xh), (y, yl, yh) in points:
+            xerr = np.nan_to_num([[100 * (x - xl)], [100 * (xh - x)]])
+            yerr = np.nan_to_num([[100 * (y - yl)], [100 * (yh - y)]])
+            ax.errorbar([100 * x], [100 * y], xerr=xerr, yerr=yerr, fmt="o", ms=4, capsize=2,
+                        lw=1, color="#4c72b0")
+            ax.annotate(model, (100 * x, 100 * y), xytext=(4, -8), textcoords="offset points",
+                        fontsize=6)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.grid(True, lw=0.3)
+    return path
+
+
 def image_grid(path: Path, title: str, images: Sequence[np.ndarray],
                captions: Sequence[str], correct: Sequence[bool], ncols: int = 6) -> Path:
     """28x28 images with a caption each, green when ``correct`` else red.

@@ -184,11 +184,11 @@ def _data_efficiency(m: Measures, fig_dir: Path) -> tuple[str, list[Path]]:
                        absent, table, rule, the_readings(m)[2].line()), [path]
 
 
-def _transfer(m: Measures) -> str:
+def _transfer(m: Measures, fig_dir: Path) -> tuple[str, list[Path]]:
     t = m.transfer
     head = "## 4. Transfer: does the MNIST ranking predict the Fashion-MNIST ranking?"
     if t is None:
-        return join_blocks(head, "Needs models on both datasets.")
+        return join_blocks(head, "Needs models on both datasets."), []
     by = {(c.model, c.dataset): c for d in (MNIST, FASHION) for c in m.boot.full_cells(d)}
 
     def rank(d: str) -> dict[str, int]:
@@ -200,7 +200,17 @@ def _transfer(m: Measures) -> str:
              pct(by[(mo, FASHION)].accuracy.value)] for mo in sorted(t.models, key=rm.get)]
     table = markdown_table(["model", "rank on MNIST", "MNIST acc. (%)", "rank on Fashion-MNIST",
                             "Fashion-MNIST acc. (%)"], rows, ["left"] + ["right"] * 4)
-    return join_blocks(head, table, the_readings(m)[3].line())
+
+    def triple(c) -> tuple[float, float, float]:
+        return (c.accuracy.value, c.accuracy.low, c.accuracy.high)
+
+    path = figures.rank_transfer(
+        figure_path(fig_dir, "rank-transfer"),
+        [(mo, triple(by[(mo, MNIST)]), triple(by[(mo, FASHION)])) for mo in sorted(t.models)],
+        "MNIST test accuracy (%), 95% interval", "Fashion-MNIST test accuracy (%), 95% interval")
+    return join_blocks(head, table, figure_link(path, "MNIST vs Fashion-MNIST accuracy per "
+                                                "model (every model in the run)"),
+                       the_readings(m)[3].line()), [path]
 
 
 def _pixels(inputs: ReportInputs, m: Measures, refs: References,
@@ -361,6 +371,7 @@ def render(inputs: ReportInputs, fig_dir: Path, m: Measures, refs: References) -
     sat, sat_figs = _saturation(m, refs, fig_dir)
     data, data_figs = _data_efficiency(m, fig_dir)
     pix, pix_figs = _pixels(inputs, m, refs, fig_dir)
+    trans, trans_figs = _transfer(m, fig_dir)
     err, err_figs = _errors_section(inputs, fig_dir)
     notes = ("## Notes\n\n" + "\n".join(f"- {n}" for n in inputs.notes)) if inputs.notes else ""
     text = join_blocks(
@@ -371,13 +382,14 @@ def render(inputs: ReportInputs, fig_dir: Path, m: Measures, refs: References) -
         sat,
         _discrimination(m),
         data,
-        _transfer(m),
+        trans,
         pix,
         _headroom(m, refs),
         err,
         references_section(refs),
         notes,
     )
-    return Page("mnist-too-easy.md", text, (*sat_figs, *data_figs, *pix_figs, *err_figs))
+    return Page("mnist-too-easy.md", text,
+                (*sat_figs, *data_figs, *trans_figs, *pix_figs, *err_figs))
 
 

@@ -35,7 +35,7 @@ def test_writes_every_page_and_linked_figures(written):
         "error-rates.png", "cost-vs-accuracy.png", "confusion-mnist.png",
         "confusion-fashion-mnist.png", "history-cnn.png", "history-mlp.png", "single-pixel.png",
         "single-pixel-share.png", "learning-curve.png", "errors-mnist.png",
-        "errors-fashion-mnist.png", "mistakes-mnist.png"}
+        "errors-fashion-mnist.png", "mistakes-mnist.png", "rank-transfer.png"}
     linked = set()
     for name in PAGES:
         text = (reports / name).read_text(encoding="utf-8")
