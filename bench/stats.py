@@ -143,3 +143,186 @@ def digits_to_array(digits: str) -> np.ndarray:
 def array_to_digits(values: np.ndarray) -> str:
     """Inverse of :func:`digits_to_array` for classes 0-9."""
     return (np.asarray(values, dtype=np.uint8) + ord("0")).tobytes().decode("ascii")
+
+
+# ---------------------------------------------------------------------------- bootstrap
+
+N_BOOTSTRAP = 2000
+BOOTSTRAP_SEED = 20170825  # fixed: the same results give the same intervals
+POWER = 0.8
+
+
+def bootstrap_weights(n_items: int, n_boot: int = N_BOOTSTRAP,
+                      rng: np.random.Generator | None = None) -> np.ndarray:
+    """``(n_boot, n_items)`` counts of each item in a resample with replacement.
+
+    One matrix per test set, shared by every model evaluated on it: that makes the bootstrap
+    *paired* over test images (each replicate scores every model on the same images).
+    """
+    rng = rng if rng is not None else np.random.default_rng(BOOTSTRAP_SEED)
+    draws = rng.integers(0, n_items, size=(n_boot, n_items))
+    flat = (np.arange(n_boot)[:, None] * n_items + draws).ravel()
+    return np.bincount(flat, minlength=n_boot * n_items).reshape(n_boot, n_items).astype(
+        np.float32)
+
+
+def replicate_accuracies(correct: np.ndarray, weights: np.ndarray,
+                         rng: np.random.Generator) -> np.ndarray:
+    """Bootstrap replicates of a model's seed-mean accuracy, over test images and seeds.
+
+    ``correct`` is ``(seeds, images)`` booleans. Each replicate reweights the images by a row
+    of ``weights`` and draws the seeds with replacement; its value is the mean accuracy of the
+    drawn seeds. Models whose seeds agree exactly get only the test-image variation.
+    """
+    correct = np.atleast_2d(np.asarray(correct, dtype=np.float32))
+    n_seeds, n_items = correct.shape
+    per_seed = (weights @ correct.T) / n_items  # (boot, seeds)
+    picks = rng.integers(0, n_seeds, size=(weights.shape[0], n_seeds))
+    return np.take_along_axis(per_seed, picks, axis=1).mean(axis=1).astype(float)
+
+
+def percentile_interval(replicates: np.ndarray, confidence: float = CONFIDENCE,
+                        ) -> tuple[float, float]:
+    """The percentile bootstrap interval of ``replicates`` (NaNs dropped)."""
+    arr = _clean(replicates)
+    if arr.size == 0:
+        return (math.nan, math.nan)
+    tail = (1 - confidence) / 2
+    low, high = np.quantile(arr, [tail, 1 - tail])
+    return (float(low), float(high))
+
+
+def share_beyond(replicates: np.ndarray, value: float, above: bool = True) -> float:
+    """Share of replicates above (or below) ``value``: a bootstrap probability."""
+    arr = _clean(replicates)
+    if arr.size == 0:
+        return math.nan
+    return float(np.mean(arr > value) if above else np.mean(arr < value))
+
+
+def combined_half_width(seed_accuracies: Sequence[float] | np.ndarray, n_test: int,
+                        confidence: float = CONFIDENCE) -> float:
+    """z * sqrt(seed variance / k + p(1 - p) / n_test) for the mean ``p`` of ``k`` seeds.
+
+    The analytic counterpart of :func:`replicate_accuracies`: seed spread (sample variance of
+    the seed accuracies, zero for one seed or one effective run) plus the test-set sampling
+    variance of the mean accuracy. Normal quantile; NaN without values.
+    """
+    from scipy.special import ndtri
+
+    arr = _clean(seed_accuracies)
+    if arr.size == 0 or n_test <= 0:
+        return math.nan
+    p = float(arr.mean())
+    seed_var = float(arr.var(ddof=1)) / arr.size if arr.size >= 2 else 0.0
+    return float(ndtri((1 + confidence) / 2)) * math.sqrt(seed_var + p * (1 - p) / n_test)
+
+
+def combined_interval(seed_accuracies: Sequence[float] | np.ndarray, n_test: int,
+                      confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """Mean ± :func:`combined_half_width`, clipped to [0, 1]."""
+    half = combined_half_width(seed_accuracies, n_test, confidence)
+    if math.isnan(half):
+        return (math.nan, math.nan)
+    p = float(_clean(seed_accuracies).mean())
+    return (max(0.0, p - half), min(1.0, p + half))
+
+
+# ---------------------------------------------------------------------------- power
+
+
+def mcnemar_min_detectable(n: int, disagreement: float, alpha: float = ALPHA,
+                           power: float = POWER) -> float:
+    """Smallest accuracy difference McNemar's test detects on ``n`` paired images.
+
+    ``disagreement`` is the share of images exactly one of the two models gets right (ψ).
+    Inverts Connor's (1987) sample-size formula
+    ``n = (z_{α/2} √ψ + z_β √(ψ − δ²))² / δ²`` for δ (a quadratic in δ); NaN when ψ <= 0.
+    """
+    from scipy.special import ndtri
+
+    if n <= 0 or not disagreement > 0:
+        return math.nan
+    a = float(ndtri(1 - alpha / 2))
+    b = float(ndtri(power))
+    psi = float(disagreement)
+    # (n + b²) δ² − 2 a √(ψ n) δ + (a² − b²) ψ = 0, positive root
+    qa, qb, qc = n + b * b, -2 * a * math.sqrt(psi * n), (a * a - b * b) * psi
+    delta = (-qb + math.sqrt(qb * qb - 4 * qa * qc)) / (2 * qa)
+    return float(min(delta, math.sqrt(psi)))
+
+
+# ---------------------------------------------------------------------------- ranks
+
+
+def rank_correlations(x: Sequence[float], y: Sequence[float]) -> tuple[float, float]:
+    """(Spearman's ρ, Kendall's τ-b) of paired values; NaN with fewer than 3 pairs."""
+    from scipy.stats import kendalltau, spearmanr
+
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if x.size < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
+        return (math.nan, math.nan)
+    return (float(spearmanr(x, y).statistic), float(kendalltau(x, y).statistic))
+
+
+def spearman_permutation_p(x: Sequence[float], y: Sequence[float]) -> float:
+    """Two-sided exact permutation p-value of Spearman's ρ (all orderings up to 8 items)."""
+    import itertools
+
+    from scipy.stats import rankdata
+
+    rx, ry = rankdata(x), rankdata(y)
+    n = rx.size
+    if n < 3:
+        return math.nan
+    if n > 8:
+        from scipy.stats import spearmanr
+
+        return float(spearmanr(x, y).pvalue)
+    observed = abs(float(np.corrcoef(rx, ry)[0, 1]))
+    values = [abs(float(np.corrcoef(rx, ry[list(p)])[0, 1]))
+              for p in itertools.permutations(range(n))]
+    return float(np.mean(np.asarray(values) >= observed - 1e-12))
+
+
+def smallest_spearman_p(n: int) -> float:
+    """The smallest two-sided exact p-value Spearman's ρ can reach with ``n`` items."""
+    return math.nan if n < 3 else min(1.0, 2 / math.factorial(n))
+
+
+# ---------------------------------------------------------------------------- curves
+
+
+def crossing_size(sizes: Sequence[float], values: Sequence[float], target: float,
+                  ) -> tuple[float, str]:
+    """Training size at which a learning curve first reaches ``target``.
+
+    Linear interpolation of the value on log(size) between the last point below and the
+    first point at or above the target. Returns ``(size, "")``, or the smallest size with
+    ``"<="`` when the first point is already there, or the largest with ``">"`` when no
+    point reaches it.
+    """
+    order = np.argsort(np.asarray(sizes, dtype=float), kind="stable")
+    n = np.asarray(sizes, dtype=float)[order]
+    v = np.asarray(values, dtype=float)[order]
+    if n.size == 0:
+        return (math.nan, "")
+    hit = np.flatnonzero(v >= target)
+    if hit.size == 0:
+        return (float(n[-1]), ">")
+    i = int(hit[0])
+    if i == 0:
+        return (float(n[0]), "<=")
+    x0, x1, y0, y1 = math.log(n[i - 1]), math.log(n[i]), v[i - 1], v[i]
+    frac = (target - y0) / (y1 - y0)
+    return (float(math.exp(x0 + frac * (x1 - x0))), "")
+
+
+def poisson_binomial_at_least(probabilities: Sequence[float], k: int) -> float:
+    """P(at least ``k`` of independent events with the given probabilities happen)."""
+    dist = np.zeros(len(probabilities) + 1)
+    dist[0] = 1.0
+    for p in probabilities:
+        dist[1:] = dist[1:] * (1 - p) + dist[:-1] * p
+        dist[0] *= 1 - p
+    return float(dist[max(0, k):].sum())

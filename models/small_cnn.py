@@ -57,4 +57,5 @@ MODEL = ModelSpec(
     estimator=SmallCNN,
     trains_in_epochs=True,
     test_params={"epochs": 6, "filters": (8, 8), "batch_size": 16},
+    learning_curve=True,
 )

@@ -19,16 +19,20 @@ pytestmark = pytest.mark.skipif(not (RESULTS / "runs").is_dir() or not REPORTS.i
 
 
 def headline_from_json() -> pd.DataFrame:
-    """Mean ± 95% t half-width per model and dataset, straight from the JSON files."""
+    """Mean ± 95% half-width (seed variance / seeds + binomial variance, normal quantile) per
+    model and dataset, straight from the JSON files."""
     rows = [json.loads(p.read_text()) for p in sorted((RESULTS / "runs").glob("*.json"))]
     profile = json.loads((RESULTS / "run-info.json").read_text())["profile"]
     frame = pd.DataFrame(rows)
     frame = frame[(frame.status == "ok") & (frame.profile == profile) & ~frame.learning_curve]
     out = []
-    for (model, dataset), accs in frame.groupby(["model", "dataset"]).test_accuracy:
+    for (model, dataset), group in frame.groupby(["model", "dataset"]):
+        accs = group.test_accuracy
         n = len(accs)
-        half = stats.t.ppf(0.975, n - 1) * accs.std(ddof=1) / math.sqrt(n)
-        out.append((model, dataset, n, 100 * accs.mean(), 100 * half))
+        p = accs.mean()
+        var = accs.var(ddof=1) / n + p * (1 - p) / group.test_size.max()
+        half = stats.norm.ppf(0.975) * math.sqrt(var)
+        out.append((model, dataset, n, 100 * p, 100 * half))
     return pd.DataFrame(out, columns=["model", "dataset", "n", "mean", "half"])
 
 

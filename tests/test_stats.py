@@ -116,3 +116,147 @@ def test_digit_strings_round_trip():
     assert stats.digits_to_array("72104").tolist() == arr.tolist()
     with pytest.raises(ValueError):
         stats.digits_to_array("7a")
+
+
+# ---------------------------------------------------------------------------- bootstrap
+
+
+def test_bootstrap_weights_are_resample_counts_and_deterministic():
+    w = stats.bootstrap_weights(50, 200, np.random.default_rng(1))
+    assert w.shape == (200, 50) and (w.sum(axis=1) == 50).all() and (w >= 0).all()
+    again = stats.bootstrap_weights(50, 200, np.random.default_rng(1))
+    assert np.array_equal(w, again)
+    # each item is drawn Binomial(50, 1/50) times: mean 1
+    assert w.mean() == pytest.approx(1.0)
+
+
+def test_replicates_of_one_effective_run_match_the_binomial_standard_error():
+    rng = np.random.default_rng(0)
+    correct = rng.random(4000) < 0.9
+    same = np.vstack([correct] * 3)  # three seeds, identical predictions
+    w = stats.bootstrap_weights(correct.size, 3000, np.random.default_rng(2))
+    reps = stats.replicate_accuracies(same, w, np.random.default_rng(3))
+    p = correct.mean()
+    assert reps.mean() == pytest.approx(p, abs=0.002)
+    assert reps.std() == pytest.approx(np.sqrt(p * (1 - p) / correct.size), rel=0.08)
+
+
+def test_replicates_match_a_naive_loop():
+    rng = np.random.default_rng(5)
+    correct = rng.random((3, 60)) < np.array([[0.8], [0.7], [0.9]])
+    w = stats.bootstrap_weights(60, 40, np.random.default_rng(6))
+    reps = stats.replicate_accuracies(correct, w, np.random.default_rng(7))
+    picks = np.random.default_rng(7).integers(0, 3, size=(40, 3))
+    naive = [np.mean([np.sum(w[b] * correct[s]) / 60 for s in picks[b]]) for b in range(40)]
+    assert reps == pytest.approx(naive)
+
+
+def test_seed_spread_widens_the_replicates():
+    rng = np.random.default_rng(8)
+    base = rng.random(2000) < 0.9
+    spread = np.vstack([rng.random(2000) < p for p in (0.85, 0.9, 0.95)])
+    w = stats.bootstrap_weights(2000, 2000, np.random.default_rng(9))
+    one = stats.replicate_accuracies(np.vstack([base] * 3), w, np.random.default_rng(1))
+    three = stats.replicate_accuracies(spread, w, np.random.default_rng(1))
+    assert three.std() > 2 * one.std()
+
+
+def test_percentile_interval_matches_numpy_and_share_beyond():
+    reps = np.arange(1001) / 1000
+    assert stats.percentile_interval(reps) == pytest.approx((0.025, 0.975))
+    assert stats.share_beyond(reps, 0.9) == pytest.approx(100 / 1001)
+    assert stats.share_beyond(reps, 0.1, above=False) == pytest.approx(100 / 1001)
+    assert all(math.isnan(v) for v in stats.percentile_interval([]))
+
+
+def test_combined_interval_adds_seed_and_binomial_variance():
+    from scipy.stats import norm
+
+    accs = [0.97, 0.975, 0.972]
+    low, high = stats.combined_interval(accs, 10_000)
+    p = np.mean(accs)
+    var = np.var(accs, ddof=1) / 3 + p * (1 - p) / 10_000
+    assert (high - low) / 2 == pytest.approx(norm.ppf(0.975) * np.sqrt(var))
+    # one effective run: the binomial part alone, not a zero width
+    low, high = stats.combined_interval([0.9261] * 3, 10_000)
+    assert (high - low) / 2 == pytest.approx(norm.ppf(0.975) * np.sqrt(0.9261 * 0.0739 / 1e4))
+
+
+# ---------------------------------------------------------------------------- power
+
+
+@pytest.mark.parametrize("n,psi", [(2000, 0.06), (10_000, 0.02), (500, 0.2)])
+def test_min_detectable_difference_has_power_0_8_by_simulation(n, psi):
+    from scipy.stats import chi2
+
+    delta = stats.mcnemar_min_detectable(n, psi)
+    rng = np.random.default_rng(11)
+    probs = [(psi + delta) / 2, (psi - delta) / 2, 1 - psi]
+    counts = rng.multinomial(n, probs, size=20_000)
+    b, c = counts[:, 0], counts[:, 1]
+    statistic = (b - c) ** 2 / np.maximum(b + c, 1)  # McNemar without continuity correction
+    power = np.mean(chi2.sf(statistic, 1) < 0.05)
+    assert power == pytest.approx(0.8, abs=0.02)
+
+
+def test_min_detectable_difference_edges():
+    assert math.isnan(stats.mcnemar_min_detectable(100, 0.0))
+    assert stats.mcnemar_min_detectable(10_000, 0.02) < stats.mcnemar_min_detectable(1000, 0.02)
+    assert stats.mcnemar_min_detectable(1000, 0.01) < stats.mcnemar_min_detectable(1000, 0.1)
+
+
+# ---------------------------------------------------------------------------- ranks
+
+
+def test_rank_correlations_match_scipy():
+    from scipy.stats import kendalltau, spearmanr
+
+    x, y = [0.99, 0.97, 0.974, 0.926, 0.95], [0.896, 0.871, 0.8756, 0.8475, 0.88]
+    rho, tau = stats.rank_correlations(x, y)
+    assert rho == pytest.approx(spearmanr(x, y).statistic)
+    assert tau == pytest.approx(kendalltau(x, y).statistic)
+    assert all(math.isnan(v) for v in stats.rank_correlations([1, 2], [1, 2]))
+
+
+@pytest.mark.parametrize("y", [[1, 2, 3, 4], [2, 1, 4, 3], [4, 3, 2, 1], [1, 3, 2, 4, 5, 6]])
+def test_spearman_permutation_p_matches_scipy_permutation_test(y):
+    from scipy.stats import permutation_test, spearmanr
+
+    x = list(range(len(y)))
+    ref = permutation_test((x, y), lambda a, b: spearmanr(a, b).statistic,
+                           permutation_type="pairings", n_resamples=math.inf,
+                           alternative="two-sided")
+    assert stats.spearman_permutation_p(x, y) == pytest.approx(ref.pvalue)
+
+
+def test_smallest_spearman_p_is_perfect_agreement():
+    for n in (3, 4, 5, 6):
+        assert stats.smallest_spearman_p(n) == pytest.approx(
+            stats.spearman_permutation_p(range(n), range(n)))
+    assert stats.smallest_spearman_p(4) > 0.05 > stats.smallest_spearman_p(5)
+
+
+# ---------------------------------------------------------------------------- curves
+
+
+def test_crossing_size_interpolates_on_log_size():
+    sizes, acc = [500, 1000, 5000, 60000], [0.80, 0.85, 0.90, 0.97]
+    size, mark = stats.crossing_size(sizes, acc, 0.87)
+    assert mark == ""
+    assert size == pytest.approx(np.exp(np.interp(0.87, acc, np.log(sizes))))
+    assert stats.crossing_size(sizes, acc, 0.5) == (500.0, "<=")
+    assert stats.crossing_size(sizes, acc, 0.99) == (60000.0, ">")
+    # unsorted input, and a dip: the first crossing counts
+    assert stats.crossing_size([1000, 500, 5000], [0.9, 0.8, 0.85], 0.88)[0] == pytest.approx(
+        np.exp(np.interp(0.88, [0.8, 0.9], np.log([500, 1000]))))
+
+
+def test_poisson_binomial_matches_brute_force():
+    import itertools
+
+    probs = [0.1, 0.5, 0.9, 0.3, 0.7, 0.95, 0.2, 0.6]
+    for k in range(len(probs) + 2):
+        brute = sum(np.prod([p if o else 1 - p for p, o in zip(probs, outcome, strict=True)])
+                    for outcome in itertools.product([0, 1], repeat=len(probs))
+                    if sum(outcome) >= k)
+        assert stats.poisson_binomial_at_least(probs, k) == pytest.approx(brute)

@@ -25,14 +25,15 @@ class ReportFiles(list):
 def render_pages(results_dir: str | os.PathLike, fig_dir: Path,
                  data_dir: str | os.PathLike | None = None, profile: str | None = None):
     """(every page, index first; the inputs); figures are written to ``fig_dir``."""
-    from bench.reports import accuracy, index, overfitting, too_easy
-    from bench.reports.evidence import collect
+    from bench.reports import accuracy, index, overfitting, references, too_easy
     from bench.reports.inputs import gather
+    from bench.reports.measures import measure
 
     inputs = gather(results_dir, data_dir, profile)
-    ev = collect(inputs)
-    pages = [index.render(inputs, ev), accuracy.render(inputs, fig_dir),
-             overfitting.render(inputs, fig_dir), too_easy.render(inputs, fig_dir, ev)]
+    refs = references.load()
+    m = measure(inputs, refs)
+    pages = [index.render(inputs, m), accuracy.render(inputs, fig_dir, m, refs),
+             overfitting.render(inputs, fig_dir), too_easy.render(inputs, fig_dir, m, refs)]
     return pages, inputs
 
 

@@ -65,64 +65,94 @@ def _grid(fig, n: int, ncols: int, **kwargs) -> list:
     return list(axes[:n])
 
 
-def accuracy_bars(path: Path, models: Sequence[str], datasets: Sequence[str],
-                  means: Mapping[tuple[str, str], float],
-                  errors: Mapping[tuple[str, str], float], titles: Mapping[str, str]) -> Path:
-    """Grouped bars: test accuracy (%) per model, one bar per dataset, CI as error bars."""
-    width = 0.8 / max(1, len(datasets))
-    x = np.arange(len(models))
-    vals = {d: np.array([100 * means.get((m, d), np.nan) for m in models]) for d in datasets}
-    errs = {d: np.nan_to_num(np.array([100 * errors.get((m, d), np.nan) for m in models]))
-            for d in datasets}
-    lows = [v - e for d in datasets for v, e in zip(vals[d], errs[d], strict=True)
-            if np.isfinite(v)]
-    floor = max(0.0, np.floor((min(lows) if lows else 0) / 5) * 5 - 5)
-    with figure(path, max(5.0, 1.3 * len(models) + 1.5), 3.4) as fig:
+def error_rates(path: Path, models: Sequence[str], datasets: Sequence[str],
+                errors: Mapping[tuple[str, str], tuple[float, float, float]],
+                titles: Mapping[str, str], references: Sequence[tuple[str, float, str]]) -> Path:
+    """Test error rate (%) per model on a log axis, 95% intervals as bars, one marker per
+    dataset; ``references`` are (dataset, error %, label) drawn as vertical lines."""
+    height = max(2.8, 0.5 * len(models) + 1.6)
+    with figure(path, 6.6, height) as fig:
         ax = fig.add_subplot()
-        for i, name in enumerate(datasets):
-            pos = x + (i - (len(datasets) - 1) / 2) * width
-            ax.bar(pos, vals[name], width, yerr=errs[name], capsize=2,
-                   label=titles.get(name, name), color=DATASET_COLOURS.get(name))
-            for xp, v in zip(pos, vals[name], strict=True):
-                if np.isfinite(v):
-                    ax.text(xp, floor + 1, f"{v:.1f}", ha="center", va="bottom", fontsize=6,
-                            color="white")
-        ax.set_ylim(floor, 101)
-        ax.set_xticks(x, models, rotation=15, ha="right")
-        ax.set_ylabel("test accuracy (%), mean ± 95% CI")
-        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=max(1, len(datasets)),
-                  frameon=False)
+        y = np.arange(len(models))
+        offsets = np.linspace(-0.17, 0.17, len(datasets)) if len(datasets) > 1 else [0.0]
+        for off, name in zip(offsets, datasets, strict=True):
+            pts = [(i, *errors[(m, name)]) for i, m in enumerate(models) if (m, name) in errors]
+            if not pts:
+                continue
+            ys, vals, lows, highs = (np.array(v, dtype=float) for v in zip(*pts, strict=True))
+            xerr = np.nan_to_num(np.vstack([vals - lows, highs - vals]))
+            colour = DATASET_COLOURS.get(name)
+            ax.errorbar(vals, ys + off, xerr=xerr, fmt="o", ms=4, capsize=2, lw=1,
+                        color=colour, label=titles.get(name, name))
+            for yy, v, hi in zip(ys, vals, highs, strict=True):
+                ax.annotate(f"{v:.2f}%", (hi if np.isfinite(hi) else v, yy + off),
+                            xytext=(4, 0), textcoords="offset points", fontsize=6,
+                            va="center", color=colour)
+        trans = ax.get_xaxis_transform()
+        for name, value, label in references:
+            colour = DATASET_COLOURS.get(name, "grey")
+            ax.axvline(value, color=colour, ls=":", lw=1)
+            ax.text(value, 1.01, f"{label}\n{value:.2f}%", transform=trans, fontsize=6,
+                    ha="center", va="bottom", color=colour)
+        ax.set_xscale("log")
+        from matplotlib.ticker import FuncFormatter
+
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
+        ax.set_yticks(y, list(models))
+        ax.set_ylim(len(models) - 0.5, -0.5)
+        shown = [v for v in (*(r[1] for r in references),
+                             *(x for e in errors.values() for x in e)) if np.isfinite(v) and v > 0]
+        lo, hi = (min(shown), max(shown)) if shown else (0.1, 100.0)
+        ax.set_xlim(lo / 1.6, hi * 2.2)
+        ax.set_xlabel("test error rate (%), log scale; bars: 95% interval over test images "
+                      "and seeds")
+        ax.grid(True, axis="x", which="both", lw=0.3)
+        ax.legend(loc="lower left", fontsize=6)
     return path
 
 
 def confusion_grid(path: Path, title: str, labels: Sequence[str],
                    matrices: Mapping[str, np.ndarray]) -> Path:
-    """Row-normalised confusion matrices (% of each true class), one panel per model."""
+    """Row-normalised confusions (% of each true class), diagonal masked, one panel per model,
+    one shared colour scale with a colour bar."""
     names = sorted(matrices)
-    ncols = min(4, len(names))
+    ncols = max(1, min(4, int(np.ceil(np.sqrt(len(names))))))
     nrows = (len(names) + ncols - 1) // ncols
-    height = 3.3 * nrows + 0.3
-    with figure(path, 3.3 * ncols, height, layout=None) as fig:
+    panel = 3.4
+    height = panel * nrows + 0.4
+    shares = {}
+    for name in names:
+        m = np.asarray(matrices[name], dtype=float)
+        rows = m.sum(axis=1, keepdims=True)
+        share = 100 * np.divide(m, rows, out=np.zeros_like(m), where=rows > 0)
+        np.fill_diagonal(share, np.nan)
+        shares[name] = share
+    top = max([float(np.nanmax(s)) for s in shares.values() if np.isfinite(s).any()] or [1.0])
+    with figure(path, panel * ncols + 0.9, height, layout=None) as fig:
         fig.suptitle(title)
-        margins = {"left": 0.6 / (3.3 * ncols), "right": 0.99, "bottom": 0.75 / height,
-                   "top": 1 - 0.55 / height, "wspace": 0.35, "hspace": 0.45}
+        margins = {"left": 1.1 / (panel * ncols + 0.9), "right": 1 - 0.9 / (panel * ncols + 0.9),
+                   "bottom": 1.0 / height, "top": 1 - 0.55 / height, "wspace": 0.5,
+                   "hspace": 0.6}
+        image = None
         for ax, name in zip(_grid(fig, len(names), ncols, gridspec_kw=margins), names,
                             strict=True):
-            m = np.asarray(matrices[name], dtype=float)
-            rows = m.sum(axis=1, keepdims=True)
-            share = 100 * np.divide(m, rows, out=np.zeros_like(m), where=rows > 0)
-            ax.imshow(share, cmap="Blues", vmin=0, vmax=100)
+            share = shares[name]
+            image = ax.imshow(np.ma.masked_invalid(share), cmap="Reds", vmin=0, vmax=top)
             for (i, j), v in np.ndenumerate(share):
-                if v >= 0.5:
-                    ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=5,
-                            color="white" if v > 60 else "black")
+                if np.isfinite(v) and v >= (0.5 if top < 10 else 1):
+                    ax.text(j, i, f"{v:.1f}" if top < 10 else f"{v:.0f}", ha="center",
+                            va="center", fontsize=4.5 if top < 10 else 5,
+                            color="white" if v > top * 0.6 else "black")
             ticks = np.arange(len(labels))
-            short = [lab[:7] for lab in labels]
-            ax.set_xticks(ticks, short, rotation=90, fontsize=5)
-            ax.set_yticks(ticks, short, fontsize=5)
+            ax.set_xticks(ticks, list(labels), rotation=90, fontsize=5)
+            ax.set_yticks(ticks, list(labels), fontsize=5)
             ax.set_xlabel("predicted")
             ax.set_ylabel("true")
             ax.set_title(name)
+        if image is not None:
+            cax = fig.add_axes((1 - 0.7 / (panel * ncols + 0.9), 1.0 / height, 0.12 / (
+                panel * ncols + 0.9), 1 - 1.55 / height))
+            fig.colorbar(image, cax=cax, label="% of the true class predicted as this class")
     return path
 
 
@@ -176,34 +206,123 @@ def separability_heatmaps(path: Path, tables: Mapping[str, np.ndarray],
                     ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=5,
                             color="black" if v > 85 else "white")
             ticks = np.arange(acc.shape[0])
-            short = [lab[:7] for lab in labels[name]]
-            ax.set_xticks(ticks, short, rotation=90, fontsize=6)
-            ax.set_yticks(ticks, short, fontsize=6)
+            full = list(labels[name])
+            ax.set_xticks(ticks, full, rotation=90, fontsize=6)
+            ax.set_yticks(ticks, full, fontsize=6)
             ax.set_title(titles.get(name, name))
         fig.colorbar(image, ax=fig.axes, shrink=0.7, label="test accuracy (%)")
     return path
 
 
-def learning_curves(path: Path, curves: Mapping[str, Mapping[str, list[tuple[int, float]]]],
-                    titles: Mapping[str, str]) -> Path:
-    """Test accuracy (%) against training-set size (log scale); a panel per dataset."""
+def learning_curves(path: Path,
+                    curves: Mapping[str, Mapping[str, list[tuple[int, float, float, float]]]],
+                    titles: Mapping[str, str],
+                    targets: Mapping[str, Mapping[str, float]] | None = None) -> Path:
+    """Test accuracy (%) against training-set size (log scale), a panel per dataset.
+
+    Points are ``(size, mean, low, high)``; the band is the 95% interval. ``targets`` draws a
+    dashed line per model (``{dataset: {model: accuracy}}``), e.g. its full-data Fashion
+    accuracy on the MNIST panel.
+    """
+    from matplotlib import colormaps
+
     names = list(curves)
-    with figure(path, 3.6 * len(names), 3.2) as fig:
+    models = sorted({m for c in curves.values() for m in c})
+    palette = colormaps["tab10"]
+    colour = {m: palette(i % 10) for i, m in enumerate(models)}
+    with figure(path, 4.2 * len(names), 3.6) as fig:
         axes = _grid(fig, len(names), len(names), sharey=True)
         for ax, name in zip(axes, names, strict=True):
             sizes = set()
             for model, points in sorted(curves[name].items()):
-                xs, ys = zip(*points, strict=True) if points else ((), ())
-                ax.plot(xs, [100 * y for y in ys], marker="o", label=model)
-                sizes.update(xs)
+                xs, ys, lo, hi = (np.array(v, dtype=float) for v in zip(*points, strict=True))
+                ax.plot(xs, 100 * ys, marker="o", ms=3, label=model, color=colour[model])
+                ok = np.isfinite(lo) & np.isfinite(hi)
+                if ok.any():
+                    ax.fill_between(xs[ok], 100 * lo[ok], 100 * hi[ok], alpha=0.2, lw=0,
+                                    color=colour[model])
+                sizes.update(int(x) for x in xs)
+            mine = sorted((targets or {}).get(name, {}).items())
+            for model, acc in mine:
+                ax.axhline(100 * acc, ls="--", lw=0.8, color=colour.get(model, "grey"))
+            if mine:
+                ax.plot([], [], ls="--", lw=0.8, color="grey",
+                        label="dashed: the model's full-data\nFashion-MNIST accuracy")
+                ax.legend(loc="lower right", fontsize=6)
             ax.set_xscale("log")
             ax.minorticks_off()
             ax.set_xticks(sorted(sizes), [f"{s:,}" for s in sorted(sizes)], rotation=45)
             ax.set_title(titles.get(name, name))
             ax.set_xlabel("training images")
             ax.grid(True, which="major", lw=0.3)
-        axes[0].set_ylabel("test accuracy (%), mean over seeds")
+        axes[0].set_ylabel("test accuracy (%), mean and 95% band")
         axes[-1].legend(loc="lower right")
+    return path
+
+
+def pixel_share_curves(path: Path, curves: Mapping[str, tuple[Sequence[float], Sequence[float]]],
+                       titles: Mapping[str, str]) -> Path:
+    """Share of class pairs the best single pixel separates, against the accuracy bar."""
+    with figure(path, 5.0, 3.2) as fig:
+        ax = fig.add_subplot()
+        for name, (bars, shares) in curves.items():
+            ax.plot(100 * np.asarray(bars), 100 * np.asarray(shares), marker="o", ms=3,
+                    color=DATASET_COLOURS.get(name), label=titles.get(name, name))
+        ax.axhline(50, color="grey", ls=":", lw=0.8)
+        ax.text(80.2, 51, "half the pairs (“most”)", fontsize=6, color="grey", va="bottom")
+        ax.set_xlabel("bar: best single-pixel test accuracy on the pair (%)")
+        ax.set_ylabel("pairs reaching the bar (%)")
+        ax.set_ylim(0, 102)
+        ax.grid(True, lw=0.3)
+        ax.legend(loc="lower left")
+    return path
+
+
+def cost_accuracy(path: Path, points: Sequence[tuple[str, str, float, float]],
+                  titles: Mapping[str, str]) -> Path:
+    """Mean fit seconds (log scale) against mean test accuracy, one point per model and
+    dataset, labelled with the model."""
+    with figure(path, 6.0, 3.6) as fig:
+        ax = fig.add_subplot()
+        seen = set()
+        for model, dataset, fit, acc in points:
+            if not (np.isfinite(fit) and fit > 0 and np.isfinite(acc)):
+                continue
+            label = None if dataset in seen else titles.get(dataset, dataset)
+            seen.add(dataset)
+            ax.scatter([fit], [100 * acc], color=DATASET_COLOURS.get(dataset), s=18, label=label)
+            ax.annotate(model, (fit, 100 * acc), xytext=(4, 2), textcoords="offset points",
+                        fontsize=6)
+        ax.set_xscale("log")
+        from matplotlib.ticker import FuncFormatter, LogLocator
+
+        plain = FuncFormatter(lambda v, _pos: f"{v:g}")
+        ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(plain)
+        ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _pos: ""))
+        ax.set_xlabel("fit time per run (s, mean over seeds; log scale)")
+        ax.set_ylabel("test accuracy (%)")
+        ax.grid(True, which="both", lw=0.3)
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
+    return path
+
+
+def rank_transfer(path: Path, points: Sequence[tuple[str, tuple[float, float, float],
+                                                     tuple[float, float, float]]],
+                  xlabel: str, ylabel: str) -> Path:
+    """One point per model: accuracy (%) on one dataset against another, 95% bars each way."""
+    with figure(path, 5.2, 4.0) as fig:
+        ax = fig.add_subplot()
+        for model, (x, xl, xh), (y, yl, yh) in points:
+            xerr = np.nan_to_num([[100 * (x - xl)], [100 * (xh - x)]])
+            yerr = np.nan_to_num([[100 * (y - yl)], [100 * (yh - y)]])
+            ax.errorbar([100 * x], [100 * y], xerr=xerr, yerr=yerr, fmt="o", ms=4, capsize=2,
+                        lw=1, color="#4c72b0")
+            ax.annotate(model, (100 * x, 100 * y), xytext=(4, -8), textcoords="offset points",
+                        fontsize=6)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.grid(True, lw=0.3)
     return path
 
 

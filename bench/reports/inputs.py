@@ -148,6 +148,7 @@ class ReportInputs:
     profile_counts: dict[str, int]
     runs: tuple[RunRecord, ...]
     curve_runs: tuple[RunRecord, ...]
+    sweep_runs: tuple[RunRecord, ...]
     unsuccessful: tuple[RunRecord, ...]
     superseded: int
     left_out: tuple[RunRecord, ...]
@@ -238,15 +239,27 @@ def confident_mistakes(runs: Iterable[RunRecord], dataset: str) -> list[dict[str
     return ranked[:N_MISTAKES]
 
 
+def best_model_errors(rec: RunRecord, labels: np.ndarray, limit: int = N_SAMPLES,
+                      ) -> list[tuple[int, int, int]]:
+    """(test index, true, predicted) of the first ``limit`` images ``rec`` gets wrong."""
+    indices = evaluated_indices(rec, labels)
+    if indices is None or not rec.test_predictions or len(rec.test_predictions) != len(indices):
+        return []
+    preds = digits_to_array(rec.test_predictions)
+    truth = labels[indices]
+    wrong = np.flatnonzero(preds != truth)[:limit]
+    return [(int(indices[i]), int(truth[i]), int(preds[i])) for i in wrong]
+
+
 def needed_images(runs: list[RunRecord], dataset: str) -> Callable[[np.ndarray], set[int]]:
-    """``wanted(test_labels)``: the test images the figures show (sample grid, mistakes)."""
+    """``wanted(test_labels)``: the test images the figures show (best model's errors,
+    most confident mistakes)."""
     mistakes = {int(m["index"]) for m in confident_mistakes(runs, dataset)}
     rec = sample_record(runs, dataset)
 
     def wanted(labels: np.ndarray) -> set[int]:
-        indices = evaluated_indices(rec, labels) if rec is not None else None
-        grid = {int(i) for i in indices[:N_SAMPLES]} if indices is not None else set()
-        return mistakes | grid
+        errors = best_model_errors(rec, labels) if rec is not None else []
+        return mistakes | {i for i, _, _ in errors}
 
     return wanted
 
@@ -280,6 +293,7 @@ def gather(results_dir: str | os.PathLike, data_dir: str | os.PathLike | None = 
     planned = plan_keys(profile, chosen)
     runs, lost_main = choose_per_job([r for r in chosen if not r.learning_curve], planned)
     curve_runs, lost_curve = choose_per_job([r for r in chosen if r.learning_curve], planned)
+    curve_runs, sweep_runs = split_sweeps(runs, curve_runs)
     datasets = tuple(sorted({r.dataset for r in runs + curve_runs}, key=dataset_sort_key))
     models = tuple(sorted({r.model for r in runs}))
     analyses, notes = {}, []
@@ -306,9 +320,26 @@ def gather(results_dir: str | os.PathLike, data_dir: str | os.PathLike | None = 
                                  if r.status != STATUS_OK and r.profile == profile),
                                 key=lambda r: r.key))
     left_out = tuple(sorted(lost_main + lost_curve, key=lambda r: r.key))
-    return ReportInputs(profile, why, profile_counts, tuple(runs), tuple(curve_runs), unsuccessful,
-                        len(left_out), left_out, run_info, datasets, models, analyses,
-                        tuple(notes))
+    return ReportInputs(profile, why, profile_counts, tuple(runs), tuple(curve_runs),
+                        tuple(sweep_runs), unsuccessful, len(left_out), left_out, run_info,
+                        datasets, models, analyses, tuple(notes))
+
+
+def split_sweeps(runs: list[RunRecord], curve_runs: list[RunRecord],
+                 ) -> tuple[list[RunRecord], list[RunRecord]]:
+    """(learning-curve points, epoch-sweep runs) of the cut-size records.
+
+    A learning-curve-marked record at its model's headline training size (or larger) is not a
+    curve point but an extra plan entry on the full data (the long per-epoch sweep).
+    """
+    top: dict[tuple[str, str], int] = {}
+    for r in runs:
+        top[(r.model, r.dataset)] = max(r.train_size, top.get((r.model, r.dataset), 0))
+    points, sweeps = [], []
+    for r in curve_runs:
+        full = top.get((r.model, r.dataset))
+        (sweeps if full is not None and r.train_size >= full else points).append(r)
+    return points, sweeps
 
 
 def seed_invariant_notes(runs: list[RunRecord]) -> list[str]:
@@ -321,6 +352,7 @@ def seed_invariant_notes(runs: list[RunRecord]) -> list[str]:
         predictions = {r.test_predictions for r in group}
         if len(group) >= 2 and len(predictions) == 1 and None not in predictions:
             notes.append(f"{md(model)} gives identical predictions on every seed on "
-                         f"{dataset_title(dataset)} (its training involves no randomness), so "
-                         "its confidence intervals over seeds have zero width.")
+                         f"{dataset_title(dataset)} (its training involves no randomness): "
+                         "it counts as one effective run, and its intervals are the test-set "
+                         "sampling error alone.")
     return notes

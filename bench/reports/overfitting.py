@@ -7,11 +7,11 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.data import specs
 from bench.reports import figures
-from bench.reports.evidence import FASHION, MNIST
 from bench.reports.inputs import ReportInputs, dataset_title
 from bench.reports.page import Page, figure_link, join_blocks, scope_line
-from bench.reports.safe import md, slug
+from bench.reports.safe import figure_path, md
 from bench.reports.tables import (
     CellSummary,
     markdown_table,
@@ -22,16 +22,24 @@ from bench.reports.tables import (
 )
 from bench.results.record import RunRecord
 
+MNIST, FASHION = specs.MNIST.name, specs.FASHION_MNIST.name
 GAP_THRESHOLD = 0.02
+INTERPOLATING = 0.999
 FLAG_RULE = ("A gap is flagged as large when its mean over seeds exceeds "
              f"{100 * GAP_THRESHOLD:.0f} percentage points **and** the lower bound of its 95% "
              "confidence interval is above 0 (with a single seed there is no interval and the "
-             "mean alone decides; such flags are marked).")
+             "mean alone decides; such flags are marked). A model without per-epoch training "
+             f"(no history) whose train accuracy is at least {100 * INTERPOLATING:.1f}% fits its "
+             "training set by design (e.g. fully grown trees): it is labelled *interpolates by "
+             "design*, not flagged; its gap is the test error, not a sign of training too long.")
 HISTORY_KEYS = ("train_accuracy", "test_accuracy", "train_loss", "test_loss")
 
 
-def flag(cell: CellSummary) -> str:
-    """``"large gap"``, ``"large gap (1 seed)"`` or ``""`` by :data:`FLAG_RULE`."""
+def flag(cell: CellSummary, has_history: bool = True) -> str:
+    """``"large gap"``, ``"large gap (1 seed)"``, ``"interpolates by design"`` or ``""`` by
+    :data:`FLAG_RULE`."""
+    if not has_history and cell.train.n and cell.train.mean >= INTERPOLATING:
+        return "interpolates by design"
     if cell.gap.n == 0 or not cell.gap.mean > GAP_THRESHOLD:
         return ""
     if not cell.gap.has_interval:
@@ -75,18 +83,19 @@ def epoch_curve(model: str, dataset: str, runs: list[RunRecord]) -> EpochCurve |
     return EpochCurve(model, dataset, curves, best)
 
 
-def _gap_table(cells: list[CellSummary]) -> str:
+def _gap_table(cells: list[CellSummary], neural: set[tuple[str, str]]) -> str:
     rows = [[i, md(c.model), dataset_title(c.dataset), pct_ci(c.train), pct_ci(c.test),
              f"{signed_pp(c.gap.mean)} ± {100 * c.gap.half_width:.2f}" if c.gap.has_interval
              else signed_pp(c.gap.mean),
              f"[{signed_pp(c.gap.low)}, {signed_pp(c.gap.high)}]" if c.gap.has_interval else "–",
-             flag(c)] for i, c in enumerate(cells, start=1)]
+             flag(c, (c.model, c.dataset) in neural)] for i, c in enumerate(cells, start=1)]
     return markdown_table(["rank", "model", "dataset", "train acc. (%)", "test acc. (%)",
                            "gap (pp)", "gap 95% CI (pp)", "flag"], rows,
                           ["right", "left", "left", "right", "right", "right", "right", "left"])
 
 
-def reading(cells: list[CellSummary], curves: list[EpochCurve]) -> list[str]:
+def reading(cells: list[CellSummary], curves: list[EpochCurve],
+            neural: set[tuple[str, str]] | None = None) -> list[str]:
     """Sentences describing the gaps and epoch curves, generated from the numbers."""
     if not cells:
         return ["No run recorded both train and test accuracy."]
@@ -95,7 +104,13 @@ def reading(cells: list[CellSummary], curves: list[EpochCurve]) -> list[str]:
            f"{dataset_title(top.dataset)}, train {pct(top.train.mean)}% vs test "
            f"{pct(top.test.mean)}%); the smallest is {signed_pp(low.gap.mean)} pp ({md(low.model)} "
            f"on {dataset_title(low.dataset)})."]
-    flagged = [c for c in cells if flag(c)]
+    neural = {(c.model, c.dataset) for c in cells} if neural is None else neural
+    flagged = [c for c in cells if flag(c, (c.model, c.dataset) in neural).startswith("large")]
+    interp = [c for c in cells if flag(c, (c.model, c.dataset) in neural).startswith("interp")]
+    if interp:
+        out.append(f"{len(interp)} combination(s) interpolate their training set by design "
+                   "(train accuracy ≈ 100%, no epochs to stop early): "
+                   + ", ".join(f"{md(c.model)} on {dataset_title(c.dataset)}" for c in interp) + ".")
     if flagged:
         names = ", ".join(f"{md(c.model)} on {dataset_title(c.dataset)}" for c in flagged)
         out.append(f"{len(flagged)} of {len(cells)} model–dataset combinations are flagged: "
@@ -131,16 +146,13 @@ def _curve_sentence(c: EpochCurve) -> str:
             f"{rise:.3f}{' while train loss keeps falling' if falling else ''}.")
 
 
-def _curves_section(inputs: ReportInputs, curves: list[EpochCurve],
-                    fig_dir: Path) -> tuple[str, list[Path]]:
-    if not curves:
-        return ("## Per-epoch curves\n\nNo run recorded a per-epoch history "
-                "(only neural models do)."), []
+def _curves_section(curves: list[EpochCurve], fig_dir: Path, head: str, intro: str,
+                    kind: str) -> tuple[str, list[Path]]:
     rows, made, blocks = [], [], []
     for model in sorted({c.model for c in curves}):
         mine = [c for c in curves if c.model == model]
         path = figures.history_curves(
-            fig_dir / f"history-{slug(model)}.png", model, {c.dataset: c.curves for c in mine},
+            figure_path(fig_dir, kind, model), model, {c.dataset: c.curves for c in mine},
             {c.dataset: dataset_title(c.dataset) for c in mine})
         made.append(path)
         blocks.append(figure_link(path, f"{model} per-epoch curves"))
@@ -148,7 +160,7 @@ def _curves_section(inputs: ReportInputs, curves: list[EpochCurve],
             loss = c.curves["test_loss"]
             best = int(np.argmin(loss)) + 1
             acc = c.curves.get("test_accuracy")
-            rows.append([model, dataset_title(c.dataset), c.epochs, best,
+            rows.append([md(model), dataset_title(c.dataset), c.epochs, best,
                          ", ".join(str(b) for b in c.best_epochs), number(loss[best - 1], 4),
                          number(loss[-1], 4),
                          pct(acc[-1]) if acc is not None and len(acc) else "–"])
@@ -156,26 +168,54 @@ def _curves_section(inputs: ReportInputs, curves: list[EpochCurve],
                             "… per seed", "lowest test loss", "final test loss",
                             "final test acc. (%)"], rows,
                            ["left", "left"] + ["right"] * 6)
-    intro = ("Neural models record train and test-monitor accuracy and loss after every epoch. "
-             "The test values are for monitoring only; they never choose the epoch.")
-    return join_blocks("## Per-epoch curves", intro, table, *blocks), made
+    return join_blocks(head, intro, table, *blocks), made
+
+
+def _curves(runs: list[RunRecord], models, datasets) -> list[EpochCurve]:
+    return [c for m in models for d in datasets
+            if (c := epoch_curve(m, d, [r for r in runs if r.model == m and r.dataset == d]))
+            is not None]
 
 
 def render(inputs: ReportInputs, fig_dir: Path) -> Page:
     """The overfitting page and its figures."""
     cells = ranked(inputs.summary)
-    curves = [c for m in inputs.models for d in inputs.datasets
-              if (c := epoch_curve(m, d, inputs.runs_of(m, d))) is not None]
-    section, made = _curves_section(inputs, curves, fig_dir)
+    neural = {(r.model, r.dataset) for r in inputs.runs if r.history}
+    curves = _curves(list(inputs.runs), inputs.models, inputs.datasets)
+    sweep_models = sorted({r.model for r in inputs.sweep_runs})
+    sweeps = _curves(list(inputs.sweep_runs), sweep_models, inputs.datasets)
+    intro = ("Neural models record train and test-monitor accuracy and loss after every epoch. "
+             "The test values are for monitoring only; they never choose the epoch.")
+    if curves:
+        section, made = _curves_section(curves, fig_dir, "## Per-epoch curves (headline runs)",
+                                        intro, "history")
+    else:
+        section, made = ("## Per-epoch curves\n\nNo run recorded a per-epoch history "
+                         "(only neural models do)."), []
+    sweep_head = "## Long per-epoch sweep"
+    sweep_intro = ("Extra full-data runs of the neural models trained for many more epochs "
+                   "than the headline (the `full` profile's epoch sweeps), so the test loss can "
+                   "pass its minimum. Not used in any headline number.")
+    if sweeps:
+        sweep_text, sweep_made = _curves_section(sweeps, fig_dir, sweep_head, sweep_intro,
+                                                 "history-long")
+        sweep_text = join_blocks(sweep_text, "\n".join(f"- {_curve_sentence(c)}"
+                                                       for c in sweeps))
+    else:
+        sweep_text, sweep_made = join_blocks(sweep_head, sweep_intro,
+                                             "Not in this run: the store holds no sweep runs "
+                                             "(`python -m bench run-all` with the full profile "
+                                             "makes them)."), []
     text = join_blocks(
         "# Overfitting",
         scope_line(inputs),
         "## Generalisation gap",
         "Gap = train accuracy − test accuracy of the same run, in percentage points, then "
         "averaged over seeds with a 95% t confidence interval. Ranked by mean gap. " + FLAG_RULE,
-        _gap_table(cells),
+        _gap_table(cells, neural),
         "## Reading",
-        "\n".join(f"- {s}" for s in reading(cells, curves)),
+        "\n".join(f"- {s}" for s in reading(cells, curves, neural)),
         section,
+        sweep_text,
     )
-    return Page("overfitting.md", text, tuple(made))
+    return Page("overfitting.md", text, (*made, *sweep_made))

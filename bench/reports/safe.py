@@ -1,6 +1,6 @@
 """Names and text from result files are untrusted: file-name slugs and markdown escaping.
 
-Every figure file name is built with :func:`slug`, and every model, dataset or profile name
+Every figure file name is built with :func:`figure_path` (:func:`slug` per part), and every model, dataset or profile name
 and every piece of free text (errors, run-info, notes) that reaches a page goes through
 :func:`md` (or :func:`code` inside backticks): no path traversal, no HTML, no markdown
 links, headings or table breaks from a record.
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from pathlib import Path
 
 MAX_SLUG = 60
 _UNSAFE_SLUG = re.compile(r"[^A-Za-z0-9._-]+")
@@ -59,3 +60,9 @@ def code(text: object) -> str:
     fence = "`" * (longest + 1)
     pad = " " if line.startswith("`") or line.endswith("`") or not line else ""
     return f"{fence}{pad}{line}{pad}{fence}"
+
+
+def figure_path(fig_dir: Path, kind: str, *parts: str) -> Path:
+    """``<fig_dir>/<kind>[-<part>...].png``, every part through :func:`slug`: the one way a
+    figure's file name is made."""
+    return Path(fig_dir) / ("-".join([slug(kind), *(slug(p) for p in parts)]) + ".png")

@@ -123,3 +123,24 @@ def column_means(rows: Sequence[Sequence[float]]) -> np.ndarray:
     arr = np.asarray(rows, dtype=float)
     counts = np.sum(~np.isnan(arr), axis=0)
     return np.where(counts > 0, np.nansum(arr, axis=0) / np.maximum(counts, 1), np.nan)
+
+
+COMBINED_RULE = ("mean over seeds ± half-width of a 95% interval that combines the seed spread "
+                 "and the test-set sampling error: normal quantile × √(seed variance / seeds + "
+                 "p(1 − p) / test images)")
+
+
+def combined_cell(seed_accuracies, n_test: int, effective_runs: int) -> str:
+    """``"97.40 ± 0.37"`` by :data:`COMBINED_RULE`; ``"… (1 effective run)"`` when every seed
+    gave the same predictions (the interval is then the test-set sampling error alone)."""
+    from bench.stats import combined_half_width
+
+    accs = [a for a in seed_accuracies if not is_missing(a)]
+    if not accs:
+        return MISSING
+    text = f"{pct(float(np.mean(accs)))} ± {100 * combined_half_width(accs, n_test):.2f}"
+    if len(accs) > 1 and effective_runs == 1:
+        text += " (1 effective run)"
+    elif len(accs) == 1:
+        text += " (1 seed)"
+    return text

@@ -1,4 +1,4 @@
-"""reports/mnist-too-easy.md: the evidence side by side, and the verdict drawn from it."""
+"""reports/mnist-too-easy.md: each sense of "too easy" measured with an interval, and read."""
 
 from __future__ import annotations
 
@@ -6,197 +6,305 @@ import math
 from pathlib import Path
 
 from bench.reports import figures
-from bench.reports.evidence import (
-    BEST_PUBLISHED,
-    FASHION,
-    HIGH_ACCURACY,
-    HUMAN,
-    MNIST,
-    PIXEL_GOOD,
-    Evidence,
-    PixelSummary,
-    collect,
-    pair_outcomes,
-)
 from bench.reports.inputs import (
     N_SAMPLES,
     ReportInputs,
+    best_model_errors,
     class_names,
     confident_mistakes,
     dataset_title,
-    evaluated_indices,
     sample_record,
 )
+from bench.reports.measures import FASHION, METHOD, MNIST, Measures
 from bench.reports.page import Page, figure_link, join_blocks, scope_line
-from bench.reports.safe import md, slug
-from bench.reports.tables import MISSING, markdown_table, number, pct, signed_pp
-from bench.reports.verdict import paragraph, small_data
-from bench.stats import ALPHA
+from bench.reports.readings import (
+    RULES,
+    Reading,
+    answer,
+    count,
+    images,
+    pp,
+    ratio,
+    readings,
+    with_interval,
+)
+from bench.reports.references import References, cite, cite_short
+from bench.reports.safe import figure_path, md
+from bench.reports.tables import MISSING, markdown_table, pct
+from bench.stats import ALPHA, POWER
 
-FOLKLORE = "Most pairs of MNIST digits can be distinguished pretty well by just one pixel."
-MCNEMAR_RULE = (
-    "For every pair of models evaluated on the same test images with the same seed, McNemar's "
-    "exact test (a two-sided binomial test on the images exactly one of the two gets right). "
-    f"p-values are Holm-corrected over the model pairs of each dataset and seed, α = {ALPHA}. "
-    "A pair counts as significantly different on a dataset only if it is significant on "
-    "**every** seed it was tested on.")
-
-
-def _spread_section(ev: Evidence, datasets: tuple[str, ...]) -> str:
-    rows = [[dataset_title(d), s.n_models, s.above, f"{pct(s.low)} ({md(s.worst)})",
-             f"{pct(s.high)} ({md(s.best)})", number(100 * s.range), number(100 * s.std)]
-            for d in datasets if (s := ev.spreads.get(d)) is not None]
-    table = markdown_table(["dataset", "models", f"> {100 * HIGH_ACCURACY:.0f}%",
-                            "lowest (%)", "highest (%)", "range (pp)", "std (pp)"], rows,
-                           ["left"] + ["right"] * 6)
-    return join_blocks("## a. Spread across models",
-                       "Seed-mean test accuracy of each model; std across models.", table)
+CURVE_BARS_SHOWN = (0.80, 0.85, 0.90, 0.95, 0.99)
 
 
-def _pairs_section(ev: Evidence, datasets: tuple[str, ...]) -> str:
+def min_curve_steps() -> int | None:
+    """The learning-curve effort rule's minimum gradient steps (None when unavailable)."""
+    try:
+        from bench.runner.profiles import CURVE_MIN_STEPS
+    except ImportError:
+        return None
+    return CURVE_MIN_STEPS
+
+
+def the_readings(m: Measures) -> list[Reading]:
+    return readings(m, min_curve_steps())
+
+
+def the_answer(inputs: ReportInputs, m: Measures) -> str:
+    """The answer block shared by README.md and this page."""
+    found = the_readings(m)
+    if MNIST not in m.datasets or FASHION not in m.datasets:
+        have = ", ".join(dataset_title(d) for d in m.datasets) or "none"
+        return ("**Is MNIST too easy? Undecided:** the comparison needs results on both MNIST "
+                f"and Fashion-MNIST; this store has results on: {have}.")
+    seeds = len({r.seed for r in inputs.runs})
+    return answer(found, len(inputs.models), seeds, METHOD)
+
+
+def _rules() -> str:
+    lines = [f"- {key}: {rule}." for key, rule in RULES.items()]
+    return join_blocks("## How to read it",
+                       f"Intervals: {METHOD}. A reading is *supported*, *not "
+                       "supported*, *mixed* or *cannot tell* by these rules, each a comparison "
+                       "of intervals, never a vote of thresholds:", "\n".join(lines))
+
+
+def _saturation(m: Measures, refs: References, fig_dir: Path) -> tuple[str, list[Path]]:
+    s = m.saturation
+    models = sorted({c.model for cells in s.cells.values() for c in cells})
+    by = {(c.model, c.dataset): c for cells in s.cells.values() for c in cells}
     rows = []
-    for d in datasets:
-        disc = ev.discrimination.get(d)
-        if disc is None:
-            continue
-        seeds = "; ".join(f"seed {s}: {k} of {n}" for s, k, n in disc.per_seed) or MISSING
-        rows.append([dataset_title(d), disc.possible, disc.n_pairs, disc.n_significant, seeds])
-    summary = markdown_table(["dataset", "model pairs", "tested", "significant on all seeds",
-                              "significant per seed (Holm)"], rows,
-                             ["left", "right", "right", "right", "left"])
-    detail = [[dataset_title(o.dataset), md(o.model_a), md(o.model_b), len(o.seeds), o.only_a, o.only_b,
-               f"{o.max_p_holm:.2g}", "yes" if o.significant else "no"]
-              for o in pair_outcomes(ev.tests)]
-    blocks = ["## b. Can the dataset tell models apart?", MCNEMAR_RULE, summary]
-    if detail:
-        blocks += ["Per pair, counts summed over seeds (A = first model, B = second):",
-                   markdown_table(["dataset", "model A", "model B", "seeds", "A right, B wrong",
-                                   "B right, A wrong", "largest Holm p", "significant"], detail,
-                                  ["left", "left", "left"] + ["right"] * 4 + ["left"])]
-    else:
-        blocks.append("No pair could be tested: the test labels are unknown (no cached analysis "
-                      "and no data), the runs stored no predictions, or no two models share a "
-                      "test set.")
-    return join_blocks(*blocks)
+    for model in models:
+        row = [md(model)]
+        for d in m.datasets:
+            c = by.get((model, d))
+            row.append(count(c.errors) if c else MISSING)
+        r = s.ratios.get(model)
+        row.append(ratio(r) if r else MISSING)
+        rows.append(row)
+    for d in m.datasets:
+        if d in refs.best_published:
+            ref = refs.best_published[d]
+            rows.append([f"best published ({dataset_title(d)}, {cite_short(ref)})"]
+                        + [f"{s.published_errors[d]:.0f}" if dd == d else "" for dd in m.datasets]
+                        + [""])
+    for d, ref in refs.label_errors.items():
+        if d in m.datasets:
+            rows.append([f"label errors in the test set ({cite_short(ref)})"]
+                        + [f"≥ {ref.value:.0f}" if dd == d else "" for dd in m.datasets] + [""])
+    table = markdown_table(["model", *[f"{dataset_title(d)} errors / 10,000" for d in m.datasets],
+                            "error ratio Fashion / MNIST"], rows,
+                           ["left"] + ["right"] * (len(m.datasets) + 1))
+    errors = {(c.model, c.dataset): (100 * (1 - c.accuracy.value), 100 * (1 - c.accuracy.high),
+                                     100 * (1 - c.accuracy.low))
+              for cells in s.cells.values() for c in cells}
+    refs_lines = [(d, 100 * (1 - float(r.value)), f"best published {dataset_title(d)}")
+                  for d, r in refs.best_published.items() if d in m.datasets]
+    path = figures.error_rates(figure_path(fig_dir, "error-rates"), models, m.datasets, errors,
+                               {d: dataset_title(d) for d in m.datasets}, refs_lines)
+    return join_blocks("## 1. Saturation: errors left", table,
+                       figure_link(path, "test error rate per model, log scale, with intervals"),
+                       the_readings(m)[0].line()), [path]
 
 
-def _headroom_section(ev: Evidence) -> str:
-    rows = [[md(h.model), dataset_title(h.dataset), pct(h.accuracy), pct(1 - h.accuracy),
-             pct(h.reference), signed_pp(h.gap), number(h.error_ratio, 1),
-             signed_pp(h.accuracy - h.human) if not math.isnan(h.human) else MISSING]
-            for h in ev.headroom]
-    refs = ", ".join(f"{dataset_title(d)} {pct(v)}%" for d, v in BEST_PUBLISHED.items())
-    humans = ", ".join(f"{dataset_title(d)} {pct(v, 1)}%" for d, v in HUMAN.items())
-    return join_blocks(
-        "## c. Headroom",
-        f"Reference accuracies: best published {refs}; human accuracy {humans} (no human "
-        "figure is used for MNIST). Headroom = best published − model accuracy; the error "
-        "ratio is the model's error rate over the best published error rate.",
-        markdown_table(["model", "dataset", "test acc. (%)", "error (%)", "best published (%)",
-                        "headroom (pp)", "error ratio", "vs human (pp)"], rows,
-                       ["left", "left"] + ["right"] * 6))
+def _discrimination(m: Measures) -> str:
+    rows = [[dataset_title(p.dataset), md(p.model_a), md(p.model_b), pp(p.difference),
+             f"{100 * p.flip_probability:.1f}", f"{100 * p.disagreement:.2f}",
+             f"{100 * p.min_detectable:.2f}", "yes" if p.resolved else "no"]
+            for d in m.datasets for p in m.pairs.get(d, [])]
+    table = markdown_table(["dataset", "model A", "model B", "A − B (pp) [95%]",
+                            "P(order reverses) (%)", "disagreement (%)",
+                            "smallest detectable (pp)", "interval excludes 0"], rows,
+                           ["left", "left", "left"] + ["right"] * 4 + ["left"])
+    intro = ("Paired accuracy differences (A − B, seed means), bootstrapped over the same test "
+             "images for both models. *Disagreement* is the share of test images exactly one of "
+             "the two gets right (seed mean); the smallest detectable difference is the "
+             f"difference McNemar's test finds with α = {ALPHA} and power {POWER} at that "
+             "disagreement on this many test images (Connor 1987 normal approximation).")
+    return join_blocks("## 2. Discrimination: can the test set tell models apart?", intro,
+                       table, the_readings(m)[1].line())
 
 
-def _pair_name(labels: tuple[str, ...], a: int, b: int) -> str:
-    return f"{labels[a]} / {labels[b]}"
+def _curve_table(m: Measures) -> str:
+    boot = m.boot
+    keys = sorted({(mo, d) for (mo, d, _) in boot.cells if (mo, d) in boot.full_size
+                   and len(boot.curve(mo, d)) >= 2})
+    sizes = sorted({c.train_size for mo, d in keys for c in boot.curve(mo, d)})
+    rows = []
+    for mo, d in keys:
+        at = {c.train_size: c for c in boot.curve(mo, d)}
+        steps = [at[s].gradient_steps for s in sizes if s in at]
+        rows.append([md(mo), dataset_title(d)]
+                    + [with_interval(at[s].accuracy, 100, 2) if s in at else MISSING
+                       for s in sizes]
+                    + [", ".join(f"{x:,}" for x in steps if x is not None) or MISSING])
+    return markdown_table(["model", "dataset", *[f"{s:,}" for s in sizes],
+                           "gradient steps per size"], rows,
+                          ["left", "left"] + ["right"] * (len(sizes) + 1))
 
 
-def _scored_pair(labels: tuple[str, ...], pair) -> str:
-    return f"{pct(pair.test_accuracy, 1)} ({_pair_name(labels, pair.a, pair.b)})"
+def _data_efficiency(m: Measures, fig_dir: Path) -> tuple[str, list[Path]]:
+    head = "## 3. Data efficiency: the learning curve"
+    boot = m.boot
+    curves: dict[str, dict[str, list[tuple[int, float, float, float]]]] = {}
+    for (mo, d), _ in sorted(boot.full_size.items()):
+        pts = boot.curve(mo, d)
+        if len(pts) >= 2:
+            curves.setdefault(d, {})[mo] = [(c.train_size, c.accuracy.value, c.accuracy.low,
+                                             c.accuracy.high) for c in pts]
+    if not curves:
+        return join_blocks(head, "No learning-curve runs in this run (`python -m bench "
+                           "run-all` with the full profile makes them)."), []
+    curves = {d: curves[d] for d in m.datasets if d in curves}
+    targets = {MNIST: {e.model: e.target for e in m.efficiency}}
+    path = figures.learning_curves(figure_path(fig_dir, "learning-curve"), curves,
+                                   {d: dataset_title(d) for d in curves}, targets)
+    rows = [[md(e.model), pct(e.target), images(e.images, e.censor),
+             f"[{images(e.low, e.low_censor)}, {images(e.high, e.high_censor)}]"
+             if not math.isnan(e.low) else MISSING,
+             f"{e.full_size / e.images:.0f}×" if e.censor != ">" else MISSING]
+            for e in m.efficiency]
+    table = markdown_table(["model", "full-data Fashion-MNIST acc. (%)",
+                            "MNIST images to reach it", "95% interval", "fewer than full"],
+                           rows, ["left"] + ["right"] * 4)
+    steps = min_curve_steps()
+    rule = ("Training effort: neural models' curve points train for at least "
+            f"{steps:,} gradient steps (epochs scaled up at small sizes; the rule is in "
+            "`bench/runner/profiles.py`); points recorded with fewer are marked in the "
+            "readings as confounded." if steps else "")
+    intro = ("Mean test accuracy (%) with its 95% interval against the number of training "
+             "images (stratified, seeded subsets; the largest size is the headline run). The "
+             "dashed lines in the MNIST panel are each model's full-data Fashion-MNIST accuracy; "
+             "where a curve crosses its line is read off by linear interpolation on log(size), "
+             "in every bootstrap replicate for the interval.")
+    missing = sorted({mo for (mo, _d) in boot.full_size}
+                     - {mo for by in curves.values() for mo in by})
+    absent = (f"Not in this run: learning-curve points for {', '.join(md(x) for x in missing)}."
+              if missing else "")
+    return join_blocks(head, intro, _curve_table(m), figure_link(path, "learning curves"),
+                       absent, table, rule, the_readings(m)[2].line()), [path]
 
 
-def _pixel_text(m: PixelSummary | None, f: PixelSummary | None) -> str:
-    if m is None:
-        return "The MNIST separability analysis is unavailable."
-    n = len(m.pairs)
-    most = m.good > n / 2
-    out = (f"The folklore, quoted in the Fashion-MNIST README, says: “{FOLKLORE}” Here the "
-           f"best single pixel reaches ≥ {100 * PIXEL_GOOD:.0f}% test accuracy on {m.good} of "
-           f"{n} MNIST pairs (median {pct(m.median, 1)}%), so “most pairs” "
-           f"{'holds' if most else 'does not hold'} at that bar; the hardest MNIST pair "
-           f"reaches {pct(m.hardest.test_accuracy, 1)}%.")
-    if f is not None:
-        out += (f" On Fashion-MNIST {f.good} of {len(f.pairs)} pairs reach it (median "
-                f"{pct(f.median, 1)}%).")
-        if f.median >= m.median:
-            out += (" So one pixel separates Fashion-MNIST pairs at least as well as MNIST "
-                    "pairs: on this measure MNIST is not the easier dataset, which contradicts "
-                    "using the folklore as an argument that MNIST is too easy.")
-        else:
-            out += " One pixel separates MNIST pairs better, as the folklore suggests."
-    return out
+def _transfer(m: Measures, fig_dir: Path) -> tuple[str, list[Path]]:
+    t = m.transfer
+    head = "## 4. Transfer: does the MNIST ranking predict the Fashion-MNIST ranking?"
+    if t is None:
+        return join_blocks(head, "Needs models on both datasets."), []
+    by = {(c.model, c.dataset): c for d in (MNIST, FASHION) for c in m.boot.full_cells(d)}
+
+    def rank(d: str) -> dict[str, int]:
+        order = sorted(t.models, key=lambda mo: (-by[(mo, d)].accuracy.value, mo))
+        return {mo: i + 1 for i, mo in enumerate(order)}
+
+    rm, rf = rank(MNIST), rank(FASHION)
+    rows = [[md(mo), rm[mo], pct(by[(mo, MNIST)].accuracy.value), rf[mo],
+             pct(by[(mo, FASHION)].accuracy.value)] for mo in sorted(t.models, key=rm.get)]
+    table = markdown_table(["model", "rank on MNIST", "MNIST acc. (%)", "rank on Fashion-MNIST",
+                            "Fashion-MNIST acc. (%)"], rows, ["left"] + ["right"] * 4)
+
+    def triple(c) -> tuple[float, float, float]:
+        return (c.accuracy.value, c.accuracy.low, c.accuracy.high)
+
+    path = figures.rank_transfer(
+        figure_path(fig_dir, "rank-transfer"),
+        [(mo, triple(by[(mo, MNIST)]), triple(by[(mo, FASHION)])) for mo in sorted(t.models)],
+        "MNIST test accuracy (%), 95% interval", "Fashion-MNIST test accuracy (%), 95% interval")
+    return join_blocks(head, table, figure_link(path, "MNIST vs Fashion-MNIST accuracy per "
+                                                "model (every model in the run)"),
+                       the_readings(m)[3].line()), [path]
 
 
-def _pixel_section(ev: Evidence, datasets: tuple[str, ...], fig_dir: Path,
-                   ) -> tuple[str, list[Path]]:
+def _pixels(inputs: ReportInputs, m: Measures, refs: References,
+            fig_dir: Path) -> tuple[str, list[Path]]:
+    head = "## 5. The one-pixel folklore"
+    quote = (f"The folklore: “{refs.one_pixel.quote}” (quoted in {cite(refs.one_pixel)}). "
+             f"{refs.one_pixel.caveats}")
     intro = ("For each pair of classes, the best rule “pixel > threshold → one class, else the "
              "other” is chosen on the training images of the two classes (all 784 pixels × 256 "
-             "thresholds × 2 directions) and scored on their test images.")
-    pixels = {d: ev.pixels[d] for d in datasets if d in ev.pixels}
-    if not pixels:
-        return join_blocks("## d. Single-pixel separability", intro,
-                           "Unavailable: no cached analysis and the data could not be "
-                           "loaded (see the notes at the end)."), []
-    rows = [[dataset_title(d), len(p.pairs), pct(p.median, 1),
-             _scored_pair(class_names(d), p.hardest), _scored_pair(class_names(d), p.easiest),
-             p.good] for d, p in pixels.items()]
-    table = markdown_table(["dataset", "pairs", "median test acc. (%)", "hardest pair (%)",
-                            "easiest pair (%)", f"pairs ≥ {100 * PIXEL_GOOD:.0f}%"], rows,
-                           ["left"] + ["right"] * 5)
-    path = figures.separability_heatmaps(
-        fig_dir / "single-pixel.png", {d: p.matrix() for d, p in pixels.items()},
-        {d: dataset_title(d) for d in pixels}, {d: class_names(d) for d in pixels})
+             "thresholds × 2 directions) and scored on their test images. The share of pairs "
+             "is shown for every bar from 80% to 99%; P(most) is "
+             "the probability that more than half the pairs reach the bar when each pair's test "
+             "accuracy varies by its binomial sampling error (normal approximation, pairs "
+             "independent).")
+    if not m.pixels:
+        return join_blocks(head, quote, "Unavailable: no cached analysis and the data could "
+                           "not be loaded (see the notes at the end)."), []
+    curve = figures.pixel_share_curves(
+        figure_path(fig_dir, "single-pixel-share"),
+        {d: (c.bars, c.shares) for d, c in m.pixels.items()},
+        {d: dataset_title(d) for d in m.pixels})
+    rows = [[dataset_title(d)] + [f"{round(c.share_at(b) * c.n_pairs)} of {c.n_pairs} "
+                                  f"(P(most) {100 * c.prob_at(b):.0f}%)"
+                                  for b in CURVE_BARS_SHOWN] for d, c in m.pixels.items()]
+    table = markdown_table(["dataset", *[f"≥ {100 * b:.0f}%" for b in CURVE_BARS_SHOWN]], rows,
+                           ["left"] + ["right"] * len(CURVE_BARS_SHOWN))
+    heat = figures.separability_heatmaps(
+        figure_path(fig_dir, "single-pixel"),
+        {d: _pixel_matrix(inputs, d) for d in m.pixels},
+        {d: dataset_title(d) for d in m.pixels}, {d: class_names(d) for d in m.pixels})
     details = []
-    for d, p in pixels.items():
+    for d in m.pixels:
         labels = class_names(d)
-        prow = [[_pair_name(labels, q.a, q.b), f"({q.row_col[0]}, {q.row_col[1]})",
+        pairs = inputs.analyses[d].separability
+        prow = [[f"{labels[q.a]} / {labels[q.b]}", f"({q.row_col[0]}, {q.row_col[1]})",
                  f"> {q.threshold} → {labels[q.high]}", pct(q.train_accuracy, 1),
                  pct(q.test_accuracy, 1)]
-                for q in sorted(p.pairs, key=lambda q: (q.test_accuracy, q.a, q.b))]
-        details.append(f"<details><summary>{dataset_title(d)}: all {len(p.pairs)} pairs, "
+                for q in sorted(pairs, key=lambda q: (q.test_accuracy, q.a, q.b))]
+        details.append(f"<details><summary>{dataset_title(d)}: all {len(pairs)} pairs, "
                        "hardest first</summary>\n\n"
                        + markdown_table(["pair", "pixel (row, col)", "rule", "train acc. (%)",
                                          "test acc. (%)"], prow,
                                         ["left", "left", "left", "right", "right"])
                        + "\n\n</details>")
-    text = join_blocks("## d. Single-pixel separability", intro, table,
-                       figure_link(path, "single-pixel separability per class pair"),
-                       _pixel_text(pixels.get(MNIST), pixels.get(FASHION)), *details)
-    return text, [path]
+    return join_blocks(head, quote, intro, table,
+                       figure_link(curve, "share of class pairs one pixel separates, by bar"),
+                       the_readings(m)[4].line(),
+                       figure_link(heat, "single-pixel separability per class pair"),
+                       *details), [curve, heat]
 
 
-def _curve_section(ev: Evidence, fig_dir: Path) -> tuple[str, list[Path]]:
-    head = "## e. Learning curve"
-    if not ev.curves:
-        return join_blocks(head, "No learning-curve runs in this profile "
-                           "(`python -m bench run-all` makes them for the fast models)."), []
-    sizes = sorted({p.train_size for d in ev.curves.values() for pts in d.values() for p in pts})
+def _pixel_matrix(inputs: ReportInputs, d: str):
+    import numpy as np
+
+    out = np.full((10, 10), np.nan)
+    for p in inputs.analyses[d].separability:
+        out[p.a, p.b] = out[p.b, p.a] = p.test_accuracy
+    return out
+
+
+def _headroom(m: Measures, refs: References) -> str:
     rows = []
-    for d, by_model in ev.curves.items():
-        for model, pts in by_model.items():
-            at = {p.train_size: p for p in pts}
-            rows.append([md(model), dataset_title(d)]
-                        + [pct(at[s].mean) if s in at else MISSING for s in sizes])
-    table = markdown_table(["model", "dataset", *[f"{s:,}" for s in sizes]], rows,
-                           ["left", "left"] + ["right"] * len(sizes))
-    path = figures.learning_curves(
-        fig_dir / "learning-curve.png",
-        {d: {m: [(p.train_size, p.mean) for p in pts] for m, pts in by.items()}
-         for d, by in ev.curves.items()},
-        {d: dataset_title(d) for d in ev.curves})
-    intro = ("Mean test accuracy (%) over seeds against the number of training images "
-             "(stratified, seeded subsets; the largest size is the headline run).")
-    reading = small_data(ev)
-    text = (f"Reading: {reading.evidence}." if reading.holds is not None else "")
-    return join_blocks(head, intro, table, figure_link(path, "learning curves"), text), [path]
+    for d in m.datasets:
+        ref = refs.best_published.get(d)
+        if ref is None:
+            continue
+        r = float(ref.value)
+        human = refs.human.get(d)
+        for c in m.boot.full_cells(d):
+            a = c.accuracy
+            gap = (r - a.value, r - a.high, r - a.low)
+            er = ((1 - a.value) / (1 - r), (1 - a.high) / (1 - r), (1 - a.low) / (1 - r))
+            rows.append([md(c.model), dataset_title(d), with_interval(a, 100, 2),
+                         f"{100 * gap[0]:.2f} [{100 * gap[1]:.2f}, {100 * gap[2]:.2f}]",
+                         f"{er[0]:.1f}× [{er[1]:.1f}, {er[2]:.1f}]",
+                         f"{100 * (a.value - float(human.value)):+.2f}" if human else MISSING])
+    table = markdown_table(["model", "dataset", "test acc. (%) [95%]",
+                            "below best published (pp)", "error ratio vs best published",
+                            "vs human (pp)"], rows, ["left", "left"] + ["right"] * 4)
+    cites = [f"best published {dataset_title(d)} {100 * float(ref.value):.2f}% ({cite(ref)})"
+             for d, ref in refs.best_published.items() if d in m.datasets]
+    cites += [f"human {dataset_title(d)} {100 * float(ref.value):.1f}%: {ref.what} ({cite(ref)})"
+              for d, ref in refs.human.items() if d in m.datasets]
+    return join_blocks("## 6. Headroom", "References: " + "; ".join(cites) + ".", table,
+                       the_readings(m)[5].line())
 
 
-def _samples_section(inputs: ReportInputs, fig_dir: Path) -> tuple[str, list[Path]]:
-    blocks = ["## f. Sample predictions",
+def _errors_section(inputs: ReportInputs, fig_dir: Path) -> tuple[str, list[Path]]:
+    blocks = ["## 7. What the best model still gets wrong",
               f"The first {N_SAMPLES} test images the best model (highest mean test accuracy) "
-              "was evaluated on, at its lowest seed: predicted label above each image, green "
-              "when right, red when wrong with the true label in brackets. Then the most "
-              "confident mistakes of any model (at each model's lowest seed)."]
+              "gets wrong at its lowest seed: predicted label, then the true label in brackets. "
+              "On MNIST several are ambiguous or arguably mislabelled. Then the most confident "
+              "mistakes of any model (at each model's lowest seed), with the predicted class's "
+              "probability to four digits."]
     made = []
     for d in inputs.datasets:
         found = inputs.analyses.get(d)
@@ -205,66 +313,83 @@ def _samples_section(inputs: ReportInputs, fig_dir: Path) -> tuple[str, list[Pat
         if found is None or rec is None:
             blocks.append(f"{dataset_title(d)}: unavailable (no cached images or predictions).")
             continue
-        truth, preds = inputs.truth(rec), inputs.predictions(rec)
-        indices = evaluated_indices(rec, found.test_labels)
-        if truth is None or preds is None or indices is None:
-            blocks.append(f"{dataset_title(d)}: unavailable (test positions unknown).")
-            continue
-        pos = [i for i in range(min(N_SAMPLES, len(preds))) if found.image(indices[i]) is not None]
-        right = [bool(preds[i] == truth[i]) for i in pos]
-        caps = [labels[preds[i]][:11] + ("" if ok else f" ({labels[truth[i]][:11]})")
-                for i, ok in zip(pos, right, strict=True)]
-        if pos:
-            title = (f"{dataset_title(d)}: {rec.model}, seed {rec.seed} — {sum(right)} of "
-                     f"{len(pos)} right")
-            path = figures.image_grid(fig_dir / f"samples-{slug(d)}.png", title,
-                                      [found.image(indices[i]) for i in pos], caps, right)
+        wrong = [e for e in best_model_errors(rec, found.test_labels)
+                 if found.image(e[0]) is not None]
+        if wrong:
+            caps = [f"said {labels[p][:11]}\n(true {labels[t][:11]})" for _, t, p in wrong]
+            title = (f"{dataset_title(d)}: {rec.model}, seed {rec.seed} — {len(wrong)} of its "
+                     f"{round((1 - rec.test_accuracy) * rec.test_size)} errors")
+            path = figures.image_grid(figure_path(fig_dir, "errors", d), title,
+                                      [found.image(i) for i, _, _ in wrong], caps,
+                                      [False] * len(wrong), ncols=8)
             made.append(path)
-            blocks += [f"### {dataset_title(d)}", figure_link(path, f"{dataset_title(d)} samples")]
+            blocks += [f"### {dataset_title(d)}",
+                       figure_link(path, f"{dataset_title(d)}: errors of the best model")]
         text, path = _mistakes(inputs, d, fig_dir)
         blocks.append(text)
         made += [path] if path else []
     return join_blocks(*blocks), made
 
 
+def confidence_text(value: float) -> str:
+    """A recorded (4-digit) probability; 1.0 means at least 0.99995 after rounding."""
+    return "≥ 0.99995" if value >= 1.0 else f"{value:.4f}"
+
+
 def _mistakes(inputs: ReportInputs, d: str, fig_dir: Path) -> tuple[str, Path | None]:
     found = inputs.analyses[d]
     labels = class_names(d)
-    mistakes = [m for m in confident_mistakes(inputs.runs, d)
-                if found.image(int(m["index"])) is not None]
+    mistakes = [mi for mi in confident_mistakes(inputs.runs, d)
+                if found.image(int(mi["index"])) is not None]
     if not mistakes:
         return "No confident mistakes recorded.", None
-    rows = [[int(m["index"]), labels[int(m["true"])], labels[int(m["pred"])],
-             number(float(m["confidence"]), 3), m["model"]] for m in mistakes]
-    caps = [f"{labels[int(m['pred'])][:11]} ({labels[int(m['true'])][:11]})\n"
-            f"{m['model'][:20]} {float(m['confidence']):.2f}" for m in mistakes]
-    path = figures.image_grid(fig_dir / f"mistakes-{slug(d)}.png",
+    rows = [[int(mi["index"]), labels[int(mi["true"])], labels[int(mi["pred"])],
+             confidence_text(float(mi["confidence"])), md(mi["model"])] for mi in mistakes]
+    caps = [f"{labels[int(mi['pred'])][:11]} ({labels[int(mi['true'])][:11]})\n"
+            f"{mi['model'][:14]} {confidence_text(float(mi['confidence']))}" for mi in mistakes]
+    path = figures.image_grid(figure_path(fig_dir, "mistakes", d),
                               f"{dataset_title(d)}: most confident mistakes",
-                              [found.image(int(m["index"])) for m in mistakes], caps,
+                              [found.image(int(mi["index"])) for mi in mistakes], caps,
                               [False] * len(mistakes), ncols=4)
-    table = markdown_table(["test index", "true", "predicted", "confidence", "model"], rows,
+    table = markdown_table(["test index", "true", "predicted", "probability", "model"], rows,
                            ["right", "left", "left", "right", "left"])
     return join_blocks(table, figure_link(path, f"{dataset_title(d)} confident mistakes")), path
 
 
-def render(inputs: ReportInputs, fig_dir: Path, ev: Evidence | None = None) -> Page:
-    """The too-easy page and its figures (``ev`` is collected when not given)."""
-    ev = ev if ev is not None else collect(inputs)
-    pixel_text, pixel_figs = _pixel_section(ev, inputs.datasets, fig_dir)
-    curve_text, curve_figs = _curve_section(ev, fig_dir)
-    sample_text, sample_figs = _samples_section(inputs, fig_dir)
+def references_section(refs: References) -> str:
+    rows = [[r.key, f"{r.value:g}" if r.value is not None else (f"“{r.quote}”" if r.quote
+                                                                else MISSING),
+             r.what, cite(r), r.caveats or MISSING] for r in refs.all()]
+    return join_blocks("## References",
+                       "Every reference figure in these reports, from "
+                       "`bench/reports/references.toml`:",
+                       markdown_table(["key", "value", "what", "source", "caveats"], rows))
+
+
+def render(inputs: ReportInputs, fig_dir: Path, m: Measures, refs: References) -> Page:
+    """The too-easy page and its figures."""
+    sat, sat_figs = _saturation(m, refs, fig_dir)
+    data, data_figs = _data_efficiency(m, fig_dir)
+    pix, pix_figs = _pixels(inputs, m, refs, fig_dir)
+    trans, trans_figs = _transfer(m, fig_dir)
+    err, err_figs = _errors_section(inputs, fig_dir)
     notes = ("## Notes\n\n" + "\n".join(f"- {n}" for n in inputs.notes)) if inputs.notes else ""
     text = join_blocks(
         "# Is MNIST too easy?",
         scope_line(inputs),
-        paragraph(ev, inputs.datasets),
-        _spread_section(ev, inputs.datasets),
-        _pairs_section(ev, inputs.datasets),
-        _headroom_section(ev),
-        pixel_text,
-        curve_text,
-        sample_text,
+        the_answer(inputs, m),
+        _rules(),
+        sat,
+        _discrimination(m),
+        data,
+        trans,
+        pix,
+        _headroom(m, refs),
+        err,
+        references_section(refs),
         notes,
     )
-    return Page("mnist-too-easy.md", text, (*pixel_figs, *curve_figs, *sample_figs))
+    return Page("mnist-too-easy.md", text,
+                (*sat_figs, *data_figs, *trans_figs, *pix_figs, *err_figs))
+
 

@@ -11,7 +11,7 @@ from bench.errors import UsageError, did_you_mean
 from bench.params import describe_params
 from bench.registry import ModelSpec
 from bench.results.record import JobIdentity
-from bench.runner.profiles import LEARNING_CURVE_SIZES, Profile, get_profile
+from bench.runner.profiles import LEARNING_CURVE_SIZES, Profile, curve_effort, get_profile
 
 DEFAULT_SEEDS = (0, 1, 2)
 
@@ -77,16 +77,52 @@ def build_plan(
     jobs: list[Job] = []
     for spec in specs:
         params = _profile_params(spec, profile, routed[spec.name])
-        sizes = [(train_size or profile.train_size, train_size is not None)]
+        sizes = [(train_size or profile.train_size, train_size is not None, params, seeds)]
         if sweep and spec.learning_curve and train_size is None:
-            sizes += [(n, True) for n in LEARNING_CURVE_SIZES if n < profile.train_size]
+            sizes += [(n, True, _curve_params(spec, profile, routed[spec.name], n), seeds)
+                      for n in LEARNING_CURVE_SIZES if n < profile.train_size]
+        if sweep and train_size is None:
+            sizes += [(profile.train_size, True, p, s)
+                      for p, s in _epoch_sweeps(spec, profile, routed[spec.name], seeds)]
         for dataset in datasets:
             checksums = expected_checksums(dataset)
-            for size, is_curve in sizes:
-                for seed in seeds:
-                    jobs.append(Job(spec.name, spec.version, params, dataset, checksums, seed,
-                                    profile.name, size, profile.test_size, is_curve))
+            for size, is_curve, job_params, job_seeds in sizes:
+                for seed in job_seeds:
+                    jobs.append(Job(spec.name, spec.version, job_params, dataset, checksums,
+                                    seed, profile.name, size, profile.test_size, is_curve))
     return jobs
+
+
+def _curve_params(spec: ModelSpec, profile: Profile, overrides: dict[str, str],
+                  size: int) -> dict:
+    """A learning-curve point's parameters: equal training effort (``curve_effort``) unless
+    the profile caps epochs or the user set epochs or batch size."""
+    params = _profile_params(spec, profile, overrides)
+    epochs_name = spec.epochs_param
+    if (epochs_name is None or profile.epochs is not None or epochs_name in overrides
+            or "batch_size" in overrides):
+        return params
+    batch = spec.defaults.get("batch_size")
+    epochs, batch = curve_effort(size, int(spec.defaults[epochs_name]),
+                                 int(batch) if isinstance(batch, int) else None)
+    merged: dict[str, Any] = {**overrides, epochs_name: epochs}
+    if batch is not None:
+        merged["batch_size"] = batch
+    return spec.resolve(merged)
+
+
+def _epoch_sweeps(spec: ModelSpec, profile: Profile, overrides: dict[str, str],
+                  seeds: list[int]) -> list[tuple[dict, list[int]]]:
+    """(parameters, seeds) of the profile's long per-epoch sweeps of ``spec``."""
+    out = []
+    for entry in profile.epoch_sweeps:
+        if entry.model != spec.name or spec.epochs_param is None:
+            continue
+        if spec.epochs_param in overrides:
+            continue
+        params = spec.resolve({**overrides, spec.epochs_param: entry.epochs})
+        out.append((params, seeds if entry.seeds is None else seeds[:entry.seeds]))
+    return out
 
 
 def _profile_params(spec: ModelSpec, profile: Profile, overrides: dict[str, str]) -> dict:

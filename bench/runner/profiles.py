@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from bench.errors import UsageError, did_you_mean
@@ -9,6 +10,45 @@ from bench.errors import UsageError, did_you_mean
 FULL_TRAIN_SIZE = 60_000
 FULL_TEST_SIZE = 10_000
 LEARNING_CURVE_SIZES = (500, 1_000, 5_000, 10_000)
+
+# Equal training effort along the learning curve (for models with an epochs parameter): a
+# curve point trains with a batch of ``n / CURVE_BATCHES_PER_EPOCH`` images (between
+# ``CURVE_MIN_BATCH`` and the model's own batch size) for at least ``CURVE_MIN_STEPS``
+# gradient steps (never fewer epochs than the model's default). Without it a 5-epoch MLP at
+# n = 500 and batch 128 takes 20 steps and the curve measures under-training, not data.
+CURVE_MIN_STEPS = 500
+CURVE_BATCHES_PER_EPOCH = 32
+CURVE_MIN_BATCH = 16
+
+
+def curve_effort(train_size: int, default_epochs: int, default_batch: int | None,
+                 ) -> tuple[int, int | None]:
+    """(epochs, batch size) of a learning-curve point by the equal-effort rule above.
+
+    ``default_batch`` None means the model has no batch-size parameter: its steps cannot be
+    counted, so it keeps its default epochs.
+    """
+    if default_batch is None:
+        return default_epochs, None
+    batch = max(min(default_batch, train_size // CURVE_BATCHES_PER_EPOCH),
+                min(CURVE_MIN_BATCH, default_batch))
+    steps_per_epoch = math.ceil(train_size / batch)
+    return max(default_epochs, math.ceil(CURVE_MIN_STEPS / steps_per_epoch)), batch
+
+
+@dataclass(frozen=True)
+class EpochSweep:
+    """An extra full-data plan entry: ``model`` trained for ``epochs`` epochs so the per-epoch
+    history can show the test loss pass its minimum (``seeds``: how many of the plan's seeds,
+    None for all). Not a headline run: its jobs are marked like learning-curve points at the
+    full training size, and the reports show them on the overfitting page."""
+
+    model: str
+    epochs: int
+    seeds: int | None = None
+
+
+EPOCH_SWEEPS = (EpochSweep("keras-mlp", 40), EpochSweep("small-cnn", 20, seeds=1))
 
 
 @dataclass(frozen=True)
@@ -21,6 +61,7 @@ class Profile:
     epochs: int | None
     description: str
     learning_curve: bool = False
+    epoch_sweeps: tuple[EpochSweep, ...] = ()
 
 
 PROFILES: dict[str, Profile] = {
@@ -32,7 +73,9 @@ PROFILES: dict[str, Profile] = {
                 "10,000 train images, the full test set, 2 epochs: for iterating"),
         Profile("full", FULL_TRAIN_SIZE, FULL_TEST_SIZE, None,
                 "all 60,000 / 10,000 images, each model's default epochs, plus the "
-                "learning-curve sweep over training-set sizes", learning_curve=True),
+                "learning-curve sweep over training-set sizes (equal training effort) and "
+                "long per-epoch sweeps of the neural models", learning_curve=True,
+                epoch_sweeps=EPOCH_SWEEPS),
     )
 }
 

@@ -34,13 +34,17 @@ def test_writes_every_page_and_linked_figures(written):
     assert [p.name for p in paths[:4]] == list(PAGES)
     figures = [p for p in paths if p.suffix == ".png"]
     assert {p.name for p in figures} >= {
-        "accuracy-by-model.png", "confusion-mnist.png", "confusion-fashion-mnist.png",
-        "history-cnn.png", "history-mlp.png", "single-pixel.png", "learning-curve.png",
-        "samples-mnist.png", "samples-fashion-mnist.png", "mistakes-mnist.png"}
+        "error-rates.png", "cost-vs-accuracy.png", "confusion-mnist.png",
+        "confusion-fashion-mnist.png", "history-cnn.png", "history-mlp.png", "single-pixel.png",
+        "single-pixel-share.png", "learning-curve.png", "errors-mnist.png",
+        "errors-fashion-mnist.png", "mistakes-mnist.png", "rank-transfer.png"}
     linked = set()
     for name in PAGES:
         text = (reports / name).read_text(encoding="utf-8")
         for target in re.findall(r"\]\(([^)]+)\)", text):
+            if target.startswith("https://"):
+                continue
+            target = target.split("#")[0]
             assert (reports / target).is_file(), f"{name} links to missing {target}"
             linked.add(target)
     for fig in figures:
@@ -56,9 +60,11 @@ def test_headline_numbers_recomputed_independently(store, written):
     main = frame[(frame.status == "ok") & (frame.profile == "full") & ~frame.learning_curve]
     checked = 0
     for (model, _dataset), group in main.groupby(["model", "dataset"]):
-        acc = 100 * group["test_accuracy"].to_numpy(dtype=float)
-        half = sps.t.ppf(0.975, acc.size - 1) * acc.std(ddof=1) / acc.size ** 0.5
-        cell = f"{acc.mean():.2f} ± {half:.2f}"
+        acc = group["test_accuracy"].to_numpy(dtype=float)
+        n_test = int(group["test_size"].iloc[0])
+        p = acc.mean()
+        var = acc.var(ddof=1) / acc.size + p * (1 - p) / n_test
+        cell = f"{100 * p:.2f} ± {100 * sps.norm.ppf(0.975) * var ** 0.5:.2f}"
         rows = [line for line in readme.splitlines() if line.startswith(f"| {model} ")]
         assert any(cell in row for row in rows), f"{model}: {cell} not in the headline table"
         checked += 1
@@ -107,19 +113,39 @@ def test_reports_name_classes_and_flag_rule(written):
     first_row = [r for r in overfitting.splitlines() if r.startswith("|      1 |")][0]
     assert "forest" in first_row and "large gap" in first_row
     too_easy = (reports / "mnist-too-easy.md").read_text(encoding="utf-8")
-    for heading in ("a. Spread", "b. Can the dataset", "c. Headroom", "d. Single-pixel",
-                    "e. Learning curve", "f. Sample predictions"):
+    for heading in ("1. Saturation", "2. Discrimination", "3. Data efficiency", "4. Transfer",
+                    "5. The one-pixel folklore", "6. Headroom", "7. What the best model",
+                    "References", "How to read it"):
         assert f"## {heading}" in too_easy
-    assert "Holm" in too_easy and "**every** seed" in too_easy
+    assert "paired bootstrap" in too_easy and "arxiv.org/abs/1708.07747" in too_easy
+    assert "This harness vs Xiao et al. 2017" in accuracy
 
 
-def test_verdict_is_the_same_in_index_and_too_easy_page(written):
+def test_answer_opens_the_index_and_matches_the_too_easy_page(written):
     reports, _ = written
     readme = (reports / "README.md").read_text(encoding="utf-8")
     too_easy = (reports / "mnist-too-easy.md").read_text(encoding="utf-8")
-    verdict = [line for line in readme.splitlines() if line.startswith("**Verdict")][0]
-    assert verdict in too_easy
-    assert readme.count("— **holds**") + readme.count("— **does not hold**") == 6
+    lines = readme.splitlines()
+    assert lines[2].startswith("**Is MNIST too easy? It depends on the sense.**")
+    block = "\n".join(lines[2:lines.index("", 3)])
+    assert block in too_easy
+    first_screen = lines[:14]
+    assert sum(line.startswith("- **") for line in first_screen) == 6
+    for line in first_screen:
+        if line.startswith("- **") and "*cannot tell*" not in line:
+            assert "[" in line and "]" in line, line  # numbers come with intervals
+    assert "Verdict" not in readme
+
+
+def test_every_reference_figure_cites_its_source(written):
+    from bench.reports.references import load
+
+    reports, _ = written
+    text = "".join((reports / p).read_text(encoding="utf-8") for p in PAGES)
+    refs = load()
+    for ref in refs.all():
+        assert ref.url in text, ref.key
+    assert "99.87%" in text and "Byerly et al. 2020" in text
 
 
 def test_empty_store_raises_bench_error(tmp_path, loader):
@@ -149,4 +175,4 @@ def test_profile_without_run_info_prefers_full(tmp_path, store_factory, record_f
     assert "not recorded (no run-info.json for this profile)" in readme
     assert "elsewhere" not in readme
     assert "sum of the jobs' wall times" in readme
-    assert "**Verdict: undecided.** The comparison needs results on both" in readme
+    assert "**Is MNIST too easy? Undecided:** the comparison needs results on both" in readme

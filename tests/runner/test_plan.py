@@ -1,9 +1,17 @@
+import math
+
 import pytest
 
 from bench.errors import UsageError
 from bench.registry import get_model
 from bench.runner.plan import build_plan, split_overrides
-from bench.runner.profiles import LEARNING_CURVE_SIZES, PROFILES, get_profile
+from bench.runner.profiles import (
+    CURVE_MIN_STEPS,
+    LEARNING_CURVE_SIZES,
+    PROFILES,
+    curve_effort,
+    get_profile,
+)
 
 
 def plan(models=("keras-mlp", "random-forest"), datasets=("mnist", "fashion-mnist"),
@@ -37,13 +45,58 @@ def test_smoke_profile_caps_epochs_but_user_override_wins():
     assert {j.params["epochs"] for j in full} == {5}
 
 
-def test_full_profile_adds_learning_curve_for_fast_models_only():
+def test_full_profile_adds_learning_curve_and_epoch_sweeps():
+    jobs = plan(models=("keras-mlp", "small-cnn", "random-forest"), datasets=("mnist",),
+                seeds=(0, 1), profile="full")
+    headline = [j for j in jobs if not j.learning_curve]
+    assert [(j.model, j.train_size) for j in headline] == [
+        ("keras-mlp", 60_000), ("keras-mlp", 60_000), ("small-cnn", 60_000),
+        ("small-cnn", 60_000), ("random-forest", 60_000), ("random-forest", 60_000)]
+    for model in ("keras-mlp", "small-cnn", "random-forest"):
+        sizes = sorted({j.train_size for j in jobs if j.learning_curve and j.model == model
+                        and j.train_size < 60_000})
+        assert sizes == sorted(LEARNING_CURVE_SIZES), model
+    sweeps = [j for j in jobs if j.learning_curve and j.train_size == 60_000]
+    assert {(j.model, j.params["epochs"], j.seed) for j in sweeps} == {
+        ("keras-mlp", 40, 0), ("keras-mlp", 40, 1), ("small-cnn", 20, 0)}
+    assert len({j.key for j in jobs}) == len(jobs)
+
+
+def test_headline_keys_do_not_change_with_the_sweeps():
+    with_sweeps = plan(models=("keras-mlp",), seeds=(0,), profile="full")
+    without = plan(models=("keras-mlp",), seeds=(0,), profile="full", learning_curve=False)
+    assert [j.key for j in without] == [j.key for j in with_sweeps if not j.learning_curve]
+
+
+def test_learning_curve_points_get_equal_training_effort():
     jobs = plan(models=("keras-mlp", "small-cnn"), datasets=("mnist",), seeds=(0,),
                 profile="full")
-    curve = sorted(j.train_size for j in jobs if j.learning_curve)
-    assert curve == sorted(LEARNING_CURVE_SIZES)
-    assert all(j.model == "keras-mlp" for j in jobs if j.learning_curve)
-    assert [j.train_size for j in jobs if not j.learning_curve] == [60_000, 60_000]
+    for j in jobs:
+        if not j.learning_curve or j.train_size == 60_000:
+            continue
+        steps = j.params["epochs"] * math.ceil(j.train_size / j.params["batch_size"])
+        assert steps >= CURVE_MIN_STEPS, (j.model, j.train_size, steps)
+        default = get_model(j.model).defaults
+        assert j.params["epochs"] >= default["epochs"]
+        assert j.params["batch_size"] <= default["batch_size"]
+    # a user's epochs override turns the rule off
+    jobs = plan(models=("keras-mlp",), datasets=("mnist",), seeds=(0,), profile="full",
+                overrides={"epochs": "3"})
+    assert {j.params["epochs"] for j in jobs} == {3}
+
+
+@pytest.mark.parametrize("size,epochs,batch,expected", [
+    (500, 5, 128, (16, 16)),       # 500 // 32 = 15 -> 16 a batch, 32 steps an epoch, 512 steps
+    (1_000, 10, 128, (16, 31)),    # 33 steps an epoch, 528 steps
+    (10_000, 5, 128, (7, 128)),    # 79 steps an epoch
+    (60_000, 5, 128, (5, 128)),    # never fewer than the default
+    (500, 5, None, (5, None)),     # no batch parameter: steps unknown, default epochs
+])
+def test_curve_effort_rule(size, epochs, batch, expected):
+    assert curve_effort(size, epochs, batch) == expected
+    e, b = expected
+    if b is not None:
+        assert e * math.ceil(size / b) >= CURVE_MIN_STEPS
 
 
 def test_train_size_makes_learning_curve_jobs_and_is_validated():

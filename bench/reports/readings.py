@@ -1,0 +1,315 @@
+"""One-line readings of each measurement, generated from its numbers, and the overall answer.
+
+Each reading names a sense of "MNIST is too easy", says whether the evidence supports it
+(``supported``, ``not supported``, ``mixed`` or ``cannot tell``) by a rule stated in
+:data:`RULES`, and gives the numbers with their intervals. Where a reading turns on resampling
+or on a nearby threshold it says so with the probability.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from bench.reports.inputs import dataset_title
+from bench.reports.measures import (
+    FASHION,
+    MNIST,
+    PIXEL_BAR,
+    Efficiency,
+    Estimate,
+    Measures,
+    PairDifference,
+    PixelCurve,
+)
+from bench.reports.references import cite_short
+from bench.reports.safe import md
+from bench.stats import ALPHA, POWER
+
+SUPPORTED, NOT_SUPPORTED, MIXED, CANNOT_TELL = "supported", "not supported", "mixed", "cannot tell"
+FLIP_NOTE = 0.01  # mention a reading's flip probability when it is at least this
+
+RULES = {
+    "saturation": "supported when every model's Fashion/MNIST error-ratio interval lies above 1",
+    "discrimination": "supported when MNIST resolves fewer model pairs (difference interval "
+                      "excludes 0) than Fashion-MNIST",
+    "data": "supported when every model's MNIST curve reaches its full-data Fashion-MNIST "
+            "accuracy (interval upper bound) below the full training-set size",
+    "transfer": "cannot tell when even perfect agreement could not reach p < 0.05; not "
+                "supported when the rankings agree significantly (ρ > 0, exact p < 0.05)",
+    "pixel": "supported when one pixel separates a larger share of MNIST pairs than of "
+             "Fashion-MNIST pairs at most bars from 80% to 99%",
+    "headroom": "supported in pp when the MNIST gap interval lies below the Fashion-MNIST one; "
+                "as an error ratio when the MNIST ratio interval lies below the Fashion one",
+}
+
+
+SHORT = {"saturation": "saturation", "discrimination": "models indistinguishable",
+         "data": "little data needed", "transfer": "rankings do not transfer",
+         "pixel": "the one-pixel folklore", "headroom": "little headroom"}
+
+
+@dataclass(frozen=True)
+class Reading:
+    key: str
+    sense: str
+    verdict: str
+    text: str
+
+    @property
+    def short(self) -> str:
+        return SHORT[self.key]
+
+    def line(self) -> str:
+        return f"- **{self.sense}** — *{self.verdict}*: {self.text}"
+
+
+# ---------------------------------------------------------------------------- formatting
+
+
+def _num(value: float, digits: int) -> str:
+    return "–" if value is None or math.isnan(value) else f"{value:,.{digits}f}"
+
+
+def with_interval(est: Estimate, scale: float = 1.0, digits: int = 2, unit: str = "") -> str:
+    """``"0.80 pp [0.63, 0.98]"``; no brackets when the interval is unknown."""
+    text = f"{_num(scale * est.value, digits)}{unit}"
+    if math.isnan(est.low) or math.isnan(est.high):
+        return text
+    return f"{text} [{_num(scale * est.low, digits)}, {_num(scale * est.high, digits)}]"
+
+
+def pp(est: Estimate) -> str:
+    return with_interval(est, 100, 2, " pp")
+
+
+def count(est: Estimate) -> str:
+    return with_interval(est, 1, 0)
+
+
+def ratio(est: Estimate) -> str:
+    return with_interval(est, 1, 1, "×")
+
+
+def percent(value: float, digits: int = 2) -> str:
+    return f"{100 * value:.{digits}f}%"
+
+
+def images(value: float, mark: str = "") -> str:
+    prefix = {"<=": "≤ ", ">": "> "}.get(mark, "")
+    return f"{prefix}{value:,.0f}"
+
+
+# ---------------------------------------------------------------------------- the readings
+
+
+def saturation(m: Measures) -> Reading:
+    sense = "Saturated: few errors left on MNIST"
+    s = m.saturation
+    best = {d: min(cells, key=lambda c: (c.errors.value, c.model))
+            for d, cells in s.cells.items() if cells}
+    if MNIST not in best or not s.ratios:
+        return Reading("saturation", sense, CANNOT_TELL, "needs results on both datasets.")
+    bm = best[MNIST]
+    text = f"the best model ({md(bm.model)}) leaves {count(bm.errors)} of 10,000 MNIST test images wrong"
+    if FASHION in best:
+        bf = best[FASHION]
+        text += f" vs {count(bf.errors)} on Fashion-MNIST ({md(bf.model)})"
+    known = {k: r for k, r in s.ratios.items() if not math.isnan(r.low)}
+    ordered = sorted(s.ratios.items(), key=lambda kv: (kv[1].value, kv[0]))
+    (lo_model, lo), (hi_model, hi) = ordered[0], ordered[-1]
+    span = (f"{ratio(lo)} ({md(lo_model)})" if lo_model == hi_model else
+            f"from {ratio(lo)} ({md(lo_model)}) to {ratio(hi)} ({md(hi_model)})")
+    text += f"; Fashion-MNIST leaves {span} as many errors as MNIST"
+    above = sum(r.low > 1 for r in known.values())
+    below = sum(r.high < 1 for r in known.values())
+    if known:
+        text += f" ({above} of {len(s.ratios)} ratio intervals above 1)"
+    pub = s.published_errors.get(MNIST)
+    if pub is not None:
+        text += (f". The best published MNIST result leaves {pub:.0f} "
+                 f"({cite_short(m.refs.best_published[MNIST])})")
+        labels = s.label_errors.get(MNIST)
+        if labels is not None:
+            text += (f", about the {labels:.0f} human-validated label errors in its test set "
+                     f"({cite_short(m.refs.label_errors[MNIST])})")
+    if known and above == len(s.ratios):
+        verdict = SUPPORTED
+    elif below:
+        verdict = NOT_SUPPORTED
+    else:
+        verdict = CANNOT_TELL
+    return Reading("saturation", sense, verdict, text + ".")
+
+
+def _closest(pairs: list[PairDifference]) -> PairDifference | None:
+    return min(pairs, key=lambda p: (abs(p.difference.value), p.model_a, p.model_b),
+               default=None)
+
+
+def _mdd_range(pairs: list[PairDifference]) -> str:
+    values = sorted(100 * p.min_detectable for p in pairs if not math.isnan(p.min_detectable))
+    if not values:
+        return "–"
+    return f"{values[0]:.2f}" if values[0] == values[-1] else f"{values[0]:.2f}–{values[-1]:.2f}"
+
+
+def discrimination(m: Measures) -> Reading:
+    sense = "MNIST can no longer tell models apart"
+    pm, pf = m.pairs.get(MNIST, []), m.pairs.get(FASHION, [])
+    if not pm or not pf:
+        return Reading("discrimination", sense, CANNOT_TELL,
+                       "needs paired predictions of at least two models on both test sets.")
+    rm, rf = sum(p.resolved for p in pm), sum(p.resolved for p in pf)
+    text = (f"paired accuracy differences exclude 0 for {rm} of {len(pm)} model pairs on MNIST "
+            f"and {rf} of {len(pf)} on Fashion-MNIST; at the observed disagreement rates the test "
+            f"sets detect differences of {_mdd_range(pm)} pp (MNIST) and {_mdd_range(pf)} pp "
+            f"(Fashion-MNIST) with α = {ALPHA}, power {POWER}")
+    flips = [p for p in (_closest(pm), _closest(pf))
+             if p is not None and p.flip_probability >= FLIP_NOTE]
+    for p in flips:
+        text += (f"; the closest pair on {dataset_title(p.dataset)} ({md(p.model_a)} − "
+                 f"{md(p.model_b)}, {pp(p.difference)}) reverses order in {percent(p.flip_probability, 1)} of "
+                 "resamples")
+    verdict = SUPPORTED if rm / len(pm) < rf / len(pf) else NOT_SUPPORTED
+    return Reading("discrimination", sense, verdict, text + ".")
+
+
+def _efficiency_phrase(e: Efficiency) -> str:
+    text = f"{md(e.model)} {images(e.images, e.censor)}"
+    if not math.isnan(e.low):
+        text += f" [{images(e.low, e.low_censor)}, {images(e.high, e.high_censor)}]"
+    return text
+
+
+def data_efficiency(m: Measures, min_steps: int | None = None) -> Reading:
+    sense = "MNIST needs little data"
+    effs = m.efficiency
+    if not effs:
+        return Reading("data", sense, CANNOT_TELL,
+                       "needs learning-curve runs on MNIST and full-data Fashion-MNIST runs of "
+                       "the same models (not in this run).")
+    parts = ", ".join(_efficiency_phrase(e) for e in effs)
+    folds = sorted((e.full_size / e.images, e.censor) for e in effs if e.censor != ">")
+    text = (f"training images each model needs on MNIST to reach its own full-data "
+            f"Fashion-MNIST accuracy: {parts}")
+    if folds:
+        low, high = (f"{'≥ ' if c == '<=' else ''}{v:.0f}" for v, c in (folds[0], folds[-1]))
+        span = low if low == high else f"{low}–{high}"
+        text += f" — {span}× fewer than the {effs[0].full_size:,} it trains on"
+    confounded = [e for e in effs if min_steps and e.min_steps is not None
+                  and e.min_steps < min_steps]
+    if confounded:
+        text += ("; confounded for " + ", ".join(f"{md(e.model)} (as few as {e.min_steps} gradient "
+                                                 "steps at the smallest size)" for e in confounded)
+                 + ": under-training at small sizes overstates the images needed")
+    never = [e for e in effs if e.censor == ">"]
+    upper_ok = all(not math.isnan(e.high) and e.high_censor != ">" and e.high < e.full_size
+                   for e in effs)
+    verdict = NOT_SUPPORTED if never else SUPPORTED if upper_ok else CANNOT_TELL
+    return Reading("data", sense, verdict, text + ".")
+
+
+def transfer(m: Measures) -> Reading:
+    sense = "MNIST rankings say nothing about Fashion-MNIST"
+    t = m.transfer
+    if t is None or len(t.models) < 3:
+        return Reading("transfer", sense, CANNOT_TELL,
+                       "needs at least three models on both datasets.")
+    text = (f"Spearman ρ = {with_interval(t.spearman)} (Kendall τ = {_num(t.kendall, 2)}) "
+            f"between the rankings of {len(t.models)} models, exact permutation p = "
+            f"{t.p_value:.2g} (the interval reflects test-set and seed noise, not the choice "
+            "of models)")
+    if t.too_few:
+        text += (f"; with {len(t.models)} models even perfect agreement gives p = "
+                 f"{t.smallest_p:.2g} > {ALPHA}: too few models to tell (the model-zoo suite "
+                 "adds more)")
+        return Reading("transfer", sense, CANNOT_TELL, text + ".")
+    if t.p_value < ALPHA and t.spearman.value > 0:
+        return Reading("transfer", sense, NOT_SUPPORTED, text + ": the ranking transfers.")
+    if not math.isnan(t.spearman.high) and t.spearman.high < 0.5:
+        return Reading("transfer", sense, SUPPORTED, text + ": little of the ranking transfers.")
+    return Reading("transfer", sense, CANNOT_TELL, text + ".")
+
+
+def _bar(b: float | None) -> str:
+    return "no bar" if b is None else f"{100 * b:.0f}%"
+
+
+def one_pixel(m: Measures, quote: str = "") -> Reading:
+    sense = "One pixel separates most MNIST digit pairs"
+    pm, pf = m.pixels.get(MNIST), m.pixels.get(FASHION)
+    if pm is None:
+        return Reading("pixel", sense, CANNOT_TELL, "the single-pixel analysis is unavailable "
+                       "(no cached analysis and no data).")
+    text = f"the folklore ({cite_short(m.refs.one_pixel)}) read as a curve over the bar: "
+    text += _pixel_side(pm, "MNIST")
+    if pf is None:
+        return Reading("pixel", sense, CANNOT_TELL, text + ".")
+    text += "; " + _pixel_side(pf, "Fashion-MNIST")
+    more = sum(a > b for a, b in zip(pm.shares, pf.shares, strict=True))
+    text += (f". MNIST has the larger share at {more} of {len(pm.bars)} bars from "
+             f"{_bar(pm.bars[0])} to {_bar(pm.bars[-1])}")
+    verdict = SUPPORTED if more > len(pm.bars) / 2 else NOT_SUPPORTED
+    if verdict == NOT_SUPPORTED:
+        text += ", so the folklore does not make MNIST the easier dataset"
+    return Reading("pixel", sense, verdict, text + ".")
+
+
+def _pixel_side(c: PixelCurve, title: str) -> str:
+    share = c.share_at(PIXEL_BAR)
+    k = round(share * c.n_pairs)
+    text = (f"on {title} it holds for bars up to {_bar(c.highest_majority_bar)}; at "
+            f"{_bar(PIXEL_BAR)}, {k} of {c.n_pairs} pairs")
+    prob = c.prob_at(PIXEL_BAR)
+    majority = share > 0.5
+    flip = 1 - prob if majority else prob
+    if flip >= FLIP_NOTE:
+        text += f" (P(most) = {percent(prob, 0)} under resampling of the test images)"
+    return text
+
+
+def headroom(m: Measures) -> Reading:
+    sense = "Little headroom left on MNIST"
+    by = {h.dataset: h for h in m.headroom}
+    if MNIST not in by or FASHION not in by:
+        return Reading("headroom", sense, CANNOT_TELL, "needs results on both datasets.")
+    hm, hf = by[MNIST], by[FASHION]
+    text = (f"best model {pp(hm.gap)} below the best published {percent(hm.reference)} on "
+            f"MNIST ({md(hm.model)}; {cite_short(m.refs.best_published[MNIST])}) vs {pp(hf.gap)} "
+            f"below {percent(hf.reference)} on Fashion-MNIST ({md(hf.model)}; "
+            f"{cite_short(m.refs.best_published[FASHION])}); as error ratios {ratio(hm.error_ratio)} vs {ratio(hf.error_ratio)} "
+            "the best published error")
+    pp_less = hm.gap.high < hf.gap.low
+    ratio_less = hm.error_ratio.high < hf.error_ratio.low
+    ratio_more = hm.error_ratio.low > hf.error_ratio.high
+    if pp_less and ratio_less:
+        verdict = SUPPORTED
+    elif pp_less and ratio_more:
+        verdict = MIXED
+        text += ": less headroom in points, more relative to what is achievable"
+    elif hm.gap.low > hf.gap.high:
+        verdict = NOT_SUPPORTED
+    else:
+        verdict = CANNOT_TELL
+    return Reading("headroom", sense, verdict, text + ".")
+
+
+def readings(m: Measures, min_steps: int | None = None) -> list[Reading]:
+    return [saturation(m), discrimination(m), data_efficiency(m, min_steps), transfer(m),
+            one_pixel(m), headroom(m)]
+
+
+def answer(found: list[Reading], n_models: int, n_seeds: int, method: str) -> str:
+    """The first screen: which senses of "too easy" the evidence supports, in <= ~12 lines."""
+    by = {}
+    for r in found:
+        by.setdefault(r.verdict, []).append(r.short)
+    parts = [f"{v}: {', '.join(s)}" for v, s in
+             ((SUPPORTED, by.get(SUPPORTED)), (MIXED, by.get(MIXED)),
+              (NOT_SUPPORTED, by.get(NOT_SUPPORTED)), (CANNOT_TELL, by.get(CANNOT_TELL))) if s]
+    head = (f"**Is MNIST too easy? It depends on the sense.** Over {n_models} models × {n_seeds} "
+            f"seeds the evidence reads — {'; '.join(parts)}.")
+    return "\n".join([head, "", *[r.line() for r in found], "",
+                      f"_Intervals: {method}. Rules: see [the full analysis]"
+                      "(mnist-too-easy.md#how-to-read-it)._"])

@@ -1,0 +1,113 @@
+"""Published reference figures, read from ``references.toml`` (the one home of every cited number).
+
+Each figure carries what it is, its source with a link, and caveats; pages print the source
+next to the number via :func:`cite`. :func:`xiao_family` is the declared mapping from this
+harness's model names (built-in names or scikit-learn class paths) to the families of Xiao et
+al. 2017, Table 3.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+REFERENCES_FILE = Path(__file__).with_name("references.toml")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One cited figure: ``value`` (a fraction or a count) or a ``quote``."""
+
+    key: str
+    value: float | None
+    what: str
+    source: str
+    url: str
+    caveats: str = ""
+    quote: str = ""
+    short: str = ""
+
+
+@dataclass(frozen=True)
+class XiaoRow:
+    """A row of Xiao et al. 2017, Table 3: a family's best configuration on Fashion-MNIST."""
+
+    family: str
+    params: str
+    accuracy: dict[str, float]
+    class_paths: tuple[str, ...]
+    models: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class References:
+    best_published: dict[str, Reference]
+    human: dict[str, Reference]
+    label_errors: dict[str, Reference]
+    one_pixel: Reference
+    readme_claims: Reference
+    xiao: Reference
+    xiao_rows: tuple[XiaoRow, ...]
+
+    def all(self) -> list[Reference]:
+        """Every reference, in a fixed order (for the references table)."""
+        return [*self.best_published.values(), *self.human.values(),
+                *self.label_errors.values(), self.one_pixel, self.readme_claims, self.xiao]
+
+
+def _ref(key: str, data: dict) -> Reference:
+    return Reference(key, data.get("value"), data["what"], data["source"], data["url"],
+                     data.get("caveats", ""), data.get("quote", ""), data.get("short", ""))
+
+
+def parse(text: str) -> References:
+    """References from the TOML text of ``references.toml``."""
+    data = tomllib.loads(text)
+
+    def group(name: str) -> dict[str, Reference]:
+        return {k: _ref(f"{name}.{k}", v) for k, v in data.get(name, {}).items()}
+
+    xiao = data["xiao2017"]
+    rows = tuple(XiaoRow(r["family"], r["params"],
+                         {d: float(r[d]) for d in ("mnist", "fashion-mnist") if d in r},
+                         tuple(r.get("class_paths", ())), tuple(r.get("models", ())))
+                 for r in xiao["rows"])
+    xiao_ref = Reference("xiao2017", None, "Xiao et al. 2017, Table 3", xiao["source"],
+                         xiao["url"], xiao.get("caveats", ""), "", xiao.get("short", ""))
+    return References(group("best_published"), group("human"), group("label_errors"),
+                      _ref("one_pixel", data["one_pixel"]),
+                      _ref("readme_claims", data["readme_claims"]), xiao_ref, rows)
+
+
+@functools.cache
+def load() -> References:
+    """The packaged references (read once)."""
+    return parse(REFERENCES_FILE.read_text(encoding="utf-8"))
+
+
+def cite(ref: Reference) -> str:
+    """``[source](url)``: the markdown citation printed next to a reference figure."""
+    return f"[{ref.source}]({ref.url})"
+
+
+def cite_short(ref: Reference) -> str:
+    """``[Byerly et al. 2020](url)``: the compact citation used inside sentences."""
+    return f"[{ref.short or ref.source}]({ref.url})"
+
+
+def xiao_family(model: str, rows: tuple[XiaoRow, ...]) -> XiaoRow | None:
+    """The Table 3 row a model name maps to: a declared built-in name, or a class path.
+
+    A class path matches itself or itself followed by a non-name character (e.g. a suite's
+    ``sklearn.svm.SVC[C=10]``); ``None`` when the model has no counterpart.
+    """
+    for row in rows:
+        if model in row.models:
+            return row
+        for path in row.class_paths:
+            if model == path or (model.startswith(path) and not
+                                 (model[len(path)].isalnum() or model[len(path)] in "_.")):
+                return row
+    return None

@@ -1,0 +1,138 @@
+"""The readings follow the numbers: change the inputs and the sentence and verdict change."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bench.reports import readings as rd
+from bench.reports.measures import (
+    Cell,
+    Efficiency,
+    Estimate,
+    Headroom,
+    Measures,
+    PairDifference,
+    PixelCurve,
+    Saturation,
+    Transfer,
+)
+from bench.reports.references import load
+
+REFS = load()
+
+
+def est(value: float, low: float, high: float, reps=None) -> Estimate:
+    return Estimate(value, low, high, None if reps is None else np.asarray(reps, dtype=float))
+
+
+def acc_cell(model: str, dataset: str, acc: float, half: float = 0.002) -> Cell:
+    return Cell(model, dataset, 60_000, est(acc, acc - half, acc + half), 10_000, 3, 3, 1.0)
+
+
+def measures(**changes) -> Measures:
+    cells = {"mnist": [acc_cell("a", "mnist", 0.99), acc_cell("b", "mnist", 0.97)],
+             "fashion-mnist": [acc_cell("a", "fashion-mnist", 0.90),
+                               acc_cell("b", "fashion-mnist", 0.87)]}
+    sat = Saturation(cells, {"a": est(10.0, 8.0, 12.0), "b": est(4.3, 3.9, 4.8)},
+                     {"mnist": 13.0, "fashion-mnist": 309.0}, {"mnist": 15.0})
+    pairs = {"mnist": [PairDifference("mnist", "a", "b", est(0.02, 0.015, 0.025, [0.02] * 10),
+                                      0.03, 0.005)],
+             "fashion-mnist": [PairDifference("fashion-mnist", "a", "b",
+                                              est(0.03, 0.02, 0.04, [0.03] * 10), 0.08, 0.008)]}
+    eff = [Efficiency("a", 0.90, 60_000, (500, 1000, 60_000), 900.0, "", 700.0, 1200.0, "", "",
+                      None)]
+    trans = Transfer(("a", "b", "c", "d"), est(0.8, 0.8, 1.0), 0.67, 0.33, 1 / 12)
+    bars = (0.8, 0.9, 0.99)
+    pixels = {"mnist": PixelCurve("mnist", 45, bars, (0.9, 0.45, 0.02), (1.0, 0.2, 0.0)),
+              "fashion-mnist": PixelCurve("fashion-mnist", 45, bars, (0.85, 0.7, 0.3),
+                                          (1.0, 1.0, 0.0))}
+    head = [Headroom("mnist", "a", est(0.99, 0.988, 0.992), 0.9987, est(0.0087, 0.007, 0.01),
+                     est(7.0, 6.0, 8.0), None),
+            Headroom("fashion-mnist", "a", est(0.90, 0.89, 0.91), 0.9691,
+                     est(0.069, 0.06, 0.08), est(3.2, 3.0, 3.5), 0.835)]
+    base = dict(boot=None, saturation=sat, pairs=pairs, efficiency=eff, transfer=trans,
+                pixels=pixels, headroom=head, datasets=("mnist", "fashion-mnist"), refs=REFS)
+    base.update(changes)
+    return Measures(**base)
+
+
+def test_saturation_supported_only_when_every_ratio_interval_is_above_one():
+    r = rd.saturation(measures())
+    assert r.verdict == rd.SUPPORTED
+    assert "leaves 100 [80, 120] of 10,000 MNIST test images wrong" in r.text
+    assert "2 of 2 ratio intervals above 1" in r.text and "Byerly et al. 2020" in r.text
+    m = measures()
+    below = Saturation(m.saturation.cells, {"a": est(0.8, 0.6, 0.9), "b": est(4.3, 3.9, 4.8)},
+                       m.saturation.published_errors, {})
+    r2 = rd.saturation(measures(saturation=below))
+    assert r2.verdict == rd.NOT_SUPPORTED and "1 of 2 ratio intervals above 1" in r2.text
+    straddle = Saturation(m.saturation.cells, {"a": est(1.2, 0.9, 1.5)}, {}, {})
+    assert rd.saturation(measures(saturation=straddle)).verdict == rd.CANNOT_TELL
+
+
+def test_discrimination_compares_resolved_pairs_and_mentions_flips():
+    r = rd.discrimination(measures())
+    assert r.verdict == rd.NOT_SUPPORTED and "1 of 1 model pairs on MNIST" in r.text
+    assert "reverses order" not in r.text
+    unsure = PairDifference("mnist", "a", "b", est(0.001, -0.002, 0.004, [0.001] * 8 + [-0.001] * 2),
+                            0.03, 0.005)
+    m = measures(pairs={**measures().pairs, "mnist": [unsure]})
+    r2 = rd.discrimination(m)
+    assert r2.verdict == rd.SUPPORTED and "0 of 1 model pairs on MNIST" in r2.text
+    assert "reverses order in 20.0% of resamples" in r2.text
+
+
+def test_data_efficiency_reading():
+    r = rd.data_efficiency(measures())
+    assert r.verdict == rd.SUPPORTED and "a 900 [700, 1,200]" in r.text and " 67× fewer" in r.text
+    never = Efficiency("a", 0.99, 60_000, (500, 60_000), 60_000.0, ">", 60_000.0, 60_000.0,
+                       ">", ">", 20)
+    r2 = rd.data_efficiency(measures(efficiency=[never]), min_steps=500)
+    assert r2.verdict == rd.NOT_SUPPORTED and "> 60,000" in r2.text
+    assert "as few as 20 gradient steps" in r2.text
+    assert rd.data_efficiency(measures(efficiency=[])).verdict == rd.CANNOT_TELL
+
+
+def test_transfer_says_too_few_models_and_changes_with_more():
+    r = rd.transfer(measures())
+    assert r.verdict == rd.CANNOT_TELL and "too few models to tell" in r.text
+    many = Transfer(tuple("abcdefgh"), est(0.9, 0.8, 0.95), 0.8, 0.002, 2 / 40320)
+    r2 = rd.transfer(measures(transfer=many))
+    assert r2.verdict == rd.NOT_SUPPORTED and "the ranking transfers" in r2.text
+    weak = Transfer(tuple("abcdefgh"), est(0.1, -0.2, 0.3), 0.05, 0.6, 2 / 40320)
+    assert rd.transfer(measures(transfer=weak)).verdict == rd.SUPPORTED
+
+
+def test_one_pixel_reading_follows_the_curve():
+    r = rd.one_pixel(measures())
+    assert r.verdict == rd.NOT_SUPPORTED
+    assert "on MNIST it holds for bars up to 80%; at 90%, 20 of 45 pairs (P(most) = 20%" in r.text
+    m = measures()
+    flipped = {"mnist": m.pixels["fashion-mnist"], "fashion-mnist": m.pixels["mnist"]}
+    assert rd.one_pixel(measures(pixels=flipped)).verdict == rd.SUPPORTED
+
+
+def test_headroom_mixed_then_supported():
+    r = rd.headroom(measures())
+    assert r.verdict == rd.MIXED and "more relative to what is achievable" in r.text
+    m = measures()
+    low_ratio = Headroom("mnist", "a", est(0.999, 0.998, 0.9995), 0.9987,
+                         est(-0.0003, -0.001, 0.0007), est(0.8, 0.4, 1.5), None)
+    r2 = rd.headroom(measures(headroom=[low_ratio, m.headroom[1]]))
+    assert r2.verdict == rd.SUPPORTED
+
+
+def test_answer_lists_each_sense_under_its_verdict():
+    found = rd.readings(measures())
+    text = rd.answer(found, 2, 3, "method")
+    first = text.splitlines()[0]
+    assert "supported: saturation, little data needed" in first
+    assert "not supported: models indistinguishable, the one-pixel folklore" in first
+    assert "cannot tell: rankings do not transfer" in first and "mixed: little headroom" in first
+    assert len(text.splitlines()) <= 12
+
+
+@pytest.mark.parametrize("value,text", [(0.12345, "0.12"), (float("nan"), "–")])
+def test_with_interval_formatting(value, text):
+    assert rd.with_interval(est(value, float("nan"), float("nan"))) == text
