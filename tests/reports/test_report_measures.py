@@ -12,6 +12,7 @@ from bench.reports.inputs import choose_profile, gather, split_sweeps
 from bench.reports.measures import Bootstrap, measure
 from bench.reports.references import load
 from bench.reports.tables import CellSummary
+from bench.results.record import RunRecord
 from bench.stats import MeanCI, mcnemar_min_detectable
 
 N_BOOT = 400
@@ -112,9 +113,9 @@ def test_pixel_curve_counts_pairs_and_probability_matches_simulation(measured):
 def test_identical_seeds_are_one_effective_run(tmp_path, store_factory, record_factory):
     records = []
     for seed in (0, 1, 2):
-        rec = record_factory("logreg", "mnist", 0)
-        rec.seed, rec.key = seed, f"logreg-mnist-s{seed}"
-        records.append(rec)
+        rec = record_factory("logreg", "mnist", 0)  # seed 0's predictions on every seed
+        records.append(RunRecord.from_dict({**rec.to_dict(), "seed": seed,
+                                            "key": f"logreg-mnist-s{seed}"}))
     inputs = gather(store_factory(tmp_path / "results", records))
     cell = Bootstrap(inputs, n_boot=N_BOOT).full("logreg", "mnist")
     assert cell.seeds == 3 and cell.effective_runs == 1
@@ -160,10 +161,9 @@ def test_interpolating_models_are_labelled_not_flagged():
 
 
 def test_choose_profile():
-    assert choose_profile(["smoke", "full", "quick"], {"profile": "quick"})[0] == "quick"
-    assert choose_profile(["smoke", "full"], {"profile": "missing"})[0] == "full"
-    assert choose_profile(["smoke", "quick", "quick"], None)[0] == "quick"
-    assert choose_profile(["smoke", "quick"], None)[0] == "quick"  # tie: by name
+    assert choose_profile(["smoke", "full", "quick"], "quick")[0] == "quick"
+    assert choose_profile(["smoke", "full", "quick"])[0] == "full"  # the largest
+    assert choose_profile(["smoke", "smoke", "quick"])[0] == "quick"  # larger beats more
 
 
 def test_subset_profile_pairs_predictions_with_the_subset_truth(tmp_path, store_factory,

@@ -6,6 +6,7 @@ import pytest
 
 from bench.reports import write_reports
 from bench.reports.references import load, parse, xiao_family
+from bench.results.record import RunRecord
 
 REFS = load()
 
@@ -48,8 +49,8 @@ def test_side_by_side_table_lands_suite_models(tmp_path, store_factory, record_f
     for d in ("mnist", "fashion-mnist"):
         for s in (0, 1):
             rec = record_factory("forest", d, s)
-            rec.model, rec.key = "sklearn.svm.SVC", rec.key.replace("forest", "svc")
-            records.append(rec)
+            records.append(RunRecord.from_dict({**rec.to_dict(), "model": "sklearn.svm.SVC",
+                                                "key": rec.key.replace("forest", "svc")}))
             records.append(record_factory("cnn", d, s))
     results = store_factory(tmp_path / "results", records)
     write_reports(results, tmp_path / "reports")
