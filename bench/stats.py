@@ -132,19 +132,6 @@ def error_rate_ratio(accuracy_num: float, accuracy_den: float) -> float:
     return (1 - accuracy_num) / err_den
 
 
-def digits_to_array(digits: str) -> np.ndarray:
-    """A string of class digits (``"7210"``) as a uint8 array."""
-    arr = np.frombuffer(digits.encode("ascii"), dtype=np.uint8) - ord("0")
-    if arr.size and arr.max() > 9:
-        raise ValueError("prediction string holds non-digit characters")
-    return arr
-
-
-def array_to_digits(values: np.ndarray) -> str:
-    """Inverse of :func:`digits_to_array` for classes 0-9."""
-    return (np.asarray(values, dtype=np.uint8) + ord("0")).tobytes().decode("ascii")
-
-
 # ---------------------------------------------------------------------------- bootstrap
 
 N_BOOTSTRAP = 2000

@@ -69,8 +69,8 @@ def clock(name, fn):
     return wrapped
 import bench.data, bench.estimators as estimators
 from bench.runner import provenance
-from bench.runner.job import execute_job
-from bench.runner.session import plan_jobs
+from bench.runner.execution import execute_job
+from bench.runner.plan import plan_jobs
 bench.data.load_dataset = clock("data load", bench.data.load_dataset)
 estimators.KerasClassifierBase.fit = clock("fit", estimators.KerasClassifierBase.fit)
 estimators.KerasClassifierBase.predict_proba = clock(

@@ -9,8 +9,7 @@ import bench
 
 PACKAGE = Path(bench.__file__).resolve().parent
 SETTINGS_MODULE = PACKAGE / "settings.py"
-# The registry's BENCH_PLUGINS / BENCH_DISABLE_PLUGINS reads move to get_settings() in the
-# plugin-contract work; drop this entry when they do.
+# Modules still allowed to read BENCH_ variables themselves (none).
 PENDING_ENV_READS: set[Path] = set()
 
 

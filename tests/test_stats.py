@@ -110,14 +110,6 @@ def test_error_rate_ratio_and_std():
     assert math.isnan(stats.sample_std([1]))
 
 
-def test_digit_strings_round_trip():
-    arr = np.array([7, 2, 1, 0, 4], dtype=np.uint8)
-    assert stats.array_to_digits(arr) == "72104"
-    assert stats.digits_to_array("72104").tolist() == arr.tolist()
-    with pytest.raises(ValueError):
-        stats.digits_to_array("7a")
-
-
 # ---------------------------------------------------------------------------- bootstrap
 
 

@@ -19,8 +19,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from bench.errors import UsageError
+    from bench.registry import available_models
     from bench.scaffold import new_model
 
+    if args.name in {spec.name for spec in available_models()}:
+        raise UsageError(f"a model named {args.name!r} is already registered (`bench list`); a "
+                         "plugin of that name would be skipped in its favour. Choose another name.")
     folder = new_model(args.name, args.dir, keras=args.keras)
     print(f"wrote {folder}/\nnext: pip install -e {folder} && bench check {args.name}")
     return 0

@@ -121,8 +121,22 @@ def run_one_command(args: argparse.Namespace) -> int:
 
 
 def run_all_command(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from bench.api import run_jobs
 
+    if args.suite is not None and not args.suite.strip():
+        from bench.errors import UsageError
+
+        raise UsageError("--suite needs a built-in suite name (`bench list --suites`) or the "
+                         "path of a suite file.")
+    config = _config(args)
+    config.validate()  # a dry run refuses what a real run would refuse
+    if Path(args.results_dir).exists() and not Path(args.results_dir).is_dir():
+        from bench.errors import ResultsError
+
+        raise ResultsError(f"cannot use results folder {args.results_dir}: it exists and is not "
+                           "a folder. Choose another --results-dir.")
     jobs = plan_from_args(args)
     if args.suite and not args.include_heavy:
         from bench.suites import find_suite
@@ -137,7 +151,7 @@ def run_all_command(args: argparse.Namespace) -> int:
         print_preview(preview_plan(jobs, args.results_dir, args.force), args.jobs)
         return 0
     summary = run_jobs(jobs, jobs[0].profile, sorted({j.seed for j in jobs}), args.results_dir,
-                       None if args.no_report else args.reports_dir, _config(args))
+                       None if args.no_report else args.reports_dir, config)
     print_summary(summary)
     return 0 if summary.ok else 1
 

@@ -222,8 +222,8 @@ def transfer(m: Measures) -> Reading:
             "of models)")
     if t.too_few:
         text += (f"; with {len(t.models)} models even perfect agreement gives p = "
-                 f"{t.smallest_p:.2g} > {ALPHA}: too few models to tell (the model-zoo suite "
-                 "adds more)")
+                 f"{t.smallest_p:.2g} > {ALPHA}: too few models to tell (the xiao2017 suite, "
+                 "`bench run-all --suite xiao2017`, adds a dozen)")
         return Reading("transfer", sense, CANNOT_TELL, text + ".")
     if t.p_value < ALPHA and t.spearman.value > 0:
         return Reading("transfer", sense, NOT_SUPPORTED, text + ": the ranking transfers.")
@@ -237,7 +237,7 @@ def _bar(b: float | None) -> str:
 
 
 def one_pixel(m: Measures, quote: str = "") -> Reading:
-    sense = "One pixel separates most MNIST digit pairs"
+    sense = "One pixel tells MNIST's classes apart more often than Fashion-MNIST's"
     pm, pf = m.pixels.get(MNIST), m.pixels.get(FASHION)
     if pm is None:
         return Reading("pixel", sense, CANNOT_TELL, "the single-pixel analysis is unavailable "

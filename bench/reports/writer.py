@@ -38,7 +38,8 @@ MAX_MANIFEST_BYTES = 1024 * 1024
 PROJECT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
 #: Modules whose code shapes the reports (a change redraws them).
 CODE_PATHS = ("reports", "results", "analysis.py", "stats.py", "data/specs.py",
-              "data/subsets.py", "__init__.py")
+              "data/subsets.py", "__init__.py", "runner/plan.py", "runner/profiles.py", "spec.py",
+              "params.py")
 #: Libraries whose version can change the bytes of a figure or table.
 LIBRARIES = ("matplotlib", "numpy", "pandas", "tabulate", "scipy")
 

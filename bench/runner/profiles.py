@@ -76,7 +76,7 @@ PROFILES: dict[str, Profile] = {
         Profile("full", FULL_TRAIN_SIZE, FULL_TEST_SIZE, None,
                 "all 60,000 / 10,000 images, each model's default epochs, plus the "
                 "learning-curve sweep over training-set sizes (equal training effort) and "
-                "long per-epoch sweeps of the neural models", learning_curve=True,
+                "a long per-epoch sweep of keras-mlp (40 epochs)", learning_curve=True,
                 epoch_sweeps=EPOCH_SWEEPS),
     )
 }
