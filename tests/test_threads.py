@@ -3,12 +3,21 @@
 import os
 
 from bench.settings import Settings, use_settings
-from bench.threads import KERAS_THREADS, THREAD_VARIABLES, thread_environment, threads_per_job
+from bench.threads import (
+    BLAS_THREADS,
+    KERAS_THREADS,
+    THREAD_VARIABLES,
+    thread_environment,
+    threads_per_job,
+)
 
 
-def test_thread_environment_limits_every_variable():
-    env = thread_environment(3)
-    assert {name: env[name] for name in THREAD_VARIABLES} == dict.fromkeys(THREAD_VARIABLES, "3")
+def test_thread_environment_pins_every_blas_variable_whatever_the_share():
+    for share in (1, 3):
+        env = thread_environment(share)
+        assert {name: env[name] for name in THREAD_VARIABLES} == dict.fromkeys(
+            THREAD_VARIABLES, str(BLAS_THREADS))
+    assert BLAS_THREADS == 1
     assert "OMP_NUM_THREADS" in THREAD_VARIABLES and KERAS_THREADS == 1
 
 

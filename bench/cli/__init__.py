@@ -49,20 +49,22 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    """``warning: <message>`` for the harness's own warnings; the usual format otherwise."""
+def _format_warning(message, category, filename, lineno, line=None) -> str:
+    """``warning: <message>`` for the harness's own warnings; the usual format otherwise.
+
+    Replacing the formatter (not ``showwarning``) keeps ``warnings.catch_warnings(record=True)``
+    working for callers and tests."""
     if issubclass(category, BenchWarning):
-        print(f"warning: {message}", file=file or sys.stderr)
-    else:
-        _default_showwarning(message, category, filename, lineno, file, line)
+        return f"warning: {message}\n"
+    return _default_formatwarning(message, category, filename, lineno, line)
 
 
-_default_showwarning = warnings.showwarning
+_default_formatwarning = warnings.formatwarning
 
 
 def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)  # clean up workers on `kill` as on Ctrl-C
-    warnings.showwarning = _show_warning
+    warnings.formatwarning = _format_warning
     try:
         args = build_parser().parse_args(argv)
         with use_settings(resolve_settings(args)):

@@ -135,8 +135,8 @@ def run_all_command(args: argparse.Namespace) -> int:
     if Path(args.results_dir).exists() and not Path(args.results_dir).is_dir():
         from bench.errors import ResultsError
 
-        raise ResultsError(f"cannot use results folder {args.results_dir}: it exists and is not "
-                           "a folder. Choose another --results-dir.")
+        raise ResultsError(f"cannot write results to {args.results_dir}: it exists and is not "
+                           "a folder. Nothing was run; choose another --results-dir.")
     jobs = plan_from_args(args)
     if args.suite and not args.include_heavy:
         from bench.suites import find_suite

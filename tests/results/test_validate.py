@@ -58,7 +58,7 @@ def test_a_good_record_has_no_problems():
     ({"dataset": "[x](http://e)"}, "dataset"),
     ({"profile": "a|b"}, "profile"),
     ({"test_predictions": "72a0"}, "digits"),
-    ({"test_predictions": "72100"}, "test_size says 4"),
+    ({"test_predictions": "72100"}, "more than test_size 4"),
     ({"test_predictions": 7210}, "digits"),
     ({"confusion_matrix": [[1, 2], [3, 4]]}, "confusion_matrix"),
     ({"confusion_matrix": [[-1] * 10] * 10}, "confusion_matrix"),

@@ -22,7 +22,8 @@ def job(model="m", dataset="mnist", n=2000, seed=0, **params):
 
 
 def record(j, wall, status="ok"):
-    return RunRecord.for_job(j, status, wall_seconds=wall)
+    metrics = {"train_accuracy": 0.9, "test_accuracy": 0.8} if status == "ok" else {}
+    return RunRecord.for_job(j, status, wall_seconds=wall, **metrics)
 
 
 def test_same_parameters_are_preferred_and_times_scale_with_training_size():
