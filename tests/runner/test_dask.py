@@ -10,6 +10,7 @@ import sys
 import time
 
 import pytest
+from test_executor import Recorder
 
 from bench.errors import BenchError
 from bench.results.store import load_records
@@ -76,20 +77,6 @@ def dask_cluster(synthetic, tmp_path):
         for process in reversed(processes):
             stop(process)
         log.close()
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.events: list[tuple[str, str]] = []
-
-    def on_start(self, job) -> None:
-        self.events.append(("start", job.key))
-
-    def on_epoch(self, job, epoch, epochs, logs) -> None:
-        self.events.append(("epoch", job.key))
-
-    def on_finish(self, record) -> None:
-        self.events.append(("finish", record.key))
 
 
 def test_each_job_gets_its_own_status_on_a_real_cluster(synthetic, dask_cluster):
