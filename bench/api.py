@@ -37,11 +37,14 @@ def run_all(models: Sequence[str] | None = None, datasets: Sequence[str] | None 
             results_dir: str | os.PathLike = "results",
             reports_dir: str | os.PathLike | None = "reports",
             config: ExecutionConfig | None = None, settings: Settings | None = None) -> RunSummary:
-    """Every model x dataset x seed (and the learning-curve sweep) under ``profile``, then
-    the reports (none with ``reports_dir=None``); ``python -m bench run-all``."""
+    """Every model x dataset x seed under ``profile`` (with its learning-curve and epoch sweeps
+    and, for a plain full run, the model zoo: ``plan_run_all``), then the reports (none with
+    ``reports_dir=None``); ``python -m bench run-all``."""
+    from bench.suites import plan_run_all
+
     settings = settings or get_settings()
     with use_settings(settings):
-        jobs = plan_jobs(models, datasets, seeds, profile, overrides, train_size)
+        jobs = plan_run_all(models, datasets, seeds, profile, overrides, train_size)
         return run_jobs(jobs, profile, seeds, results_dir, reports_dir, config, settings)
 
 

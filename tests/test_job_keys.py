@@ -1,7 +1,8 @@
-"""The built-ins' declarations reproduce the job keys of the committed results.
+"""The committed results are exactly one plain ``run-all``'s jobs.
 
 Job keys hash each model's version and resolved parameters: a change to a declaration that
-alters a default (or its type, e.g. 5 -> 5.0) would silently orphan every committed result.
+alters a default (or its type, e.g. 5 -> 5.0) would silently orphan every committed result, and
+a plan entry without a record means the committed reports were not made from the whole plan.
 """
 
 import json
@@ -10,26 +11,25 @@ from pathlib import Path
 
 import pytest
 
-from bench.runner.plan import plan_jobs
+from bench.suites import plan_run_all
 
 RUNS = Path(__file__).resolve().parents[1] / "results" / "runs"
-BUILTINS = {"keras-mlp", "logistic-regression", "random-forest", "small-cnn"}
 
 
 def committed() -> dict[str, list[dict]]:
     by_profile: dict[str, list[dict]] = defaultdict(list)
     for path in sorted(RUNS.glob("*.json")):
         record = json.loads(path.read_text())
-        if record.get("model") in BUILTINS:
-            by_profile[record["profile"]].append(record)
+        by_profile[record["profile"]].append(record)
     return by_profile
 
 
 @pytest.mark.skipif(not any(RUNS.glob("*.json")), reason="no committed results")
-def test_plans_reproduce_the_committed_job_keys():
+def test_the_plan_reproduces_every_committed_job_key_and_nothing_is_missing():
     for profile, records in committed().items():
-        seeds = sorted({r["seed"] for r in records})
-        models = sorted({r["model"] for r in records})
-        keys = {job.key for job in plan_jobs(models, None, seeds, profile)}
-        missing = [r["key"] for r in records if r["key"] not in keys]
-        assert not missing, f"{len(missing)} committed {profile} results are orphaned: {missing[:3]}"
+        planned = {job.key: job for job in plan_run_all(profile=profile)}
+        orphans = [r["key"] for r in records if r["key"] not in planned]
+        assert not orphans, f"{len(orphans)} committed {profile} results are orphaned: {orphans[:3]}"
+        have = {r["key"] for r in records}
+        missing = [job.label for key, job in planned.items() if key not in have]
+        assert not missing, f"{len(missing)} {profile} plan jobs have no record: {missing[:3]}"

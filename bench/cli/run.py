@@ -184,10 +184,10 @@ def plan_from_args(args: argparse.Namespace) -> list:
         from bench.errors import UsageError
 
         raise UsageError("--include-heavy only applies to a --suite.")
-    from bench.runner.plan import plan_jobs
+    from bench.suites import plan_run_all
 
-    return plan_jobs(args.models, args.datasets, seeds or DEFAULT_SEEDS, args.profile or "full",
-                     overrides, args.train_size)
+    return plan_run_all(args.models, args.datasets, seeds or DEFAULT_SEEDS,
+                        args.profile or "full", overrides, args.train_size)
 
 
 def print_preview(preview, parallel: int) -> None:

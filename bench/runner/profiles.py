@@ -51,6 +51,10 @@ class EpochSweep:
 # keras-mlp passes its best test loss well within 40 epochs; a small-cnn sweep (20 epochs, ~13 min
 # per dataset on one core) is easy to add here: `EpochSweep("small-cnn", 20, seeds=1)`.
 EPOCH_SWEEPS = (EpochSweep("keras-mlp", 40),)
+# The model zoo of the reference run: a plain `run-all --profile full` also runs these built-in
+# suites (bench/suites/builtin/), so rank transfer and the Xiao et al. 2017 comparison are part
+# of the committed results. `run-all --suite default` runs the four built-ins alone.
+REFERENCE_SUITES = ("xiao2017",)
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,7 @@ class Profile:
     description: str
     learning_curve: bool = False
     epoch_sweeps: tuple[EpochSweep, ...] = ()
+    suites: tuple[str, ...] = ()  # built-in suites a plain `run-all` adds (with their own seeds)
 
 
 PROFILES: dict[str, Profile] = {
@@ -76,8 +81,9 @@ PROFILES: dict[str, Profile] = {
         Profile("full", FULL_TRAIN_SIZE, FULL_TEST_SIZE, None,
                 "all 60,000 / 10,000 images, each model's default epochs, plus the "
                 "learning-curve sweep over training-set sizes (equal training effort) and "
-                "a long per-epoch sweep of keras-mlp (40 epochs)", learning_curve=True,
-                epoch_sweeps=EPOCH_SWEEPS),
+                "a long per-epoch sweep of keras-mlp (40 epochs) and the model zoo (suite "
+                "xiao2017: the Fashion-MNIST paper's scikit-learn families, seed 0)",
+                learning_curve=True, epoch_sweeps=EPOCH_SWEEPS, suites=REFERENCE_SUITES),
     )
 }
 

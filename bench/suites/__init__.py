@@ -6,11 +6,11 @@ Built-in suites (``bench list --suites``): ``default``, ``xiao2017``, ``xiao2017
 
 from bench.suites.grid import grid_points, parse_grid_options
 from bench.suites.loader import builtin_suites, find_suite, load_suite, parse_suite
-from bench.suites.planning import implicit_suite, plan_suite
+from bench.suites.planning import implicit_suite, plan_run_all, plan_suite
 from bench.suites.suite import Suite, SuiteEntry, Variant, expand, match_entry, restrict
 
 __all__ = [
     "Suite", "SuiteEntry", "Variant", "builtin_suites", "expand", "find_suite", "grid_points",
     "implicit_suite", "load_suite", "match_entry", "parse_grid_options", "parse_suite",
-    "plan_suite", "restrict",
+    "plan_run_all", "plan_suite", "restrict",
 ]

@@ -12,7 +12,7 @@ from typing import Any
 
 from bench.errors import BenchError, SuiteError
 from bench.registry import ModelSpec
-from bench.runner.plan import DEFAULT_SEEDS, Job, build_plan, split_overrides
+from bench.runner.plan import DEFAULT_SEEDS, Job, build_plan, plan_jobs, split_overrides
 from bench.runner.profiles import get_profile
 from bench.suites.grid import check_no_overlap, grid_points
 from bench.suites.loader import suite_error
@@ -28,6 +28,24 @@ def implicit_suite(models: Sequence[str] | None = None) -> Suite:
         raise SuiteError("no models to run: the registry is empty (is the harness installed? "
                          "run `pip install -e .`).")
     return Suite("run-all", tuple(SuiteEntry(name, index=i) for i, name in enumerate(names)))
+
+
+def plan_run_all(models: Sequence[str] | None = None, datasets: Sequence[str] | None = None,
+                 seeds: Sequence[int] = DEFAULT_SEEDS, profile: str = "full",
+                 overrides: dict[str, str] | None = None, train_size: int | None = None,
+                 ) -> list[Job]:
+    """The jobs of a plain ``run-all``: the registered models' plan (``plan_jobs``), plus the
+    built-in suites the profile names (``Profile.suites``, the model zoo of the reference run,
+    each with its own seeds) unless models, ``--set`` values or a training size narrow the run."""
+    from bench.suites.loader import find_suite
+
+    jobs = {job.key: job for job in plan_jobs(models, datasets, seeds, profile, overrides,
+                                               train_size)}
+    if not (models or overrides or train_size is not None):
+        for name in get_profile(profile).suites:
+            for job in plan_suite(find_suite(name), profile, datasets):
+                jobs.setdefault(job.key, job)
+    return list(jobs.values())
 
 
 def plan_suite(

@@ -143,3 +143,29 @@ def test_xiao2017_plans_every_family_on_both_datasets():
     assert len(heavy) == 15 * 2
     grid = plan_suite(find_suite("xiao2017-grid"), profile="smoke", seeds=[0])
     assert len(grid) == 129 * 2
+
+
+def test_a_plain_full_run_all_adds_the_profiles_zoo_suites_with_their_own_seeds():
+    from bench.suites import find_suite, plan_run_all
+
+    assert get_profile("full").suites == ("xiao2017",)
+    builtin = {job.key for job in plan_jobs()}
+    zoo = {job.key: job for job in plan_suite(find_suite("xiao2017"))}
+    everything = {job.key for job in plan_run_all()}
+    assert everything == builtin | set(zoo)
+    assert builtin.isdisjoint(zoo)
+    assert {job.seed for job in zoo.values()} == {0}
+    heavy = set(find_suite("xiao2017").heavy_models)
+    assert heavy and not any(job.model in heavy and job.params.get("p") == 1
+                             for job in zoo.values())
+
+
+def test_the_zoo_follows_the_dataset_choice_and_is_left_out_of_narrowed_runs():
+    from bench.suites import plan_run_all
+
+    mnist = plan_run_all(datasets=["mnist"])
+    assert {job.dataset for job in mnist} == {"mnist"}
+    assert any("." in job.model for job in mnist)
+    for narrowed in (plan_run_all(models=["keras-mlp"]), plan_run_all(train_size=1000),
+                     plan_run_all(overrides={"epochs": "2"}), plan_run_all(profile="smoke")):
+        assert narrowed and not any("." in job.model for job in narrowed)
