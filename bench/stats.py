@@ -252,8 +252,21 @@ def rank_correlations(x: Sequence[float], y: Sequence[float]) -> tuple[float, fl
     return (float(spearmanr(x, y).statistic), float(kendalltau(x, y).statistic))
 
 
-def spearman_permutation_p(x: Sequence[float], y: Sequence[float]) -> float:
-    """Two-sided exact permutation p-value of Spearman's ρ (all orderings up to 8 items)."""
+EXACT_PERMUTATION_MAX = 8  # up to 8! = 40,320 orderings are enumerated
+RANDOM_PERMUTATIONS = 100_000  # beyond that, this many random orderings (fixed seed)
+
+
+def spearman_permutation_method(n: int) -> str:
+    """How :func:`spearman_permutation_p` tests ``n`` items, in words for a report."""
+    if n <= EXACT_PERMUTATION_MAX:
+        return "exact permutation"
+    return f"permutation ({RANDOM_PERMUTATIONS:,} random orderings)"
+
+
+def spearman_permutation_p(x: Sequence[float], y: Sequence[float], seed: int = 0) -> float:
+    """Two-sided permutation p-value of Spearman's ρ: exact (every ordering) up to
+    ``EXACT_PERMUTATION_MAX`` items, else ``(hits + 1) / (RANDOM_PERMUTATIONS + 1)`` over random
+    orderings drawn with ``seed`` (deterministic)."""
     import itertools
 
     from scipy.stats import rankdata
@@ -262,11 +275,13 @@ def spearman_permutation_p(x: Sequence[float], y: Sequence[float]) -> float:
     n = rx.size
     if n < 3:
         return math.nan
-    if n > 8:
-        from scipy.stats import spearmanr
-
-        return float(spearmanr(x, y).pvalue)
     observed = abs(float(np.corrcoef(rx, ry)[0, 1]))
+    if n > EXACT_PERMUTATION_MAX:
+        rng = np.random.default_rng(seed)
+        perms = rng.permuted(np.tile(ry, (RANDOM_PERMUTATIONS, 1)), axis=1)
+        cx, cy = rx - rx.mean(), perms - perms.mean(axis=1, keepdims=True)
+        rho = np.abs(cy @ cx) / np.sqrt((cx @ cx) * (cy * cy).sum(axis=1))
+        return float((np.sum(rho >= observed - 1e-12) + 1) / (RANDOM_PERMUTATIONS + 1))
     values = [abs(float(np.corrcoef(rx, ry[list(p)])[0, 1]))
               for p in itertools.permutations(range(n))]
     return float(np.mean(np.asarray(values) >= observed - 1e-12))

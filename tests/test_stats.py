@@ -235,6 +235,31 @@ def test_spearman_permutation_p_matches_brute_force_enumeration():
     assert stats.spearman_permutation_p(x, y) == pytest.approx(expected)
 
 
+def test_spearman_permutation_p_beyond_eight_models_matches_scipy_random_permutations():
+    """Seventeen models (the zoo): random orderings, deterministic, within Monte Carlo error
+    of scipy's own random permutation test."""
+    from scipy.stats import permutation_test, rankdata
+
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=17)
+    y = x + rng.normal(scale=1.0, size=17)
+
+    def rho(a, b, axis=-1):
+        ra, rb = rankdata(a, axis=axis), rankdata(b, axis=axis)
+        ra = ra - ra.mean(axis=axis, keepdims=True)
+        rb = rb - rb.mean(axis=axis, keepdims=True)
+        return (ra * rb).sum(axis=axis) / np.sqrt((ra * ra).sum(axis=axis) * (rb * rb).sum(axis=axis))
+
+    ref = permutation_test((x, y), rho, permutation_type="pairings", n_resamples=50_000,
+                           vectorized=True, alternative="two-sided", rng=2).pvalue
+    p = stats.spearman_permutation_p(x, y)
+    assert p == stats.spearman_permutation_p(x, y)
+    assert 0.01 < ref < 0.5
+    assert p == pytest.approx(ref, abs=0.01)
+    assert stats.spearman_permutation_method(17).startswith("permutation (100,000")
+    assert stats.spearman_permutation_method(8) == "exact permutation"
+
+
 def test_smallest_spearman_p_is_perfect_agreement():
     for n in (3, 4, 5, 6):
         assert stats.smallest_spearman_p(n) == pytest.approx(

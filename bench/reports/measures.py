@@ -35,6 +35,7 @@ from bench.stats import (
     rank_correlations,
     replicate_accuracies,
     smallest_spearman_p,
+    spearman_permutation_method,
     spearman_permutation_p,
 )
 
@@ -346,8 +347,12 @@ class Transfer:
     models: tuple[str, ...]
     spearman: Estimate
     kendall: float
-    p_value: float  # exact permutation test of Spearman's rho (two-sided)
+    p_value: float  # permutation test of Spearman's rho (two-sided), see p_method
     smallest_p: float  # the smallest p-value this many models can give
+
+    @property
+    def p_method(self) -> str:
+        return spearman_permutation_method(len(self.models))
 
     @property
     def too_few(self) -> bool:

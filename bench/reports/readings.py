@@ -217,7 +217,7 @@ def transfer(m: Measures) -> Reading:
         return Reading("transfer", sense, CANNOT_TELL,
                        "needs at least three models on both datasets.")
     text = (f"Spearman ρ = {with_interval(t.spearman)} (Kendall τ = {_num(t.kendall, 2)}) "
-            f"between the rankings of {len(t.models)} models, exact permutation p = "
+            f"between the rankings of {len(t.models)} models, {t.p_method} p = "
             f"{t.p_value:.2g} (the interval reflects test-set and seed noise, not the choice "
             "of models)")
     if t.too_few:
