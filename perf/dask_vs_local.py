@@ -23,7 +23,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from common import default_data_dir, machine, write_section
+from common import default_data_dir, machine, store_numbers, write_section
 
 MODELS = ("random-forest", "keras-mlp")
 SEEDS = (0, 1)
@@ -171,6 +171,10 @@ Regenerate: `BENCH_DATA_DIR=../shared/data python perf/dask_vs_local.py --previo
     print(text)
     if not args.no_write:
         write_section("dask-vs-local", text)
+        ratios = {m: round(statistics.median(dask[m]) / statistics.median(local[m]), 3)
+                  for m in MODELS}
+        store_numbers("dask-vs-local", {"dask_over_local": ratios},
+                      " ".join(["python perf/dask_vs_local.py", *sys.argv[1:]]))
 
 
 if __name__ == "__main__":

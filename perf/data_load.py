@@ -24,7 +24,15 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
-from common import ROOT, default_data_dir, machine, summary, timed, write_section  # noqa: E402
+from common import (  # noqa: E402
+    ROOT,
+    default_data_dir,
+    machine,
+    store_numbers,
+    summary,
+    timed,
+    write_section,
+)
 
 from bench.data import DATASET_NAMES, load_dataset  # noqa: E402
 from bench.data.specs import FILENAMES  # noqa: E402
@@ -173,6 +181,11 @@ use; the "read every pixel" row includes that cost.
 
 
 
+def numbers(results: dict[str, list[float]]) -> dict[str, float]:
+    """Median milliseconds per measurement, for ``docs/performance-data.json``."""
+    return {f"{key}_ms": round(statistics.median(v) * 1000, 2) for key, v in results.items()}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7, help="runs per measurement (default 7)")
@@ -192,6 +205,7 @@ def main() -> int:
     print(text)
     if not args.no_write:
         write_section("data-load", text, Path(args.output))
+        store_numbers("data-load", numbers(results), "python perf/data_load.py")
         print(f"\nwritten to {args.output}", file=sys.stderr)
     return 0
 

@@ -27,7 +27,7 @@ import time  # noqa: E402
 from datetime import date  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from common import default_data_dir, machine, write_section  # noqa: E402
+from common import default_data_dir, machine, store_numbers, write_section  # noqa: E402
 
 BASELINE = {"C": 0.01, "max_iter": 1000, "tol": 1e-4}  # the defaults of version 1
 CANDIDATES = ({"C": 0.01, "max_iter": 1000, "tol": 1e-3},)
@@ -117,6 +117,20 @@ Measured {date.today().isoformat()} on {machine()}, with `python perf/logistic_d
 """
 
 
+def numbers(results: dict[str, dict[str, list[dict]]]) -> dict[str, dict]:
+    """Per dataset: the old defaults' and each candidate's median fit CPU seconds, CPU ratio
+    and test accuracy (one thread), for ``docs/performance-data.json``."""
+    out: dict[str, dict] = {}
+    for dataset, by_setting in results.items():
+        base = by_setting[label(BASELINE)]
+        out[dataset] = {name: {"cpu_s": round(med(runs, "cpu_s"), 2),
+                               "cpu_ratio": round(med(runs, "cpu_s") / med(base, "cpu_s"), 3),
+                               "test_accuracy": runs[0]["test_accuracy"],
+                               "old": runs is base}
+                        for name, runs in by_setting.items()}
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, help="fits per setting (default 3)")
@@ -139,6 +153,8 @@ def main() -> int:
     print(text)
     if not args.no_write:
         write_section("logistic-defaults", text)
+        store_numbers("logistic-defaults", numbers(results),
+                      " ".join(["python perf/logistic_defaults.py", *sys.argv[1:]]), args.note)
     return 0
 
 

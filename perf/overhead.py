@@ -23,7 +23,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from common import ROOT, default_data_dir, machine, summary, write_section
+from common import ROOT, default_data_dir, machine, store_numbers, summary, write_section
 
 DATASET = "fashion-mnist"
 # The CNN's default 10 epochs take minutes per run; 2 epochs keep the benchmark short and
@@ -264,6 +264,18 @@ from the harness machinery:
 """
 
 
+def numbers(results: dict[str, dict[str, list]]) -> dict[str, dict[str, float]]:
+    """Per model, the in-job ratios of the section (wall; CPU where measured), for
+    ``docs/performance-data.json``."""
+    pairs = {"wall_ratio": ("bench_job_s", "bare_fit_eval_s"),
+             "cpu_ratio": ("bench_job_cpu_s", "bare_fit_eval_cpu_s"),
+             "wall_ratio_vs_monitored": ("bench_job_s", "monitored_fit_eval_s"),
+             "cpu_ratio_vs_monitored": ("bench_job_cpu_s", "monitored_fit_eval_cpu_s")}
+    return {model: {name: round(ratio(r[a], r[b]), 3) for name, (a, b) in pairs.items()
+                    if r.get(a) and r.get(b)}
+            for model, r in results.items()}
+
+
 def main() -> int:
     from bench.registry import available_models
 
@@ -288,6 +300,8 @@ def main() -> int:
     print(text)
     if not args.no_write:
         write_section(args.section, text)
+        command = " ".join(["python perf/overhead.py", *sys.argv[1:]])
+        store_numbers(args.section, numbers(results), command)
     return 0
 
 

@@ -1,18 +1,19 @@
-"""Benchmark: the reference run-all's cost, cached re-runs, ``bench report``, scaling and memory.
+"""Benchmark: a fully cached ``run-all`` against ``bench list``, ``bench report``, and scaling.
 
-- the committed full run (``results/``) broken down per model and dataset, from its records;
-- a fully cached ``run-all`` (report included) and ``bench report`` alone, on a copy of
-  the committed results, each as a whole process;
-- the smoke plan with ``--jobs 1``, ``--jobs 2`` and through a local Dask cluster;
-- peak memory per job of the full run (resident memory of the worker, from the records).
+- a fully cached ``run-all`` (the built-in plan, reports up to date), ``bench list`` and
+  ``bench report`` alone, each as a whole process on a copy of the committed ``results/``
+  and ``reports/``, interleaved (section ``cached-run-all``);
+- the smoke plan with ``--jobs 1``, ``--jobs 2`` and through a local Dask cluster
+  (section ``runner``; it trains, minutes).
 
-    BENCH_DATA_DIR=../shared/data python perf/runner_perf.py [--repeats 5]
+The reference run's own cost per part of the plan is in ``perf/reference_run.py``.
+
+    BENCH_DATA_DIR=../shared/data python perf/runner_perf.py [--repeats 5] [--cached-only]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -23,7 +24,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from common import ROOT, default_data_dir, machine, summary, write_section
+from common import ROOT, default_data_dir, machine, store_numbers, summary, write_section
 
 
 def bench(*args: str, env: dict) -> float:
@@ -34,51 +35,53 @@ def bench(*args: str, env: dict) -> float:
     return time.perf_counter() - start
 
 
-def breakdown(results: Path) -> tuple[str, dict]:
-    """Per model and dataset: jobs and summed job wall time of the committed full run."""
-    import pandas as pd
-
-    from bench.results import load_frame
-
-    frame = load_frame(results)
-    frame = frame[(frame.profile == "full") & (frame.status == "ok")]
-    frame = frame.assign(kind=frame.learning_curve.map({False: "headline", True: "curve"}))
-    table = (frame.groupby(["model", "dataset", "kind"])
-             .agg(jobs=("key", "size"), total_s=("wall_seconds", "sum"),
-                  median_fit_s=("fit_seconds", "median"), peak_mb=("peak_memory_mb", "max"))
-             .reset_index())
-    info = json.loads((results / "run-info.json").read_text())
-    lines = [f"| {r.model} | {r.dataset} | {r.kind} | {r.jobs} | {r.total_s / 60:.1f} | "
-             f"{r.median_fit_s:.1f} | {r.peak_mb:.0f} |" for r in table.itertuples()]
-    headline = frame[~frame.learning_curve]
-    metrics = {
-        "run_wall_s": info["wall_seconds"],
-        "run_jobs": info.get("jobs"),
-        "job_sum_s": float(frame.wall_seconds.sum()),
-        "headline_sum_s": float(headline.wall_seconds.sum()),
-        "peak_mb": float(frame.peak_memory_mb.max()),
-        "workers": int(info.get("provenance", {}).get("cpu_count") or 1),
-        "command": info.get("command"),
-    }
-    text = "\n".join(lines)
-    return text, metrics | {"per_model": pd.DataFrame(table).to_dict("records")}
-
-
-def measure_cached(results: Path, data_dir: str, repeats: int) -> dict[str, list[float]]:
+def measure_cached(results: Path, reports: Path, data_dir: str,
+                   repeats: int) -> dict[str, list[float]]:
+    """Whole-process seconds of a fully cached ``run-all``, ``bench list`` and ``bench report``
+    on copies of ``results`` and ``reports``, interleaved, after one untimed round."""
     env = {**os.environ, "BENCH_DATA_DIR": data_dir}
-    out: dict[str, list[float]] = {"cached_run_all": [], "report": []}
+    out: dict[str, list[float]] = {"cached_run_all": [], "list": [], "report": []}
     with tempfile.TemporaryDirectory(prefix="bench-cached-") as tmp:
-        copy = Path(tmp) / "results"
+        copy, report_copy = Path(tmp) / "results", Path(tmp) / "reports"
         shutil.copytree(results, copy)
-        info = json.loads((results / "run-info.json").read_text())
-        seeds = str(len(info["seeds"]))
-        for _ in range(repeats):
-            out["cached_run_all"].append(bench(
-                "run-all", "--profile", info["profile"], "--seeds", seeds, "--results-dir",
-                str(copy), "--reports-dir", str(Path(tmp) / "reports"), "--quiet", env=env))
-            out["report"].append(bench("report", "--results-dir", str(copy), "--reports-dir",
-                                       str(Path(tmp) / "reports-2"), env=env))
+        if reports.is_dir():
+            shutil.copytree(reports, report_copy)
+        commands = {
+            "cached_run_all": ("run-all", "--results-dir", str(copy), "--reports-dir",
+                               str(report_copy), "--quiet"),
+            "list": ("list",),
+            "report": ("report", "--results-dir", str(copy), "--reports-dir", str(report_copy)),
+        }
+        for round_ in range(repeats + 1):
+            for name, command in commands.items():
+                seconds = bench(*command, env=env)
+                if round_:  # the first round only warms the caches (and redraws stale reports)
+                    out[name].append(seconds)
     return out
+
+
+def cached_ratio(cached: dict[str, list[float]]) -> float:
+    return statistics.median(cached["cached_run_all"]) / statistics.median(cached["list"])
+
+
+def cached_section(cached: dict[str, list[float]], repeats: int, note: str = "") -> str:
+    return f"""## Fully cached run-all against `bench list`
+
+On a copy of the committed `results/` and `reports/`: `bench run-all` (the built-in plan,
+every job cached: nothing is trained, no dataset is loaded, TensorFlow is not imported; the
+reports are up to date, so they are checked, not redrawn), `bench list` (start-up and the
+model registry) and `bench report`. Whole processes, interleaved, after one untimed round;
+seconds, median (min–max) of {repeats}. Target: run-all at most 4x `bench list`.
+
+Measured {date.today().isoformat()} on {machine()}, with `python perf/runner_perf.py --cached-only`.
+{note}
+
+| command | seconds | ratio to `bench list` |
+| --- | ---: | ---: |
+| `bench run-all` (all cached) | {summary(cached["cached_run_all"], 1)} | {cached_ratio(cached):.2f} |
+| `bench list` | {summary(cached["list"], 1)} | 1.00 |
+| `bench report` (up to date) | {summary(cached["report"], 1)} | {statistics.median(cached["report"]) / statistics.median(cached["list"]):.2f} |
+"""
 
 
 def measure_scaling(data_dir: str, repeats: int) -> dict[str, list[float]]:
@@ -111,37 +114,11 @@ def dask_smoke(smoke: list[str], results: str, env: dict) -> float:
         os.environ.update(previous)
 
 
-def section(rows: str, metrics: dict, cached: dict, scaling: dict, repeats: int,
-            scaling_repeats: int) -> str:
-    med = {k: statistics.median(v) for k, v in {**cached, **scaling}.items()}
-    return f"""## The reference run, cached re-runs and scaling
+def scaling_section(scaling: dict[str, list[float]], scaling_repeats: int) -> str:
+    med = {k: statistics.median(v) for k, v in scaling.items()}
+    return f"""## Scaling: the smoke plan (24 jobs)
 
 Measured {date.today().isoformat()} on {machine()}, with `python perf/runner_perf.py`.
-
-### The full run-all, per model and dataset
-
-From the committed records of `{metrics["command"] or "python -m bench run-all"}`
-({metrics["run_jobs"]} jobs on {metrics["workers"]} worker processes): wall time
-**{metrics["run_wall_s"] / 60:.1f} min**; the jobs' own wall times add up to
-{metrics["job_sum_s"] / 60:.1f} min, of which {metrics["headline_sum_s"] / 60:.1f} min for the
-4 models x 2 datasets x 3 seeds headline jobs and the rest for the learning-curve sweep.
-Peak memory is the largest resident set of the worker process during a job.
-
-| model | dataset | kind | jobs | job time, sum (min) | fit, median (s) | peak memory (MB) |
-| --- | --- | --- | ---: | ---: | ---: | ---: |
-{rows}
-
-### Cached re-run and report
-
-On a copy of the committed results (every job cached: nothing is trained, no dataset is
-loaded, TensorFlow is not imported). Whole processes, seconds, median (min–max) of {repeats}:
-
-| command | seconds |
-| --- | ---: |
-| `bench run-all` (all cached, reports regenerated) | {summary(cached["cached_run_all"], 1)} |
-| `bench report` alone | {summary(cached["report"], 1)} |
-
-### Scaling: the smoke plan (24 jobs)
 
 Whole `bench run-all --profile smoke --no-report` processes on an empty result store, seconds,
 median (min–max) of {scaling_repeats}. Dask: a `LocalCluster` of 2 single-threaded worker
@@ -155,31 +132,54 @@ processes on 127.0.0.1, started before the timing.
 """
 
 
-def run(args: argparse.Namespace) -> tuple[str, dict]:
-    results = Path(args.results_dir)
-    rows, metrics = breakdown(results)
-    cached = measure_cached(results, args.data_dir, args.repeats)
+def medians(values: dict[str, list[float]]) -> dict[str, float]:
+    return {k: round(statistics.median(v), 3) for k, v in values.items()}
+
+
+def run_cached(args: argparse.Namespace, write: bool) -> str:
+    cached = measure_cached(Path(args.results_dir), Path(args.reports_dir), args.data_dir,
+                            args.repeats)
+    text = cached_section(cached, args.repeats, args.note)
+    if write:
+        write_section("cached-run-all", text)
+        store_numbers("cached-run-all", {"median_s": medians(cached),
+                                         "runs_s": {k: [round(x, 3) for x in v]
+                                                    for k, v in cached.items()},
+                                         "ratio": round(cached_ratio(cached), 3)},
+                      f"python perf/runner_perf.py --cached-only --repeats {args.repeats}",
+                      args.note)
+    return text
+
+
+def run_scaling(args: argparse.Namespace, write: bool) -> str:
     scaling = measure_scaling(args.data_dir, args.scaling_repeats)
-    metrics |= {k: statistics.median(v) for k, v in {**cached, **scaling}.items()}
-    return section(rows, metrics, cached, scaling, args.repeats, args.scaling_repeats), metrics
+    text = scaling_section(scaling, args.scaling_repeats)
+    if write:
+        write_section("runner", text)
+        store_numbers("runner", {"median_s": medians(scaling)},
+                      f"python perf/runner_perf.py --scaling-repeats {args.scaling_repeats}")
+    return text
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--repeats", type=int, default=5, help="cached run-all/report repeats")
+    parser.add_argument("--repeats", type=int, default=5, help="cached run-all/list repeats")
     parser.add_argument("--scaling-repeats", type=int, default=3, help="smoke plan repeats")
     parser.add_argument("--results-dir", default=str(ROOT / "results"))
+    parser.add_argument("--reports-dir", default=str(ROOT / "reports"))
     parser.add_argument("--data-dir", default=default_data_dir())
+    parser.add_argument("--note", default="", help="a sentence on the machine's load, for the doc")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_arguments(parser)
+    parser.add_argument("--cached-only", action="store_true",
+                        help="only the cached run-all / list / report timings (seconds)")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
-    text, _ = run(args)
-    print(text)
-    if not args.no_write:
-        write_section("runner", text)
+    print(run_cached(args, not args.no_write))
+    if not args.cached_only:
+        print(run_scaling(args, not args.no_write))
     return 0
 
 
