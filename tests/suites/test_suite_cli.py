@@ -98,3 +98,14 @@ def test_the_run_summary_gives_each_grid_configuration_its_own_row(capsys):
     out = capsys.readouterr().out
     assert re.search(r"^random-forest max_depth=5 +0\.85$", out, re.M)  # mean of 2 seeds
     assert re.search(r"^random-forest max_depth=None +0\.95$", out, re.M)
+
+
+def test_a_huge_command_line_grid_is_one_error_naming_size_and_cap(capsys):
+    values = [str(v) for v in range(1, 31)]
+    argv = ["run-all", "--dry-run", "--models", "random-forest"]
+    for name in ("n_estimators", "max_depth", "min_samples_leaf", "min_samples_split"):
+        argv += ["--grid", f"{name}={values[0]}", *values[1:]]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "--grid asks for up to 4,860,000 jobs" in err and "cap of 10,000 jobs" in err
+    assert "Traceback" not in err
