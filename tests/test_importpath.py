@@ -159,3 +159,14 @@ def test_library_warnings_while_reading_a_class_become_model_warnings(monkeypatc
             warnings.warn("for developers", DeprecationWarning, stacklevel=1)
     assert [(w.category, str(w.message)) for w in caught] == [
         (ModelWarning, "model pkg.Model: Class Model is deprecated (FutureWarning)")]
+
+
+@pytest.mark.parametrize("model", ["sklearn.ensemble.RandomForestClassifier", "random-forest"])
+def test_an_integer_no_c_int_holds_is_refused_before_any_job(model, tmp_path, capsys):
+    code = main(["run-all", "--dry-run", "--profile", "smoke", "--models", model,
+                 "--set", "n_estimators=100000000000000000000",
+                 "--results-dir", str(tmp_path / "results")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: bad value '100000000000000000000' for parameter "
+                          f"'n_estimators' of model '{model}': it must fit a 32-bit C integer")
