@@ -39,6 +39,10 @@ class BenchWarning(UserWarning):
     """A problem worth one line on stderr (``warning: ...``) that does not stop the command."""
 
 
+class ModelWarning(BenchWarning):
+    """A model's library warned while the harness read the model (e.g. a deprecated class)."""
+
+
 class ResultsWarning(BenchWarning):
     """A result file, run-info or analysis cache was left out because it is invalid."""
 

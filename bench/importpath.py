@@ -10,15 +10,17 @@ version (e.g. ``scikit-learn 1.5.2``), so job keys change when the library does.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import inspect
+import warnings
 from importlib import metadata
 from typing import Annotated, Any, Literal
 
 import numpy as np
 
-from bench.errors import UsageError
+from bench.errors import ModelWarning, UsageError
 from bench.estimators import EstimatorBase, threads_per_job
 from bench.params import Param
 from bench.spec import import_class, is_import_path  # noqa: F401 - part of this module's API
@@ -63,9 +65,10 @@ def import_path_spec(path: str):
     """The :class:`bench.registry.ModelSpec` of the classifier class at ``path``."""
     from bench.spec import ModelSpec, class_params
 
-    cls = import_class(path)
-    check_classifier(cls, path)
-    params = class_params(path)
+    with relayed_warnings(path):
+        cls = import_class(path)
+        check_classifier(cls, path)
+        params = class_params(path)
     if any(p.name == SCALE_PARAM.name for p in params):
         raise UsageError(f"model {path!r} has its own 'scale' argument, which clashes with the "
                          "harness's input-scaling parameter; wrap it in a plugin instead.")
@@ -82,6 +85,21 @@ def import_path_spec(path: str):
         source=path,
         distribution=f"{dist} {version}",
     )
+
+
+@contextlib.contextmanager
+def relayed_warnings(path: str):
+    """Warnings raised while reading the class at ``path`` (a deprecated class warns when
+    ``check_classifier`` builds it), each once as a :class:`ModelWarning` naming the model,
+    so they print as ``warning: ...``. Deprecation warnings aimed at developers are dropped,
+    as in job records."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    messages = dict.fromkeys(f"{w.message} ({w.category.__name__})" for w in caught
+                             if not issubclass(w.category, DeprecationWarning))
+    for message in messages:
+        warnings.warn(f"model {path}: {message}", ModelWarning, stacklevel=3)
 
 
 def _build(path: str, params: dict[str, Any], seed: int) -> ImportedClassifier:

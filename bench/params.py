@@ -234,8 +234,14 @@ def _coerce_one(value: Any, annotation: Any) -> Any:
     raise TypeError(f"unsupported parameter type {type_name(annotation)}")
 
 
+#: Integers must fit a 32-bit C int: scikit-learn's compiled code (and Keras) take no larger.
+INT_BOUNDS = (-(2**31), 2**31 - 1)
+
+
 def check_range(param: Param, value: Any) -> str | None:
-    """Why ``value`` is outside ``param``'s allowed values, or ``None`` when it is fine."""
+    """Why ``value`` is outside ``param``'s allowed values, or ``None`` when it is fine.
+
+    Besides the declared range, floats must be finite and integers fit a 32-bit C int."""
     items = value if isinstance(value, tuple) else (value,)
     for item in items:
         if isinstance(item, bool) or not isinstance(item, (int, float)):
@@ -244,6 +250,9 @@ def check_range(param: Param, value: Any) -> str | None:
             return "must be a finite number"
         if param.range is not None and not param.range.contains(item):
             return f"must be {param.range.describe()}"
+        if isinstance(item, int) and not INT_BOUNDS[0] <= item <= INT_BOUNDS[1]:
+            return (f"must fit a 32-bit C integer ({INT_BOUNDS[0]:,} to {INT_BOUNDS[1]:,}), as "
+                    "compiled model code such as scikit-learn's needs")
     return None
 
 

@@ -211,3 +211,19 @@ def test_data_sources_and_cache_do_not_import_each_other():
     graph = import_graph()
     assert not ("bench.data.cache" in graph["bench.data.sources"]
                 and "bench.data.sources" in graph["bench.data.cache"])
+
+
+# ---------------------------------------------------------------- the README's layout table
+
+
+def test_the_readme_layout_table_names_every_module_subpackage_and_guide():
+    root = PACKAGE.parent
+    readme = (root / "README.md").read_text()
+    table = readme[readme.index("## Layout"):]
+    table = table[:table.index("\n## ")] if "\n## " in table else table
+    wanted = [f"`bench/{p.name}`" for p in PACKAGE.glob("*.py") if not p.name.startswith("_")]
+    wanted += [f"`bench/{p.name}/`" for p in PACKAGE.iterdir() if (p / "__init__.py").exists()]
+    wanted += [f"`{p.name}`" for p in (root / "docs").glob("*.md")]
+    wanted += [f"`{name}/" for name in ("models", "examples", "perf", "docs", "tests")]
+    missing = sorted(name for name in wanted if name not in table)
+    assert not missing, f"README.md's layout table misses {missing}"

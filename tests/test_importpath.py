@@ -119,3 +119,54 @@ def test_registered_sklearn_models_pass_through_other_parameters():
     assert estimator.get_params()["fit_intercept"] is False
     X, y = _tiny()
     assert estimator.fit(X, y).pipeline_[-1].fit_intercept is False
+
+
+def test_a_deprecated_class_warns_once_as_a_harness_warning_in_a_dry_run(tmp_path):
+    import subprocess
+    import sys
+
+    suite = tmp_path / "pa.toml"
+    suite.write_text('profile = "smoke"\ndatasets = ["mnist", "fashion-mnist"]\nseeds = [0, 1]\n'
+                     '[[models]]\nmodel = "sklearn.linear_model.PassiveAggressiveClassifier"\n'
+                     '[[models]]\nmodel = "sklearn.linear_model.PassiveAggressiveClassifier"\n'
+                     "params = { C = 0.5 }\n")
+    done = subprocess.run([sys.executable, "-m", "bench", "run-all", "--suite", str(suite),
+                           "--dry-run", "--results-dir", str(tmp_path / "results")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "8 jobs: 0 cached, 8 to run." in done.stdout
+    import sklearn.linear_model
+    with pytest.warns(FutureWarning):  # else this scikit-learn no longer warns: nothing to check
+        sklearn.linear_model.PassiveAggressiveClassifier()
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("warning: model sklearn.linear_model.PassiveAggressiveClassifier: "
+                               "Class PassiveAggressiveClassifier is deprecated")
+    assert lines[0].endswith("(FutureWarning)")
+
+
+def test_library_warnings_while_reading_a_class_become_model_warnings(monkeypatch):
+    import warnings
+
+    from bench.errors import ModelWarning
+    from bench.importpath import relayed_warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with relayed_warnings("pkg.Model"):
+            for _ in range(2):
+                warnings.warn("Class Model is deprecated", FutureWarning, stacklevel=1)
+            warnings.warn("for developers", DeprecationWarning, stacklevel=1)
+    assert [(w.category, str(w.message)) for w in caught] == [
+        (ModelWarning, "model pkg.Model: Class Model is deprecated (FutureWarning)")]
+
+
+@pytest.mark.parametrize("model", ["sklearn.ensemble.RandomForestClassifier", "random-forest"])
+def test_an_integer_no_c_int_holds_is_refused_before_any_job(model, tmp_path, capsys):
+    code = main(["run-all", "--dry-run", "--profile", "smoke", "--models", model,
+                 "--set", "n_estimators=100000000000000000000",
+                 "--results-dir", str(tmp_path / "results")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: bad value '100000000000000000000' for parameter "
+                          f"'n_estimators' of model '{model}': it must fit a 32-bit C integer")

@@ -133,6 +133,31 @@ def test_values_at_the_bounds_are_accepted():
     assert (resolved["epochs"], resolved["dropout"], resolved["hidden"]) == (1, 1.0, (1, 2))
 
 
+HUGE = "100000000000000000000"
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("epochs", HUGE), ("epochs", str(2**31)), ("hidden", f"64,{HUGE}"), ("momentum_int", HUGE),
+    ("depth", HUGE), ("depth", str(-(2**31) - 1)),
+])
+def test_integers_beyond_a_32_bit_c_int_are_refused(name, value):
+    params = (*RANGED, Param("momentum_int", 0, int), Param("depth", None, Any))
+    with pytest.raises(UsageError) as info:
+        resolve_params("my-model", params, {name: value})
+    message = str(info.value)
+    assert repr(value) in message and "32-bit C integer (-2,147,483,648 to 2,147,483,647)" in message
+
+
+def test_the_largest_32_bit_integers_and_large_floats_are_accepted():
+    params = (*RANGED, Param("depth", None, Any))
+    resolved = resolve_params("m", params, {"epochs": str(2**31 - 1), "depth": str(-(2**31)),
+                                            "momentum": "1e30"})
+    assert (resolved["epochs"], resolved["depth"], resolved["momentum"]) == (2**31 - 1, -(2**31),
+                                                                             1e30)
+    with pytest.raises(UsageError, match="must be >= 1"):  # the declared range speaks first
+        resolve_params("m", RANGED, {"epochs": f"-{HUGE}"})
+
+
 class Declared:
     def __init__(self, epochs: Annotated[int, AtLeast1, "training epochs"] = 5,
                  rule: Annotated[Literal["a", "b"], "a rule"] = "a",

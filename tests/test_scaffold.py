@@ -105,3 +105,13 @@ def test_an_existing_folder_is_not_overwritten(tmp_path):
     (tmp_path / "demo").mkdir()
     with pytest.raises(UsageError, match="already exists"):
         new_model("demo", tmp_path)
+
+
+def test_the_plugins_guide_shows_exactly_the_generated_module(tmp_path):
+    guide = (ROOT / "docs" / "plugins.md").read_text()
+    section = guide[guide.index("## The smallest plugin"):]
+    block = section[section.index("```python\n") + len("```python\n"):]
+    block = block[:block.index("```\n")]
+    assert "`bench new-model my-model` writes exactly this" in section
+    folder = new_model("my-model", tmp_path)
+    assert block == (folder / "src" / "bench_my_model" / "__init__.py").read_text()

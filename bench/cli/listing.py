@@ -13,11 +13,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                     "every dataset; with MODEL names (registered, or an import path such as "
                     "sklearn.svm.SVC), each model's parameters in detail, including the "
                     "pass-through parameters of the scikit-learn class underneath.")
-    parser.add_argument("models", nargs="*", metavar="MODEL", help="show these models in detail")
+    parser.add_argument("models", nargs="*", metavar="MODEL",
+                        help="show these models in detail (with --suites: these suites, by "
+                             "built-in name or .toml path)")
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="output format (default: text)")
     parser.add_argument("--suites", action="store_true",
-                        help="list the built-in suites (for `run-all --suite NAME`) instead")
+                        help="list the built-in suites (for `run-all --suite NAME`) instead, or "
+                             "with names, each suite's settings and entries")
     parser.set_defaults(func=run)
 
 
@@ -65,7 +68,7 @@ def _signature(p: dict) -> str:
 
 def run(args: argparse.Namespace) -> int:
     if args.suites:
-        return list_suites(args.format)
+        return list_suites(args.format, args.models)
     data = catalogue(args.models)
     if args.format == "json":
         print(json.dumps(data, indent=2, default=list))
@@ -99,9 +102,54 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def list_suites(output_format: str) -> int:
-    from bench.suites import builtin_suites
+def describe_suite(suite) -> dict:
+    """One suite as plain data: its settings (None: the harness default) and its entries."""
+    return {
+        "name": suite.name, "description": suite.description, "profile": suite.profile,
+        "datasets": suite.datasets and list(suite.datasets),
+        "seeds": suite.seeds and list(suite.seeds), "learning_curve": suite.learning_curve,
+        "models": [{"model": e.model, "params": e.params,
+                    "grid": {name: list(values) for name, values in e.grid.items()},
+                    "heavy": e.heavy, "stand_in_for": e.stand_in_for, "family": e.family,
+                    "note": e.note} for e in suite.entries],
+    }
 
+
+def _suite_text(data: dict) -> list[str]:
+    """A suite's detail as text lines."""
+    def shown(value, default):
+        return default if value is None else ", ".join(map(str, value))
+
+    lines = [f"{data['name']}  {data['description']}".rstrip(),
+             f"  profile: {data['profile'] or 'full (default)'}; datasets: "
+             f"{shown(data['datasets'], 'both (default)')}; seeds: "
+             f"{shown(data['seeds'], '0, 1, 2 (default)')}"]
+    for entry in data["models"]:
+        tags = [t for t in (entry["family"] and f"family {entry['family']}",
+                            "heavy" if entry["heavy"] else None,
+                            entry["stand_in_for"] and f"stand-in for {entry['stand_in_for']}")
+                if t]
+        lines.append(f"  {entry['model']}" + (f"  [{', '.join(tags)}]" if tags else ""))
+        if entry["params"]:
+            lines.append("    params: " + ", ".join(f"{k}={v!r}" for k, v in entry["params"].items()))
+        if entry["grid"]:
+            lines.append("    grid: " + ", ".join(f"{k} in {v!r}" for k, v in entry["grid"].items()))
+        if entry["note"]:
+            lines.append(f"    note: {entry['note']}")
+    return lines
+
+
+def list_suites(output_format: str, names: list[str] | None = None) -> int:
+    """The built-in suites (name and description), or the named suites in detail."""
+    from bench.suites import builtin_suites, find_suite
+
+    if names:
+        details = [describe_suite(find_suite(name)) for name in names]
+        if output_format == "json":
+            print(json.dumps(details, indent=2))
+        else:
+            print("\n\n".join("\n".join(_suite_text(d)) for d in details))
+        return 0
     suites = builtin_suites()
     if output_format == "json":
         print(json.dumps([{"name": n, "description": d} for n, d in suites.items()], indent=2))

@@ -123,7 +123,8 @@ def failures(records: tuple[RunRecord, ...], superseded: int,
                            f"{r.train_size:,} images ({code(r.key)})" for r in left_out)
         blocks.append(f"{len(left_out)} other successful record(s) for the same model, dataset, "
                       "seed and training size were left out, in favour of the plan's (default) "
-                      f"parameters: {listed}.")
+                      "parameters where the store has them (else the parameters most of the "
+                      f"model's runs share): {listed}.")
     elif superseded:
         blocks.append(f"{superseded} other successful record(s) for the same model, dataset, "
                       "seed and training size were left out.")

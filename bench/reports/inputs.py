@@ -21,7 +21,7 @@ from bench import analysis as an
 from bench.data.specs import DATASET_NAMES, DATASETS
 from bench.data.subsets import indices_digest, test_indices
 from bench.errors import BenchError, ResultsError, UsageError
-from bench.reports.safe import md
+from bench.reports.safe import code, md
 from bench.reports.tables import CellSummary, summarise
 from bench.results.codec import digits_to_array
 from bench.results.frame import records_frame
@@ -73,9 +73,10 @@ def choose_profile(ok_profiles: Iterable[str], requested: str | None = None,
     return best, "the largest profile with results (choose another with --profile)"
 
 
-def plan_keys(profile: str, records: Iterable[RunRecord]) -> set[str] | None:
-    """The job keys the plan of ``profile`` gives for these records' datasets and seeds: the
-    default parameters. None when the plan cannot be built (unknown profile or models)."""
+def plan_keys(profile: str, records: Iterable[RunRecord]) -> dict[str, Any] | None:
+    """The jobs the plan of ``profile`` gives for these records' datasets and seeds (the
+    default parameters), by job key. None when the plan cannot be built (unknown profile or
+    models)."""
     records = list(records)
     try:
         from bench.data import DATASET_NAMES
@@ -87,8 +88,8 @@ def plan_keys(profile: str, records: Iterable[RunRecord]) -> set[str] | None:
             return None
         datasets = sorted({r.dataset for r in records} & set(DATASET_NAMES))
         seeds = sorted({r.seed for r in records})
-        return {job.key for job in build_plan(available_models(), datasets, seeds,
-                                              PROFILES[profile])}
+        return {job.key: job for job in build_plan(available_models(), datasets, seeds,
+                                                   PROFILES[profile])}
     except (ImportError, BenchError):
         return None
 
@@ -98,7 +99,7 @@ def _trusted_time(stamp: str | None, now: str) -> str:
     return stamp if stamp and stamp[:19] <= now else ""
 
 
-def choose_per_job(records: Iterable[RunRecord], planned: set[str] | None = None,
+def choose_per_job(records: Iterable[RunRecord], planned: Iterable[str] | None = None,
                    ) -> tuple[list[RunRecord], list[RunRecord]]:
     """(kept, left out): one record per (model, dataset, seed, train size, curve or not).
 
@@ -315,6 +316,7 @@ def gather(results_dir: str | os.PathLike, data_dir: str | os.PathLike | None = 
         notes.append(f"{len(unmatched)} run(s) were evaluated on test images this harness "
                      "cannot reconstruct (their test_indices_digest does not match); they are "
                      "left out of the McNemar tests and sample grids.")
+    notes.extend(stand_in_notes(runs, planned))
     notes.extend(seed_invariant_notes(runs))
     unsuccessful = tuple(sorted((r for r in records
                                  if r.status != STATUS_OK and r.profile == profile),
@@ -340,6 +342,50 @@ def split_sweeps(runs: list[RunRecord], curve_runs: list[RunRecord],
         full = top.get((r.model, r.dataset))
         (sweeps if full is not None and r.train_size >= full else points).append(r)
     return points, sweeps
+
+
+def _slot(job: Any) -> tuple:
+    """What a headline record stands for: model, dataset, seed and training size."""
+    return job.model, job.dataset, job.seed, job.train_size, job.learning_curve
+
+
+def stand_in_notes(runs: list[RunRecord], planned: dict[str, Any] | None) -> list[str]:
+    """A note for each model and dataset whose headline runs are not the plan's jobs (no
+    record with the plan's default parameters, so another parameter set is reported)."""
+    if not planned:
+        return []
+    kept = {r.key for r in runs}
+    missing = {_slot(job): job for key, job in planned.items()
+               if key not in kept and not job.learning_curve}
+    groups: dict[tuple[str, str], list[tuple[RunRecord, Any]]] = {}
+    for r in runs:
+        job = missing.get(_slot(r))
+        if job is not None and r.key not in planned:
+            groups.setdefault((r.model, r.dataset), []).append((r, job))
+    notes = []
+    for (model, dataset), pairs in sorted(groups.items()):
+        seeds = sorted(r.seed for r, _ in pairs)
+        which = f"seed{'s' if len(seeds) > 1 else ''} {', '.join(map(str, seeds))}"
+        differences = "; ".join(sorted({_difference(r, job) for r, job in pairs}))
+        notes.append(f"{md(model)} on {dataset_title(dataset)} ({which}): the store has no "
+                     "result with the plan's default parameters, so these reports use another "
+                     f"parameter set: {differences}.")
+    return notes
+
+
+def _difference(rec: RunRecord, job: Any) -> str:
+    """How a record's parameters (and model version) differ from the plan job's."""
+    def text(value: Any) -> str:
+        return json.dumps(value, sort_keys=True)  # tuples and lists alike
+
+    names = sorted(set(rec.params) | set(job.params))
+    parts = [f"{code(name + '=' + text(rec.params.get(name)))} (plan: "
+             f"{code(text(job.params.get(name)))})" for name in names
+             if text(rec.params.get(name)) != text(job.params.get(name))]
+    if rec.model_version != job.model_version:
+        parts.append(f"model version {code(rec.model_version)} (plan: "
+                     f"{code(job.model_version)})")
+    return ", ".join(parts) or "the same parameters, other job fields"
 
 
 def seed_invariant_notes(runs: list[RunRecord]) -> list[str]:

@@ -81,9 +81,14 @@ def warn_skipped(exc: ResultsError) -> None:
 def iter_records(results_dir: str | os.PathLike) -> Iterator[RunRecord]:
     """All valid records in the store, sorted by file name (the job key) for stable output.
 
-    Invalid or unreadable files are skipped with one warning each.
+    Invalid or unreadable files are skipped with one warning each; a store that is a file
+    (not a folder) is a :class:`ResultsError`.
     """
     folder = runs_dir(results_dir)
+    for path in (Path(results_dir), folder):
+        if path.exists() and not path.is_dir():
+            raise ResultsError(f"cannot read results from {results_dir}: {path} is not a folder. "
+                               "Give the result store folder (the --results-dir of run-all).")
     if not folder.is_dir():
         return
     for path in sorted(folder.glob("*.json")):

@@ -201,12 +201,15 @@ def worker_main(conn: Connection, config: WorkerConfig | None = None) -> None:
         set_settings(config.settings.replace(threads_per_job=config.threads))
     import warnings
 
+    from bench.errors import ModelWarning
     from bench.registry import PluginWarning
     from bench.results.store import save_record
     from bench.runner.execution import execute_job
 
-    # the command's own process has already warned about a broken plugin, once
+    # the command's own process has already warned about a broken plugin or a model's
+    # library (while planning), once; a job's own warnings go into its record
     warnings.simplefilter("ignore", PluginWarning)
+    warnings.simplefilter("ignore", ModelWarning)
 
     def warming(name: str) -> None:
         conn.send(("warming", name))  # if this process dies now, the supervisor knows why

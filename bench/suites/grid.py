@@ -8,10 +8,28 @@ and nothing needs quoting.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bench.errors import UsageError
+
+MAX_PLAN_JOBS = 10_000
+"""The most jobs one plan may hold: far above any real sweep (``xiao2017-grid`` has ~1,300)."""
+
+
+def grid_size(grid: Mapping[str, Sequence[Any]]) -> int:
+    """How many points ``grid`` has: the product of its value counts (1 for an empty grid)."""
+    return math.prod(len(values) for values in grid.values())
+
+
+def check_plan_size(jobs: int, what: str) -> None:
+    """Refuse a plan of more than :data:`MAX_PLAN_JOBS` jobs, before building any of them."""
+    if jobs > MAX_PLAN_JOBS:
+        raise UsageError(f"{what} asks for up to {jobs:,} jobs (parameter combinations x datasets x "
+                         f"seeds), more than the cap of {MAX_PLAN_JOBS:,} jobs in one plan; use "
+                         "fewer grid values, models, datasets or seeds, or split the sweep into "
+                         "several runs.")
 
 
 def grid_points(grid: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from bench.errors import BenchError, SuiteError
 from bench.registry import ModelSpec
 from bench.runner.plan import DEFAULT_SEEDS, Job, build_plan, plan_jobs, split_overrides
 from bench.runner.profiles import get_profile
-from bench.suites.grid import check_no_overlap, grid_points
+from bench.suites.grid import check_no_overlap, check_plan_size, grid_points, grid_size
 from bench.suites.loader import suite_error
 from bench.suites.suite import Suite, SuiteEntry, expand
 
@@ -70,6 +70,9 @@ def plan_suite(
     chosen_seeds = list(seeds if seeds is not None else suite.seeds or DEFAULT_SEEDS)
     overrides, grid = dict(overrides or {}), dict(grid or {})
     check_no_overlap(overrides, grid)
+    check_plan_size(_configurations(suite, include_heavy) * grid_size(grid)
+                    * len(chosen_datasets) * len(chosen_seeds),
+                    _plan_name(suite, bool(grid)))
 
     specs = {entry.model: _checked_spec(suite, entry) for entry in suite.entries}
     variants = expand(suite, include_heavy)
@@ -87,6 +90,18 @@ def plan_suite(
                                   train_size, suite.learning_curve):
                 jobs.setdefault(job.key, job)
     return list(jobs.values())
+
+
+def _plan_name(suite: Suite, with_grid: bool) -> str:
+    """How an error names the plan: the suite, or ``--grid`` over a plain ``run-all``."""
+    if suite.source is None and suite.name == "run-all":
+        return "--grid"
+    return f"suite {suite.name!r}" + (" with --grid" if with_grid else "")
+
+
+def _configurations(suite: Suite, include_heavy: bool) -> int:
+    """How many (model, parameters) pairs the suite's entries make, at most (no expansion)."""
+    return sum(grid_size(e.grid) for e in suite.entries if include_heavy or not e.heavy)
 
 
 def _checked_spec(suite: Suite, entry: SuiteEntry) -> ModelSpec:

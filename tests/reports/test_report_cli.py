@@ -47,3 +47,21 @@ def test_report_command_writes_reports(report_run, tmp_path, capsys, loader):
     assert (tmp_path / "out" / "README.md").is_file()
     assert args.func(args) == 0  # nothing changed: nothing redrawn, and it says so
     assert "up to date" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("where", ["store", "runs"])
+def test_a_results_dir_that_is_a_file_is_a_clear_error(tmp_path, capsys, where):
+    from bench.cli import main
+
+    store = tmp_path / "store"
+    if where == "store":
+        store.write_text("not a folder\n")
+    else:
+        store.mkdir()
+        (store / "runs").write_text("not a folder\n")
+    code = main(["report", "--results-dir", str(store), "--reports-dir", str(tmp_path / "rep")])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: cannot read results from {store}: ") and "is not a folder" in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert not (tmp_path / "rep").exists()

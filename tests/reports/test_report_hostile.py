@@ -79,11 +79,30 @@ def test_a_one_off_run_never_replaces_the_plan_record(tmp_path, monkeypatch, sto
     chosen = [r for r in inputs.runs if r.model == "cnn" and r.seed == 0]
     assert [r.key for r in chosen] == [plain.key] and [r.key for r in inputs.left_out] == [
         "cnn-one-off"]
-    monkeypatch.setattr(report_inputs, "plan_keys", lambda profile, records: {plain.key})
+    monkeypatch.setattr(report_inputs, "plan_keys", lambda profile, records: {plain.key: plain})
     written = write_reports(results, tmp_path / "reports")
     readme = written[0].read_text(encoding="utf-8")
     assert "were left out, in favour of the plan's (default) parameters" in readme
     assert "`cnn-one-off`" in readme
+
+
+def test_reports_say_when_the_plans_default_record_is_missing(tmp_path, monkeypatch,
+                                                              store_factory, record_factory):
+    plain = [record_factory("cnn", "mnist", seed) for seed in (0, 1)]
+    other = [variant(r, key=f"cnn-other-{r.seed}", params={"p": 2, "h": [8, 4]}) for r in plain]
+    planned = {r.key: variant(r, params={"p": 1, "h": (8, 4)}) for r in plain}
+    monkeypatch.setattr(report_inputs, "plan_keys", lambda profile, records: planned)
+    results = small_store(store_factory, record_factory, tmp_path / "with")
+    assert not [n for n in report_inputs.gather(results).notes if "default parameters" in n]
+    results = store_factory(tmp_path / "without", [
+        *other, *(record_factory("logreg", "mnist", s) for s in (0, 1))])
+    inputs = report_inputs.gather(results)
+    assert sorted(r.key for r in inputs.runs if r.model == "cnn") == ["cnn-other-0", "cnn-other-1"]
+    note = ("cnn on MNIST (seeds 0, 1): the store has no result with the plan's default "
+            "parameters, so these reports use another parameter set: `p=2` (plan: `1`).")
+    assert note in inputs.notes
+    readme = write_reports(results, tmp_path / "reports")[0].read_text(encoding="utf-8")
+    assert f"- {note}" in readme
 
 
 def test_choose_per_job_prefers_the_plan_then_ignores_future_times(record_factory):

@@ -15,6 +15,24 @@ def test_list_suites(capsys):
         assert f"  {name}  " in out
 
 
+def test_list_suites_with_names_shows_each_suites_entries(tmp_path, capsys):
+    import json
+
+    assert main(["list", "--suites", "xiao2017"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("xiao2017  ") and "seeds: 0" in out
+    assert "  sklearn.svm.SVC  [family SVC]\n    params: C=10.0, kernel='rbf'" in out
+    assert "[family KNeighborsClassifier, heavy]" in out
+    path = tmp_path / "mine.toml"
+    path.write_text('[[models]]\nmodel = "random-forest"\ngrid = { max_depth = [5, "none"] }\n')
+    assert main(["list", "--suites", str(path), "--format", "json"]) == 0
+    [data] = json.loads(capsys.readouterr().out)
+    assert data["name"] == "mine" and data["seeds"] is None
+    assert data["models"][0]["grid"] == {"max_depth": [5, "none"]}
+    assert main(["list", "--suites", "extra-word"]) == 2
+    assert "no built-in suite 'extra-word'" in capsys.readouterr().err
+
+
 def test_a_bad_suite_file_is_one_error_line_with_file_line_and_key(tmp_path, capsys):
     path = tmp_path / "bad.toml"
     path.write_text('seeds = [0]\n\n[[models]]\nmodel = "random-forest"\n'
@@ -98,3 +116,14 @@ def test_the_run_summary_gives_each_grid_configuration_its_own_row(capsys):
     out = capsys.readouterr().out
     assert re.search(r"^random-forest max_depth=5 +0\.85$", out, re.M)  # mean of 2 seeds
     assert re.search(r"^random-forest max_depth=None +0\.95$", out, re.M)
+
+
+def test_a_huge_command_line_grid_is_one_error_naming_size_and_cap(capsys):
+    values = [str(v) for v in range(1, 31)]
+    argv = ["run-all", "--dry-run", "--models", "random-forest"]
+    for name in ("n_estimators", "max_depth", "min_samples_leaf", "min_samples_split"):
+        argv += ["--grid", f"{name}={values[0]}", *values[1:]]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "--grid asks for up to 4,860,000 jobs" in err and "cap of 10,000 jobs" in err
+    assert "Traceback" not in err

@@ -169,3 +169,33 @@ def test_the_zoo_follows_the_dataset_choice_and_is_left_out_of_narrowed_runs():
     for narrowed in (plan_run_all(models=["keras-mlp"]), plan_run_all(train_size=1000),
                      plan_run_all(overrides={"epochs": "2"}), plan_run_all(profile="smoke")):
         assert narrowed and not any("." in job.model for job in narrowed)
+
+
+def test_a_huge_grid_is_refused_before_it_is_expanded(monkeypatch):
+    import bench.suites.planning as planning
+    import bench.suites.suite as suite_module
+
+    def no_expansion(grid):
+        raise AssertionError("the grid was expanded")
+
+    monkeypatch.setattr(planning, "grid_points", no_expansion)
+    monkeypatch.setattr(suite_module, "grid_points", no_expansion)
+    values = [str(v) for v in range(1, 101)]
+    grid = {"n_estimators": values, "max_depth": values, "min_samples_leaf": values}
+    with pytest.raises(UsageError, match=r"asks for up to 2,000,000 jobs .* cap of 10,000 jobs"):
+        plan_suite(implicit_suite(["random-forest"]), datasets=["mnist"], seeds=[0, 1],
+                   grid=grid)
+    big = "\n".join(["seeds = [0]", "[[models]]", 'model = "random-forest"',
+                     f"grid = {{ n_estimators = [{', '.join(values)}], "
+                     f"max_depth = [{', '.join(values)}] }}"])
+    with pytest.raises(UsageError, match=r"suite 'test' asks for up to 20,000 jobs"):
+        plan_suite(suite_of(big))
+
+
+def test_a_plan_exactly_at_the_cap_is_allowed(monkeypatch):
+    import bench.suites.grid
+
+    monkeypatch.setattr(bench.suites.grid, "MAX_PLAN_JOBS", 6)
+    assert len(plan_suite(suite_of())) == 6   # 3 configurations x 1 dataset x 2 seeds
+    with pytest.raises(UsageError, match="asks for up to 12 jobs"):
+        plan_suite(suite_of(), grid={"random-forest.min_samples_leaf": ["1", "2"]})
