@@ -9,6 +9,7 @@ or on a nearby threshold it says so with the probability.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 
 from bench.reports.inputs import dataset_title
@@ -300,16 +301,31 @@ def readings(m: Measures, min_steps: int | None = None) -> list[Reading]:
             one_pixel(m), headroom(m)]
 
 
-def answer(found: list[Reading], n_models: int, n_seeds: int, method: str) -> str:
-    """The first screen: which senses of "too easy" the evidence supports, in <= ~12 lines."""
+def models_scope(seeds_per_model: dict[str, int]) -> str:
+    """"4 models × 3 seeds", or "17 models (4 × 3 seeds, 13 × 1 seed)" when seeds differ."""
+    groups = Counter(seeds_per_model.values())
+
+    def seeds(k: int) -> str:
+        return f"{k} seed{'s' if k != 1 else ''}"
+
+    if len(groups) <= 1:
+        k = next(iter(groups), 0)
+        return f"{len(seeds_per_model)} models × {seeds(k)}"
+    parts = ", ".join(f"{n} × {seeds(k)}" for k, n in sorted(groups.items(), reverse=True))
+    return f"{len(seeds_per_model)} models ({parts})"
+
+
+def answer(found: list[Reading], scope: str, method: str) -> str:
+    """The first screen: which senses of "too easy" the evidence supports, in <= ~12 lines;
+    ``scope`` says over what (``models_scope``)."""
     by = {}
     for r in found:
         by.setdefault(r.verdict, []).append(r.short)
     parts = [f"{v}: {', '.join(s)}" for v, s in
              ((SUPPORTED, by.get(SUPPORTED)), (MIXED, by.get(MIXED)),
               (NOT_SUPPORTED, by.get(NOT_SUPPORTED)), (CANNOT_TELL, by.get(CANNOT_TELL))) if s]
-    head = (f"**Is MNIST too easy? It depends on the sense.** Over {n_models} models × {n_seeds} "
-            f"seeds the evidence reads — {'; '.join(parts)}.")
+    head = (f"**Is MNIST too easy? It depends on the sense.** Over {scope} the evidence "
+            f"reads — {'; '.join(parts)}.")
     return "\n".join([head, "", *[r.line() for r in found], "",
                       f"_Intervals: {method}. Rules: see [the full analysis]"
                       "(mnist-too-easy.md#how-to-read-it)._"])

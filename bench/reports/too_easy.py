@@ -23,6 +23,7 @@ from bench.reports.readings import (
     answer,
     count,
     images,
+    models_scope,
     pp,
     ratio,
     readings,
@@ -56,8 +57,10 @@ def the_answer(inputs: ReportInputs, m: Measures) -> str:
         have = ", ".join(dataset_title(d) for d in m.datasets) or "none"
         return ("**Is MNIST too easy? Undecided:** the comparison needs results on both MNIST "
                 f"and Fashion-MNIST; this store has results on: {have}.")
-    seeds = len({r.seed for r in inputs.runs})
-    return answer(found, len(inputs.models), seeds, METHOD)
+    seeds: dict[str, set[int]] = {}
+    for r in inputs.runs:
+        seeds.setdefault(r.model, set()).add(r.seed)
+    return answer(found, models_scope({m: len(s) for m, s in seeds.items()}), METHOD)
 
 
 def _rules() -> str:

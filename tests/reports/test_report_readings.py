@@ -125,12 +125,19 @@ def test_headroom_mixed_then_supported():
 
 def test_answer_lists_each_sense_under_its_verdict():
     found = rd.readings(measures())
-    text = rd.answer(found, 2, 3, "method")
+    text = rd.answer(found, rd.models_scope({"a": 3, "b": 3}), "method")
     first = text.splitlines()[0]
+    assert "Over 2 models × 3 seeds the evidence" in first
     assert "supported: saturation, little data needed" in first
     assert "not supported: models indistinguishable, the one-pixel folklore" in first
     assert "cannot tell: rankings do not transfer" in first and "mixed: little headroom" in first
     assert len(text.splitlines()) <= 12
+
+
+def test_models_scope_says_how_many_seeds_each_group_of_models_has():
+    assert rd.models_scope({"a": 3, "b": 3}) == "2 models × 3 seeds"
+    zoo = {**{f"m{i}": 3 for i in range(4)}, **{f"z{i}": 1 for i in range(13)}}
+    assert rd.models_scope(zoo) == "17 models (4 × 3 seeds, 13 × 1 seed)"
 
 
 @pytest.mark.parametrize("value,text", [(0.12345, "0.12"), (float("nan"), "–")])
