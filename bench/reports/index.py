@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bench.reports.inputs import ReportInputs, dataset_title
@@ -71,6 +72,25 @@ def _when(inputs: ReportInputs) -> tuple[str, str, str]:
     return str(started), str(finished), wall
 
 
+def record_origins(records: Sequence[RunRecord]) -> list[list[str]]:
+    """One row per code commit that made the records: commit, jobs, first start, last finish,
+    the jobs' summed wall time; oldest first. Records may come from several invocations (a
+    store is filled incrementally), and this says which."""
+    groups: dict[str, list[RunRecord]] = {}
+    for rec in records:
+        commit = (rec.provenance or {}).get("git_commit")
+        groups.setdefault(str(commit)[:12] if commit else "unknown", []).append(rec)
+    rows = []
+    for commit, recs in groups.items():
+        starts = sorted(r.started_at for r in recs if r.started_at)
+        ends = sorted(r.finished_at for r in recs if r.finished_at)
+        rows.append([code(commit) if commit != "unknown" else "not recorded", f"{len(recs)}",
+                     md(starts[0][:16].replace("T", " ")) if starts else MISSING,
+                     md(ends[-1][:16].replace("T", " ")) if ends else MISSING,
+                     seconds(sum(r.wall_seconds or 0.0 for r in recs))])
+    return sorted(rows, key=lambda row: (row[2], row[0]))
+
+
 def how_made(inputs: ReportInputs) -> str:
     info = inputs.run_info or {}
     prov = _provenance(inputs)
@@ -91,6 +111,13 @@ def how_made(inputs: ReportInputs) -> str:
                    and isinstance(prov[k], str | int | float | bool))
     rows += [[md(k.replace("_", " ")), md(prov[k])] for k in keys]
     blocks = ["## How the run was made", markdown_table(["", ""], rows, ["left", "left"])]
+    origins = record_origins([*inputs.runs, *inputs.curve_runs, *inputs.sweep_runs])
+    if len(origins) > 1:
+        blocks += ["The records in the store come from several invocations (cached jobs are "
+                   "reused, not re-run). By the code commit that made them (UTC):",
+                   markdown_table(["code commit", "jobs", "first started", "last finished",
+                                   "jobs' wall time, summed"], origins,
+                                  ["left", "right", "left", "left", "right"])]
     packages = prov.get("packages")
     if isinstance(packages, dict) and packages:
         blocks += ["Package versions:",

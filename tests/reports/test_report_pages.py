@@ -176,3 +176,24 @@ def test_profile_without_run_info_prefers_full(tmp_path, store_factory, record_f
     assert "elsewhere" not in readme
     assert "sum of the jobs' wall times" in readme
     assert "**Is MNIST too easy? Undecided:** the comparison needs results on both" in readme
+
+
+def test_record_origins_groups_records_by_the_commit_that_made_them():
+    from types import SimpleNamespace
+
+    from bench.reports.index import record_origins
+
+    def rec(commit, start, end, wall):
+        return SimpleNamespace(provenance={"git_commit": commit} if commit else {},
+                               started_at=start, finished_at=end, wall_seconds=wall)
+
+    rows = record_origins([rec("b" * 40, "2026-11-29T10:00:00", "2026-11-29T10:30:00", 60.0),
+                           rec("a" * 40, "2026-11-29T08:00:00", "2026-11-29T08:05:00", 30.0),
+                           rec("b" * 40, "2026-11-29T09:50:00", "2026-11-29T11:00:00", 90.0),
+                           rec(None, None, None, None)])
+    assert [row[0] for row in rows] == ["`aaaaaaaaaaaa`", "`bbbbbbbbbbbb`", "not recorded"]
+    assert [row[1] for row in rows] == ["1", "2", "1"]
+    by_commit = {row[0]: row for row in rows}
+    b = by_commit["`bbbbbbbbbbbb`"]
+    assert b[2] == "2026-11-29 09:50" and b[3] == "2026-11-29 11:00" and b[4] == "2 min 30 s"
+    assert by_commit["`aaaaaaaaaaaa`"][2] == "2026-11-29 08:00"
