@@ -106,7 +106,8 @@ def xiao_table(m: Measures, refs: References) -> str:
                 continue
             cells += [with_interval(ours.accuracy, 100, 2), pct(theirs, 1),
                       signed_pp(ours.accuracy.value - theirs)]
-        rows.append([md(model), f"{row.family} ({row.params})", *cells])
+        rows.append([md(model), f"{row.family} ({row.params})", *cells,
+                     md(row.difference(model)) or MISSING])
     intro = (f"Xiao et al. 2017 Table 3 ({cite(refs.xiao)}): mean test accuracy over 5 runs of "
              "each family's best configuration on Fashion-MNIST. Our models are matched to a "
              "family by a declared mapping (`bench/reports/references.toml`: built-in names and "
@@ -117,8 +118,8 @@ def xiao_table(m: Measures, refs: References) -> str:
                            "No model in this run maps to a Table 3 family (not in this run).")
     table = markdown_table(["model", "Table 3 family (their best parameters)", "MNIST ours (%)",
                             "MNIST theirs (%)", "diff. (pp)", "Fashion ours (%)",
-                            "Fashion theirs (%)", "diff. (pp)"], rows,
-                           ["left", "left"] + ["right"] * 6)
+                            "Fashion theirs (%)", "diff. (pp)", "how our run differs"], rows,
+                           ["left", "left"] + ["right"] * 6 + ["left"])
     return join_blocks("## This harness vs Xiao et al. 2017", intro, table)
 
 

@@ -39,6 +39,11 @@ class XiaoRow:
     accuracy: dict[str, float]
     class_paths: tuple[str, ...]
     models: tuple[str, ...]
+    ours: tuple[tuple[str, str], ...] = ()  # (model or class path, how our run differs)
+
+    def difference(self, model: str) -> str:
+        """How the harness's run of ``model`` differs from this row's configuration, if declared."""
+        return next((text for name, text in self.ours if _names_match(model, name)), "")
 
 
 @dataclass(frozen=True)
@@ -72,7 +77,8 @@ def parse(text: str) -> References:
     xiao = data["xiao2017"]
     rows = tuple(XiaoRow(r["family"], r["params"],
                          {d: float(r[d]) for d in ("mnist", "fashion-mnist") if d in r},
-                         tuple(r.get("class_paths", ())), tuple(r.get("models", ())))
+                         tuple(r.get("class_paths", ())), tuple(r.get("models", ())),
+                         tuple((str(k), str(v)) for k, v in r.get("ours", {}).items()))
                  for r in xiao["rows"])
     xiao_ref = Reference("xiao2017", None, "Xiao et al. 2017, Table 3", xiao["source"],
                          xiao["url"], xiao.get("caveats", ""), "", xiao.get("short", ""))
@@ -106,8 +112,12 @@ def xiao_family(model: str, rows: tuple[XiaoRow, ...]) -> XiaoRow | None:
     for row in rows:
         if model in row.models:
             return row
-        for path in row.class_paths:
-            if model == path or (model.startswith(path) and not
-                                 (model[len(path)].isalnum() or model[len(path)] in "_.")):
-                return row
+        if any(_names_match(model, path) for path in row.class_paths):
+            return row
     return None
+
+
+def _names_match(model: str, name: str) -> bool:
+    """``model`` is ``name``, or ``name`` followed by a non-name character."""
+    return model == name or (model.startswith(name) and not
+                             (model[len(name)].isalnum() or model[len(name)] in "_.-"))

@@ -62,3 +62,18 @@ def test_side_by_side_table_lands_suite_models(tmp_path, store_factory, record_f
     assert "SVC (C=10, kernel=rbf)" in row and "97.3" in row and "89.7" in row
     assert f"{100 * (ours - 0.973):+.2f}" in row
     assert "| cnn" not in section  # no Table 3 counterpart
+
+
+def test_declared_differences_name_a_mapped_model_and_reach_the_table():
+    for row in REFS.xiao_rows:
+        for name, text in row.ours:
+            assert xiao_family(name, REFS.xiao_rows) is row, name
+            assert text and row.difference(name) == text
+    knn = xiao_family("sklearn.neighbors.KNeighborsClassifier", REFS.xiao_rows)
+    assert "p=2" in knn.difference("sklearn.neighbors.KNeighborsClassifier")
+    svc = xiao_family("sklearn.svm.SVC", REFS.xiao_rows)
+    assert svc.difference("sklearn.svm.SVC") == ""
+    hist = xiao_family("sklearn.ensemble.HistGradientBoostingClassifier", REFS.xiao_rows)
+    assert hist.family == "GradientBoostingClassifier"
+    assert "stand-in" in hist.difference("sklearn.ensemble.HistGradientBoostingClassifier")
+    assert hist.difference("sklearn.ensemble.GradientBoostingClassifier") == ""
