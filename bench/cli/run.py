@@ -21,7 +21,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                      "print train and test accuracy and write a JSON result.",
                          parents=[settings_options()])
     one.add_argument("--model", required=True, help="model name (see `bench list`)")
-    one.add_argument("--dataset", required=True, choices=DATASET_NAMES)
+    one.add_argument("--dataset", required=True, choices=DATASET_NAMES, help="the dataset")
     one.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     _common(one, profile_default="full")
     one.set_defaults(func=run_one_command)
@@ -30,8 +30,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                           description="Run every registered model (or a suite's models and "
                                       "parameter grids) on both datasets over seeds under a "
                                       "profile, skipping jobs whose ok result exists, then "
-                                      "regenerate the reports. --dry-run only lists the jobs "
-                                      "with time estimates.",
+                                      "regenerate the reports. A plain run-all (profile full) "
+                                      "is the reference run: the built-in models with their "
+                                      "learning curve and epoch sweep, plus the model zoo "
+                                      "(suite xiao2017); --suite default runs the built-ins "
+                                      "alone. --dry-run only lists the jobs with time "
+                                      "estimates.",
                           parents=[settings_options()])
     many.add_argument("--models", nargs="+", metavar="MODEL", help="only these models")
     many.add_argument("--datasets", nargs="+", metavar="DATASET",
