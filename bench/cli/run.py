@@ -66,7 +66,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                            "them (default: the number of cores)")
     many.add_argument("--backend", choices=("local", "dask"), default="local",
                       help="local worker processes, or a Dask cluster (needs --scheduler)")
-    many.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address")
+    many.add_argument("--scheduler", metavar="ADDRESS",
+                      help="Dask scheduler address, e.g. tcp://HOST:8786 (with --backend dask)")
     many.set_defaults(func=run_all_command)
 
 

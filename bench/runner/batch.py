@@ -66,6 +66,10 @@ class ExecutionConfig:
         if self.backend == "dask" and not self.scheduler:
             raise UsageError("--backend dask needs --scheduler ADDRESS (e.g. tcp://127.0.0.1:8786) "
                              "of a running Dask scheduler.")
+        if self.scheduler and self.backend != "dask":
+            raise UsageError(f"--scheduler {self.scheduler} is only used with --backend dask; add "
+                             "--backend dask to run on that cluster, or drop --scheduler to run "
+                             "locally.")
 
 
 def execute(jobs: Sequence[Job], results_dir: str | os.PathLike = "results",

@@ -76,6 +76,9 @@ def test_events_arriving_after_the_finish_are_ignored():
 @pytest.mark.parametrize(("args", "message"), [
     (["run-all", "--jobs", "0"], "--jobs must be at least 1"),
     (["run-all", "--backend", "dask"], "needs --scheduler"),
+    (["run-all", "--scheduler", "tcp://127.0.0.1:8786"], "only used with --backend dask"),
+    (["run-all", "--scheduler", "tcp://127.0.0.1:8786", "--dry-run"],
+     "only used with --backend dask"),
     (["run-all", "--timeout", "-3"], "--timeout must be a positive"),
     (["run-all", "--seeds", "0"], "--seeds must be at least 1"),
     (["run-all", "--set", "nothing=1"], "no selected model has a parameter 'nothing'"),
