@@ -29,9 +29,10 @@ class Job(JobIdentity):
 
 
 def split_overrides(
-    overrides: dict[str, str], specs: Sequence[ModelSpec]
+    overrides: dict[str, str], specs: Sequence[ModelSpec], option: str = "--set"
 ) -> dict[str, dict[str, str]]:
-    """Route ``--set`` values to models: ``model.param=v`` to one, ``param=v`` to all that have it."""
+    """Route ``--set`` values to models: ``model.param=v`` to one, ``param=v`` to all that have it
+    (``option`` names the command-line option in errors, e.g. ``--grid``)."""
     names = {s.name for s in specs}
     routed: dict[str, dict[str, str]] = {s.name: {} for s in specs}
     for name, value in overrides.items():
@@ -40,7 +41,7 @@ def split_overrides(
             routed[model][param] = value
             continue
         if dot and model:
-            raise UsageError(f"--set {name}: {model!r} is not one of the selected models "
+            raise UsageError(f"{option} {name}: {model!r} is not one of the selected models "
                              f"({', '.join(sorted(names))}).")
         takers = [s for s in specs if s.has_param(name)]
         if not takers:

@@ -81,11 +81,12 @@ def plan_suite(
                          "to run them.")
     selected = list({specs[v.model].name: specs[v.model] for v in variants}.values())
     jobs: dict[str, Job] = {}
+    fixed = split_overrides(overrides, selected)
     for point in grid_points(grid):
-        routed = split_overrides({**overrides, **point}, selected)
+        swept = split_overrides(point, selected, option="--grid")
         for variant in variants:
             spec = specs[variant.model]
-            params = {**variant.params, **routed[spec.name]}
+            params = {**variant.params, **fixed[spec.name], **swept[spec.name]}
             for job in build_plan([spec], chosen_datasets, chosen_seeds, chosen_profile, params,
                                   train_size, suite.learning_curve):
                 jobs.setdefault(job.key, job)
