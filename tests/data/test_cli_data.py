@@ -42,6 +42,15 @@ def test_unknown_dataset_lists_choices(capsys):
     assert "invalid choice: 'cifar'" in err and "'mnist', 'fashion-mnist'" in err
 
 
+@pytest.mark.parametrize("command", ["info", "verify", "fetch"])
+def test_a_data_folder_that_does_not_exist_is_one_error(command, capsys, tmp_path, monkeypatch):
+    """Said once, not once per dataset."""
+    monkeypatch.setenv("BENCH_OFFLINE", "1")
+    code, out, err = run(capsys, "--data-dir", str(tmp_path / "typo"), "data", command)
+    assert code == 1 and out == ""
+    assert err.count("does not exist") == 1 and "mnist/ and fashion-mnist/" in err
+
+
 def test_verify_good_data(synth, capsys):
     code, out, err = run(capsys, "--data-dir", str(synth.data_dir), "data", "verify")
     assert code == 0, err
