@@ -72,9 +72,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _common(parser: argparse.ArgumentParser, profile_default: str) -> None:
+    budgets = ("smoke: 2,000 train / 1,000 test images, 1 epoch; quick: 10,000 train images, "
+               "2 epochs; full: all 60,000 / 10,000 images")
     parser.add_argument("--profile", choices=tuple(PROFILES), default=profile_default,
-                        help=f"data and epoch budget (default {profile_default})" if profile_default
-                        else "data and epoch budget (default: the suite's profile, else full)")
+                        help=f"data and epoch budget ({budgets}; default {profile_default})"
+                        if profile_default else
+                        f"data and epoch budget ({budgets}, with the learning-curve and epoch "
+                        "sweeps, and in a plain run-all the model zoo; default: the suite's "
+                        "profile, else full)")
     parser.add_argument("--set", dest="overrides", action="append", metavar="NAME=VALUE",
                         help="override a model parameter (repeatable; MODEL.NAME=VALUE for one "
                              "model)")
