@@ -47,8 +47,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     _common(many, profile_default=None)
     many.add_argument("--suite", metavar="NAME|FILE",
                       help="run a suite: a built-in name (`bench list --suites`) or a TOML file "
-                           "(see docs/suites.md); --models/--datasets/--seeds/--profile/--set "
-                           "narrow or override it")
+                           "(see docs/suites.md); --models, --datasets, --seeds, --profile, "
+                           "--train-size, --set and --grid narrow or override it")
     many.add_argument("--grid", action="append", nargs="+", metavar=("NAME=VALUE", "VALUE"),
                       help="sweep a parameter: NAME=VALUE [VALUE ...], one shell word per value "
                            "(commas stay inside a value: --grid hidden_units=256,128 512); "
