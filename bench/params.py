@@ -192,13 +192,14 @@ def _coerce_one(value: Any, annotation: Any) -> Any:
     if origin is tuple:
         args = typing.get_args(annotation)
         item_type = args[0] if args else str
+        given = value
         if isinstance(value, str):
             text = value.strip()
             value = parse_text(text if text.startswith(("(", "[")) else f"({text},)")
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = (value,)
         if not isinstance(value, (tuple, list)):
-            raise ValueError(f"expected a tuple like 128,64 or (128, 64), got {value!r}")
+            raise ValueError(f"expected a tuple like 128,64 or (128, 64), got {given!r}")
         return tuple(_coerce_one(item, item_type) for item in value)
     if annotation is bool:
         if isinstance(value, bool):

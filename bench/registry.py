@@ -74,6 +74,7 @@ class Registry:
     def __init__(self) -> None:
         self._models: dict[str, ModelSpec] = {}
         self.problems: list[str] = []
+        self.disabled: set[str] = set()  # the BENCH_DISABLE_PLUGINS keys the plugins were loaded with
 
     def register(self, spec: ModelSpec) -> ModelSpec:
         """Add ``spec``; a malformed spec or a second spec of one name is a PluginError."""
@@ -101,6 +102,9 @@ class Registry:
 
         if is_import_path(name):
             return import_path_spec(name)
+        if name in self.disabled:
+            raise UsageError(f"model {name!r} is disabled by BENCH_DISABLE_PLUGINS; remove it "
+                             "from that list to use it.")
         raise UsageError(f"unknown model {name!r}. {did_you_mean(name, self.names())} "
                          "(A name containing a dot is read as the import path of a "
                          "scikit-learn classifier, e.g. sklearn.svm.SVC.)")
@@ -127,6 +131,7 @@ class Registry:
 
     def load_candidates(self, candidates: Iterable[Candidate], disabled: set[str]) -> list[str]:
         problems: list[str] = []
+        self.disabled |= disabled
         by_name: dict[str, list[tuple[Candidate, ModelSpec]]] = {}
         seen: set[str] = set()
         for candidate in candidates:

@@ -63,6 +63,15 @@ def test_bad_value_names_parameter_and_type():
     assert "epochs" in str(info.value) and "int" in str(info.value)
 
 
+@pytest.mark.parametrize("text", ["", "256,,128", "a,b"])
+def test_a_bad_tuple_value_is_quoted_as_given(text):
+    """Not as the '(256,,128,)' the parser tried internally."""
+    with pytest.raises(UsageError) as info:
+        resolve_params("m", PARAMS, {"hidden": text})
+    first_line = str(info.value).splitlines()[0]
+    assert f"got {text!r}" in first_line and ",)" not in first_line
+
+
 def test_parse_assignments():
     assert parse_assignments(["a=1", "b=x=y"]) == {"a": "1", "b": "x=y"}
     with pytest.raises(UsageError):

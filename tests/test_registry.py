@@ -127,6 +127,8 @@ def test_disable_setting_skips_a_plugin_by_model_name(plugin_env):
     registry, caught = load(("keras-mlp", "bench.models.keras_mlp:MODEL"),
                             ("x", "faulty_plugins:CENTROIDS"), disabled=("keras-mlp",))
     assert registry.names() == ["test-centroids"] and not caught
+    with pytest.raises(UsageError, match="'keras-mlp' is disabled by BENCH_DISABLE_PLUGINS"):
+        registry.get("keras-mlp")  # not "unknown model", which sends one looking for a typo
 
 
 def test_env_plugins_are_registered(plugin_env):

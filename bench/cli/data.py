@@ -136,7 +136,9 @@ def format_info(dataset, changed: list[str] | None = None) -> str:
 
 def run_info(args: argparse.Namespace) -> int:
     from bench.data import load_dataset, locate_dataset
+    from bench.data.sources import require_data_dir
 
+    require_data_dir()
     errors = []
     for name in _names(args):
         location = locate_dataset(name)
@@ -166,7 +168,9 @@ def run_info(args: argparse.Namespace) -> int:
 
 def run_verify(args: argparse.Namespace) -> int:
     from bench.data import verify_dataset
+    from bench.data.sources import require_data_dir
 
+    require_data_dir()
     bad, errors = [], []
     for name in _names(args):
         try:
@@ -195,7 +199,9 @@ def run_verify(args: argparse.Namespace) -> int:
 
 def run_fetch(args: argparse.Namespace) -> int:
     from bench.data import cache_dataset
+    from bench.data.sources import require_data_dir
 
+    require_data_dir()
     errors = []
     for name in _names(args):
         with warnings.catch_warnings(record=True) as caught:

@@ -9,8 +9,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "new-model", help="write a ready-to-install model plugin package",
         description="Write NAME/ (in --dir): pyproject.toml with the bench.models entry point, "
-                    "src/bench_NAME/__init__.py with a working model, its conformance test and "
-                    "a README. Then: pip install -e NAME && bench check NAME.")
+                    "src/bench_NAME/__init__.py (hyphens as underscores: my-model gives "
+                    "src/bench_my_model/) with a working model, its conformance test and a "
+                    "README. Then: pip install -e NAME && bench check NAME.")
     parser.add_argument("name", metavar="NAME", help="model name, e.g. my-model")
     parser.add_argument("--keras", action="store_true",
                         help="a Keras model (KerasClassifierBase) instead of a scikit-learn one")

@@ -21,7 +21,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                      "print train and test accuracy and write a JSON result.",
                          parents=[settings_options()])
     one.add_argument("--model", required=True, help="model name (see `bench list`)")
-    one.add_argument("--dataset", required=True, choices=DATASET_NAMES)
+    one.add_argument("--dataset", required=True, choices=DATASET_NAMES, help="the dataset")
     one.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     _common(one, profile_default="full")
     one.set_defaults(func=run_one_command)
@@ -30,8 +30,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                           description="Run every registered model (or a suite's models and "
                                       "parameter grids) on both datasets over seeds under a "
                                       "profile, skipping jobs whose ok result exists, then "
-                                      "regenerate the reports. --dry-run only lists the jobs "
-                                      "with time estimates.",
+                                      "regenerate the reports. A plain run-all (profile full) "
+                                      "is the reference run: the built-in models with their "
+                                      "learning curve and epoch sweep, plus the model zoo "
+                                      "(suite xiao2017); --suite default runs the built-ins "
+                                      "alone. --dry-run only lists the jobs with time "
+                                      "estimates.",
                           parents=[settings_options()])
     many.add_argument("--models", nargs="+", metavar="MODEL", help="only these models")
     many.add_argument("--datasets", nargs="+", metavar="DATASET",
@@ -43,8 +47,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     _common(many, profile_default=None)
     many.add_argument("--suite", metavar="NAME|FILE",
                       help="run a suite: a built-in name (`bench list --suites`) or a TOML file "
-                           "(see docs/suites.md); --models/--datasets/--seeds/--profile/--set "
-                           "narrow or override it")
+                           "(see docs/suites.md); --models, --datasets, --seeds, --profile, "
+                           "--train-size, --set and --grid narrow or override it")
     many.add_argument("--grid", action="append", nargs="+", metavar=("NAME=VALUE", "VALUE"),
                       help="sweep a parameter: NAME=VALUE [VALUE ...], one shell word per value "
                            "(commas stay inside a value: --grid hidden_units=256,128 512); "
@@ -62,14 +66,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                            "them (default: the number of cores)")
     many.add_argument("--backend", choices=("local", "dask"), default="local",
                       help="local worker processes, or a Dask cluster (needs --scheduler)")
-    many.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address")
+    many.add_argument("--scheduler", metavar="ADDRESS",
+                      help="Dask scheduler address, e.g. tcp://HOST:8786 (with --backend dask)")
     many.set_defaults(func=run_all_command)
 
 
 def _common(parser: argparse.ArgumentParser, profile_default: str) -> None:
+    budgets = ("smoke: 2,000 train / 1,000 test images, 1 epoch; quick: 10,000 train images, "
+               "2 epochs; full: all 60,000 / 10,000 images")
     parser.add_argument("--profile", choices=tuple(PROFILES), default=profile_default,
-                        help=f"data and epoch budget (default {profile_default})" if profile_default
-                        else "data and epoch budget (default: the suite's profile, else full)")
+                        help=f"data and epoch budget ({budgets}; default {profile_default})"
+                        if profile_default else
+                        f"data and epoch budget ({budgets}, with the learning-curve and epoch "
+                        "sweeps, and in a plain run-all the model zoo; default: the suite's "
+                        "profile, else full)")
     parser.add_argument("--set", dest="overrides", action="append", metavar="NAME=VALUE",
                         help="override a model parameter (repeatable; MODEL.NAME=VALUE for one "
                              "model)")

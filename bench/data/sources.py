@@ -66,6 +66,18 @@ def data_dir_setting(data_dir: str | os.PathLike | None = None) -> Path | None:
     return get_settings().data_dir
 
 
+def require_data_dir(data_dir: str | os.PathLike | None = None) -> None:
+    """One error when the data folder (``--data-dir`` / ``$BENCH_DATA_DIR``) is set but does not
+    exist: most likely a typo, which every dataset and job would otherwise report again."""
+    from bench.errors import DataError
+
+    root = data_dir_setting(data_dir)
+    if root is not None and not root.is_dir():
+        raise DataError(f"data folder {root} (from --data-dir or BENCH_DATA_DIR) does not exist; "
+                        "it should hold mnist/ and fashion-mnist/ with the IDX files. Nothing was "
+                        "done; fix the path, or unset it to use the cache or a download.")
+
+
 def keras_datasets_dir() -> Path:
     """Keras' download folder: ``$KERAS_HOME/datasets`` (default ``~/.keras/datasets``)."""
     home = get_settings().keras_home or Path.home() / ".keras"

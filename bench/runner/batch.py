@@ -14,7 +14,7 @@ from bench.results.record import STATUS_OK, STATUSES, RunRecord
 from bench.results.store import ok_record
 from bench.runner.plan import Job
 from bench.runner.progress import Progress
-from bench.settings import Settings, get_settings
+from bench.settings import Settings, get_settings, use_settings
 
 BACKENDS = ("local", "dask")
 
@@ -66,6 +66,10 @@ class ExecutionConfig:
         if self.backend == "dask" and not self.scheduler:
             raise UsageError("--backend dask needs --scheduler ADDRESS (e.g. tcp://127.0.0.1:8786) "
                              "of a running Dask scheduler.")
+        if self.scheduler and self.backend != "dask":
+            raise UsageError(f"--scheduler {self.scheduler} is only used with --backend dask; add "
+                             "--backend dask to run on that cluster, or drop --scheduler to run "
+                             "locally.")
 
 
 def execute(jobs: Sequence[Job], results_dir: str | os.PathLike = "results",
@@ -82,6 +86,11 @@ def execute(jobs: Sequence[Job], results_dir: str | os.PathLike = "results",
     unique = list({job.key: job for job in jobs}.values())
     cached = {} if config.force else {j.key: ok_record(results_dir, j.key) for j in unique}
     todo = [j for j in unique if cached.get(j.key) is None]
+    if todo and config.backend != "dask":  # Dask workers may see folders the client does not
+        from bench.data.sources import require_data_dir
+
+        with use_settings(settings):
+            require_data_dir()  # a typo is one error, not a failed record per job
     progress = Progress(len(todo), quiet=config.quiet)
     try:
         if todo and config.backend == "dask":

@@ -29,9 +29,10 @@ class Job(JobIdentity):
 
 
 def split_overrides(
-    overrides: dict[str, str], specs: Sequence[ModelSpec]
+    overrides: dict[str, str], specs: Sequence[ModelSpec], option: str = "--set"
 ) -> dict[str, dict[str, str]]:
-    """Route ``--set`` values to models: ``model.param=v`` to one, ``param=v`` to all that have it."""
+    """Route ``--set`` values to models: ``model.param=v`` to one, ``param=v`` to all that have it
+    (``option`` names the command-line option in errors, e.g. ``--grid``)."""
     names = {s.name for s in specs}
     routed: dict[str, dict[str, str]] = {s.name: {} for s in specs}
     for name, value in overrides.items():
@@ -40,16 +41,34 @@ def split_overrides(
             routed[model][param] = value
             continue
         if dot and model:
-            raise UsageError(f"--set {name}: {model!r} is not one of the selected models "
+            raise UsageError(f"{option} {name}: {model!r} is not one of the selected models "
                              f"({', '.join(sorted(names))}).")
         takers = [s for s in specs if s.has_param(name)]
         if not takers:
-            listing = "\n".join(f"{s.name}:\n{describe_params(s.params)}" for s in specs)
-            raise UsageError(f"no selected model has a parameter {name!r}. Valid parameters "
-                             f"(name: type = default):\n{listing}")
+            raise UsageError(_no_such_parameter(name, specs, option))
         for spec in takers:
             routed[spec.name][name] = value
     return routed
+
+
+def _no_such_parameter(name: str, specs: Sequence[ModelSpec], option: str) -> str:
+    """The error for a parameter no selected model has: the closest name, every model's
+    parameters, and where the pass-through ones are listed."""
+    import difflib
+
+    declared = [p.name for s in specs for p in s.params]
+    passthrough = [p.name for s in specs for p in s.passthrough_params()]
+    close = difflib.get_close_matches(name, dict.fromkeys(declared + passthrough), n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    extra = [s.name for s in specs if s.passthrough]
+    more = ""
+    if extra:
+        who = f"{extra[0]} also takes" if len(extra) == 1 else f"{', '.join(extra)} also take"
+        more = (f"; {who} the other arguments of the scikit-learn class underneath, listed by "
+                f"`bench list {extra[0] if len(extra) == 1 else 'MODEL'}`")
+    listing = "\n".join(f"{s.name}:\n{describe_params(s.params)}" for s in specs)
+    return (f"{option} {name}: no selected model has a parameter {name!r}.{hint} Valid "
+            f"parameters (name: type = default{more}):\n{listing}")
 
 
 def build_plan(

@@ -75,7 +75,7 @@ PROFILES: dict[str, Profile] = {
     p.name: p
     for p in (
         Profile("smoke", 2_000, 1_000, 1,
-                "2,000 train / 1,000 test images, 1 epoch: a couple of minutes, for tests and CI"),
+                "2,000 train / 1,000 test images, 1 epoch: about a minute, for tests and CI"),
         Profile("quick", 10_000, FULL_TEST_SIZE, 2,
                 "10,000 train images, the full test set, 2 epochs: for iterating"),
         Profile("full", FULL_TRAIN_SIZE, FULL_TEST_SIZE, None,

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bench.errors import UsageError
+
+#: What a ``NAME`` or ``MODEL.NAME`` looks like: a second ``NAME=VALUE`` word inside one --grid is
+#: a mistake (each parameter needs its own --grid), not a value.
+_PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*)*")
 
 MAX_PLAN_JOBS = 10_000
 """The most jobs one plan may hold: far above any real sweep (``xiao2017-grid`` has ~1,300)."""
@@ -56,6 +61,18 @@ def parse_grid_options(options: Sequence[Sequence[str]] | None) -> dict[str, lis
         if name in grid:
             raise UsageError(f"--grid {name} is given twice; list all its values after one "
                              f"--grid {name}=...")
+        for i, word in enumerate(words[1:], start=1):
+            other, is_assignment, other_value = word.partition("=")
+            if not (is_assignment and _PARAM_NAME.fullmatch(other.strip())):
+                continue
+            before = " ".join([first, *words[1:i]])
+            if other.strip() == name:
+                fix = f"write the name once: --grid {before} {other_value}"
+            else:
+                rest = " ".join(words[i:])
+                fix = f"give {other.strip()} its own --grid: --grid {before} --grid {rest}"
+            raise UsageError(f"bad --grid {' '.join(words)!r}: {word!r} is not a value of "
+                             f"{name}; one --grid sweeps one parameter, so {fix}.")
         grid[name] = [value, *words[1:]]
     return grid
 

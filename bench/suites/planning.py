@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bench.errors import BenchError, SuiteError
+from bench.errors import BenchError, SuiteError, UsageError
 from bench.registry import ModelSpec
 from bench.runner.plan import DEFAULT_SEEDS, Job, build_plan, plan_jobs, split_overrides
 from bench.runner.profiles import get_profile
@@ -81,15 +81,32 @@ def plan_suite(
                          "to run them.")
     selected = list({specs[v.model].name: specs[v.model] for v in variants}.values())
     jobs: dict[str, Job] = {}
+    fixed = split_overrides(overrides, selected)
     for point in grid_points(grid):
-        routed = split_overrides({**overrides, **point}, selected)
+        swept = split_overrides(point, selected, option="--grid")
         for variant in variants:
             spec = specs[variant.model]
-            params = {**variant.params, **routed[spec.name]}
-            for job in build_plan([spec], chosen_datasets, chosen_seeds, chosen_profile, params,
-                                  train_size, suite.learning_curve):
+            params = {**variant.params, **fixed[spec.name], **swept[spec.name]}
+            try:
+                planned = build_plan([spec], chosen_datasets, chosen_seeds, chosen_profile,
+                                     params, train_size, suite.learning_curve)
+            except UsageError as exc:
+                raise _with_comma_hint(exc, point) from None
+            for job in planned:
                 jobs.setdefault(job.key, job)
     return list(jobs.values())
+
+
+def _with_comma_hint(exc: UsageError, point: Mapping[str, Any]) -> UsageError:
+    """A refused ``--grid`` value holding a comma (``--grid epochs=5,10``) most likely meant
+    several values: say how to write them (a comma stays inside one value, for tuples)."""
+    for name, value in point.items():
+        if isinstance(value, str) and "," in value and f"bad value {value!r}" in str(exc):
+            words = " ".join(v.strip() for v in value.split(","))
+            return type(exc)(f"{exc}\n--grid takes one shell word per value (a comma stays "
+                             f"inside a value, for tuple parameters): to sweep {name} over "
+                             f"these values write --grid {name}={words}.")
+    return exc
 
 
 def _plan_name(suite: Suite, with_grid: bool) -> str:

@@ -42,6 +42,35 @@ def test_unknown_dataset_lists_choices(capsys):
     assert "invalid choice: 'cifar'" in err and "'mnist', 'fashion-mnist'" in err
 
 
+@pytest.mark.parametrize("command", ["info", "verify", "fetch"])
+def test_a_data_folder_that_does_not_exist_is_one_error(command, capsys, tmp_path, monkeypatch):
+    """Said once, not once per dataset."""
+    monkeypatch.setenv("BENCH_OFFLINE", "1")
+    code, out, err = run(capsys, "--data-dir", str(tmp_path / "typo"), "data", command)
+    assert code == 1 and out == ""
+    assert err.count("does not exist") == 1 and "mnist/ and fashion-mnist/" in err
+
+
+def test_a_data_warning_is_one_warning_line(synth, monkeypatch, tmp_path):
+    """Printed as ``warning: ...``, not Python's ``path:line: DataWarning: ...`` plus a source
+    line (pytest captures warnings, so the CLI's formatter is checked on the real warning)."""
+    import warnings
+
+    from bench.cli import _format_warning
+    from bench.data import DataWarning, load_dataset
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("BENCH_CACHE_DIR", str(blocker / "cache"))  # cannot be created
+    monkeypatch.setenv("BENCH_DATA_DIR", str(synth.data_dir))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        load_dataset("mnist", download=False)
+    [w] = [w for w in caught if issubclass(w.category, DataWarning)]
+    line = _format_warning(w.message, w.category, w.filename, w.lineno)
+    assert line.startswith("warning: mnist: could not write the cache") and line.count("\n") == 1
+
+
 def test_verify_good_data(synth, capsys):
     code, out, err = run(capsys, "--data-dir", str(synth.data_dir), "data", "verify")
     assert code == 0, err

@@ -117,6 +117,18 @@ def test_bare_override_goes_to_every_model_that_has_it():
         split_overrides({"logistic-regression.C": "1"}, specs)
 
 
+def test_an_unknown_parameter_suggests_the_closest_one_pass_through_included():
+    specs = [get_model("random-forest")]
+    with pytest.raises(UsageError) as info:
+        split_overrides({"criterio": "entropy"}, specs)  # a pass-through parameter, misspelt
+    message = str(info.value)
+    assert message.startswith("--set criterio: no selected model has a parameter 'criterio'. "
+                              "Did you mean 'criterion'?")
+    assert "`bench list random-forest`" in message
+    with pytest.raises(UsageError, match="^--grid epoch: .* Did you mean 'epochs'"):
+        split_overrides({"epoch": "2"}, [get_model("keras-mlp")], option="--grid")
+
+
 def test_unknown_profile_lists_choices():
     with pytest.raises(UsageError, match="smoke"):
         get_profile("tiny")

@@ -76,6 +76,9 @@ def test_events_arriving_after_the_finish_are_ignored():
 @pytest.mark.parametrize(("args", "message"), [
     (["run-all", "--jobs", "0"], "--jobs must be at least 1"),
     (["run-all", "--backend", "dask"], "needs --scheduler"),
+    (["run-all", "--scheduler", "tcp://127.0.0.1:8786"], "only used with --backend dask"),
+    (["run-all", "--scheduler", "tcp://127.0.0.1:8786", "--dry-run"],
+     "only used with --backend dask"),
     (["run-all", "--timeout", "-3"], "--timeout must be a positive"),
     (["run-all", "--seeds", "0"], "--seeds must be at least 1"),
     (["run-all", "--set", "nothing=1"], "no selected model has a parameter 'nothing'"),
@@ -96,3 +99,27 @@ def test_unknown_choices_exit_2_listing_valid_ones(args, capsys):
         main(args)
     assert info.value.code == 2
     assert "choose from" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [
+    ["run-all", "--profile", "smoke", "--models", "logistic-regression", "--seed", "0",
+     "--no-report"],
+    ["run", "--profile", "smoke", "--model", "logistic-regression", "--dataset", "mnist"],
+])
+def test_a_data_folder_that_does_not_exist_is_one_error_before_any_job(command, capsys,
+                                                                       tmp_path):
+    """Not one failed record per job (every job of a long plan would fail the same way)."""
+    results = tmp_path / "results"
+    assert main(["--data-dir", str(tmp_path / "typo"), *command,
+                 "--results-dir", str(results)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("error: data folder") == 1 and "does not exist" in err
+    assert "Nothing was done" in err and "Traceback" not in err
+    assert not (results / "runs").exists()
+
+
+def test_a_dry_run_with_a_missing_data_folder_still_lists_the_jobs(capsys, tmp_path):
+    argv = ["--data-dir", str(tmp_path / "typo"), "run-all", "--dry-run", "--profile", "smoke",
+            "--models", "logistic-regression", "--seed", "0", "--results-dir", str(tmp_path)]
+    assert main(argv) == 0
+    assert "2 jobs: 0 cached, 2 to run." in capsys.readouterr().out

@@ -48,6 +48,11 @@ def test_a_bad_suite_file_is_one_error_line_with_file_line_and_key(tmp_path, cap
     (["--grid", "n_estimators"], "expected NAME=VALUE"),
     (["--set", "epochs=2", "--grid", "epochs=1", "2"], "both by --set and --grid"),
     (["--include-heavy"], "--include-heavy only applies to a --suite"),
+    (["--models", "keras-mlp", "--grid", "epochs=5,10"], "write --grid epochs=5 10."),
+    (["--models", "random-forest", "--grid", "rf.max_depth=1", "2"],
+     "--grid rf.max_depth: 'rf' is not one of the selected models"),
+    (["--models", "random-forest", "--set", "rf.max_depth=1", "--grid", "n_estimators=1", "2"],
+     "--set rf.max_depth: 'rf' is not one of the selected models"),
     (["--suite", "default", "--models", "sklearn.svm.SVC"], "not a model of suite 'default'"),
 ])
 def test_usage_errors(argv, message, capsys):

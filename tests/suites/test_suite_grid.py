@@ -71,6 +71,18 @@ def test_cli_grid_rejects_a_repeated_name_and_a_name_also_set():
         check_no_overlap({"C": "1"}, {"C": ["1", "2"]})
 
 
+@pytest.mark.parametrize(("words", "message"), [
+    (["epochs=5", "epochs=6"], "write the name once: --grid epochs=5 6"),
+    (["epochs=5", "10", "batch_size=32", "64"],
+     "give batch_size its own --grid: --grid epochs=5 10 --grid batch_size=32 64"),
+    (["C=1", "keras-mlp.epochs=3"], "give keras-mlp.epochs its own --grid"),
+])
+def test_cli_grid_refuses_a_second_name_inside_one_grid(words, message):
+    """``--grid epochs=5 epochs=6`` used to fail later as "expected an integer, got 'epochs=6'"."""
+    with pytest.raises(UsageError, match=message):
+        parse_grid_options([words])
+
+
 def test_match_entry_finds_where_a_result_came_from():
     from bench.suites.suite import match_entry
 
