@@ -111,9 +111,16 @@ class ModelSpec:
                 or any(p.name == name for p in self.passthrough_params()))
 
     def resolve(self, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Default parameters updated with type- and range-checked ``overrides``."""
+        """Default parameters updated with type- and range-checked ``overrides``; values of a
+        scikit-learn class's own arguments are also checked against its parameter constraints
+        (e.g. ``criterion="entropyy"``) here, before any job runs."""
         extra = self.passthrough_params if self.passthrough else None
-        return resolve_params(self.name, self.params, overrides, extra)
+        resolved = resolve_params(self.name, self.params, overrides, extra)
+        underlying = self.passthrough or (self.source if self.source == self.name
+                                          and "." in self.name else None)
+        if underlying and overrides:
+            check_constraints(self.name, underlying, resolved)
+        return resolved
 
     def validate(self) -> None:
         """Raise ``PluginError`` naming the plugin if its declaration is malformed."""
@@ -185,6 +192,28 @@ IMPORT_PATH_HINT = ("A model name containing a dot is the import path of a sciki
 
 def is_import_path(name: str) -> bool:
     return "." in name
+
+
+def check_constraints(model: str, class_path: str, params: dict[str, Any]) -> None:
+    """Raise a UsageError when scikit-learn's declared constraints of ``class_path`` refuse one
+    of ``params`` (only the class's own constructor arguments are passed; a class without
+    ``_validate_params``, i.e. not a scikit-learn estimator, is not checked)."""
+    import warnings
+
+    cls = import_class(class_path)
+    validate = getattr(cls, "_validate_params", None)
+    if validate is None:
+        return
+    accepted = set(inspect.signature(cls).parameters) - set(HARNESS_ARGS)
+    kwargs = {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()
+              if k in accepted}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            cls(**kwargs)._validate_params()
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"model {model!r}: {exc} (checked against {class_path}'s declared "
+                         "parameter constraints before running anything).") from None
 
 
 def import_class(path: str) -> type:

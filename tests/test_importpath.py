@@ -170,3 +170,24 @@ def test_an_integer_no_c_int_holds_is_refused_before_any_job(model, tmp_path, ca
     err = capsys.readouterr().err
     assert err.startswith("error: bad value '100000000000000000000' for parameter "
                           f"'n_estimators' of model '{model}': it must fit a 32-bit C integer")
+
+
+@pytest.mark.parametrize("model,name,value", [
+    ("random-forest", "criterion", "entropyy"),          # a registered model's pass-through
+    ("sklearn.svm.LinearSVC", "penalty", "l3"),           # an import path's own argument
+    ("sklearn.neighbors.KNeighborsClassifier", "weights", "far"),
+])
+def test_scikit_learn_constraints_refuse_a_bad_value_when_the_plan_is_made(model, name, value):
+    spec = get_model(model)
+    with pytest.raises(UsageError, match=f"'{name}' parameter .*{value}"):
+        spec.resolve({name: value})
+    good = {"criterion": "log_loss", "penalty": "l1", "weights": "distance"}[name]
+    assert spec.resolve({name: good})[name] == good
+
+
+def test_a_bad_pass_through_value_exits_before_any_job_runs(tmp_path, capsys):
+    code = main(["run", "--model", "random-forest", "--dataset", "mnist", "--profile", "smoke",
+                 "--set", "criterion=entropyy", "--results-dir", str(tmp_path / "r")])
+    assert code == 2
+    assert "criterion" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()
