@@ -13,8 +13,8 @@ PLUGINS_DIR = Path(__file__).resolve().parent / "plugins"
 
 
 def real_data_dir() -> str | None:
-    value = os.environ.get("BENCH_DATA_DIR")
-    return value if value and Path(value).is_dir() else None
+    value = os.environ.get("BENCH_DATA_DIR")  # absolute: some tests change directory
+    return str(Path(value).resolve()) if value and Path(value).is_dir() else None
 
 
 @pytest.fixture(scope="session")
