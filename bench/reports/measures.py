@@ -211,6 +211,7 @@ class Saturation:
     ratios: dict[str, Estimate]  # model -> Fashion errors / MNIST errors
     published_errors: dict[str, float]  # dataset -> errors per 10,000 of the best published
     label_errors: dict[str, float]
+    best_ratio: Estimate | None = None  # best Fashion model's errors / best MNIST model's
 
 
 def saturation(boot: Bootstrap, refs: References, datasets: tuple[str, ...]) -> Saturation:
@@ -228,7 +229,20 @@ def saturation(boot: Bootstrap, refs: References, datasets: tuple[str, ...]) -> 
             ratios[cm.model] = Estimate(value, math.nan, math.nan)
     published = {d: PER_10K * (1 - r.value) for d, r in refs.best_published.items()}
     labels = {d: float(r.value) for d, r in refs.label_errors.items()}
-    return Saturation(cells, ratios, published, labels)
+    return Saturation(cells, ratios, published, labels, _best_ratio(cells))
+
+
+def _best_ratio(cells: dict[str, list[Cell]]) -> Estimate | None:
+    """Errors of the most accurate model on Fashion-MNIST over those of the most accurate on
+    MNIST (each chosen on the point estimate; the datasets are resampled independently)."""
+    if not cells.get(MNIST) or not cells.get(FASHION):
+        return None
+    bm, bf = (max(cells[d], key=lambda c: (c.accuracy.value, c.model)) for d in (MNIST, FASHION))
+    value = float(_ratio(1 - bf.accuracy.value, 1 - bm.accuracy.value))
+    if bm.accuracy.replicates is None or bf.accuracy.replicates is None:
+        return Estimate(value, math.nan, math.nan)
+    reps = _ratio(1 - bf.accuracy.replicates, 1 - bm.accuracy.replicates)
+    return estimate(reps[np.isfinite(reps)], value)
 
 
 # ---------------------------------------------------------------------------- discrimination

@@ -231,3 +231,24 @@ def test_epoch_sweep_runs_get_their_own_section_and_stay_out_of_headlines(
     assert f"| {100 * mean:.2f} ± " in " ".join(row.split())
     too_easy = (tmp_path / "reports" / "mnist-too-easy.md").read_text(encoding="utf-8")
     assert "No learning-curve runs in this run" in too_easy
+
+
+def test_best_ratio_divides_the_best_models_errors_replicate_by_replicate():
+    from bench.reports.measures import Cell, Estimate, _best_ratio
+
+    rng = np.random.default_rng(0)
+
+    def cell(model, dataset, acc):
+        reps = np.clip(acc + rng.normal(scale=0.002, size=200), 0, 1)
+        return Cell(model, dataset, 60_000, Estimate(acc, acc - .004, acc + .004, reps),
+                    10_000, 1, 1, 1.0)
+
+    mnist = [cell("cnn", "mnist", 0.99), cell("nb", "mnist", 0.52)]
+    fashion = [cell("svc", "fashion-mnist", 0.90), cell("cnn", "fashion-mnist", 0.89),
+               cell("nb", "fashion-mnist", 0.57)]
+    got = _best_ratio({"mnist": mnist, "fashion-mnist": fashion})
+    assert got.value == pytest.approx(0.10 / 0.01)
+    expected = (1 - fashion[0].accuracy.replicates) / (1 - mnist[0].accuracy.replicates)
+    assert got.low == pytest.approx(np.percentile(expected, 2.5), rel=1e-6)
+    assert got.high == pytest.approx(np.percentile(expected, 97.5), rel=1e-6)
+    assert _best_ratio({"mnist": mnist}) is None

@@ -57,17 +57,27 @@ def measures(**changes) -> Measures:
     return Measures(**base)
 
 
-def test_saturation_supported_only_when_every_ratio_interval_is_above_one():
+def test_saturation_follows_the_best_models_and_most_ratio_intervals_naming_exceptions():
     r = rd.saturation(measures())
     assert r.verdict == rd.SUPPORTED
     assert "leaves 100 [80, 120] of 10,000 MNIST test images wrong" in r.text
     assert "2 of 2 ratio intervals above 1" in r.text and "Byerly et al. 2020" in r.text
     m = measures()
-    below = Saturation(m.saturation.cells, {"a": est(0.8, 0.6, 0.9), "b": est(4.3, 3.9, 4.8)},
-                       m.saturation.published_errors, {})
-    r2 = rd.saturation(measures(saturation=below))
-    assert r2.verdict == rd.NOT_SUPPORTED and "1 of 2 ratio intervals above 1" in r2.text
-    straddle = Saturation(m.saturation.cells, {"a": est(1.2, 0.9, 1.5)}, {}, {})
+    cells, pub = m.saturation.cells, m.saturation.published_errors
+    one_below = Saturation(cells, {"a": est(10.0, 8.0, 12.0), "b": est(4.3, 3.9, 4.8),
+                                   "nb": est(0.9, 0.85, 0.95)}, pub, {}, est(10.0, 8.0, 12.0))
+    r2 = rd.saturation(measures(saturation=one_below))
+    assert r2.verdict == rd.SUPPORTED and "2 of 3 ratio intervals above 1" in r2.text
+    assert "below 1: nb 0.9× [0.8, 0.9]" in r2.text or "below 1: nb 0.9×" in r2.text
+    assert "best model vs best model: 10.0× [8.0, 12.0]" in r2.text
+    most_below = Saturation(cells, {"a": est(0.8, 0.6, 0.9), "b": est(0.7, 0.6, 0.8),
+                                    "c": est(4.3, 3.9, 4.8)}, pub, {})
+    assert rd.saturation(measures(saturation=most_below)).verdict == rd.NOT_SUPPORTED
+    best_below = Saturation(cells, {"a": est(4.3, 3.9, 4.8)}, pub, {}, est(0.8, 0.7, 0.9))
+    assert rd.saturation(measures(saturation=best_below)).verdict == rd.NOT_SUPPORTED
+    split = Saturation(cells, {"a": est(0.8, 0.6, 0.9), "b": est(4.3, 3.9, 4.8)}, pub, {})
+    assert rd.saturation(measures(saturation=split)).verdict == rd.CANNOT_TELL
+    straddle = Saturation(cells, {"a": est(1.2, 0.9, 1.5)}, {}, {})
     assert rd.saturation(measures(saturation=straddle)).verdict == rd.CANNOT_TELL
 
 
