@@ -110,11 +110,17 @@ def how_made(inputs: ReportInputs) -> str:
     keys += sorted(k for k in prov if k not in PROVENANCE_ORDER and k != "packages"
                    and isinstance(prov[k], str | int | float | bool))
     rows += [[md(k.replace("_", " ")), md(prov[k])] for k in keys]
-    blocks = ["## How the run was made", markdown_table(["", ""], rows, ["left", "left"])]
     origins = record_origins([*inputs.runs, *inputs.curve_runs, *inputs.sweep_runs])
+    blocks = ["## How the run was made"]
+    if len(origins) > 1:
+        blocks.append("The latest invocation that trained jobs for this profile (its run-info; "
+                      "the table after it lists every invocation the records come from):")
+    blocks.append(markdown_table(["", ""], rows, ["left", "left"]))
     if len(origins) > 1:
         blocks += ["The records in the store come from several invocations (cached jobs are "
-                   "reused, not re-run). By the code commit that made them (UTC):",
+                   "reused, not re-run). By the code commit each worker started from (UTC; "
+                   "records made before workers recorded it at start carry the commit at the "
+                   "end of their first job):",
                    markdown_table(["code commit", "jobs", "first started", "last finished",
                                    "jobs' wall time, summed"], origins,
                                   ["left", "right", "left", "left", "right"])]

@@ -204,7 +204,12 @@ def worker_main(conn: Connection, config: WorkerConfig | None = None) -> None:
     from bench.errors import ModelWarning
     from bench.registry import PluginWarning
     from bench.results.store import save_record
+    from bench.runner import provenance
     from bench.runner.execution import execute_job
+
+    # versions and the git commit as the worker starts (its code is loaded from here on),
+    # not when its first job ends: a long job must not record a commit made while it ran
+    provenance.collect()
 
     # the command's own process has already warned about a broken plugin or a model's
     # library (while planning), once; a job's own warnings go into its record
