@@ -47,10 +47,16 @@ def check_classifier(cls: type, path: str) -> None:
                          "predict_proba when present).")
 
 
+@functools.cache
+def _packages_distributions() -> dict[str, list[str]]:
+    """Top-level module -> distributions; scans every installed package (~0.5 s), so once."""
+    return metadata.packages_distributions()
+
+
 def distribution(module_name: str) -> tuple[str, str]:
     """(distribution name, version) providing the top-level package of ``module_name``."""
     top = module_name.split(".")[0]
-    names = metadata.packages_distributions().get(top) or []
+    names = _packages_distributions().get(top) or []
     for name in names:
         try:
             return name, metadata.version(name)
