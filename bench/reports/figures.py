@@ -309,21 +309,46 @@ def cost_accuracy(path: Path, points: Sequence[tuple[str, str, float, float]],
 
 def rank_transfer(path: Path, points: Sequence[tuple[str, tuple[float, float, float],
                                                      tuple[float, float, float]]],
-                  xlabel: str, ylabel: str) -> Path:
-    """One point per model: accuracy (%) on one dataset against another, 95% bars each way."""
-    with figure(path, 5.2, 4.0) as fig:
-        ax = fig.add_subplot()
-        for model, (x, xl, xh), (y, yl, yh) in points:
-            xerr = np.nan_to_num([[100 * (x - xl)], [100 * (xh - x)]])
-            yerr = np.nan_to_num([[100 * (y - yl)], [100 * (yh - y)]])
-            ax.errorbar([100 * x], [100 * y], xerr=xerr, yerr=yerr, fmt="o", ms=4, capsize=2,
-                        lw=1, color="#4c72b0")
-            ax.annotate(model, (100 * x, 100 * y), xytext=(4, -8), textcoords="offset points",
-                        fontsize=6)
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel(ylabel)
-        ax.grid(True, lw=0.3)
+                  xlabel: str, ylabel: str, zoom_from: float = 0.95) -> Path:
+    """One point per model: accuracy (%) on one dataset against another, 95% bars each way.
+
+    Models whose x accuracy reaches ``zoom_from`` crowd one corner; when there are several and
+    also others below, a second panel zooms on them (the first marks that region). Labels
+    are class names (the last part of an import path).
+    """
+    def label(model: str) -> str:
+        return model.rsplit(".", 1)[-1] if "." in model else model
+
+    top = [p for p in points if p[1][0] >= zoom_from]
+    zoom = 2 <= len(top) < len(points)
+    with figure(path, 9.6 if zoom else 5.2, 4.2) as fig:
+        axes = fig.subplots(1, 2) if zoom else [fig.add_subplot()]
+        for k, (ax, shown) in enumerate(zip(axes, (points, top), strict=False)):
+            for model, (x, xl, xh), (y, yl, yh) in shown:
+                xerr = np.nan_to_num([[100 * (x - xl)], [100 * (xh - x)]])
+                yerr = np.nan_to_num([[100 * (y - yl)], [100 * (yh - y)]])
+                ax.errorbar([100 * x], [100 * y], xerr=xerr, yerr=yerr, fmt="o", ms=4,
+                            capsize=2, lw=1, color="#4c72b0")
+                if k == 1 or not zoom or x < zoom_from:
+                    ax.annotate(label(model), (100 * x, 100 * y), xytext=(4, -8),
+                                textcoords="offset points", fontsize=6 if k == 0 else 7)
+            ax.set_xlabel(xlabel)
+            ax.set_ylabel(ylabel)
+            ax.grid(True, lw=0.3)
+        if zoom:
+            x0, x1 = axes[1].get_xlim()
+            y0, y1 = axes[1].get_ylim()
+            axes[0].add_patch(_zoom_box((x0, y0), x1 - x0, y1 - y0))
+            axes[0].set_title("all models (the box is enlarged on the right)", fontsize=8)
+            axes[1].set_title(f"models at {100 * zoom_from:.0f}% or more on the x axis",
+                              fontsize=8)
     return path
+
+
+def _zoom_box(corner: tuple[float, float], width: float, height: float):
+    from matplotlib.patches import Rectangle
+
+    return Rectangle(corner, width, height, fill=False, lw=0.8, ls="--", color="0.4")
 
 
 def image_grid(path: Path, title: str, images: Sequence[np.ndarray],
