@@ -35,8 +35,11 @@ RULES = {
                   "MNIST model (ratio interval above 1) and most models' Fashion/MNIST "
                   "error-ratio intervals lie above 1 (the exceptions are named); not supported "
                   "when the best-vs-best interval or most models' intervals lie below 1",
-    "discrimination": "supported when MNIST resolves fewer model pairs (difference interval "
-                      "excludes 0) than Fashion-MNIST",
+    "discrimination": "a pair is resolved when its difference interval excludes 0; supported "
+                      "when more pairs are resolved on Fashion-MNIST only than on MNIST only "
+                      "(exact two-sided binomial test of those two counts, p < 0.05); not "
+                      "supported when MNIST resolves most pairs and not significantly fewer; "
+                      "else cannot tell",
     "data": "supported when every model's MNIST curve reaches its full-data Fashion-MNIST "
             "accuracy (interval upper bound) below the full training-set size",
     "transfer": "cannot tell when even perfect agreement could not reach p < 0.05; not "
@@ -184,8 +187,31 @@ def discrimination(m: Measures) -> Reading:
         text += (f"; the closest pair on {dataset_title(p.dataset)} ({md(p.model_a)} − "
                  f"{md(p.model_b)}, {pp(p.difference)}) reverses order in {percent(p.flip_probability, 1)} of "
                  "resamples")
-    verdict = SUPPORTED if rm / len(pm) < rf / len(pf) else NOT_SUPPORTED
+    only_f, only_m, p_value = discordant_pairs(pm, pf)
+    text += (f"; pairs resolved on one test set only: {only_f} on Fashion-MNIST, {only_m} on "
+             f"MNIST (exact binomial p = {p_value:.2g})")
+    if only_f > only_m and p_value < ALPHA:
+        verdict = SUPPORTED
+    elif rm > len(pm) / 2:
+        verdict = NOT_SUPPORTED
+    else:
+        verdict = CANNOT_TELL
     return Reading("discrimination", sense, verdict, text + ".")
+
+
+def discordant_pairs(pm: list[PairDifference], pf: list[PairDifference],
+                     ) -> tuple[int, int, float]:
+    """(resolved on Fashion-MNIST only, on MNIST only, exact two-sided binomial p of those
+    counts under "either is as likely") over the model pairs present on both test sets."""
+    from scipy.stats import binomtest
+
+    on_m = {frozenset((p.model_a, p.model_b)): p.resolved for p in pm}
+    on_f = {frozenset((p.model_a, p.model_b)): p.resolved for p in pf}
+    shared = on_m.keys() & on_f.keys()
+    only_f = sum(on_f[k] and not on_m[k] for k in shared)
+    only_m = sum(on_m[k] and not on_f[k] for k in shared)
+    p_value = binomtest(only_f, only_f + only_m).pvalue if only_f + only_m else 1.0
+    return only_f, only_m, float(p_value)
 
 
 def _efficiency_phrase(e: Efficiency) -> str:

@@ -88,9 +88,34 @@ def test_discrimination_compares_resolved_pairs_and_mentions_flips():
     unsure = PairDifference("mnist", "a", "b", est(0.001, -0.002, 0.004, [0.001] * 8 + [-0.001] * 2),
                             0.03, 0.005)
     m = measures(pairs={**measures().pairs, "mnist": [unsure]})
-    r2 = rd.discrimination(m)
-    assert r2.verdict == rd.SUPPORTED and "0 of 1 model pairs on MNIST" in r2.text
+    r2 = rd.discrimination(m)  # one pair: 1 resolved on Fashion only is no evidence
+    assert r2.verdict == rd.CANNOT_TELL and "0 of 1 model pairs on MNIST" in r2.text
     assert "reverses order in 20.0% of resamples" in r2.text
+    assert "1 on Fashion-MNIST, 0 on MNIST (exact binomial p = 1)" in r2.text
+
+
+def _pair(dataset, i, resolved):
+    diff = est(0.02, 0.01, 0.03) if resolved else est(0.0, -0.01, 0.01)
+    return PairDifference(dataset, f"m{i}", "ref", diff, 0.03, 0.005)
+
+
+@pytest.mark.parametrize("mnist,fashion,verdict", [
+    ([False] * 10, [True] * 10, "supported"),            # 10 vs 0: p = 2/1024
+    ([True] * 8 + [False] * 2, [True] * 10, "not supported"),  # 2 vs 0: p = 0.5
+    ([True] * 9 + [False], [False] + [True] * 9, "not supported"),
+    ([False] * 8 + [True] * 2, [True] * 4 + [False] * 6, "cannot tell"),  # 4 vs 2, few resolved
+])
+def test_discrimination_verdict_follows_the_discordant_pairs_test(mnist, fashion, verdict):
+    from scipy.stats import binom
+
+    pm = [_pair("mnist", i, r) for i, r in enumerate(mnist)]
+    pf = [_pair("fashion-mnist", i, r) for i, r in enumerate(fashion)]
+    r = rd.discrimination(measures(pairs={"mnist": pm, "fashion-mnist": pf}))
+    assert r.verdict == verdict
+    only_f, only_m, p = rd.discordant_pairs(pm, pf)
+    n, k = only_f + only_m, min(only_f, only_m)
+    brute = min(1.0, 2 * binom.cdf(k, n, 0.5)) if n else 1.0
+    assert p == pytest.approx(brute)
 
 
 def test_data_efficiency_reading():
