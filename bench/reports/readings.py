@@ -43,7 +43,10 @@ RULES = {
     "data": "supported when every model's MNIST curve reaches its full-data Fashion-MNIST "
             "accuracy (interval upper bound) below the full training-set size",
     "transfer": "cannot tell when even perfect agreement could not reach p < 0.05; not "
-                "supported when the rankings agree significantly (ρ > 0, exact p < 0.05)",
+                "supported when the rankings agree significantly (ρ > 0, permutation p < 0.05) "
+                "over all models and, with 8 or more models, also over the better half by "
+                "MNIST accuracy; mixed when they agree over all models but not detectably "
+                "over the better half",
     "pixel": "supported when one pixel separates a larger share of MNIST pairs than of "
              "Fashion-MNIST pairs at most bars from 80% to 99%",
     "headroom": "supported in pp when the MNIST gap interval lies below the Fashion-MNIST one; "
@@ -264,7 +267,19 @@ def transfer(m: Measures) -> Reading:
                  f"{t.smallest_p:.2g} > {ALPHA}: too few models to tell (the xiao2017 suite, "
                  "`bench run-all --suite xiao2017`, adds a dozen)")
         return Reading("transfer", sense, CANNOT_TELL, text + ".")
+    top = t.top
+    top_holds = None
+    if top is not None and not top.too_few:
+        top_holds = top.p_value < ALPHA and top.spearman.value > 0
+        text += (f"; among the better half by MNIST accuracy ({len(top.models)} models, "
+                 f"{percent(top.lowest_mnist, 2)} or more on MNIST) ρ = "
+                 f"{with_interval(top.spearman)}, {top.p_method} p = {top.p_value:.2g}")
     if t.p_value < ALPHA and t.spearman.value > 0:
+        if top_holds is False:
+            return Reading("transfer", sense, MIXED,
+                           text + ": the ranking transfers across all models, but not "
+                           "detectably among the better half, where MNIST's differences are "
+                           "smallest.")
         return Reading("transfer", sense, NOT_SUPPORTED, text + ": the ranking transfers.")
     if not math.isnan(t.spearman.high) and t.spearman.high < 0.5:
         return Reading("transfer", sense, SUPPORTED, text + ": little of the ranking transfers.")

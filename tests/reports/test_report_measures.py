@@ -252,3 +252,38 @@ def test_best_ratio_divides_the_best_models_errors_replicate_by_replicate():
     assert got.low == pytest.approx(np.percentile(expected, 2.5), rel=1e-6)
     assert got.high == pytest.approx(np.percentile(expected, 97.5), rel=1e-6)
     assert _best_ratio({"mnist": mnist}) is None
+
+
+def test_transfer_reads_the_better_half_by_mnist_accuracy_from_eight_models():
+    from scipy.stats import spearmanr
+
+    from bench.reports.measures import Cell, Estimate, transfer
+
+    rng = np.random.default_rng(3)
+    acc_m = np.linspace(0.5, 0.99, 10)
+    acc_f = acc_m - 0.1 + rng.normal(scale=0.01, size=10)
+
+    def cell(i, dataset, acc):
+        reps = np.clip(acc + rng.normal(scale=0.002, size=50), 0, 1)
+        return Cell(f"m{i}", dataset, 60_000, Estimate(acc, acc - .004, acc + .004, reps),
+                    10_000, 1, 1, 1.0)
+
+    cells = {"mnist": [cell(i, "mnist", a) for i, a in enumerate(acc_m)],
+             "fashion-mnist": [cell(i, "fashion-mnist", a) for i, a in enumerate(acc_f)]}
+
+    class Boot:
+        def full_cells(self, dataset):
+            return cells[dataset]
+
+        def full(self, model, dataset):
+            return next(c for c in cells[dataset] if c.model == model)
+
+    t = transfer(Boot())
+    assert len(t.models) == 10 and t.top is not None
+    assert set(t.top.models) == {f"m{i}" for i in range(5, 10)}  # the 5 best on MNIST
+    assert t.top.lowest_mnist == pytest.approx(acc_m[5])
+    assert t.top.spearman.value == pytest.approx(spearmanr(acc_m[5:], acc_f[5:]).statistic)
+    assert t.top.top is None
+    few = {d: c[:7] for d, c in cells.items()}
+    cells.update(few)
+    assert transfer(Boot()).top is None  # fewer than 8 models: no better half read

@@ -139,6 +139,19 @@ def test_transfer_says_too_few_models_and_changes_with_more():
     assert rd.transfer(measures(transfer=weak)).verdict == rd.SUPPORTED
 
 
+def test_transfer_is_mixed_when_the_better_half_does_not_follow():
+    top_weak = Transfer(tuple("abcdefgh"), est(0.55, 0.43, 0.86), 0.4, 0.17, 2 / 40320, 0.945)
+    zoo = Transfer(tuple("abcdefghijklmnopq"), est(0.94, 0.93, 0.98), 0.84, 1e-5, 1e-14,
+                   0.52, top_weak)
+    r = rd.transfer(measures(transfer=zoo))
+    assert r.verdict == rd.MIXED and "not detectably among the better half" in r.text
+    assert "(8 models, 94.50% or more on MNIST) ρ = 0.55 [0.43, 0.86]" in r.text
+    assert "exact permutation p = 0.17" in r.text and "random orderings" in r.text
+    top_strong = Transfer(tuple("abcdefgh"), est(0.9, 0.8, 0.95), 0.8, 0.002, 2 / 40320, 0.945)
+    agreed = Transfer(zoo.models, zoo.spearman, 0.84, 1e-5, 1e-14, 0.52, top_strong)
+    assert rd.transfer(measures(transfer=agreed)).verdict == rd.NOT_SUPPORTED
+
+
 def test_one_pixel_reading_follows_the_curve():
     r = rd.one_pixel(measures())
     assert r.verdict == rd.NOT_SUPPORTED
