@@ -278,32 +278,37 @@ def pixel_share_curves(path: Path, curves: Mapping[str, tuple[Sequence[float], S
     return path
 
 
+def short_label(model: str) -> str:
+    """A model's label in a crowded figure: the class name of an import path."""
+    return model.rsplit(".", 1)[-1] if "." in model else model
+
+
 def cost_accuracy(path: Path, points: Sequence[tuple[str, str, float, float]],
                   titles: Mapping[str, str]) -> Path:
-    """Mean fit seconds (log scale) against mean test accuracy, one point per model and
-    dataset, labelled with the model."""
-    with figure(path, 6.0, 3.6) as fig:
-        ax = fig.add_subplot()
-        seen = set()
-        for model, dataset, fit, acc in points:
-            if not (np.isfinite(fit) and fit > 0 and np.isfinite(acc)):
-                continue
-            label = None if dataset in seen else titles.get(dataset, dataset)
-            seen.add(dataset)
-            ax.scatter([fit], [100 * acc], color=DATASET_COLOURS.get(dataset), s=18, label=label)
-            ax.annotate(model, (fit, 100 * acc), xytext=(4, 2), textcoords="offset points",
-                        fontsize=6)
-        ax.set_xscale("log")
-        from matplotlib.ticker import FuncFormatter, LogLocator
+    """Mean fit seconds (log scale) against mean test accuracy, one point per model, one
+    panel per dataset, labelled with the model."""
+    from matplotlib.ticker import FuncFormatter, LogLocator
 
-        plain = FuncFormatter(lambda v, _pos: f"{v:g}")
-        ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-        ax.xaxis.set_major_formatter(plain)
-        ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _pos: ""))
-        ax.set_xlabel("fit time per run (s, mean over seeds; log scale)")
-        ax.set_ylabel("test accuracy (%)")
-        ax.grid(True, which="both", lw=0.3)
-        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
+    shown = [p for p in points if np.isfinite(p[2]) and p[2] > 0 and np.isfinite(p[3])]
+    datasets = list(dict.fromkeys(d for _, d, _, _ in shown)) or [""]
+    with figure(path, 4.8 * len(datasets), 3.8) as fig:
+        axes = fig.subplots(1, len(datasets), squeeze=False)[0]
+        for ax, dataset in zip(axes, datasets, strict=True):
+            for model, d, fit, acc in shown:
+                if d != dataset:
+                    continue
+                ax.scatter([fit], [100 * acc], color=DATASET_COLOURS.get(d), s=18)
+                ax.annotate(short_label(model), (fit, 100 * acc), xytext=(4, 2),
+                            textcoords="offset points", fontsize=6)
+            ax.set_xscale("log")
+            plain = FuncFormatter(lambda v, _pos: f"{v:g}")
+            ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+            ax.xaxis.set_major_formatter(plain)
+            ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _pos: ""))
+            ax.set_title(titles.get(dataset, dataset), fontsize=9)
+            ax.set_xlabel("fit time per run (s, mean over seeds; log scale)")
+            ax.set_ylabel("test accuracy (%)")
+            ax.grid(True, which="both", lw=0.3)
     return path
 
 
@@ -316,9 +321,6 @@ def rank_transfer(path: Path, points: Sequence[tuple[str, tuple[float, float, fl
     also others below, a second panel zooms on them (the first marks that region). Labels
     are class names (the last part of an import path).
     """
-    def label(model: str) -> str:
-        return model.rsplit(".", 1)[-1] if "." in model else model
-
     top = [p for p in points if p[1][0] >= zoom_from]
     zoom = 2 <= len(top) < len(points)
     with figure(path, 9.6 if zoom else 5.2, 4.2) as fig:
@@ -330,7 +332,7 @@ def rank_transfer(path: Path, points: Sequence[tuple[str, tuple[float, float, fl
                 ax.errorbar([100 * x], [100 * y], xerr=xerr, yerr=yerr, fmt="o", ms=4,
                             capsize=2, lw=1, color="#4c72b0")
                 if k == 1 or not zoom or x < zoom_from:
-                    ax.annotate(label(model), (100 * x, 100 * y), xytext=(4, -8),
+                    ax.annotate(short_label(model), (100 * x, 100 * y), xytext=(4, -8),
                                 textcoords="offset points", fontsize=6 if k == 0 else 7)
             ax.set_xlabel(xlabel)
             ax.set_ylabel(ylabel)
