@@ -24,7 +24,7 @@ class StandardisedLogisticRegression(EstimatorBase):
         self,
         C: Annotated[float, Positive, "inverse L2 regularisation strength"] = 0.01,
         max_iter: Annotated[int, AtLeast1, "L-BFGS iteration limit"] = 1000,
-        tol: Annotated[float, Positive, "stopping tolerance"] = 1e-3,
+        tol: Annotated[float, Positive, "stopping tolerance"] = 5e-4,
         seed: int = 0,
         **options: Any,
     ):
@@ -66,7 +66,7 @@ MODEL = ModelSpec(
     description="Multinomial logistic regression (L-BFGS, L2) on standardised pixels",
     family="linear",
     input_kind="flat",
-    version="2",
+    version="3",  # v3: tol 5e-4 (v2: 1e-3, -0.24 pp on Fashion-MNIST; v1: 1e-4, 4x the time)
     estimator=StandardisedLogisticRegression,
     passthrough="sklearn.linear_model.LogisticRegression",
     learning_curve=True,
