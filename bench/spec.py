@@ -116,8 +116,8 @@ class ModelSpec:
         (e.g. ``criterion="entropyy"``) here, before any job runs."""
         extra = self.passthrough_params if self.passthrough else None
         resolved = resolve_params(self.name, self.params, overrides, extra)
-        underlying = self.passthrough or (self.source if self.source == self.name
-                                          and "." in self.name else None)
+        underlying = self.passthrough or (self.name if is_import_path(self.name)
+                                          and self.source == self.name else None)
         if underlying and overrides:
             check_constraints(self.name, underlying, resolved)
         return resolved
