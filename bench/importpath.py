@@ -10,78 +10,44 @@ version (e.g. ``scikit-learn 1.5.2``), so job keys change when the library does.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import importlib
 import inspect
 import warnings
-from importlib import metadata
 from typing import Annotated, Any, Literal
 
 import numpy as np
 
+from bench.declarations import import_class
 from bench.errors import ModelWarning, UsageError
 from bench.estimators import EstimatorBase, threads_per_job
 from bench.params import Param
-from bench.spec import import_class, is_import_path  # noqa: F401 - part of this module's API
+from bench.spec import is_import_path  # noqa: F401 - part of this module's API
 
 Scale = Literal["none", "unit", "standard"]
 SCALE_PARAM = Param(
     "scale", "unit", Scale,
     "input scaling: none (raw 0..255), unit (/255, in [0, 1]) or standard (per-pixel z-score "
     "fitted on the training data)")
-def check_classifier(cls: type, path: str) -> None:
-    """Raise a UsageError unless ``cls`` is a classifier with ``fit`` and ``predict``."""
-    missing = [m for m in ("fit", "predict") if not callable(getattr(cls, m, None))]
-    kind = None
-    try:
-        from sklearn.base import is_classifier
-
-        kind = "classifier" if is_classifier(cls()) else None
-    except Exception:  # noqa: BLE001 - not constructible with defaults, or not scikit-learn
-        kind = getattr(cls, "_estimator_type", None)
-    if missing or kind != "classifier":
-        why = f"it has no {' or '.join(missing)} method" if missing else "it is not a classifier"
-        raise UsageError(f"model {path!r} cannot be benchmarked: {why} (the harness needs a "
-                         "scikit-learn-compatible classifier with fit and predict, and uses "
-                         "predict_proba when present).")
-
-
-@functools.cache
-def _packages_distributions() -> dict[str, list[str]]:
-    """Top-level module -> distributions; scans every installed package (~0.5 s), so once."""
-    return metadata.packages_distributions()
-
-
-def distribution(module_name: str) -> tuple[str, str]:
-    """(distribution name, version) providing the top-level package of ``module_name``."""
-    top = module_name.split(".")[0]
-    names = _packages_distributions().get(top) or []
-    for name in names:
-        try:
-            return name, metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    version = getattr(importlib.import_module(top), "__version__", None)
-    return top, str(version or "unknown")
-
-
 @functools.cache
 def import_path_spec(path: str):
-    """The :class:`bench.registry.ModelSpec` of the classifier class at ``path``."""
+    """The :class:`bench.registry.ModelSpec` of the classifier class at ``path`` (read through
+    the declaration cache, ``bench.declarations``: no import when the library is unchanged)."""
+    from bench.declarations import declaration
     from bench.spec import ModelSpec, class_params
 
-    with relayed_warnings(path):
-        cls = import_class(path)
-        check_classifier(cls, path)
-        params = class_params(path)
+    found = declaration(path)
+    for message in found.warnings:  # once per process: this function is cached
+        warnings.warn(f"model {path}: {message}", ModelWarning, stacklevel=2)
+    if found.not_a_classifier:
+        raise UsageError(found.not_a_classifier)
+    params = class_params(path)
     if any(p.name == SCALE_PARAM.name for p in params):
         raise UsageError(f"model {path!r} has its own 'scale' argument, which clashes with the "
                          "harness's input-scaling parameter; wrap it in a plugin instead.")
-    dist, version = distribution(cls.__module__)
+    dist, version = found.distribution, found.version
     return ModelSpec(
         name=path,
-        description=f"{cls.__name__} from {dist} {version}, by import path",
+        description=f"{found.class_name} from {dist} {version}, by import path",
         family="imported",
         input_kind="flat",
         version=f"{dist} {version}",
@@ -91,21 +57,6 @@ def import_path_spec(path: str):
         source=path,
         distribution=f"{dist} {version}",
     )
-
-
-@contextlib.contextmanager
-def relayed_warnings(path: str):
-    """Warnings raised while reading the class at ``path`` (a deprecated class warns when
-    ``check_classifier`` builds it), each once as a :class:`ModelWarning` naming the model,
-    so they print as ``warning: ...``. Deprecation warnings aimed at developers are dropped,
-    as in job records."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        yield
-    messages = dict.fromkeys(f"{w.message} ({w.category.__name__})" for w in caught
-                             if not issubclass(w.category, DeprecationWarning))
-    for message in messages:
-        warnings.warn(f"model {path}: {message}", ModelWarning, stacklevel=3)
 
 
 def _build(path: str, params: dict[str, Any], seed: int) -> ImportedClassifier:

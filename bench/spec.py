@@ -7,12 +7,11 @@ Plugin authors import ``ModelSpec`` from :mod:`bench.registry`, which re-exports
 from __future__ import annotations
 
 import functools
-import importlib
-import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from bench.declarations import import_class
 from bench.errors import PluginError, UsageError
 from bench.params import (
     Param,
@@ -172,22 +171,12 @@ def _construct(estimator: Callable[..., Any], params: dict[str, Any], seed: int)
 @functools.cache
 def class_params(class_path: str, exclude: tuple[str, ...] = HARNESS_ARGS) -> tuple[Param, ...]:
     """Parameters of the class at ``class_path`` read from its constructor's defaults; arguments
-    whose default is not a plain value (an object, NaN) are left out."""
-    cls = import_class(class_path)
-    target = cls.__init__
-    params = []
-    for arg in inspect.signature(target).parameters.values():
-        if (arg.name in exclude or arg.kind in (arg.VAR_POSITIONAL, arg.VAR_KEYWORD)
-                or arg.default is arg.empty or not is_plain(arg.default)):
-            continue
-        params.append(Param(arg.name, arg.default, infer_type(arg.default)))
-    return tuple(params)
+    whose default is not a plain value (an object, NaN) are left out. Read through the
+    declaration cache (``bench.declarations``): no import when the library is unchanged."""
+    from bench.declarations import declaration
 
-
-
-
-IMPORT_PATH_HINT = ("A model name containing a dot is the import path of a scikit-learn-compatible "
-         "classifier class, e.g. sklearn.svm.SVC or sklearn.ensemble.ExtraTreesClassifier.")
+    return tuple(Param(name, default, infer_type(default))
+                 for name, default in declaration(class_path).defaults if name not in exclude)
 
 
 def is_import_path(name: str) -> bool:
@@ -197,44 +186,25 @@ def is_import_path(name: str) -> bool:
 def check_constraints(model: str, class_path: str, params: dict[str, Any]) -> None:
     """Raise a UsageError when scikit-learn's declared constraints of ``class_path`` refuse one
     of ``params`` (only the class's own constructor arguments are passed; a class without
-    ``_validate_params``, i.e. not a scikit-learn estimator, is not checked)."""
+    ``_validate_params``, i.e. not a scikit-learn estimator, is not checked). Combinations the
+    class accepted before are remembered (``bench.declarations``), so they need no import."""
     import warnings
 
-    cls = import_class(class_path)
-    validate = getattr(cls, "_validate_params", None)
-    if validate is None:
+    from bench.declarations import accepted_before, declaration, remember_accepted
+
+    found = declaration(class_path)
+    if not found.validates:
         return
-    accepted = set(inspect.signature(cls).parameters) - set(HARNESS_ARGS)
-    kwargs = {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()
-              if k in accepted}
+    accepted = set(found.arguments) - set(HARNESS_ARGS)
+    own = {k: v for k, v in params.items() if k in accepted}
+    if accepted_before(class_path, own):
+        return
+    kwargs = {k: list(v) if isinstance(v, tuple) else v for k, v in own.items()}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            cls(**kwargs)._validate_params()
+            import_class(class_path)(**kwargs)._validate_params()
     except (TypeError, ValueError) as exc:
         raise UsageError(f"model {model!r}: {exc} (checked against {class_path}'s declared "
                          "parameter constraints before running anything).") from None
-
-
-def import_class(path: str) -> type:
-    """The class at ``path`` (``package.module.Class``), or a UsageError saying why not."""
-    module_name, _, attr = path.rpartition(".")
-    if not module_name or not attr or not all(part.isidentifier() for part in path.split(".")):
-        raise UsageError(f"model {path!r} is not a valid import path. {IMPORT_PATH_HINT}")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise UsageError(f"model {path!r}: cannot import module {module_name!r} ({exc}). "
-                         f"{IMPORT_PATH_HINT}") from None
-    except Exception as exc:  # noqa: BLE001 - a module that fails on import is the user's path
-        raise UsageError(f"model {path!r}: importing {module_name!r} failed with "
-                         f"{type(exc).__name__}: {exc}.") from None
-    cls = getattr(module, attr, None)
-    if cls is None:
-        raise UsageError(f"model {path!r}: module {module_name!r} has no attribute {attr!r}. "
-                         f"{IMPORT_PATH_HINT}")
-    if not isinstance(cls, type):
-        raise UsageError(f"model {path!r} is a {type(cls).__name__}, not a class. {IMPORT_PATH_HINT}")
-    return cls
-
-
+    remember_accepted(class_path, own)

@@ -145,20 +145,27 @@ def test_a_deprecated_class_warns_once_as_a_harness_warning_in_a_dry_run(tmp_pat
     assert lines[0].endswith("(FutureWarning)")
 
 
-def test_library_warnings_while_reading_a_class_become_model_warnings(monkeypatch):
+def test_library_warnings_while_reading_a_class_become_model_warnings(tmp_path, monkeypatch):
     import warnings
 
     from bench.errors import ModelWarning
-    from bench.importpath import relayed_warnings
 
+    (tmp_path / "warning_models.py").write_text(
+        "import warnings\n"
+        "from sklearn.naive_bayes import GaussianNB\n"
+        "class Old(GaussianNB):\n"
+        "    def __init__(self, var_smoothing=1e-9):\n"
+        "        for _ in range(2):\n"
+        "            warnings.warn('Class Old is deprecated', FutureWarning, stacklevel=2)\n"
+        "        warnings.warn('for developers', DeprecationWarning, stacklevel=2)\n"
+        "        super().__init__(var_smoothing=var_smoothing)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        with relayed_warnings("pkg.Model"):
-            for _ in range(2):
-                warnings.warn("Class Model is deprecated", FutureWarning, stacklevel=1)
-            warnings.warn("for developers", DeprecationWarning, stacklevel=1)
+        get_model("warning_models.Old")
+        get_model("warning_models.Old")
     assert [(w.category, str(w.message)) for w in caught] == [
-        (ModelWarning, "model pkg.Model: Class Model is deprecated (FutureWarning)")]
+        (ModelWarning, "model warning_models.Old: Class Old is deprecated (FutureWarning)")]
 
 
 @pytest.mark.parametrize("model", ["sklearn.ensemble.RandomForestClassifier", "random-forest"])
