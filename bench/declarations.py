@@ -9,17 +9,21 @@ harness cache (``<cache>/declarations/``, one JSON file per class and installati
 
 An entry is used only while what it was read from is unchanged: the top-level package's import
 origin (``importlib.util.find_spec``, which does not import it), the size and modification time
-of that file, of the module defining the class and of the one defining its ``__init__``, the
-providing distribution's version and the Python version. Classes that cannot be stamped this
-way (not from an installed distribution, not from files) are read live every time. The cache
-file is untrusted input: anything malformed or unexpected is a miss (read live, rewritten), and
-a worker about to train an import-path model compares the live class with what was planned
-(:func:`check_planned_defaults`), so an edited entry fails the job instead of changing it
-silently. A cache that cannot be written (read-only, full disk) only costs speed.
+of that file, of the module named in the path, of the modules defining the class and its base
+classes, the providing distribution's version and the Python version. Classes that cannot be
+stamped this way (not from an installed distribution, not from files) are read live every time.
+
+The cache file is untrusted input: anything malformed or unexpected is a miss (the class is
+read live and the entry rewritten). Every job planned from a declaration carries its
+:func:`fingerprint`; before anything is trained, the runner compares it with the live class
+(:func:`check_fingerprint`), so an edited entry stops the run with one clear error instead of
+changing a job silently. A cache that cannot be written (read-only, full disk) only costs
+speed; two processes writing one entry at once keep the last writer's accepted combinations.
 """
 
 from __future__ import annotations
 
+import atexit
 import functools
 import hashlib
 import importlib
@@ -34,24 +38,27 @@ from pathlib import Path
 from typing import Any
 
 from bench.errors import UsageError
-from bench.params import is_plain
+from bench.params import as_declared_default
 
-FORMAT = 1
+FORMAT = 2
 FOLDER = "declarations"
 #: At most this many accepted parameter combinations are remembered per class.
 MAX_ACCEPTED = 512
+#: Entries larger than this are not read (a real one is a few kB).
+MAX_ENTRY_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
 class ClassDeclaration:
     """What planning needs from the class at ``path``.
 
-    ``defaults`` are the constructor arguments with plain defaults (``bench.params.is_plain``),
-    in signature order; ``arguments`` every constructor argument name; ``validates`` whether it
-    has scikit-learn's ``_validate_params``; ``not_a_classifier`` why it cannot be benchmarked
-    (``None`` when it can); ``warnings`` what reading it warned (a deprecated class warns when
-    built), printed as a ``ModelWarning`` by every process that uses it. Deprecation warnings
-    aimed at developers are dropped, as in job records.
+    ``defaults`` are the constructor arguments whose defaults the harness can type
+    (``bench.params.as_declared_default``), in signature order; ``arguments`` every constructor
+    argument name; ``has_validate_params`` whether it has scikit-learn's ``_validate_params``;
+    ``unusable`` why it cannot be benchmarked (not a classifier; ``None`` when it can);
+    ``warnings`` what building it warned (a deprecated class), printed as a ``ModelWarning`` by
+    every process that uses it (deprecation warnings aimed at developers are dropped, as in job
+    records).
     """
 
     path: str
@@ -60,9 +67,18 @@ class ClassDeclaration:
     version: str
     arguments: tuple[str, ...]
     defaults: tuple[tuple[str, Any], ...]
-    validates: bool
-    not_a_classifier: str | None
+    has_validate_params: bool
+    unusable: str | None
     warnings: tuple[str, ...] = ()
+
+
+def fingerprint(found: ClassDeclaration) -> str:
+    """A digest of everything in ``found`` that shapes a job (defaults with their types,
+    argument names, library and version, classifier check)."""
+    payload = json.dumps([found.path, found.distribution, found.version, list(found.arguments),
+                          [[n, _encode(v)] for n, v in found.defaults],
+                          found.has_validate_params, found.unusable], sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
 # ------------------------------------------------------------------ reading a class live
@@ -74,15 +90,24 @@ def _packages_distributions() -> dict[str, list[str]]:
     return metadata.packages_distributions()
 
 
-def distribution(module_name: str) -> tuple[str, str]:
-    """(distribution name, version) providing the top-level package of ``module_name``;
-    (top-level name, ``__version__`` or ``"unknown"``) when no installed distribution does."""
-    top = module_name.split(".")[0]
-    for name in _packages_distributions().get(top) or []:
+def installed_distribution(module_name: str) -> tuple[str, str] | None:
+    """(name, version) of the installed distribution providing the top-level package of
+    ``module_name``, or ``None`` if none does."""
+    for name in _packages_distributions().get(module_name.split(".")[0]) or []:
         try:
             return name, metadata.version(name)
         except metadata.PackageNotFoundError:
             continue
+    return None
+
+
+def distribution(module_name: str) -> tuple[str, str]:
+    """(distribution name, version) providing the top-level package of ``module_name``;
+    (top-level name, ``__version__`` or ``"unknown"``) when no installed distribution does."""
+    found = installed_distribution(module_name)
+    if found is not None:
+        return found
+    top = module_name.split(".")[0]
     version = getattr(importlib.import_module(top), "__version__", None)
     return top, str(version or "unknown")
 
@@ -102,18 +127,23 @@ def read_live(path: str) -> ClassDeclaration:
                              if not issubclass(w.category, DeprecationWarning))
     arguments = tuple(name for name, arg in signature.parameters.items()
                       if name != "self" and arg.kind not in (arg.VAR_POSITIONAL, arg.VAR_KEYWORD))
-    defaults = tuple((name, arg.default) for name, arg in signature.parameters.items()
-                     if name in arguments and arg.default is not arg.empty
-                     and is_plain(arg.default))
+    defaults = []
+    for name in arguments:
+        default = signature.parameters[name].default
+        if default is inspect.Parameter.empty:
+            continue
+        try:
+            defaults.append((name, as_declared_default(default)))
+        except TypeError:
+            continue  # an object, NaN, a tuple of floats: not settable, the class's own default
     dist, version = distribution(cls.__module__)
-    return ClassDeclaration(path, cls.__name__, dist, version, arguments, defaults,
+    return ClassDeclaration(path, cls.__name__, dist, version, arguments, tuple(defaults),
                             callable(getattr(cls, "_validate_params", None)), problem,
                             tuple(messages))
 
 
 IMPORT_PATH_HINT = ("A model name containing a dot is the import path of a scikit-learn-compatible "
-         "classifier class, e.g. sklearn.svm.SVC or sklearn.ensemble.ExtraTreesClassifier.")
-
+                    "classifier class, e.g. sklearn.svm.SVC or sklearn.ensemble.ExtraTreesClassifier.")
 
 
 def import_class(path: str) -> type:
@@ -166,36 +196,51 @@ def _stat(path: str) -> list[int] | None:
     return [stat.st_size, stat.st_mtime_ns]
 
 
+def _valid_path(path: str) -> bool:
+    parts = path.split(".")
+    return len(parts) >= 2 and all(part.isidentifier() for part in parts)
+
+
 def _top_origin(path: str) -> str | None:
     """Where the top-level package of ``path`` would be imported from (without importing it)."""
-    top = path.split(".")[0]
     try:
-        spec = importlib.util.find_spec(top)
+        spec = importlib.util.find_spec(path.split(".")[0])
     except (ImportError, ValueError):
         return None
     return spec.origin if spec is not None and spec.has_location else None
 
 
-def _stamp_of(path: str, found: ClassDeclaration) -> dict | None:
-    """The state ``found`` was read from, or ``None`` if the class cannot be stamped."""
-    origin = _top_origin(path)
-    if origin is None or found.version == "unknown":
-        return None
-    module_name = path.rpartition(".")[0]
-    files = {origin}
+def _source_files(path: str) -> list[str] | None:
+    """The files the class at ``path`` (already imported) was read from: the top-level
+    package, the module named in the path, the modules of the class and of its bases."""
+    module_name, _, attr = path.rpartition(".")
     try:
-        cls = getattr(sys.modules[module_name], found.class_name)
-        files.add(inspect.getfile(sys.modules[cls.__module__]))
-        init_code = getattr(cls.__init__, "__code__", None)
-        if init_code is not None:
-            files.add(init_code.co_filename)
+        module = sys.modules[module_name]
+        cls = getattr(module, attr)
+        files = {inspect.getfile(module)}
+        for klass in cls.__mro__:
+            if klass is not object and klass.__module__ in sys.modules:
+                try:
+                    files.add(inspect.getfile(sys.modules[klass.__module__]))
+                except TypeError:  # a built-in module: nothing on disk to stamp
+                    continue
     except (KeyError, AttributeError, TypeError):
         return None
-    stats = {file: _stat(file) for file in sorted(files)}
+    return sorted(files)
+
+
+def _stamp(path: str, distribution: tuple[str, str] | None) -> dict | None:
+    """The installation state to check an entry for ``path`` against, or ``None`` if the class
+    cannot be stamped (no installed distribution, no files)."""
+    origin = _top_origin(path)
+    files = _source_files(path)
+    if origin is None or files is None or distribution is None:
+        return None
+    stats = {file: _stat(file) for file in sorted({origin, *files})}
     if any(stat is None for stat in stats.values()):
         return None
     return {"python": list(sys.version_info[:2]), "origin": origin,
-            "distribution": found.distribution, "version": found.version, "files": stats}
+            "distribution": distribution[0], "version": distribution[1], "files": stats}
 
 
 def _stamp_holds(stamp: Any, path: str) -> bool:
@@ -203,7 +248,8 @@ def _stamp_holds(stamp: Any, path: str) -> bool:
     if not isinstance(stamp, dict) or stamp.get("python") != list(sys.version_info[:2]):
         return False
     files = stamp.get("files")
-    if (stamp.get("origin") != _top_origin(path) or not isinstance(files, dict) or not files
+    if (stamp.get("origin") != _top_origin(path) or not isinstance(files, dict)
+            or stamp["origin"] not in files
             or not all(isinstance(f, str) and _stat(f) == s for f, s in files.items())):
         return False
     return _installed_version(stamp.get("distribution")) == stamp.get("version")
@@ -231,13 +277,25 @@ def _encode(value: Any) -> Any:
 
 
 def _decode(value: Any) -> Any:
-    """The plain value ``value`` encodes; ValueError for anything else."""
+    """The declared default ``value`` encodes; ValueError for anything else."""
     if isinstance(value, dict) and set(value) == {"tuple"} and isinstance(value["tuple"], list):
-        return tuple(_decode(v) for v in value["tuple"])
-    if value is None or isinstance(value, (bool, int, float, str)):
-        if is_plain(value):
-            return value
-    raise ValueError(f"not a plain value: {value!r}")
+        items = value["tuple"]
+        if not all(type(v) is int for v in items):
+            raise ValueError("a tuple default holds only integers")
+        value = tuple(items)
+    elif value is not None and type(value) not in (bool, int, float, str):
+        raise ValueError(f"not a plain value: {value!r}")
+    try:
+        declared = as_declared_default(value)
+    except TypeError as exc:
+        raise ValueError(str(exc)) from None
+    if isinstance(declared, str) and not _printable(declared):
+        raise ValueError("a default holds control characters")
+    return declared
+
+
+def _printable(text: str) -> bool:
+    return all(c.isprintable() or c == "\n" for c in text)
 
 
 def canonical(params: dict[str, Any]) -> str:
@@ -246,50 +304,58 @@ def canonical(params: dict[str, Any]) -> str:
 
 
 def _strings(value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValueError("expected a list of strings")
+    if not isinstance(value, list) or not all(isinstance(v, str) and _printable(v)
+                                              for v in value):
+        raise ValueError("expected a list of printable strings")
     return tuple(value)
 
 
-def _parse(entry: Any, path: str) -> tuple[ClassDeclaration, list[str]]:
+def _parse(entry: dict, path: str) -> tuple[ClassDeclaration, list[str]]:
     """The declaration and accepted combinations in a cache entry; ValueError if malformed."""
-    if not isinstance(entry, dict) or entry.get("format") != FORMAT or entry.get("path") != path:
+    if entry.get("format") != FORMAT or entry.get("path") != path:
         raise ValueError("not an entry for this class")
-    stamp = entry["stamp"]
-    problem = entry["not_a_classifier"]
-    names = [pair[0] for pair in entry["defaults"]]
+    stamp, problem, pairs = entry["stamp"], entry["unusable"], entry["defaults"]
     arguments = _strings(entry["arguments"])
-    if not (isinstance(entry["class_name"], str) and isinstance(entry["validates"], bool)
-            and (problem is None or isinstance(problem, str))
-            and all(isinstance(n, str) and n.isidentifier() for n in arguments)
-            and set(names) <= set(arguments) and len(set(names)) == len(names)):
+    if not (isinstance(pairs, list) and all(isinstance(p, list) and len(p) == 2 for p in pairs)
+            and isinstance(entry["class_name"], str) and entry["class_name"].isidentifier()
+            and isinstance(entry["has_validate_params"], bool)
+            and (problem is None or (isinstance(problem, str) and _printable(problem)))
+            and all(name.isidentifier() for name in arguments)):
         raise ValueError("malformed entry")
-    defaults = tuple((name, _decode(value)) for name, value in entry["defaults"])
+    names = [name for name, _ in pairs]
+    if not set(names) <= set(arguments) or len(set(names)) != len(names):
+        raise ValueError("defaults for unknown or repeated arguments")
+    defaults = tuple((name, _decode(value)) for name, value in pairs)
     found = ClassDeclaration(path, entry["class_name"], stamp["distribution"], stamp["version"],
-                             arguments, defaults, entry["validates"], problem,
+                             arguments, defaults, entry["has_validate_params"], problem,
                              _strings(entry["warnings"]))
     return found, list(_strings(entry["accepted"]))
 
 
+@dataclass
 class _Entry:
-    """A class's declaration in this process, with its cache file (``None``: not cached)."""
+    """A class's declaration in this process; ``stamp`` is ``None`` when it is not cached."""
 
-    def __init__(self, found: ClassDeclaration, stamp: dict | None, accepted: list[str]):
-        self.found, self.stamp, self.accepted = found, stamp, accepted
+    found: ClassDeclaration
+    stamp: dict | None
+    accepted: list[str]
+    unsaved: bool = False
 
-    def save(self, path: str) -> None:
+    def save(self) -> None:
+        self.unsaved = False
         if self.stamp is None:
             return
         found = self.found
-        entry = {"format": FORMAT, "path": path, "stamp": self.stamp,
+        entry = {"format": FORMAT, "path": found.path, "stamp": self.stamp,
                  "class_name": found.class_name, "arguments": list(found.arguments),
                  "defaults": [[name, _encode(value)] for name, value in found.defaults],
-                 "validates": found.validates, "not_a_classifier": found.not_a_classifier,
+                 "has_validate_params": found.has_validate_params, "unusable": found.unusable,
                  "warnings": list(found.warnings), "accepted": self.accepted[-MAX_ACCEPTED:]}
         from bench.files import atomic_write_text
 
         try:
-            atomic_write_text(_cache_file(path, self.stamp["origin"]), json.dumps(entry, indent=1))
+            atomic_write_text(_cache_file(found.path, self.stamp["origin"]),
+                              json.dumps(entry, indent=1))
         except (OSError, ValueError):
             pass  # a cache that cannot be written only costs speed
 
@@ -301,23 +367,38 @@ def _load(path: str) -> _Entry | None:
     origin = _top_origin(path)
     if origin is None:
         return None
+    file = _cache_file(path, origin)
     try:
-        entry = json.loads(_cache_file(path, origin).read_text(encoding="utf-8"))
-        if not _stamp_holds(entry.get("stamp") if isinstance(entry, dict) else None, path):
+        if file.stat().st_size > MAX_ENTRY_BYTES:
+            return None
+        entry = json.loads(file.read_text(encoding="utf-8"))
+        if not isinstance(entry, dict) or not _stamp_holds(entry.get("stamp"), path):
             return None
         found, accepted = _parse(entry, path)
-    except (OSError, ValueError, KeyError, TypeError, IndexError):
+    except (OSError, ValueError, KeyError, TypeError, IndexError, RecursionError, MemoryError):
         return None
     return _Entry(found, entry["stamp"], accepted)
 
 
+def _read_and_stamp(path: str) -> _Entry:
+    """Read the class live; stamp it unless its package changed while it was read."""
+    origin = _top_origin(path)
+    origin_before = _stat(origin) if origin else None
+    found = read_live(path)
+    stamp = _stamp(path, installed_distribution(path))
+    if stamp is not None and (stamp["files"].get(stamp["origin"]) != origin_before
+                              or (stamp["distribution"], stamp["version"])
+                              != (found.distribution, found.version)):
+        stamp = None
+    return _Entry(found, stamp, [])
+
+
 def _entry(path: str) -> _Entry:
     if path not in _entries:
-        cached = _load(path)
+        cached = _load(path) if _valid_path(path) else None
         if cached is None:
-            found = read_live(path)
-            cached = _Entry(found, _stamp_of(path, found), [])
-            cached.save(path)
+            cached = _read_and_stamp(path)
+            cached.save()
         _entries[path] = cached
     return _entries[path]
 
@@ -334,35 +415,55 @@ def accepted_before(path: str, params: dict[str, Any]) -> bool:
 
 
 def remember_accepted(path: str, params: dict[str, Any]) -> None:
-    """Record that the class's constraint check accepted ``params`` (kept in the cache)."""
+    """Record that the class's constraint check accepted ``params``; saved to the cache when
+    the process exits (or at :func:`save_pending`), once, however many were added."""
     entry = _entry(path)
     key = canonical(params)
     if key not in entry.accepted:
         entry.accepted.append(key)
-        entry.save(path)
+        entry.unsaved = True
+
+
+@atexit.register
+def save_pending() -> None:
+    """Write the entries that gained accepted combinations in this process."""
+    for entry in _entries.values():
+        if entry.unsaved:
+            entry.save()
 
 
 def forget() -> None:
-    """Drop the declarations this process read (the files stay); for tests, together with
-    ``bench.spec.class_params.cache_clear()`` and ``bench.importpath.import_path_spec``'s."""
+    """Save what is pending, then drop what this process read (see also
+    ``bench.importpath.forget_classes``, which also clears the specs built from it)."""
+    save_pending()
     _entries.clear()
     _installed_version.cache_clear()
+    _live_fingerprint.cache_clear()
 
 
-def check_planned_defaults(path: str, planned: dict[str, Any]) -> None:
-    """Raise a UsageError if the class at ``path``, read live, has other defaults than the
-    plan assumed (``planned``: name -> default, as the cache gave them when planning); the
-    cache entry is then rewritten from the class."""
-    signature = inspect.signature(import_class(path).__init__)
-    live = {name: arg.default for name, arg in signature.parameters.items()
-            if arg.default is not arg.empty}
-    changed = sorted(name for name, value in planned.items()
-                     if name not in live or (type(live[name]), live[name]) != (type(value), value))
-    if changed:
-        found = read_live(path)
-        _entries[path] = _Entry(found, _stamp_of(path, found), [])
-        _entries[path].save(path)
-        raise UsageError(
-            f"model {path!r}: the class's defaults for {', '.join(changed)} differ from those "
-            "the plan was made with (the harness cache's declarations folder held a stale or "
-            "edited entry, now rewritten from the class); nothing was trained. Run again.")
+# ------------------------------------------------------------------ checking a plan
+
+
+def planned_fingerprint(path: str) -> str:
+    """The fingerprint of the declaration a plan uses for the class at ``path``."""
+    return fingerprint(declaration(path))
+
+
+@functools.cache
+def _live_fingerprint(path: str) -> str:
+    return fingerprint(read_live(path))
+
+
+def check_fingerprint(path: str, planned: str) -> None:
+    """Raise a UsageError unless the class at ``path``, read live, is the one the plan was made
+    from (``planned``: :func:`planned_fingerprint` when planning). On a mismatch the cache
+    entry is rewritten from the class, so planning again gives the right jobs."""
+    if _live_fingerprint(path) == planned:
+        return
+    _entries[path] = _read_and_stamp(path)
+    _entries[path].save()
+    raise UsageError(
+        f"model {path!r}: the plan was made from a declaration of the class that differs from "
+        "the class itself (a stale or edited entry in the harness cache's declarations "
+        "folder); nothing was trained. The entry is now rewritten from the class: run the "
+        "command again.")

@@ -5,7 +5,8 @@ import path of a classifier class. Its constructor arguments with plain defaults
 parameters (inferred from the defaults, see ``bench.params.infer_type``); ``random_state``
 receives the job seed and ``n_jobs`` the job's thread count; one extra parameter, ``scale``,
 chooses the input scaling. The spec's ``version`` is the providing distribution and its
-version (e.g. ``scikit-learn 1.5.2``), so job keys change when the library does.
+version (e.g. ``scikit-learn 1.5.2``), so job keys change when the library does. What planning
+reads from the class is cached between processes by ``bench.declarations``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 
-from bench.declarations import import_class
+from bench.declarations import check_classifier, distribution, import_class  # noqa: F401 - re-exported
 from bench.errors import ModelWarning, UsageError
 from bench.estimators import EstimatorBase, threads_per_job
 from bench.params import Param
@@ -38,8 +39,8 @@ def import_path_spec(path: str):
     found = declaration(path)
     for message in found.warnings:  # once per process: this function is cached
         warnings.warn(f"model {path}: {message}", ModelWarning, stacklevel=2)
-    if found.not_a_classifier:
-        raise UsageError(found.not_a_classifier)
+    if found.unusable:
+        raise UsageError(found.unusable)
     params = class_params(path)
     if any(p.name == SCALE_PARAM.name for p in params):
         raise UsageError(f"model {path!r} has its own 'scale' argument, which clashes with the "
@@ -57,6 +58,17 @@ def import_path_spec(path: str):
         source=path,
         distribution=f"{dist} {version}",
     )
+
+
+def forget_classes() -> None:
+    """Forget every class declaration and import-path spec this process read (tests; the
+    cache files stay)."""
+    from bench import declarations
+    from bench.spec import class_params
+
+    declarations.forget()
+    class_params.cache_clear()
+    import_path_spec.cache_clear()
 
 
 def _build(path: str, params: dict[str, Any], seed: int) -> ImportedClassifier:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bench.declarations import import_class
+from bench.declarations import IMPORT_PATH_HINT, import_class  # noqa: F401 - re-exported
 from bench.errors import PluginError, UsageError
 from bench.params import (
     Param,
@@ -98,7 +98,8 @@ class ModelSpec:
         return {p.name: p.default for p in self.params}
 
     def passthrough_params(self) -> tuple[Param, ...]:
-        """The underlying class's other constructor arguments (imports it; empty if none)."""
+        """The underlying class's other constructor arguments (empty if none; read through
+        the declaration cache, ``bench.declarations``)."""
         if not self.passthrough:
             return ()
         declared = tuple(p.name for p in self.params)
@@ -193,7 +194,7 @@ def check_constraints(model: str, class_path: str, params: dict[str, Any]) -> No
     from bench.declarations import accepted_before, declaration, remember_accepted
 
     found = declaration(class_path)
-    if not found.validates:
+    if not found.has_validate_params:
         return
     accepted = set(found.arguments) - set(HARNESS_ARGS)
     own = {k: v for k, v in params.items() if k in accepted}

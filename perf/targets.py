@@ -119,20 +119,16 @@ def cached_target(run_all_s: float | None, list_s: float | None) -> Target:
     if not run_all_s or not list_s:
         return Target(what, target, "not measured", None, "")
     ratio = run_all_s / list_s
-    why = "whole processes on a copy of the committed results, medians"
-    if ratio > CACHED_RATIO:
-        why += (ZOO_PLANNING_NOTE)
+    why = "whole processes on a copy of the committed results, medians; " + DECLARATION_NOTE
     return Target(what, target, f"{run_all_s:.2f} s / {list_s:.2f} s = {ratio:.2f}x",
                   ratio <= CACHED_RATIO, why)
 
 
-# Measured by profiling a cached `bench run-all` (cProfile) on 2026-11-29, after the reference run.
-ZOO_PLANNING_NOTE = (
-    "; a plain run-all now also plans the xiao2017 zoo, and reading the parameters of its 14 "
-    "scikit-learn classes imports scikit-learn (about 2.7 s of the 3.2 s, by cProfile); the "
-    "built-in plan alone (`bench run-all --suite default`, all cached) takes about 0.46 s, 1.2x "
-    "`bench list`. Meeting the target with the zoo needs a cache of the classes' declarations "
-    "keyed by library version, not built")
+DECLARATION_NOTE = (
+    "the plan includes the xiao2017 zoo, whose 14 scikit-learn classes are read from the "
+    "declaration cache (`bench/declarations.py`) instead of importing scikit-learn (about 2.7 s; "
+    "8x `bench list` before the cache). The first run after installing or upgrading a library "
+    "reads the classes live, once")
 
 
 @dataclass(frozen=True)

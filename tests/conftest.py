@@ -58,6 +58,18 @@ def plugin_env(monkeypatch, session_cache):
 
 def pytest_configure(config):
     sys.path.insert(0, str(ROOT))
+    if not os.environ.get("BENCH_CACHE_DIR"):  # keep the developer's harness cache untouched
+        import tempfile
+
+        config._bench_cache = tempfile.TemporaryDirectory(prefix="bench-test-cache-")
+        os.environ["BENCH_CACHE_DIR"] = config._bench_cache.name
+
+
+def pytest_unconfigure(config):
+    cache = getattr(config, "_bench_cache", None)
+    if cache is not None:
+        os.environ.pop("BENCH_CACHE_DIR", None)
+        cache.cleanup()
 
 
 @pytest.fixture(autouse=True)

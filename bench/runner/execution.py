@@ -89,16 +89,13 @@ def _train_and_evaluate(job: Job, on_epoch: EpochHook | None) -> dict:
     from bench.contract import estimator_proba
     from bench.data import load_dataset
     from bench.data.subsets import indices_digest, test_indices, train_indices
-    from bench.importpath import SCALE_PARAM
     from bench.registry import get_model
-    from bench.spec import is_import_path
 
+    if job.class_fingerprint is not None:  # planned from a cached class declaration
+        from bench.declarations import check_fingerprint
+
+        check_fingerprint(job.model, job.class_fingerprint)
     spec = get_model(job.model)
-    if spec.source == spec.name and is_import_path(spec.name):  # planned from cached defaults
-        from bench.declarations import check_planned_defaults
-
-        check_planned_defaults(spec.name, {p.name: p.default for p in spec.params
-                                           if p.name != SCALE_PARAM.name})
     data = load_dataset(job.dataset)
     train_idx = train_indices(data.y_train, job.train_size, job.seed, job.dataset)
     test_idx = test_indices(data.y_test, job.test_size, job.dataset)

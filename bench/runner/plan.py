@@ -21,6 +21,9 @@ class Job(JobIdentity):
     """One training run: its identity (``key`` hashes it) and how the plan labels it."""
 
     learning_curve: bool = False
+    #: For an import-path model, the fingerprint of the class declaration the plan used
+    #: (``bench.declarations``); checked against the live class before anything is trained.
+    class_fingerprint: str | None = None
 
     @property
     def label(self) -> str:
@@ -96,6 +99,7 @@ def build_plan(
     jobs: list[Job] = []
     for spec in specs:
         params = _profile_params(spec, profile, routed[spec.name])
+        fingerprint = _class_fingerprint(spec)
         sizes = [(train_size or profile.train_size, train_size is not None, params, seeds)]
         if sweep and spec.learning_curve and train_size is None:
             sizes += [(n, True, _curve_params(spec, profile, routed[spec.name], n), seeds)
@@ -108,8 +112,20 @@ def build_plan(
             for size, is_curve, job_params, job_seeds in sizes:
                 for seed in job_seeds:
                     jobs.append(Job(spec.name, spec.version, job_params, dataset, checksums,
-                                    seed, profile.name, size, profile.test_size, is_curve))
+                                    seed, profile.name, size, profile.test_size, is_curve,
+                                    fingerprint))
     return jobs
+
+
+def _class_fingerprint(spec: ModelSpec) -> str | None:
+    """The declaration fingerprint of an import-path model (``None`` for plugins)."""
+    from bench.spec import is_import_path
+
+    if spec.source != spec.name or not is_import_path(spec.name):
+        return None
+    from bench.declarations import planned_fingerprint
+
+    return planned_fingerprint(spec.name)
 
 
 def _curve_params(spec: ModelSpec, profile: Profile, overrides: dict[str, str],

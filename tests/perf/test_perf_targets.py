@@ -91,6 +91,7 @@ def test_reference_run_and_dask_targets():
 def test_table_has_one_line_per_target():
     rows = [t.cached_target(2.0, 1.0), t.warm_load_target(None)]
     table = t.targets_table(rows).splitlines()
-    assert len(table) == 4 and table[2].endswith("| met | whole processes on a copy of the "
-                                                 "committed results, medians |")
+    assert len(table) == 4 and table[2].endswith(
+        "| met | whole processes on a copy of the committed results, medians; "
+        f"{t.DECLARATION_NOTE} |")
     assert "not measured" in table[3]
