@@ -11,7 +11,8 @@ An entry is used only while what it was read from is unchanged: the top-level pa
 origin (``importlib.util.find_spec``, which does not import it), the size and modification time
 of that file, of the module named in the path, of the modules defining the class and its base
 classes, the providing distribution's version and the Python version. Classes that cannot be
-stamped this way (not from an installed distribution, not from files) are read live every time.
+stamped this way (not from an installed distribution, not from files) and classes that cannot
+be benchmarked (the error is always the live one) are read live every time.
 
 The cache file is untrusted input: anything malformed or unexpected is a miss (the class is
 read live and the entry rewritten). Every job planned from a declaration carries its
@@ -40,7 +41,7 @@ from typing import Any
 from bench.errors import UsageError
 from bench.params import as_declared_default
 
-FORMAT = 2
+FORMAT = 3
 FOLDER = "declarations"
 #: At most this many accepted parameter combinations are remembered per class.
 MAX_ACCEPTED = 512
@@ -252,17 +253,27 @@ def _stamp_holds(stamp: Any, path: str) -> bool:
             or stamp["origin"] not in files
             or not all(isinstance(f, str) and _stat(f) == s for f, s in files.items())):
         return False
-    return _installed_version(stamp.get("distribution")) == stamp.get("version")
+    name, version = stamp.get("distribution"), stamp.get("version")
+    return (isinstance(name, str) and isinstance(version, str)
+            and _installed_version(name) == version and _provides(name, stamp["origin"]))
 
 
 @functools.cache
-def _installed_version(name: Any) -> str | None:
-    if not isinstance(name, str) or not name:
-        return None
+def _installed_version(name: str) -> str | None:
     try:
-        return metadata.version(name)
+        return metadata.version(name) if name else None
     except (metadata.PackageNotFoundError, ValueError):
         return None
+
+
+@functools.cache
+def _provides(name: str, origin: str) -> bool:
+    """Whether the installed distribution ``name`` lists the file ``origin`` (its RECORD)."""
+    try:
+        dist = metadata.distribution(name)
+        return any(str(dist.locate_file(f)) == origin for f in dist.files or ())
+    except (metadata.PackageNotFoundError, ValueError, OSError):
+        return False
 
 
 def _cache_file(path: str, origin: str) -> Path:
@@ -314,12 +325,11 @@ def _parse(entry: dict, path: str) -> tuple[ClassDeclaration, list[str]]:
     """The declaration and accepted combinations in a cache entry; ValueError if malformed."""
     if entry.get("format") != FORMAT or entry.get("path") != path:
         raise ValueError("not an entry for this class")
-    stamp, problem, pairs = entry["stamp"], entry["unusable"], entry["defaults"]
+    stamp, pairs = entry["stamp"], entry["defaults"]
     arguments = _strings(entry["arguments"])
     if not (isinstance(pairs, list) and all(isinstance(p, list) and len(p) == 2 for p in pairs)
             and isinstance(entry["class_name"], str) and entry["class_name"].isidentifier()
             and isinstance(entry["has_validate_params"], bool)
-            and (problem is None or (isinstance(problem, str) and _printable(problem)))
             and all(name.isidentifier() for name in arguments)):
         raise ValueError("malformed entry")
     names = [name for name, _ in pairs]
@@ -327,35 +337,36 @@ def _parse(entry: dict, path: str) -> tuple[ClassDeclaration, list[str]]:
         raise ValueError("defaults for unknown or repeated arguments")
     defaults = tuple((name, _decode(value)) for name, value in pairs)
     found = ClassDeclaration(path, entry["class_name"], stamp["distribution"], stamp["version"],
-                             arguments, defaults, entry["has_validate_params"], problem,
+                             arguments, defaults, entry["has_validate_params"], None,
                              _strings(entry["warnings"]))
     return found, list(_strings(entry["accepted"]))
 
 
 @dataclass
 class _Entry:
-    """A class's declaration in this process; ``stamp`` is ``None`` when it is not cached."""
+    """A class's declaration in this process and the cache file it belongs in (``None``: not
+    cached), fixed when it was read, so a later save goes where it came from."""
 
     found: ClassDeclaration
     stamp: dict | None
     accepted: list[str]
+    file: Path | None = None
     unsaved: bool = False
 
     def save(self) -> None:
         self.unsaved = False
-        if self.stamp is None:
+        if self.stamp is None or self.file is None:
             return
         found = self.found
         entry = {"format": FORMAT, "path": found.path, "stamp": self.stamp,
                  "class_name": found.class_name, "arguments": list(found.arguments),
                  "defaults": [[name, _encode(value)] for name, value in found.defaults],
-                 "has_validate_params": found.has_validate_params, "unusable": found.unusable,
+                 "has_validate_params": found.has_validate_params,
                  "warnings": list(found.warnings), "accepted": self.accepted[-MAX_ACCEPTED:]}
         from bench.files import atomic_write_text
 
         try:
-            atomic_write_text(_cache_file(found.path, self.stamp["origin"]),
-                              json.dumps(entry, indent=1))
+            atomic_write_text(self.file, json.dumps(entry, indent=1))
         except (OSError, ValueError):
             pass  # a cache that cannot be written only costs speed
 
@@ -377,20 +388,22 @@ def _load(path: str) -> _Entry | None:
         found, accepted = _parse(entry, path)
     except (OSError, ValueError, KeyError, TypeError, IndexError, RecursionError, MemoryError):
         return None
-    return _Entry(found, entry["stamp"], accepted)
+    return _Entry(found, entry["stamp"], accepted, file)
 
 
 def _read_and_stamp(path: str) -> _Entry:
-    """Read the class live; stamp it unless its package changed while it was read."""
+    """Read the class live; stamp it unless its package changed while it was read, or it
+    cannot be benchmarked (a refusal is always read live, never taken from a file)."""
     origin = _top_origin(path)
     origin_before = _stat(origin) if origin else None
     found = read_live(path)
     stamp = _stamp(path, installed_distribution(path))
-    if stamp is not None and (stamp["files"].get(stamp["origin"]) != origin_before
-                              or (stamp["distribution"], stamp["version"])
-                              != (found.distribution, found.version)):
+    if found.unusable is not None or (stamp is not None and (
+            stamp["files"].get(stamp["origin"]) != origin_before
+            or (stamp["distribution"], stamp["version"]) != (found.distribution, found.version))):
         stamp = None
-    return _Entry(found, stamp, [])
+    file = _cache_file(path, stamp["origin"]) if stamp is not None else None
+    return _Entry(found, stamp, [], file)
 
 
 def _entry(path: str) -> _Entry:
@@ -432,13 +445,24 @@ def save_pending() -> None:
             entry.save()
 
 
+#: Caches of what other modules built from declarations (``bench.spec.class_params``,
+#: ``bench.importpath.import_path_spec``), cleared with them.
+_dependent_caches: list = []
+
+
+def clears_with_declarations(cached):
+    """Register a ``functools.cache``-d function built on declarations; returns it."""
+    _dependent_caches.append(cached)
+    return cached
+
+
 def forget() -> None:
-    """Save what is pending, then drop what this process read (see also
-    ``bench.importpath.forget_classes``, which also clears the specs built from it)."""
+    """Save what is pending, then drop everything this process read from classes and the cache,
+    with the specs built from it (the files stay)."""
     save_pending()
     _entries.clear()
-    _installed_version.cache_clear()
-    _live_fingerprint.cache_clear()
+    for cached in (*_dependent_caches, _installed_version, _provides, _live_fingerprint):
+        cached.cache_clear()
 
 
 # ------------------------------------------------------------------ checking a plan
@@ -460,10 +484,13 @@ def check_fingerprint(path: str, planned: str) -> None:
     entry is rewritten from the class, so planning again gives the right jobs."""
     if _live_fingerprint(path) == planned:
         return
-    _entries[path] = _read_and_stamp(path)
-    _entries[path].save()
+    forget()  # this process's specs too: planning again must start from the class
+    rewritten = _read_and_stamp(path)
+    rewritten.save()
     raise UsageError(
         f"model {path!r}: the plan was made from a declaration of the class that differs from "
-        "the class itself (a stale or edited entry in the harness cache's declarations "
-        "folder); nothing was trained. The entry is now rewritten from the class: run the "
-        "command again.")
+        f"the class this process imports ({rewritten.found.distribution} "
+        f"{rewritten.found.version}); nothing was trained. Either the harness cache's "
+        "declarations folder held a stale or edited entry (now rewritten from the class: run "
+        "the command again), or the plan was made where another version of the library is "
+        "installed (e.g. a Dask client and its workers).")

@@ -18,7 +18,12 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 
-from bench.declarations import check_classifier, distribution, import_class  # noqa: F401 - re-exported
+from bench.declarations import (  # noqa: F401 - check_classifier, distribution re-exported
+    check_classifier,
+    clears_with_declarations,
+    distribution,
+    import_class,
+)
 from bench.errors import ModelWarning, UsageError
 from bench.estimators import EstimatorBase, threads_per_job
 from bench.params import Param
@@ -29,6 +34,7 @@ SCALE_PARAM = Param(
     "scale", "unit", Scale,
     "input scaling: none (raw 0..255), unit (/255, in [0, 1]) or standard (per-pixel z-score "
     "fitted on the training data)")
+@clears_with_declarations
 @functools.cache
 def import_path_spec(path: str):
     """The :class:`bench.registry.ModelSpec` of the classifier class at ``path`` (read through
@@ -62,13 +68,10 @@ def import_path_spec(path: str):
 
 def forget_classes() -> None:
     """Forget every class declaration and import-path spec this process read (tests; the
-    cache files stay)."""
+    cache files stay): ``bench.declarations.forget``."""
     from bench import declarations
-    from bench.spec import class_params
 
     declarations.forget()
-    class_params.cache_clear()
-    import_path_spec.cache_clear()
 
 
 def _build(path: str, params: dict[str, Any], seed: int) -> ImportedClassifier:

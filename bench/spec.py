@@ -11,7 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bench.declarations import IMPORT_PATH_HINT, import_class  # noqa: F401 - re-exported
+from bench.declarations import (  # noqa: F401 - IMPORT_PATH_HINT, import_class re-exported
+    IMPORT_PATH_HINT,
+    clears_with_declarations,
+    import_class,
+)
 from bench.errors import PluginError, UsageError
 from bench.params import (
     Param,
@@ -169,6 +173,7 @@ def _construct(estimator: Callable[..., Any], params: dict[str, Any], seed: int)
     return estimator(**params, seed=seed)
 
 
+@clears_with_declarations
 @functools.cache
 def class_params(class_path: str, exclude: tuple[str, ...] = HARNESS_ARGS) -> tuple[Param, ...]:
     """Parameters of the class at ``class_path`` read from its constructor's defaults; arguments

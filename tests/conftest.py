@@ -58,18 +58,26 @@ def plugin_env(monkeypatch, session_cache):
 
 def pytest_configure(config):
     sys.path.insert(0, str(ROOT))
-    if not os.environ.get("BENCH_CACHE_DIR"):  # keep the developer's harness cache untouched
-        import tempfile
+    # a harness cache of the session's own: the developer's is neither read nor written
+    import tempfile
 
-        config._bench_cache = tempfile.TemporaryDirectory(prefix="bench-test-cache-")
-        os.environ["BENCH_CACHE_DIR"] = config._bench_cache.name
+    config._bench_cache = tempfile.TemporaryDirectory(prefix="bench-test-cache-")
+    config._bench_cache_before = os.environ.get("BENCH_CACHE_DIR")
+    os.environ["BENCH_CACHE_DIR"] = config._bench_cache.name
 
 
 def pytest_unconfigure(config):
     cache = getattr(config, "_bench_cache", None)
-    if cache is not None:
+    if cache is None:
+        return
+    from bench import declarations
+
+    declarations.forget()  # saves what is pending into the session's cache, before it goes
+    cache.cleanup()
+    if config._bench_cache_before is None:
         os.environ.pop("BENCH_CACHE_DIR", None)
-        cache.cleanup()
+    else:
+        os.environ["BENCH_CACHE_DIR"] = config._bench_cache_before
 
 
 @pytest.fixture(autouse=True)

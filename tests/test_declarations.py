@@ -130,6 +130,10 @@ SPOILS = {
     "no-files": lambda entry: json.dumps({**entry, "stamp": {**entry["stamp"], "files": {}}}),
     "a-file-changed": lambda entry: json.dumps({**entry, "stamp": {**entry["stamp"], "files": {
         f: [s[0] + 1, s[1]] for f, s in entry["stamp"]["files"].items()}}}),
+    "swapped-distribution": lambda entry: json.dumps({**entry, "stamp": {
+        **entry["stamp"], "distribution": "numpy", "version": __import__("numpy").__version__}}),
+    "version-null": lambda entry: json.dumps({**entry, "stamp": {
+        **entry["stamp"], "distribution": "no-such-distribution", "version": None}}),
     "other-python": lambda entry: json.dumps(
         {**entry, "stamp": {**entry["stamp"], "python": [2, 7]}}),
     "stats-not-lists": lambda entry: json.dumps({**entry, "stamp": {**entry["stamp"], "files": {
@@ -164,9 +168,9 @@ def test_an_oversized_entry_is_not_read(cache, monkeypatch):
     lambda e: e.update(defaults=[[n, 0.5 if n == "var_smoothing" else v]
                                  for n, v in e["defaults"]]),          # an edited default
     lambda e: e.update(defaults=[p for p in e["defaults"] if p[0] != "var_smoothing"]),  # removed
-    lambda e: e["stamp"].update(distribution="numpy",                 # another library's name
-                                version=__import__("numpy").__version__),
-], ids=["edited-default", "removed-default", "swapped-distribution"])
+    lambda e: e.update(arguments=[*e["arguments"], "bogus"],          # an extra argument
+                       defaults=[*e["defaults"], ["bogus", 1]]),
+], ids=["edited-default", "removed-default", "added-argument"])
 def test_a_job_planned_from_an_edited_entry_is_stopped_before_anything_trains(cache, tmp_path,
                                                                                edit):
     from bench.runner.batch import execute
@@ -189,12 +193,30 @@ def test_a_job_planned_from_an_edited_entry_is_stopped_before_anything_trains(ca
     assert replanned.key == honest.key
 
 
-def test_an_honest_plan_passes_the_checks(cache):
+def test_planning_again_in_the_same_process_after_the_check_gives_the_honest_job(cache, tmp_path):
+    from bench.runner.batch import execute
+
+    (honest,) = _plan(NB)
+    _edit(cache, NB, lambda e: e.update(defaults=[[n, 1e-3 if n == "var_smoothing" else v]
+                                                  for n, v in e["defaults"]]))
+    (planned,) = _plan(NB)
+    assert planned.params["var_smoothing"] == 1e-3
+    with pytest.raises(UsageError, match="nothing was trained"):
+        execute([planned], tmp_path / "results")
+    (replanned,) = _plan(NB)  # as "run the command again" does in a notebook
+    assert replanned.params["var_smoothing"] == 1e-9 and replanned.key == honest.key
+
+
+def test_a_plan_from_honest_cache_entries_passes_the_checks(cache, monkeypatch):
     from bench.runner.batch import check_declarations
 
-    jobs = _plan(NB) + _plan(MLP, {"alpha": "0.01"})
-    forget_classes()  # as in another process, whose declarations come from the files
-    check_declarations(jobs)
+    _plan(NB), _plan(MLP)  # fills the cache
+    forget_classes()
+    reads = _live_reads(monkeypatch)
+    jobs = _plan(NB) + _plan(MLP, {"alpha": "0.01"})  # from the files
+    assert reads == []
+    check_declarations(jobs)  # reads both classes live and finds the same declarations
+    assert sorted(reads) == sorted([NB, MLP])
 
 
 def test_subclasses_of_builtin_types_are_declared_as_builtins(cache, tmp_path, monkeypatch):
@@ -217,7 +239,11 @@ def test_subclasses_of_builtin_types_are_declared_as_builtins(cache, tmp_path, m
     assert type(defaults["var_smoothing"]) is float and type(defaults["mode"]) is int
     assert defaults["sizes"] == (1, 3) and type(defaults["sizes"][0]) is int
     assert "ratios" not in defaults  # a tuple of floats cannot be typed: the class's own default
-    assert isinstance(np.float64(1), float) and issubclass(enum.IntEnum, int)  # what was tested
+    for value in (np.float64(1e-9), enum.IntEnum("Mode", "A").A, (enum.IntEnum("N", "B").B, 3)):
+        declared = declarations.as_declared_default(value)  # what a cache entry stores
+        stored = declarations._decode(json.loads(json.dumps(declarations._encode(declared))))
+        assert (type(stored), stored) == (type(declared), declared)
+        assert declarations.canonical({"x": stored}) == declarations.canonical({"x": value})
 
 
 def test_accepted_constraint_checks_are_remembered_refused_ones_are_not(cache, monkeypatch):
@@ -288,3 +314,26 @@ def test_an_invalid_path_reads_no_file(cache, monkeypatch):
     with pytest.raises(UsageError, match="not a valid import path"):
         declarations.declaration("sklearn.svm/../../x.Y")
     assert opened == []
+
+
+def test_a_class_that_cannot_be_benchmarked_is_never_cached(cache):
+    for _ in range(2):
+        with pytest.raises(UsageError, match="is not a classifier"):
+            get_model("sklearn.cluster.KMeans")
+        forget_classes()
+    assert not cache.exists() or not list(cache.glob("sklearn.cluster.KMeans.*"))
+
+
+def test_pending_entries_are_saved_where_they_were_read(tmp_path, monkeypatch):
+    monkeypatch.setenv("BENCH_CACHE_DIR", str(tmp_path / "first"))
+    forget_classes()
+    try:
+        get_model("sklearn.svm.LinearSVC").resolve({"C": 0.5})
+        monkeypatch.setenv("BENCH_CACHE_DIR", str(tmp_path / "second"))
+        declarations.save_pending()
+        assert not (tmp_path / "second").exists()
+        (entry,) = (tmp_path / "first" / declarations.FOLDER).glob("sklearn.svm.LinearSVC.*")
+        (accepted,) = json.loads(entry.read_text())["accepted"]
+        assert json.loads(accepted)["C"] == 0.5
+    finally:
+        forget_classes()

@@ -26,10 +26,11 @@ IDENTITY = dict(model="m", model_version="1", params={"a": 1, "h": [2, 3]}, data
 
 
 def test_job_is_an_identity_plus_its_label_and_shares_its_key():
-    job = Job(**IDENTITY, learning_curve=True)
+    job = Job(**IDENTITY, learning_curve=True, class_fingerprint="0123")
     assert job.identity == JobIdentity(**IDENTITY)
-    assert job.key == JobIdentity(**IDENTITY).key == Job(**IDENTITY).key  # label not hashed
-    assert [f.name for f in dataclasses.fields(Job)] == [*IDENTITY_FIELDS, "learning_curve"]
+    assert job.key == JobIdentity(**IDENTITY).key == Job(**IDENTITY).key  # labels not hashed
+    assert [f.name for f in dataclasses.fields(Job)] == [*IDENTITY_FIELDS, "learning_curve",
+                                                         "class_fingerprint"]
 
 
 @pytest.mark.parametrize("name, value", [("model", "n"), ("model_version", "2"),
