@@ -114,6 +114,15 @@ def invocations(infos: Iterable[dict]) -> list[dict]:
     return sorted(seen.values(), key=lambda i: i.get("started_at") or "")
 
 
+def one_run(infos: list[dict], by_commit: dict[str, dict[str, int]], jobs: int) -> dict | None:
+    """The invocation that made every record, if one did: a single run-all that executed all
+    ``jobs``, and one code commit across the records (``None`` otherwise)."""
+    made = {commit for cell in by_commit.values() for commit in cell}
+    if len(infos) == 1 and len(made) == 1 and infos[0].get("jobs_executed") == jobs:
+        return infos[0]
+    return None
+
+
 def zoo_rows(suite, records: Iterable[dict], datasets: Iterable[str]) -> list[ZooRow]:
     """Every entry of ``suite`` x dataset with its record (matched with ``match_entry``),
     the entries with the largest summed job wall time first; rows with no record last."""
@@ -175,8 +184,32 @@ def reference_section(totals: list[PartTotal], infos: list[dict], per_model: dic
         f"| `{i.get('command')}` | {(i.get('started_at') or '')[:16]} | "
         f"{i.get('jobs')} ({i.get('jobs_executed')} run) | {minutes(i.get('wall_seconds') or 0)} |"
         for i in infos)
-    zoo = (f", and the `{SUITE}` suite (`bench run-all --suite {SUITE} --jobs 2`)"
-           if "xiao2017 zoo" in parts else "")
+    jobs = sum(t.jobs for t in totals)
+    all_cpu = sum(t.cpu_s for t in totals)
+    single = one_run(infos, by_commit, jobs)
+    if single is not None:
+        provenance = f"""All {jobs} records come from one invocation at one code commit:
+`{single.get('command')}` ({workers} workers), started {(single.get('started_at') or '')[:16]} UTC,
+**{minutes(single.get('wall_seconds') or 0)} min** from start to finish (`results/run-info.json`).
+The sum of the job wall times divided by the {workers} workers is {minutes(all_wall / workers)} min
+({minutes(plan_wall / workers)} min for the built-in plan); the rest is workers idle while the
+last long jobs finish, process start-up and the reports. The jobs' CPU times (one thread per job)
+divided by the workers, {minutes(all_cpu / workers)} min ({minutes(plan_cpu / workers)} min for
+the built-in plan), estimate the same run with nothing else sharing the machine.
+"""
+    else:
+        zoo = (f", and the `{SUITE}` suite (`bench run-all --suite {SUITE} --jobs 2`)"
+               if "xiao2017 zoo" in parts else "")
+        provenance = f"""The records come from several invocations, not one run (see the commits above): the built-in
+plan (`bench run-all --jobs 2`, whose cached jobs kept earlier records), a forced re-run of
+small-cnn's headline jobs{zoo}. So no single
+wall-clock figure covers them; the sum of the job times divided by the {workers} workers is
+the from-scratch estimate for `--jobs {workers}`: **{minutes(plan_wall / workers)} min** for the
+built-in plan and **{minutes(all_wall / workers)} min** with everything above (idle workers at
+the end of a run and process start-up not included). The jobs' wall times include waiting for a
+core while other work shared the machine; their CPU times (one thread per job) estimate a quiet
+machine instead: {minutes(plan_cpu / workers)} min for the built-in plan.
+"""
     return f"""## The reference run: time per part of the plan
 
 From the committed records (`results/runs/*.json`), each placed in a part by its job key:
@@ -191,7 +224,7 @@ process during a job (`peak_memory_mb`). Generated {date.today().isoformat()} wi
 | part | jobs | job wall time, sum (min) | job CPU time, sum (min) | peak memory, max (MB) | records made (UTC) | code commit (records) |
 | --- | ---: | ---: | ---: | ---: | --- | --- |
 {rows}
-| **total** | {sum(t.jobs for t in totals)} | {minutes(all_wall)} | {minutes(sum(t.cpu_s for t in totals))} | | | |
+| **total** | {jobs} | {minutes(all_wall)} | {minutes(all_cpu)} | | | |
 
 Job wall time per model and part (min):
 
@@ -199,16 +232,7 @@ Job wall time per model and part (min):
 | --- | {" | ".join("---:" for _ in parts)} | ---: |
 {model_rows}
 
-The records come from several invocations, not one run (see the commits above): the built-in
-plan (`bench run-all --jobs 2`, whose cached jobs kept earlier records), a forced re-run of
-small-cnn's headline jobs{zoo}. So no single
-wall-clock figure covers them; the sum of the job times divided by the {workers} workers is
-the from-scratch estimate for `--jobs {workers}`: **{minutes(plan_wall / workers)} min** for the
-built-in plan and **{minutes(all_wall / workers)} min** with everything above (idle workers at
-the end of a run and process start-up not included). The jobs' wall times include waiting for a
-core while other work shared the machine; their CPU times (one thread per job) estimate a quiet
-machine instead: {minutes(plan_cpu / workers)} min for the built-in plan.
-
+{provenance}
 Invocations recorded in `results/run-info*.json` (the latest run-all of each profile; an
 earlier invocation's file is overwritten by a later one):
 

@@ -8,6 +8,7 @@ from reference_run import (
     built_in_part,
     invocations,
     model_part_minutes,
+    one_run,
     part_index,
     part_totals,
     zoo_rows,
@@ -84,3 +85,11 @@ def test_zoo_labels_say_what_a_stand_in_changes():
     svc = SuiteEntry("sk.SVC", {}, family="SVC", index=3)
     rows = {r.label for r in zoo_rows(Suite("toy", (slow, fast, hist, svc)), [], ["mnist"])}
     assert rows == {"KN (heavy)", "KN, stand-in `KN` (p=2)", "GB, stand-in `Hist`", "SVC"}
+
+
+def test_one_run_only_when_one_invocation_made_every_record_at_one_commit():
+    info = {"command": "run-all", "started_at": "08:10", "jobs": 3, "jobs_executed": 3}
+    assert one_run([info], {"headline": {"abc1234": 2}, "zoo": {"abc1234": 1}}, 3) == info
+    assert one_run([info], {"headline": {"abc1234": 2}, "zoo": {"def5678": 1}}, 3) is None
+    assert one_run([{**info, "jobs_executed": 1}], {"headline": {"abc1234": 3}}, 3) is None
+    assert one_run([info, {**info, "started_at": "09:00"}], {"headline": {"abc1234": 3}}, 3) is None
