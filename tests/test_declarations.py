@@ -46,6 +46,13 @@ def _edit(cache, path: str, change) -> None:
     forget_classes()
 
 
+def _local_package(tmp_path, monkeypatch, name: str, source: str) -> None:
+    """An importable package ``name`` (not installed: no distribution) holding ``source``."""
+    (tmp_path / name).mkdir()
+    (tmp_path / name / "__init__.py").write_text(source)
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+
 def _live_reads(monkeypatch) -> list[str]:
     reads: list[str] = []
     real = declarations.read_live
@@ -224,9 +231,7 @@ def test_subclasses_of_builtin_types_are_declared_as_builtins(cache, tmp_path, m
 
     import numpy as np
 
-    package = tmp_path / "typed_models"
-    package.mkdir()
-    (package / "__init__.py").write_text(
+    _local_package(tmp_path, monkeypatch, "typed_models",
         "import enum\nimport numpy as np\nfrom sklearn.naive_bayes import GaussianNB\n"
         "class Mode(enum.IntEnum):\n    A = 1\n"
         "class Typed(GaussianNB):\n"
@@ -234,7 +239,6 @@ def test_subclasses_of_builtin_types_are_declared_as_builtins(cache, tmp_path, m
         "                 sizes=(Mode.A, 3), ratios=(0.5, 0.25)):\n"
         "        super().__init__(var_smoothing=var_smoothing)\n"
         "        self.mode, self.sizes, self.ratios = mode, sizes, ratios\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
     defaults = get_model("typed_models.Typed").defaults
     assert type(defaults["var_smoothing"]) is float and type(defaults["mode"]) is int
     assert defaults["sizes"] == (1, 3) and type(defaults["sizes"][0]) is int
@@ -294,15 +298,12 @@ def test_an_unwritable_cache_only_costs_speed(tmp_path, monkeypatch):
 
 
 def test_a_class_from_no_installed_distribution_is_not_cached(cache, tmp_path, monkeypatch):
-    package = tmp_path / "local_models"
-    package.mkdir()
-    (package / "__init__.py").write_text(
+    _local_package(tmp_path, monkeypatch, "local_models",
         "__version__ = '1.0'\n"
         "from sklearn.naive_bayes import GaussianNB\n"
         "class Local(GaussianNB):\n"
         "    def __init__(self, var_smoothing=1e-6):\n"
         "        super().__init__(var_smoothing=var_smoothing)\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
     assert get_model("local_models.Local").version == "local_models 1.0"
     assert get_model("local_models.Local").defaults["var_smoothing"] == 1e-6
     assert not cache.exists() or not list(cache.glob("local_models.*"))
