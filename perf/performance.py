@@ -75,7 +75,8 @@ def collect_targets(stored: dict, records: list[dict], index: dict[str, str],
         t.dask_target(numbers.get("dask-vs-local", {}).get("dask_over_local")),
         t.reference_run_target(sum(p.wall_s for p in built_in), sum(p.cpu_s for p in built_in),
                                reference_run.WORKERS,
-                               {m: sum(c.values()) / plan_minutes for m, c in per_model.items()}),
+                               {m: sum(c.values()) / plan_minutes for m, c in per_model.items()},
+                               (numbers.get("reference-run", {}).get("one_run") or {}).get("wall_s")),
     ]
 
 

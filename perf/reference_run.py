@@ -300,9 +300,11 @@ def planned_index() -> dict[str, str]:
         return part_index(plan_jobs(), plan_suite(find_suite(SUITE), include_heavy=True))
 
 
-def numbers(totals: list[PartTotal], rows: list[ZooRow]) -> dict:
+def numbers(totals: list[PartTotal], rows: list[ZooRow], single: dict | None = None) -> dict:
     """What the sections show, for ``docs/performance-data.json``."""
     return {
+        "one_run": ({"command": single.get("command"), "wall_s": single.get("wall_seconds"),
+                     "jobs": single.get("jobs")} if single else None),
         "parts": {t.part: {"jobs": t.jobs, "wall_s": round(t.wall_s, 1), "cpu_s": round(t.cpu_s, 1)}
                   for t in totals},
         "workers": WORKERS,
@@ -327,13 +329,14 @@ def run(results: Path, write: bool = True) -> str:
     suite = find_suite(SUITE)
     zoo_records = [r for r in records if index.get(r["key"]) == "xiao2017 zoo"]
     rows = zoo_rows(suite, zoo_records, suite.datasets or ("mnist", "fashion-mnist"))
-    reference = reference_section(totals, invocations(read_infos(results)),
-                                  model_part_minutes(records, index), commits(records, index))
+    infos, by_commit = invocations(read_infos(results)), commits(records, index)
+    reference = reference_section(totals, infos, model_part_minutes(records, index), by_commit)
     zoo = zoo_section(rows)
     if write:
         write_section("reference-run", reference)
         write_section("zoo-cost", zoo)
-        store_numbers("reference-run", numbers(totals, rows), "python perf/reference_run.py")
+        single = one_run(infos, by_commit, sum(t.jobs for t in totals))
+        store_numbers("reference-run", numbers(totals, rows, single), "python perf/reference_run.py")
     return f"{reference}\n{zoo}"
 
 

@@ -84,6 +84,9 @@ def test_reference_run_and_dask_targets():
     row = t.reference_run_target(2 * 20 * 60.0, None, 2, {"cnn": 0.7, "mlp": 0.3})
     assert row.met is True and row.measured.startswith("20.0 min") and "cnn 70%" in row.why
     assert t.reference_run_target(2 * 30 * 60.0, 1.0, 2, {}).met is False
+    assert "several invocations" in row.why
+    one = t.reference_run_target(2 * 30 * 60.0, 1.0, 2, {}, one_run_wall_s=117 * 60.0)
+    assert "one run-all of the whole plan" in one.why and "117 min wall clock" in one.why
     assert t.dask_target({"rf": 1.05, "mlp": 1.6}).met is False
     assert t.dask_target(None).met is None
 
