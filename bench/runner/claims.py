@@ -6,7 +6,9 @@ another run holds, runs the rest, and picks up the others' records when they are
 The kernel drops a lock when its process dies, so a claim left by a SIGKILLed run is
 stale at once and the job is simply claimed again. A released claim file is deleted while
 still locked; a run that locked the old file sees it is no longer the one at the path and
-tries again.
+tries again. A run killed after saving a record but before releasing its claim leaves a
+stale claim for a job that is now cached (never claimed again): every run sweeps such
+claims when it ends (:func:`sweep_stale_claims`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 
 from bench.results.record import RunRecord
 from bench.results.store import read_record, record_path
+from bench.results.validate import KEY_RE
 from bench.runner.plan import Job
 from bench.runner.worker import file_signature
 
@@ -67,6 +70,31 @@ def release(results_dir: str | os.PathLike, key: str, fd: int) -> None:
         folder.rmdir()  # only succeeds once no claim is left
     except OSError:
         pass
+
+
+def sweep_stale_claims(results_dir: str | os.PathLike) -> int:
+    """Delete the claim files no live run holds (left by killed runs); the number deleted.
+
+    Only files named like a job's claim are touched; a claim another run holds is left alone
+    (its lock cannot be taken), and each stale one is deleted while locked, as :func:`release`
+    does, so a run claiming the same job meanwhile simply tries again.
+    """
+    folder = claims_dir(results_dir)
+    try:
+        names = sorted(entry.name for entry in os.scandir(folder)
+                       if entry.is_file(follow_symlinks=False))
+    except OSError:  # no claims folder (the usual case) or unreadable: nothing to sweep
+        return 0
+    swept = 0
+    for name in names:
+        key = name.removesuffix(".claim")
+        if key == name or not KEY_RE.fullmatch(key):
+            continue
+        fd = try_claim(results_dir, key)
+        if fd is not None:
+            release(results_dir, key, fd)
+            swept += 1
+    return swept
 
 
 class WorkQueue:
@@ -128,3 +156,4 @@ class WorkQueue:
         for key, fd in list(self._held.items()):
             self._held.pop(key)
             release(self.results_dir, key, fd)
+        sweep_stale_claims(self.results_dir)

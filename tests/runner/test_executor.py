@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import time
 
@@ -13,7 +14,7 @@ from bench.api import ExecutionConfig, plan_jobs, run_all
 from bench.errors import ResultsError, UsageError
 from bench.results.record import STATUS_OK, STATUS_TIMEOUT
 from bench.results.store import load_records, record_path
-from bench.runner.claims import WorkQueue
+from bench.runner.claims import WorkQueue, sweep_stale_claims
 from bench.runner.executor import _LocalPool, run_local
 from bench.runner.worker import WorkerConfig, WorkerProcess, file_signature
 
@@ -180,6 +181,34 @@ def test_claimed_jobs_are_skipped_until_released(synthetic):
         mine.close()
         theirs.close()
     assert not (synthetic.results_dir / ".claims").exists()
+
+
+def test_a_run_sweeps_stale_claims_and_spares_held_ones_and_other_files(synthetic):
+    """A run SIGKILLed between saving a record and releasing its claim leaves a stale claim
+    for a job that is cached from then on; the next run deletes it, and nothing else."""
+    config = ExecutionConfig(jobs=1, quiet=True)
+    first = run_all(["test-centroids"], ["mnist"], [0], "smoke", results_dir=synthetic.results_dir,
+                    reports_dir=None, config=config)
+    claims = synthetic.results_dir / ".claims"
+    claims.mkdir()
+    stale = claims / f"{first.records[0].key}.claim"
+    stale.write_text("12345\n")  # nobody holds it: its run was killed
+    held = claims / "another-runs-job.claim"
+    other = claims / "notes.txt"
+    other.write_text("not a claim")
+    fd = os.open(held, os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a live run holds this one
+    try:
+        summary = run_all(["test-centroids"], ["mnist"], [0, 1], "smoke",
+                          results_dir=synthetic.results_dir, reports_dir=None, config=config)
+        assert (summary.cached, summary.executed) == (1, 1)
+        assert not stale.exists()
+        assert held.exists() and other.read_text() == "not a claim"
+    finally:
+        os.close(fd)
+    assert sweep_stale_claims(synthetic.results_dir) == 1  # released: now stale, swept
+    assert sorted(p.name for p in claims.iterdir()) == ["notes.txt"]
+    assert sweep_stale_claims(synthetic.root / "nowhere") == 0
 
 
 def test_workers_run_under_the_settings_they_are_given(synthetic):
