@@ -102,10 +102,7 @@ def how_made(inputs: ReportInputs) -> str:
             ["seeds", ", ".join(str(s) for s in seeds)],
             ["started", md(started)], ["finished", md(finished)], ["total wall time", wall]]
     if isinstance(info.get("jobs"), int):
-        executed = info.get("jobs_executed")
-        rows.append(["jobs", f"{info['jobs']}" + (f" ({executed} trained in that run, the rest "
-                                                  "reused from the store)"
-                                                  if isinstance(executed, int) else "")])
+        rows.append(["jobs", _jobs_cell(info["jobs"], info.get("jobs_executed"))])
     keys = [k for k in PROVENANCE_ORDER if k in prov]
     keys += sorted(k for k in prov if k not in PROVENANCE_ORDER and k != "packages"
                    and isinstance(prov[k], str | int | float | bool))
@@ -132,6 +129,15 @@ def how_made(inputs: ReportInputs) -> str:
                                   ["left", "left"])]
     return join_blocks(*blocks)
 
+
+
+def _jobs_cell(jobs: int, executed) -> str:
+    """How many jobs the run planned and how many it trained itself."""
+    if not isinstance(executed, int):
+        return f"{jobs}"
+    if executed == jobs:
+        return f"{jobs} (all trained in that run)"
+    return f"{jobs} ({executed} trained in that run, the rest reused from the store)"
 
 def _first_line(text: str | None) -> str:
     line = (text or "").strip().splitlines()[0] if (text or "").strip() else ""

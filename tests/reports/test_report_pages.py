@@ -197,3 +197,21 @@ def test_record_origins_groups_records_by_the_commit_that_made_them():
     b = by_commit["`bbbbbbbbbbbb`"]
     assert b[2] == "2026-11-29 09:50" and b[3] == "2026-11-29 11:00" and b[4] == "2 min 30 s"
     assert by_commit["`aaaaaaaaaaaa`"][2] == "2026-11-29 08:00"
+
+
+@pytest.mark.parametrize(("executed", "cell"), [
+    (4, "| 4 (all trained in that run) |"),
+    (1, "| 4 (1 trained in that run, the rest reused from the store) |"),
+    (None, "| 4 |")])
+def test_jobs_row_says_how_many_the_run_trained(tmp_path, store_factory, record_factory,
+                                               executed, cell):
+    records = [record_factory(m, d, 0) for m in ("cnn", "logreg") for d in ("mnist",
+                                                                          "fashion-mnist")]
+    results = store_factory(tmp_path / "results", records)
+    info = json.loads((results / "run-info.json").read_text())
+    info.update(jobs=4, **({} if executed is None else {"jobs_executed": executed}))
+    (results / "run-info.json").write_text(json.dumps(info))
+    write_reports(results, tmp_path / "reports")
+    readme = (tmp_path / "reports" / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in readme.splitlines() if line.startswith("| jobs "))
+    assert re.sub(r" +", " ", row) == "| jobs" + " " + cell
