@@ -80,6 +80,8 @@ def sweep_stale_claims(results_dir: str | os.PathLike) -> int:
     does, so a run claiming the same job meanwhile simply tries again.
     """
     folder = claims_dir(results_dir)
+    if folder.is_symlink():  # never delete through a link (runs refuse such a folder anyway)
+        return 0
     try:
         names = sorted(entry.name for entry in os.scandir(folder)
                        if entry.is_file(follow_symlinks=False))

@@ -36,7 +36,7 @@ from bench.errors import BenchError, ResultsError, UsageError
 from bench.files import output_dir_problem
 from bench.results.record import STATUS_CRASHED, STATUS_TIMEOUT, RunRecord
 from bench.results.store import read_record, record_path, runs_dir, save_record
-from bench.runner.claims import WorkQueue
+from bench.runner.claims import WorkQueue, claims_dir
 from bench.runner.execution import empty_record
 from bench.runner.plan import Job
 from bench.runner.worker import (
@@ -82,6 +82,11 @@ def check_results_dir(results_dir: str | os.PathLike) -> None:
         if problem:
             raise ResultsError(f"cannot write results to {folder}: {problem}. Nothing was run; "
                                "choose another --results-dir or fix the folder first.")
+    claims = claims_dir(results_dir)
+    if claims.is_symlink() or (os.path.lexists(claims) and not claims.is_dir()):
+        raise ResultsError(f"cannot write results to {results_dir}: {claims}, where runs keep "
+                           "their job claims, is a link or not a folder. Nothing was run; "
+                           "remove it (the harness recreates it) or choose another --results-dir.")
 
 
 def _settings(settings: Any) -> Any:

@@ -149,21 +149,34 @@ def test_timeout_must_be_positive_and_finite(synthetic):
             run_local(jobs, str(synthetic.results_dir), 1, bad, Recorder())
 
 
-@pytest.mark.parametrize("layout", ["file", "under-a-file", "runs-is-a-file"])
+@pytest.mark.parametrize("layout", ["file", "under-a-file", "runs-is-a-file", "claims-is-a-file",
+                                    "claims-is-a-link"])
 def test_a_bad_results_folder_is_refused_before_any_training(synthetic, layout):
     target = synthetic.results_dir
+    outside = synthetic.root / "outside"
+    outside.mkdir()
+    (outside / "precious.claim").write_text("not the harness's")
     if layout == "file":
         target.write_text("not a folder")
     elif layout == "under-a-file":
         synthetic.results_dir.write_text("not a folder")
         target = synthetic.results_dir / "inner"
-    else:
+    elif layout == "runs-is-a-file":
         target.mkdir()
         (target / "runs").write_text("not a folder")
+    elif layout == "claims-is-a-file":
+        target.mkdir()
+        (target / ".claims").write_text("not a folder")
+    else:  # claims written or swept through the link would land outside the results folder
+        target.mkdir()
+        (target / ".claims").symlink_to(outside)
     jobs = jobs_for(["test-slow-fit"])
     with pytest.raises(ResultsError, match="cannot write results to"):
         run_local(jobs, str(target), 1, None, Recorder())
     assert synthetic.fits() == []
+    assert sorted(p.name for p in outside.iterdir()) == ["precious.claim"]
+    assert sweep_stale_claims(target) == 0
+    assert (outside / "precious.claim").exists()
 
 
 def test_claimed_jobs_are_skipped_until_released(synthetic):
