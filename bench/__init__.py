@@ -4,7 +4,7 @@ The Python API behind ``python -m bench``::
 
     from bench.api import run_all, run_one, report
     from bench.data import load_dataset
-    from bench.registry import available_models, get_model
+    from bench.plugins.registry import available_models, get_model
     from bench.results import load_frame, load_records
 """
 

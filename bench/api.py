@@ -20,11 +20,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bench.plan.jobs import DEFAULT_SEEDS, Job, plan_jobs
 from bench.results.record import STATUS_OK, RunRecord
 from bench.results.run_info import save_run_info
 from bench.runner.batch import ExecutionConfig, RunSummary, execute
 from bench.runner.execution import now_iso
-from bench.runner.plan import DEFAULT_SEEDS, Job, plan_jobs
 from bench.settings import Settings, get_settings, use_settings
 
 __all__ = ["ExecutionConfig", "RunSummary", "plan_jobs", "report", "run_all", "run_jobs",
@@ -40,7 +40,7 @@ def run_all(models: Sequence[str] | None = None, datasets: Sequence[str] | None 
     """Every model x dataset x seed under ``profile`` (with its learning-curve and epoch sweeps
     and, for a plain full run, the model zoo: ``plan_run_all``), then the reports (none with
     ``reports_dir=None``); ``python -m bench run-all``."""
-    from bench.suites import plan_run_all
+    from bench.plan import plan_run_all
 
     settings = settings or get_settings()
     with use_settings(settings):
@@ -76,7 +76,7 @@ def run_suite(suite: str | os.PathLike, profile: str | None = None,
               config: ExecutionConfig | None = None, settings: Settings | None = None) -> RunSummary:
     """A suite (built-in name or TOML file) with the usual caching, resume, parallelism and
     reports; ``python -m bench run-all --suite``."""
-    from bench.suites import find_suite, plan_suite
+    from bench.plan import find_suite, plan_suite
 
     settings = settings or get_settings()
     with use_settings(settings):

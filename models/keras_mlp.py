@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from bench.estimators import KerasClassifierBase
-from bench.params import AtLeast1, Positive
-from bench.registry import ModelSpec
+from bench.plugins.estimators import KerasClassifierBase
+from bench.plugins.params import AtLeast1, Positive
+from bench.plugins.registry import ModelSpec
 
 Optimizer = Literal["adadelta", "adagrad", "adam", "adamax", "adamw", "nadam", "rmsprop", "sgd"]
 

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 
 import numpy as np
 
-from bench.estimators import EstimatorBase
-from bench.params import AtLeast1, Positive
-from bench.registry import ModelSpec
+from bench.plugins.estimators import EstimatorBase
+from bench.plugins.params import AtLeast1, Positive
+from bench.plugins.registry import ModelSpec
 
 
 class StandardisedLogisticRegression(EstimatorBase):

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from bench.estimators import threads_per_job
-from bench.params import AtLeast1, Positive
-from bench.registry import ModelSpec
+from bench.plugins.estimators import threads_per_job
+from bench.plugins.params import AtLeast1, Positive
+from bench.plugins.registry import ModelSpec
 
 
 def random_forest(

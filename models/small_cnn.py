@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from bench.estimators import KerasClassifierBase
-from bench.params import AtLeast1, Positive, Range
-from bench.registry import ModelSpec
+from bench.plugins.estimators import KerasClassifierBase
+from bench.plugins.params import AtLeast1, Positive, Range
+from bench.plugins.registry import ModelSpec
 
 
 class SmallCNN(KerasClassifierBase):

@@ -38,7 +38,7 @@ if sys.argv[6] != "-":  # pin the whole process (every thread it starts) to one 
     os.sched_setaffinity(0, {int(sys.argv[6])})
 import psutil
 if backend == "tensorflow":
-    from bench.estimators import _keras
+    from bench.plugins.estimators import _keras
     keras, tf = _keras()
     tf.config.experimental.enable_op_determinism()
 else:
@@ -172,7 +172,7 @@ def section(results: dict[str, list[dict]], epochs: int, predict_batch: int, tra
 
 `models/small_cnn.py`'s network (Conv(32)-Pool-Conv(64)-Pool-Dropout-Dense, batch size 128, Adam,
 seed 0) trained on {subset} in fresh processes limited to one thread
-(TensorFlow through `bench.estimators._keras()` plus op determinism, as in a job; JAX with
+(TensorFlow through `bench.plugins.estimators._keras()` plus op determinism, as in a job; JAX with
 `XLA_FLAGS="{XLA_ONE_THREAD}"`{pinning}), {n_runs} runs of {epochs} epochs per
 variant, the variants' runs interleaved. *Epoch CPU* is the process CPU time of an epoch, median
 (min–max) over the epochs after the first (the first also traces and compiles; shown on its own):

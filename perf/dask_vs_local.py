@@ -109,7 +109,7 @@ def main() -> None:
                         help="runs of each backend, alternating local and Dask (default 3)")
     parser.add_argument("--no-write", action="store_true", help="print, do not edit the doc")
     args = parser.parse_args()
-    from bench.runner.plan import plan_jobs
+    from bench.plan.jobs import plan_jobs
     from bench.settings import Settings, set_settings
 
     settings = Settings.from_environ(data_dir=default_data_dir())

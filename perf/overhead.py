@@ -34,7 +34,7 @@ BARE = """
 import json, sys, time
 import numpy as np
 from bench.data import load_dataset
-from bench.registry import get_model
+from bench.plugins.registry import get_model
 from bench.data.inputs import prepare_inputs
 spec = get_model(sys.argv[1])
 params = spec.resolve(json.loads(sys.argv[2]))
@@ -67,10 +67,10 @@ def clock(name, fn):
             entry[0] += time.perf_counter() - wall
             entry[1] += time.process_time() - cpu
     return wrapped
-import bench.data, bench.estimators as estimators
+import bench.data, bench.plugins.estimators as estimators
 from bench.runner import provenance
 from bench.runner.execution import execute_job
-from bench.runner.plan import plan_jobs
+from bench.plan.jobs import plan_jobs
 bench.data.load_dataset = clock("data load", bench.data.load_dataset)
 estimators.KerasClassifierBase.fit = clock("fit", estimators.KerasClassifierBase.fit)
 estimators.KerasClassifierBase.predict_proba = clock(
@@ -135,7 +135,7 @@ def bare_environment(env: dict) -> dict:
 
 
 def measure(models: list[str], repeats: int, data_dir: str) -> dict[str, dict[str, list]]:
-    from bench.registry import get_model
+    from bench.plugins.registry import get_model
 
     env = {**os.environ, "BENCH_DATA_DIR": data_dir, "TF_CPP_MIN_LOG_LEVEL": "2"}
     out: dict[str, dict[str, list]] = {}
@@ -277,7 +277,7 @@ def numbers(results: dict[str, dict[str, list]]) -> dict[str, dict[str, float]]:
 
 
 def main() -> int:
-    from bench.registry import available_models
+    from bench.plugins.registry import available_models
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)

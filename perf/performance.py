@@ -120,7 +120,7 @@ Stored measurements used (`docs/performance-data.json`):
 
 
 def write_targets(results: Path) -> str:
-    from bench.registry import get_model
+    from bench.plugins.registry import get_model
 
     stored = stored_numbers()
     records = reference_run.read_records(results)
@@ -137,7 +137,7 @@ def run_everything(args: argparse.Namespace) -> None:
     import overhead
     import runner_perf
 
-    from bench.registry import available_models
+    from bench.plugins.registry import available_models
 
     data_dir = Path(args.data_dir).resolve()
     args.data_dir = str(data_dir)

@@ -2,8 +2,8 @@
 
 Reads ``results/runs/*.json`` and ``results/run-info*.json`` only (trains nothing, loads no
 dataset). Each record is placed in a part by its job key: the built-in plan
-(``bench.runner.plan.plan_jobs``: headline, learning curve, per-epoch sweep) and the
-``xiao2017`` suite (``bench.suites.plan_suite``); keys in neither are "other".
+(``bench.plan.jobs.plan_jobs``: headline, learning curve, per-epoch sweep) and the
+``xiao2017`` suite (``bench.plan.plan_suite``); keys in neither are "other".
 
     python perf/reference_run.py [--results-dir results]
 
@@ -126,7 +126,7 @@ def one_run(infos: list[dict], by_commit: dict[str, dict[str, int]], jobs: int) 
 def zoo_rows(suite, records: Iterable[dict], datasets: Iterable[str]) -> list[ZooRow]:
     """Every entry of ``suite`` x dataset with its record (matched with ``match_entry``),
     the entries with the largest summed job wall time first; rows with no record last."""
-    from bench.suites import match_entry
+    from bench.plan import match_entry
 
     datasets = list(datasets)
     found: dict[tuple[int, str], dict] = {}
@@ -265,7 +265,7 @@ def zoo_section(rows: list[ZooRow]) -> str:
               f"All {len(done)} ordinary jobs have a record.")
     return f"""## The xiao2017 zoo: cost per family
 
-The `{SUITE}` suite (`bench/suites/builtin/{SUITE}.toml`: one scikit-learn estimator per family
+The `{SUITE}` suite (`bench/plan/builtin/{SUITE}.toml`: one scikit-learn estimator per family
 at its best configuration in Xiao et al. 2017, `scale = "standard"`, seed 0) on the full data,
 from its records; most expensive entries first. *fit* is the fit alone; *predict* is the
 test-set prediction the record times; *wall* is the whole job (data load, fit, predictions on
@@ -292,8 +292,8 @@ def read_infos(results: Path) -> list[dict]:
 
 def planned_index() -> dict[str, str]:
     """Job key -> part for the built-in plan and the zoo suite (heavy entries included)."""
-    from bench.runner.plan import plan_jobs
-    from bench.suites import find_suite, plan_suite
+    from bench.plan import find_suite, plan_suite
+    from bench.plan.jobs import plan_jobs
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # deprecated estimators of the suite
@@ -321,7 +321,7 @@ def numbers(totals: list[PartTotal], rows: list[ZooRow], single: dict | None = N
 def run(results: Path, write: bool = True) -> str:
     """Both sections from the records in ``results``; written (and their numbers stored)
     unless ``write`` is false. Returns their text."""
-    from bench.suites import find_suite
+    from bench.plan import find_suite
 
     records = read_records(results)
     index = planned_index()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PLUGINS_DIR = Path(__file__).resolve().parent / "plugins"
+PLUGINS_DIR = Path(__file__).resolve().parent / "fixtures" / "plugins"
 
 
 def real_data_dir() -> str | None:
@@ -33,7 +33,7 @@ def session_cache(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def plugin_env(monkeypatch, session_cache):
-    """Environment under which spawned workers see the test plugins in tests/plugins/."""
+    """Environment under which spawned workers see the test plugins in tests/fixtures/plugins/."""
 
     def activate(*entries: str) -> None:
         path = os.pathsep.join(filter(None, [str(PLUGINS_DIR), os.environ.get("PYTHONPATH")]))
@@ -41,14 +41,14 @@ def plugin_env(monkeypatch, session_cache):
         monkeypatch.syspath_prepend(str(PLUGINS_DIR))
         monkeypatch.setenv("BENCH_PLUGINS", ",".join(entries))
         monkeypatch.setenv("BENCH_CACHE_DIR", str(session_cache))
-        from bench.registry import reset_default_registry
+        from bench.plugins.registry import reset_default_registry
         from bench.settings import set_settings
 
         set_settings(None)  # re-read the environment just changed
         reset_default_registry()
 
     yield activate
-    from bench.registry import reset_default_registry
+    from bench.plugins.registry import reset_default_registry
     from bench.settings import set_settings
 
     monkeypatch.undo()
@@ -70,7 +70,7 @@ def pytest_unconfigure(config):
     cache = getattr(config, "_bench_cache", None)
     if cache is None:
         return
-    from bench import declarations
+    from bench.plugins import declarations
 
     declarations.forget()  # saves what is pending into the session's cache, before it goes
     cache.cleanup()

@@ -162,7 +162,7 @@ def test_the_import_graph_sees_function_level_and_from_imports():
     graph = import_graph()
     assert "bench.data.loader" in graph["bench.data"]  # from bench.data.loader import ...
     assert "bench.data.cache" in graph["bench.data.loader"]  # from bench.data import cache
-    assert "bench.data" in graph["bench.runner.plan"]  # inside build_plan
+    assert "bench.data" in graph["bench.plan.jobs"]  # inside build_plan
 
 
 def test_no_cycle_between_subpackages():
@@ -193,7 +193,7 @@ def test_the_runner_never_imports_the_reports_the_api_or_the_cli():
 
 # The reports read the plan's declaration (profiles, default parameters) to pick the headline
 # record of each job; they never execute anything.
-PLAN_DECLARATION = {"bench.runner.plan", "bench.runner.profiles"}
+PLAN_DECLARATION = {"bench.plan.jobs", "bench.plan.profiles"}
 
 
 def test_the_reports_read_results_not_the_runner():
@@ -204,7 +204,7 @@ def test_the_reports_read_results_not_the_runner():
 
 
 def test_the_conformance_kit_does_not_reach_into_the_runner():
-    assert not {t for t in import_graph()["bench.testing"] if unit(t) == "bench.runner"}
+    assert not {t for t in import_graph()["bench.plugins.checks"] if unit(t) == "bench.runner"}
 
 
 def test_data_sources_and_cache_do_not_import_each_other():

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.suites import plan_run_all
+from bench.plan import plan_run_all
 
 RUNS = Path(__file__).resolve().parents[1] / "results" / "runs"
 

@@ -9,7 +9,7 @@ import sys
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "check", help="run the plugin conformance kit on a model",
-        description="Run every conformance check (bench.testing) on MODEL on tiny synthetic "
+        description="Run every conformance check (bench.plugins.checks) on MODEL on tiny synthetic "
                     "data (120 images) and print a pass/fail table with timings. Exits 1 if "
                     "any check fails.")
     parser.add_argument("model", metavar="MODEL",
@@ -26,9 +26,9 @@ def run(args: argparse.Namespace) -> int:
 
     from tabulate import tabulate
 
-    from bench.params import parse_assignments
-    from bench.registry import get_model
-    from bench.testing import run_checks
+    from bench.plugins.checks import run_checks
+    from bench.plugins.params import parse_assignments
+    from bench.plugins.registry import get_model
 
     spec = get_model(args.model)
     overrides = parse_assignments(args.overrides)

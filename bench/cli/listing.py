@@ -51,7 +51,7 @@ def describe_model(spec, detail: bool = False) -> dict:
 def catalogue(models: list[str] | None = None) -> dict:
     """Models and datasets as plain data (the JSON output)."""
     from bench.data import DATASETS
-    from bench.registry import available_models, get_model
+    from bench.plugins.registry import available_models, get_model
 
     if models:
         described = [describe_model(get_model(name), detail=True) for name in models]
@@ -141,7 +141,7 @@ def _suite_text(data: dict) -> list[str]:
 
 def list_suites(output_format: str, names: list[str] | None = None) -> int:
     """The built-in suites (name and description), or the named suites in detail."""
-    from bench.suites import builtin_suites, find_suite
+    from bench.plan import builtin_suites, find_suite
 
     if names:
         details = [describe_suite(find_suite(name)) for name in names]

@@ -21,8 +21,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from bench.errors import UsageError
-    from bench.registry import available_models
-    from bench.scaffold import new_model
+    from bench.plugins.registry import available_models
+    from bench.plugins.scaffold import new_model
 
     if args.name in {spec.name for spec in available_models()}:
         raise UsageError(f"a model named {args.name!r} is already registered (`bench list`); a "

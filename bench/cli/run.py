@@ -8,8 +8,8 @@ import sys
 
 from bench.cli.options import settings_options
 from bench.data.specs import DATASET_NAMES
-from bench.runner.plan import DEFAULT_SEEDS
-from bench.runner.profiles import PROFILES
+from bench.plan.jobs import DEFAULT_SEEDS
+from bench.plan.profiles import PROFILES
 
 #: More seeds than anyone runs; a typo like --seeds 100000000 is an error, not a MemoryError.
 MAX_SEEDS = 1000
@@ -111,7 +111,7 @@ def _check_seed(seed: int) -> int:
 def run_one_command(args: argparse.Namespace) -> int:
     _check_seed(args.seed)
     from bench.api import run_one
-    from bench.params import parse_assignments
+    from bench.plugins.params import parse_assignments
     from bench.results.store import record_path
 
     record = run_one(args.model, args.dataset, seed=args.seed, profile=args.profile,
@@ -149,7 +149,7 @@ def run_all_command(args: argparse.Namespace) -> int:
                            "a folder. Nothing was run; choose another --results-dir.")
     jobs = plan_from_args(args)
     if args.suite and not args.include_heavy:
-        from bench.suites import find_suite
+        from bench.plan import find_suite
 
         heavy = find_suite(args.suite).heavy_models
         if heavy:
@@ -168,7 +168,7 @@ def run_all_command(args: argparse.Namespace) -> int:
 
 def plan_from_args(args: argparse.Namespace) -> list:
     """The jobs of ``run-all``: a suite (or ``--grid`` over the chosen models), else the plan."""
-    from bench.params import parse_assignments
+    from bench.plugins.params import parse_assignments
 
     if args.seed is not None:
         seeds = [_check_seed(args.seed)]
@@ -182,8 +182,8 @@ def plan_from_args(args: argparse.Namespace) -> list:
         seeds = None
     overrides = parse_assignments(args.overrides)
     if args.suite or args.grid:
-        from bench.suites import find_suite, implicit_suite, parse_grid_options, plan_suite
-        from bench.suites.suite import restrict
+        from bench.plan import find_suite, implicit_suite, parse_grid_options, plan_suite
+        from bench.plan.suite import restrict
 
         suite = find_suite(args.suite) if args.suite else implicit_suite(args.models)
         if args.suite and args.models:
@@ -194,7 +194,7 @@ def plan_from_args(args: argparse.Namespace) -> list:
         from bench.errors import UsageError
 
         raise UsageError("--include-heavy only applies to a --suite.")
-    from bench.suites import plan_run_all
+    from bench.plan import plan_run_all
 
     return plan_run_all(args.models, args.datasets, seeds or DEFAULT_SEEDS,
                         args.profile or "full", overrides, args.train_size)

@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bench import analysis as an
 from bench.data.specs import DATASET_NAMES, DATASETS
 from bench.data.subsets import indices_digest, test_indices
 from bench.errors import BenchError, ResultsError, UsageError
+from bench.reports import analysis as an
 from bench.reports.safe import code, md
 from bench.reports.tables import CellSummary, summarise
 from bench.results.codec import digits_to_array
@@ -53,7 +53,7 @@ def dataset_sort_key(name: str) -> tuple[int, str]:
 
 def profile_rank(name: str, count: int) -> tuple[int, int, str]:
     """Larger profiles first: by training-set size when known, then by number of results."""
-    from bench.runner.profiles import PROFILES
+    from bench.plan.profiles import PROFILES
 
     size = PROFILES[name].train_size if name in PROFILES else 0
     return (-size, -count, name)
@@ -80,9 +80,9 @@ def plan_keys(profile: str, records: Iterable[RunRecord]) -> dict[str, Any] | No
     records = list(records)
     try:
         from bench.data import DATASET_NAMES
-        from bench.registry import available_models
-        from bench.runner.plan import build_plan
-        from bench.runner.profiles import PROFILES
+        from bench.plan.jobs import build_plan
+        from bench.plan.profiles import PROFILES
+        from bench.plugins.registry import available_models
 
         if profile not in PROFILES:
             return None

@@ -40,7 +40,7 @@ CURVE_BARS_SHOWN = (0.80, 0.85, 0.90, 0.95, 0.99)
 def min_curve_steps() -> int | None:
     """The learning-curve effort rule's minimum gradient steps (None when unavailable)."""
     try:
-        from bench.runner.profiles import CURVE_MIN_STEPS
+        from bench.plan.profiles import CURVE_MIN_STEPS
     except ImportError:
         return None
     return CURVE_MIN_STEPS
@@ -172,7 +172,7 @@ def _data_efficiency(m: Measures, fig_dir: Path) -> tuple[str, list[Path]]:
     steps = min_curve_steps()
     rule = ("Training effort: neural models' curve points train for at least "
             f"{steps:,} gradient steps (epochs scaled up at small sizes; the rule is in "
-            "`bench/runner/profiles.py`); points recorded with fewer are marked in the "
+            "`bench/plan/profiles.py`); points recorded with fewer are marked in the "
             "readings as confounded." if steps else "")
     intro = ("Mean test accuracy (%) with its 95% interval against the number of training "
              "images (stratified, seeded subsets; the largest size is the headline run). The "

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.errors import UsageError
+from bench.plan.jobs import Job
 from bench.results.record import STATUS_OK, STATUSES, RunRecord
 from bench.results.store import ok_record
-from bench.runner.plan import Job
 from bench.runner.progress import Progress
 from bench.settings import Settings, get_settings, use_settings
 
@@ -116,7 +116,7 @@ def check_declarations(jobs: Sequence[Job]) -> None:
     live class's (a stale or edited cache entry is one error, not a failed record per job)."""
     planned = {(j.model, j.class_fingerprint) for j in jobs if j.class_fingerprint is not None}
     if planned:
-        from bench.declarations import check_fingerprint
+        from bench.plugins.declarations import check_fingerprint
 
         for model, fingerprint in sorted(planned):
             check_fingerprint(model, fingerprint)

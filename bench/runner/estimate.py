@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench.errors import ResultsError
+from bench.plan.jobs import Job
 from bench.results.record import STATUS_OK, RunRecord
 from bench.results.store import read_record, runs_dir
-from bench.runner.plan import Job
 
 
 @dataclass(frozen=True)

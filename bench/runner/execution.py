@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 
 from bench.data.inputs import prepare_inputs
+from bench.plan.jobs import Job
 from bench.results.codec import array_to_digits
 from bench.results.record import STATUS_FAILED, STATUS_OK, RunRecord
-from bench.runner.plan import Job
 from bench.settings import Settings, get_settings, use_settings
 
 EpochHook = Callable[[int, int, dict[str, float]], None]
@@ -86,13 +86,13 @@ def _execute(job: Job, on_epoch: EpochHook | None) -> RunRecord:
 def _train_and_evaluate(job: Job, on_epoch: EpochHook | None) -> dict:
     import warnings
 
-    from bench.contract import estimator_proba
     from bench.data import load_dataset
     from bench.data.subsets import indices_digest, test_indices, train_indices
-    from bench.registry import get_model
+    from bench.plugins.contract import estimator_proba
+    from bench.plugins.registry import get_model
 
     if job.class_fingerprint is not None:  # planned from a cached class declaration
-        from bench.declarations import check_fingerprint
+        from bench.plugins.declarations import check_fingerprint
 
         check_fingerprint(job.model, job.class_fingerprint)
     spec = get_model(job.model)

@@ -34,11 +34,11 @@ from typing import Any, Protocol
 
 from bench.errors import BenchError, ResultsError, UsageError
 from bench.files import output_dir_problem
+from bench.plan.jobs import Job
 from bench.results.record import STATUS_CRASHED, STATUS_TIMEOUT, RunRecord
 from bench.results.store import read_record, record_path, runs_dir, save_record
 from bench.runner.claims import WorkQueue, claims_dir
 from bench.runner.execution import empty_record
-from bench.runner.plan import Job
 from bench.runner.worker import (
     WorkerConfig,
     WorkerProcess,

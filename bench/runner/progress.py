@@ -6,8 +6,8 @@ import sys
 import time
 from typing import TextIO
 
+from bench.plan.jobs import Job
 from bench.results.record import STATUS_OK, RunRecord
-from bench.runner.plan import Job
 
 
 def describe(record: RunRecord) -> str:

@@ -171,7 +171,7 @@ def warm_up(models: Sequence[str], report=None) -> None:
     ``report(name)`` is called before each model. A model that cannot be built here is left
     alone: its job fails with the real error.
     """
-    from bench.registry import get_model
+    from bench.plugins.registry import get_model
 
     for name in models:
         if report is not None:
@@ -180,7 +180,7 @@ def warm_up(models: Sequence[str], report=None) -> None:
             spec = get_model(name)
             spec.build(spec.resolve({}), 0)  # builders import their library
             if spec.neural:
-                from bench.estimators import _keras
+                from bench.plugins.estimators import _keras
 
                 _keras()
         except Exception:  # noqa: BLE001, S112 - the job itself reports the error
@@ -202,7 +202,7 @@ def worker_main(conn: Connection, config: WorkerConfig | None = None) -> None:
     import warnings
 
     from bench.errors import ModelWarning
-    from bench.registry import PluginWarning
+    from bench.plugins.registry import PluginWarning
     from bench.results.store import save_record
     from bench.runner import provenance
     from bench.runner.execution import execute_job

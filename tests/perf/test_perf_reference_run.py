@@ -14,7 +14,7 @@ from reference_run import (
     zoo_rows,
 )
 
-from bench.suites import Suite, SuiteEntry
+from bench.plan import Suite, SuiteEntry
 
 
 def job(key: str, learning_curve: bool, train_size: int = 60_000):

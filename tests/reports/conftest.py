@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench import analysis
 from bench.data import DATASETS as DATA_SPECS
 from bench.data import Dataset
 from bench.data.subsets import indices_digest, test_indices
+from bench.reports import analysis
 from bench.results.codec import array_to_digits
 from bench.results.record import RunRecord
 from bench.results.store import save_record

@@ -1,4 +1,4 @@
-"""bench.analysis: single-pixel separability and the JSON cache."""
+"""bench.reports.analysis: single-pixel separability and the JSON cache."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import itertools
 import numpy as np
 import pytest
 
-from bench import analysis
 from bench.errors import DataError
+from bench.reports import analysis
 
 
 def brute_force_rule(x: np.ndarray, y: np.ndarray, a: int, b: int) -> float:

@@ -178,7 +178,7 @@ def test_an_altered_analysis_cache_is_recomputed_not_trusted(tmp_path, store_fac
 
 @pytest.mark.parametrize("content", ["[]", '{"analysis_version": 1, "test_labels": 5}'])
 def test_a_malformed_analysis_cache_is_a_warning(tmp_path, content):
-    from bench.analysis import read_cache
+    from bench.reports.analysis import read_cache
 
     path = tmp_path / "mnist-x.json"
     path.write_text(content)

@@ -187,8 +187,8 @@ def test_subset_profile_pairs_predictions_with_the_subset_truth(tmp_path, store_
 
 def test_reports_without_data_or_cache_still_render(tmp_path, monkeypatch, store_factory,
                                                     record_factory):
-    from bench import analysis
     from bench.errors import DataError
+    from bench.reports import analysis
 
     records = [record_factory(m, d, 0) for m in ("cnn", "logreg") for d in ("mnist",
                                                                              "fashion-mnist")]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bench.errors import ResultsError
+from bench.plan.jobs import Job
 from bench.results.record import (
     IDENTITY_FIELDS,
     SCHEMA_VERSION,
@@ -18,7 +19,6 @@ from bench.results.record import (
     RunRecord,
 )
 from bench.results.store import read_record, record_path, save_record
-from bench.runner.plan import Job
 
 COMMITTED_RUNS = Path(__file__).resolve().parents[2] / "results" / "runs"
 IDENTITY = dict(model="m", model_version="1", params={"a": 1, "h": [2, 3]}, dataset="mnist",

@@ -176,7 +176,7 @@ def test_the_registry_refuses_plugin_names_a_record_could_not_hold(name):
     import dataclasses
 
     from bench.errors import PluginError
-    from bench.registry import get_model
+    from bench.plugins.registry import get_model
 
     spec = dataclasses.replace(get_model("logistic-regression"), name=name)
     with pytest.raises(PluginError, match="name must be letters, digits"):

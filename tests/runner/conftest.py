@@ -24,7 +24,7 @@ from bench.data.specs import DATASETS, ROLES
 
 TESTS = Path(__file__).resolve().parents[1]
 SITE_DIR = TESTS / "synthetic_site"
-PLUGINS_DIR = TESTS / "plugins"
+PLUGINS_DIR = TESTS / "fixtures" / "plugins"
 TEST_PLUGINS = ("faulty_plugins:CENTROIDS", "faulty_plugins:RAISES", "faulty_plugins:EXITS",
                 "faulty_plugins:SLEEPS", "runner_plugins:SLOW_FIT", "runner_plugins:SLOW_START",
                 "runner_plugins:BUILD_EXITS", "runner_plugins:SHOWS_SETTINGS")
@@ -53,7 +53,7 @@ class Synthetic:
 
 @pytest.fixture
 def synthetic(tmp_path, monkeypatch) -> Synthetic:
-    from bench.registry import reset_default_registry
+    from bench.plugins.registry import reset_default_registry
     from bench.settings import set_settings
 
     result = Synthetic(tmp_path, tmp_path / "data", tmp_path / "results", tmp_path / "fits")

@@ -6,6 +6,7 @@ import sys
 import pytest
 
 from bench.cli import main
+from bench.plan.jobs import Job
 from bench.results.record import RunRecord
 from bench.results.store import record_path, save_record
 from bench.runner.estimate import (
@@ -14,7 +15,6 @@ from bench.runner.estimate import (
     scaled_seconds,
     varying_params,
 )
-from bench.runner.plan import Job
 
 
 def job(model="m", dataset="mnist", n=2000, seed=0, **params):

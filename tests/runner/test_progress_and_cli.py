@@ -3,8 +3,8 @@ import io
 import pytest
 
 from bench.cli import main
+from bench.plan.jobs import Job
 from bench.results.record import RunRecord
-from bench.runner.plan import Job
 from bench.runner.progress import Progress
 
 

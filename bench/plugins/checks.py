@@ -1,0 +1,300 @@
+"""Conformance kit for model plugins, in the spirit of scikit-learn's ``check_estimator``.
+
+Each rule of the plugin contract is one small ``check_<rule>(spec)`` function that raises
+``AssertionError`` with a readable reason. Plugin authors run them all with::
+
+    from bench.plugins.checks import check_model
+    check_model(MY_MODEL)                      # raises on the first broken rule
+
+or one pytest id per (model, check)::
+
+    from bench.plugins.checks import parametrize_with_checks
+
+    @parametrize_with_checks([MY_MODEL])
+    def test_my_model(spec, check):
+        check(spec)
+
+The checks train on tiny synthetic data (120 images of 28x28, 12 per class; see
+:func:`tiny_data`) with the spec's ``test_params``: choose them so that the model learns that
+in a few seconds (a Keras model needs several optimizer steps: ``batch_size=128`` is one step
+per epoch there). :func:`run_checks` runs every check with timings (``bench check MODEL``).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from bench.plugins.registry import ModelSpec
+
+N_CLASSES = 10
+IMPORT_SECONDS_LIMIT = 1.0
+Check = Callable[[ModelSpec], None]
+
+
+@functools.cache
+def tiny_data(n_per_class: int = 12, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """uint8 28x28 images of 10 learnable classes (a bright bar per class) plus noise."""
+    rng = np.random.default_rng(seed)
+    labels = np.repeat(np.arange(N_CLASSES), n_per_class)
+    images = rng.integers(0, 60, size=(len(labels), 28, 28)).astype(np.uint8)
+    for i, label in enumerate(labels):
+        images[i, 2 + 2 * label: 4 + 2 * label, 4:24] = 230
+    order = rng.permutation(len(labels))
+    return images[order], labels[order].astype(np.int64)
+
+
+def _inputs(spec: ModelSpec) -> tuple[np.ndarray, np.ndarray]:
+    from bench.data.inputs import prepare_inputs
+
+    images, labels = tiny_data()
+    return prepare_inputs(images, spec.input_kind), labels
+
+
+def _build(spec: ModelSpec, seed: int = 0, overrides: dict | None = None):
+    params = spec.resolve({**spec.test_params, **(overrides or {})})
+    return spec.build(params, seed), params
+
+
+def _fitted(spec: ModelSpec, seed: int = 0, without_class: int | None = None):
+    X, y = _inputs(spec)
+    if without_class is not None:
+        keep = y != without_class
+        X, y = X[keep], y[keep]
+    estimator, _ = _build(spec, seed)
+    returned = estimator.fit(X, y)
+    return estimator, returned, X, y
+
+
+def _aligned(spec: ModelSpec, estimator, X) -> np.ndarray:
+    """The probabilities as the harness sees them (``bench.plugins.contract``), or AssertionError."""
+    from bench.errors import PluginError
+    from bench.plugins.contract import estimator_proba
+
+    try:
+        return estimator_proba(estimator, X, spec.name)
+    except PluginError as exc:
+        raise AssertionError(str(exc)) from None
+
+
+def check_metadata(spec: ModelSpec) -> None:
+    """Name, description, family, version, input kind and typed defaults are valid."""
+    from bench.errors import PluginError
+
+    try:
+        spec.validate()
+    except PluginError as exc:
+        raise AssertionError(str(exc)) from None
+
+
+def check_fit_returns_self(spec: ModelSpec) -> None:
+    """``fit`` works on tiny data and returns the estimator itself."""
+    estimator, returned, _, _ = _fitted(spec)
+    assert returned is estimator, f"{spec.name}: fit() must return self, got {returned!r}"
+
+
+def check_predict_proba(spec: ModelSpec) -> None:
+    """``predict_proba`` has one column per class of ``classes_`` (10 here), finite
+    non-negative rows summing to 1."""
+    estimator, _, X, _ = _fitted(spec)
+    proba = np.asarray(estimator.predict_proba(X))
+    classes = getattr(estimator, "classes_", None)
+    expected = (len(X), N_CLASSES if classes is None else len(classes))
+    assert proba.shape == expected, (
+        f"{spec.name}: predict_proba shape {proba.shape}, expected {expected}")
+    assert np.all(np.isfinite(proba)) and np.all(proba >= 0), (
+        f"{spec.name}: predict_proba has negative or non-finite values")
+    sums = proba.sum(axis=1)
+    worst = float(np.max(np.abs(sums - 1)))
+    assert worst < 1e-4, (
+        f"{spec.name}: predict_proba rows must sum to 1; the worst row sums to "
+        f"{sums[np.argmax(np.abs(sums - 1))]:.6f}")
+    _aligned(spec, estimator, X)
+
+
+def check_missing_class(spec: ModelSpec) -> None:
+    """Trained on data without class 9, ``predict_proba`` still maps onto the 10 classes
+    through ``classes_`` (the unseen class gets probability 0, or the model's own value)."""
+    estimator, _, X, _ = _fitted(spec, without_class=N_CLASSES - 1)
+    X_all, _ = _inputs(spec)
+    proba = _aligned(spec, estimator, X_all)
+    assert proba.shape == (len(X_all), N_CLASSES)
+
+
+def check_predict_matches_argmax(spec: ModelSpec) -> None:
+    """``predict`` equals the class of the largest ``predict_proba`` column."""
+    estimator, _, X, _ = _fitted(spec)
+    predicted = np.asarray(estimator.predict(X))
+    argmax = _aligned(spec, estimator, X).argmax(axis=1)
+    mismatches = int(np.sum(predicted != argmax))
+    assert mismatches == 0, (
+        f"{spec.name}: predict disagrees with argmax(predict_proba) on {mismatches} of {len(X)}")
+
+
+def check_learns(spec: ModelSpec) -> None:
+    """On easy tiny data the training accuracy beats chance clearly (> 50%)."""
+    estimator, _, X, y = _fitted(spec)
+    accuracy = float(np.mean(np.asarray(estimator.predict(X)) == y))
+    assert accuracy > 0.5, f"{spec.name}: training accuracy {accuracy:.2f} on trivial data"
+
+
+def check_deterministic(spec: ModelSpec) -> None:
+    """Same parameters and seed give identical predictions."""
+    first, _, X, _ = _fitted(spec, seed=3)
+    second, _, _, _ = _fitted(spec, seed=3)
+    p1, p2 = np.asarray(first.predict_proba(X)), np.asarray(second.predict_proba(X))
+    assert np.array_equal(first.predict(X), second.predict(X)) and np.allclose(p1, p2), (
+        f"{spec.name}: two fits with seed 3 gave different predictions (max probability "
+        f"difference {float(np.max(np.abs(p1 - p2))):.3g}); seed every random generator")
+
+
+def check_fresh_estimator(spec: ModelSpec) -> None:
+    """Each ``build`` returns a new, unfitted estimator."""
+    first, _ = _build(spec)
+    second, _ = _build(spec)
+    assert first is not second, f"{spec.name}: build() returned the same object twice"
+    X, y = _inputs(spec)
+    first.fit(X, y)
+    fitted = [k for k in vars(second) if k.endswith("_") and not k.startswith("_")]
+    assert not fitted, f"{spec.name}: a fresh estimator already has fitted attributes {fitted}"
+
+
+def check_history(spec: ModelSpec) -> None:
+    """Models trained in epochs expose per-epoch ``history_`` with loss and accuracy."""
+    if not spec.trains_in_epochs:
+        return
+    estimator, _, _, _ = _fitted(spec)
+    history = getattr(estimator, "history_", None)
+    assert isinstance(history, dict), f"{spec.name}: neural models must set history_ after fit"
+    for key in ("loss", "accuracy"):
+        assert key in history and len(history[key]) >= 1, (
+            f"{spec.name}: history_ lacks per-epoch {key!r} (has {sorted(history)})")
+
+
+def check_import_time(spec: ModelSpec) -> None:
+    """Importing the plugin's module takes under a second (in a fresh process, with ``bench``
+    and numpy already loaded): heavy frameworks belong inside ``fit``, since every command,
+    ``bench list`` included, imports every plugin."""
+    seconds = import_seconds(spec)
+    assert seconds is None or seconds <= IMPORT_SECONDS_LIMIT, (
+        f"{spec.name}: importing {spec.source} takes {seconds:.1f} s (limit "
+        f"{IMPORT_SECONDS_LIMIT:.0f} s); import heavy libraries (TensorFlow, PyTorch, "
+        "scikit-learn) inside fit or build, not at module top")
+
+
+_IMPORT_TIMER = """
+import importlib, importlib.util, sys, time
+import numpy, bench.plugins.estimators, bench.plugins.params, bench.plugins.registry
+target = sys.argv[1]
+start = time.perf_counter()
+if target.endswith(".py"):
+    spec = importlib.util.spec_from_file_location("bench_import_timer_plugin", target)
+    spec.loader.exec_module(importlib.util.module_from_spec(spec))
+else:
+    importlib.import_module(target)
+print(time.perf_counter() - start)
+"""
+
+
+def import_seconds(spec: ModelSpec) -> float | None:
+    """Seconds to import ``spec``'s module in a fresh process; ``None`` when it has no module
+    of its own (import-path models, specs made in a test)."""
+    source = spec.source
+    if not source or source == spec.name:
+        return None
+    target = source if source.endswith(".py") else source.partition(":")[0]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    done = subprocess.run([sys.executable, "-c", _IMPORT_TIMER, target], capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert done.returncode == 0, f"{spec.name}: importing {target} failed:\n{done.stderr[-2000:]}"
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+CHECKS: tuple[Check, ...] = (
+    check_metadata, check_import_time, check_fit_returns_self, check_predict_proba,
+    check_missing_class, check_predict_matches_argmax, check_learns, check_deterministic,
+    check_fresh_estimator, check_history,
+)
+
+
+def iter_checks(spec: ModelSpec) -> Iterator[Check]:
+    yield from CHECKS
+
+
+def check_model(spec: ModelSpec | str, expected_failures: dict[str, str] | None = None) -> None:
+    """Run every check on ``spec`` (or a registered name); raise on the first failure.
+
+    ``expected_failures`` maps check names to the reason they are known to fail; those are
+    run and must fail (an unexpected pass is reported too), as in scikit-learn.
+    """
+    if isinstance(spec, str):
+        from bench.plugins.registry import get_model
+
+        spec = get_model(spec)
+    expected_failures = expected_failures or {}
+    for check in iter_checks(spec):
+        reason = expected_failures.get(check.__name__)
+        if reason is None:
+            check(spec)
+            continue
+        try:
+            check(spec)
+        except AssertionError:
+            continue
+        raise AssertionError(f"{spec.name}: {check.__name__} passed but was expected to fail "
+                             f"({reason})")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check's outcome: ``passed`` also covers an expected failure that did fail."""
+
+    check: str
+    passed: bool
+    seconds: float
+    message: str = ""
+    expected_failure: str | None = None
+
+
+def run_checks(spec: ModelSpec, expected_failures: dict[str, str] | None = None,
+               on_result: Callable[[CheckResult], None] | None = None) -> list[CheckResult]:
+    """Every check on ``spec`` with its time; failures are collected, not raised."""
+    expected_failures = expected_failures or {}
+    results = []
+    for check in iter_checks(spec):
+        reason = expected_failures.get(check.__name__)
+        start = time.perf_counter()
+        try:
+            check(spec)
+            message, failed = "", False
+        except AssertionError as exc:
+            message, failed = str(exc), True
+        except Exception as exc:  # noqa: BLE001 - a crashing plugin is a failed check
+            message, failed = f"{type(exc).__name__}: {exc}", True
+        if reason is not None:
+            passed = failed
+            message = message or f"passed but was expected to fail ({reason})"
+        else:
+            passed = not failed
+        result = CheckResult(check.__name__, passed, time.perf_counter() - start, message,
+                             reason)
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
+    return results
+
+
+def parametrize_with_checks(specs: Sequence[ModelSpec]):
+    """A ``pytest.mark.parametrize`` over (spec, check) with one id per model and check."""
+    import pytest
+
+    cases = [(spec, check) for spec in specs for check in iter_checks(spec)]
+    ids = [f"{spec.name}-{check.__name__}" for spec, check in cases]
+    return pytest.mark.parametrize(("spec", "check"), cases, ids=ids)

@@ -1,0 +1,141 @@
+"""Models named by import path: any scikit-learn-compatible classifier class.
+
+``bench run --model sklearn.svm.LinearSVC --set C=0.1``: a model name containing a dot is the
+import path of a classifier class. Its constructor arguments with plain defaults become typed
+parameters (inferred from the defaults, see ``bench.plugins.params.infer_type``); ``random_state``
+receives the job seed and ``n_jobs`` the job's thread count; one extra parameter, ``scale``,
+chooses the input scaling. The spec's ``version`` is the providing distribution and its
+version (e.g. ``scikit-learn 1.5.2``), so job keys change when the library does. What planning
+reads from the class is cached between processes by ``bench.plugins.declarations``.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import warnings
+from typing import Annotated, Any, Literal
+
+import numpy as np
+
+from bench.errors import ModelWarning, UsageError
+from bench.plugins.declarations import (  # noqa: F401 - check_classifier, distribution re-exported
+    check_classifier,
+    clears_with_declarations,
+    distribution,
+    import_class,
+)
+from bench.plugins.estimators import EstimatorBase, threads_per_job
+from bench.plugins.params import Param
+from bench.plugins.spec import is_import_path  # noqa: F401 - part of this module's API
+
+Scale = Literal["none", "unit", "standard"]
+SCALE_PARAM = Param(
+    "scale", "unit", Scale,
+    "input scaling: none (raw 0..255), unit (/255, in [0, 1]) or standard (per-pixel z-score "
+    "fitted on the training data)")
+@clears_with_declarations
+@functools.cache
+def import_path_spec(path: str):
+    """The :class:`bench.plugins.registry.ModelSpec` of the classifier class at ``path`` (read through
+    the declaration cache, ``bench.plugins.declarations``: no import when the library is unchanged)."""
+    from bench.plugins.declarations import declaration
+    from bench.plugins.spec import ModelSpec, class_params
+
+    found = declaration(path)
+    for message in found.warnings:  # once per process: this function is cached
+        warnings.warn(f"model {path}: {message}", ModelWarning, stacklevel=2)
+    if found.unusable:
+        raise UsageError(found.unusable)
+    params = class_params(path)
+    if any(p.name == SCALE_PARAM.name for p in params):
+        raise UsageError(f"model {path!r} has its own 'scale' argument, which clashes with the "
+                         "harness's input-scaling parameter; wrap it in a plugin instead.")
+    dist, version = found.distribution, found.version
+    return ModelSpec(
+        name=path,
+        description=f"{found.class_name} from {dist} {version}, by import path",
+        family="imported",
+        input_kind="flat",
+        version=f"{dist} {version}",
+        params=(*params, SCALE_PARAM),
+        build=functools.partial(_build, path),
+        test_params={},
+        source=path,
+        distribution=f"{dist} {version}",
+    )
+
+
+def forget_classes() -> None:
+    """Forget every class declaration and import-path spec this process read (tests; the
+    cache files stay): ``bench.plugins.declarations.forget``."""
+    from bench.plugins import declarations
+
+    declarations.forget()
+
+
+def _build(path: str, params: dict[str, Any], seed: int) -> ImportedClassifier:
+    options = dict(params)
+    scale = options.pop(SCALE_PARAM.name, SCALE_PARAM.default)
+    return ImportedClassifier(path, options, scale=scale, seed=seed)
+
+
+class ImportedClassifier(EstimatorBase):
+    """Fits ``class_path(**params, random_state=seed)`` on scaled inputs.
+
+    ``predict_proba`` is the estimator's own when it has one, else a softmax of
+    ``decision_function`` (not calibrated: log loss is then only indicative), else one-hot
+    predictions. After ``fit``: ``estimator_``, ``classes_`` and ``scaler_`` (or ``None``).
+    """
+
+    def __init__(self, class_path: str = "", params: dict | None = None,
+                 scale: Annotated[Scale, "input scaling"] = "unit", seed: int = 0):
+        self.class_path = class_path
+        self.params = params
+        self.scale = scale
+        self.seed = seed
+
+    def _inputs(self, X, fit: bool = False):
+        X = np.asarray(X, dtype=np.float64)
+        if self.scale == "none":
+            return X * 255.0
+        if self.scale == "standard":
+            if fit:
+                from sklearn.preprocessing import StandardScaler
+
+                self.scaler_ = StandardScaler().fit(X)
+            return self.scaler_.transform(X)
+        return X
+
+    def fit(self, X, y):
+        cls = import_class(self.class_path)
+        accepted = inspect.signature(cls.__init__).parameters
+        kwargs = dict(self.params or {})
+        if "random_state" in accepted:
+            kwargs["random_state"] = int(self.seed)
+        if "n_jobs" in accepted:
+            kwargs["n_jobs"] = threads_per_job()
+        self.scaler_ = None
+        self.estimator_ = cls(**kwargs).fit(self._inputs(X, fit=True), np.asarray(y))
+        self.classes_ = np.asarray(self.estimator_.classes_)
+        return self
+
+    def predict_proba(self, X):
+        X = self._inputs(X)
+        estimator = self.estimator_
+        if getattr(estimator, "predict_proba", None) is not None:
+            try:
+                return np.asarray(estimator.predict_proba(X), dtype=np.float64)
+            except AttributeError:  # e.g. SVC(probability=False) exposes it conditionally
+                pass
+        if getattr(estimator, "decision_function", None) is not None:
+            scores = np.asarray(estimator.decision_function(X), dtype=np.float64)
+            if scores.ndim == 1:
+                scores = np.column_stack([-scores, scores])
+            scores = np.exp(scores - scores.max(axis=1, keepdims=True))
+            return scores / scores.sum(axis=1, keepdims=True)
+        predicted = np.asarray(estimator.predict(X))
+        return (predicted[:, None] == self.classes_[None, :]).astype(np.float64)
+
+    def predict(self, X):
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]

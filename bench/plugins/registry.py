@@ -1,0 +1,311 @@
+"""The model registry: model plugins by name, from entry points, ``BENCH_PLUGINS`` and folders.
+
+Built-in models (the top-level ``models/`` folder, installed as ``bench.models``) register
+through the same entry-point group as third-party plugins, declared in ``pyproject.toml``::
+
+    [project.entry-points."bench.models"]
+    my-model = "my_package.my_module:MODEL"
+
+An entry point names a :class:`ModelSpec` (or a zero-argument callable returning one).
+Unpackaged plugins come from ``BENCH_PLUGINS=module:ATTR[,...]`` or a plugin folder
+(``BENCH_PLUGINS_DIR`` / ``--plugins-dir``: one ``*.py`` file per model, each defining
+``MODEL``). ``BENCH_DISABLE_PLUGINS`` takes model names, entry-point names, ``module:ATTR``
+values or plugin-file paths. The registry degrades, never dies: a plugin that fails to import
+(even with ``sys.exit``), is malformed, or clashes with another of the same name is skipped with
+one ``PluginWarning`` naming every source involved and the key that disables each; a built-in
+wins a clash with a third-party plugin. Names containing a dot are import paths of classifier
+classes (``bench.plugins.importpath``).
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from bench.errors import BenchWarning, PluginError, UsageError, did_you_mean
+from bench.plugins.spec import (  # noqa: F401 - re-exported: plugins import ModelSpec from here
+    EPOCHS_PARAM,
+    HARNESS_ARGS,
+    INPUT_KINDS,
+    InputKind,
+    ModelSpec,
+    class_params,
+)
+from bench.settings import Settings, get_settings
+
+ENTRY_POINT_GROUP = "bench.models"
+DISABLE_ENV = "BENCH_DISABLE_PLUGINS"
+EXTRA_ENV = "BENCH_PLUGINS"
+PLUGINS_DIR_ENV = "BENCH_PLUGINS_DIR"
+BUILTIN_PACKAGE = "bench.models"
+PROJECT_DISTRIBUTION = "mnist-vs-fashion-bench"
+class PluginWarning(BenchWarning):
+    """A model plugin was skipped; the other models keep working."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One place a model plugin may come from, before it is imported.
+
+    ``key`` is what ``BENCH_DISABLE_PLUGINS`` accepts to skip exactly this one: the entry
+    point's ``module:ATTR`` value, or the path of a plugin-folder file.
+    """
+
+    key: str
+    label: str
+    load: Callable[[], Any] = field(compare=False)
+    builtin: bool = False
+    entry_name: str | None = None
+    distribution: str = ""
+
+    def disabled_by(self, disabled: set[str]) -> bool:
+        return self.key in disabled or (self.entry_name is not None
+                                        and self.entry_name in disabled)
+
+
+class Registry:
+    """Model specs by name; names containing a dot are import paths (``bench.plugins.importpath``)."""
+
+    def __init__(self) -> None:
+        self._models: dict[str, ModelSpec] = {}
+        self.problems: list[str] = []
+        self.disabled: set[str] = set()  # the BENCH_DISABLE_PLUGINS keys the plugins were loaded with
+
+    def register(self, spec: ModelSpec) -> ModelSpec:
+        """Add ``spec``; a malformed spec or a second spec of one name is a PluginError."""
+        if not isinstance(spec, ModelSpec):
+            raise PluginError(f"model plugin {spec!r} is not a bench.plugins.registry.ModelSpec.")
+        spec.validate()
+        existing = self._models.get(spec.name)
+        if existing is not None and existing is not spec:
+            raise PluginError(
+                f"two model plugins are named {spec.name!r}: {existing.source or '?'} and "
+                f"{spec.source or '?'}. Uninstall one, or disable one with "
+                f"{DISABLE_ENV}=<its source>."
+            )
+        self._models[spec.name] = spec
+        return spec
+
+    def names(self) -> list[str]:
+        return sorted(self._models)
+
+    def get(self, name: str) -> ModelSpec:
+        spec = self._models.get(name)
+        if spec is not None:
+            return spec
+        from bench.plugins.importpath import import_path_spec, is_import_path
+
+        if is_import_path(name):
+            return import_path_spec(name)
+        if name in self.disabled:
+            raise UsageError(f"model {name!r} is disabled by BENCH_DISABLE_PLUGINS; remove it "
+                             "from that list to use it.")
+        raise UsageError(f"unknown model {name!r}. {did_you_mean(name, self.names())} "
+                         "(A name containing a dot is read as the import path of a "
+                         "scikit-learn classifier, e.g. sklearn.svm.SVC.)")
+
+    def __iter__(self):
+        return iter(self._models[n] for n in self.names())
+
+    def __len__(self) -> int:
+        return len(self._models)
+
+    def load_entry_points(self, entry_points: Iterable[metadata.EntryPoint] | None = None,
+                          settings: Settings | None = None) -> list[str]:
+        """Register every plugin found (or the given entry points), skipping broken, malformed,
+        disabled and clashing ones; returns the problems (also kept in ``problems``), each
+        one warning naming every source involved and the key that disables each."""
+        settings = settings or get_settings()
+        if entry_points is None:
+            candidates = discover(settings)
+        else:
+            candidates = [entry_point_candidate(ep) for ep in entry_points]
+        problems = self.load_candidates(candidates, set(settings.disable_plugins))
+        self.problems.extend(problems)
+        return problems
+
+    def load_candidates(self, candidates: Iterable[Candidate], disabled: set[str]) -> list[str]:
+        problems: list[str] = []
+        self.disabled |= disabled
+        by_name: dict[str, list[tuple[Candidate, ModelSpec]]] = {}
+        seen: set[str] = set()
+        for candidate in candidates:
+            if candidate.key in seen or candidate.disabled_by(disabled):
+                continue  # the same source listed twice (entry point and BENCH_PLUGINS) loads once
+            seen.add(candidate.key)
+            try:
+                spec = load_candidate(candidate)
+            except PluginError as exc:
+                problems.append(f"{exc} It is skipped; {_disable_hint([candidate])}.")
+                continue
+            found = by_name.setdefault(spec.name, [])
+            # one spec object reached through two sources (a re-export) is one plugin
+            if spec.name not in disabled and not any(spec == other for _, other in found):
+                found.append((candidate, spec))
+        for name, found in sorted(by_name.items()):
+            chosen = _choose(found)
+            if len(found) > 1:
+                problems.append(_clash_message(name, found, chosen))
+            if chosen is not None:
+                self._models[name] = chosen[1]
+        for problem in problems:
+            warn_plugin(problem)
+        return problems
+
+
+def _choose(found: list[tuple[Candidate, ModelSpec]]) -> tuple[Candidate, ModelSpec] | None:
+    """The one plugin of a name: the only one, else the only built-in, else none."""
+    if len(found) == 1:
+        return found[0]
+    builtins = [f for f in found if f[0].builtin]
+    return builtins[0] if len(builtins) == 1 else None
+
+
+def _disable_hint(candidates: Iterable[Candidate]) -> str:
+    keys = [f"{DISABLE_ENV}={c.key}" for c in candidates]
+    return "disable it with " + keys[0] if len(keys) == 1 else "disable one with " + " or ".join(keys)
+
+
+def _clash_message(name: str, found: list[tuple[Candidate, ModelSpec]],
+                   chosen: tuple[Candidate, ModelSpec] | None) -> str:
+    sources = "; ".join(f"{c.label} (disable: {DISABLE_ENV}={c.key})" for c, _ in found)
+    if chosen is None:
+        outcome = ("none of them is used until all but one are disabled or uninstalled")
+    else:
+        outcome = (f"the built-in {chosen[0].label} is used; to use another, disable the "
+                   f"built-in with {DISABLE_ENV}={chosen[0].key}")
+    return f"{len(found)} model plugins are named {name!r}: {sources}. {outcome.capitalize()}."
+
+
+def warn_plugin(message: str) -> None:
+    """One ``PluginWarning``, in the process that runs the command only (workers load the same
+    plugins and stay quiet, so a command prints each problem once)."""
+    import multiprocessing
+
+    if multiprocessing.parent_process() is None:
+        warnings.warn(message, PluginWarning, stacklevel=3)
+
+
+# ---------------------------------------------------------------------------------------------
+# Where plugins come from
+
+
+def discover(settings: Settings) -> list[Candidate]:
+    """Installed entry points, then ``BENCH_PLUGINS`` (``module:ATTR``), then the plugin folder."""
+    candidates = [entry_point_candidate(ep)
+                  for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)]
+    candidates += [entry_point_candidate(metadata.EntryPoint(name=v, value=v,
+                                                             group=ENTRY_POINT_GROUP))
+                   for v in settings.plugins]
+    if settings.plugins_dir is not None:
+        candidates += folder_candidates(settings.plugins_dir)
+    return candidates
+
+
+def entry_point_candidate(ep: metadata.EntryPoint) -> Candidate:
+    dist = getattr(ep, "dist", None)
+    dist_label = f"{dist.name} {dist.version}" if dist is not None else ""
+    module = ep.value.partition(":")[0].strip()
+    builtin = module.startswith(BUILTIN_PACKAGE + ".") or (
+        dist is not None and dist.name == PROJECT_DISTRIBUTION)
+    where = f", {dist_label}" if dist_label else ""
+    label = (f"entry point {ep.name!r} ({ep.value}{where})" if ep.name != ep.value
+             else f"{ep.value} (from {EXTRA_ENV})")
+    return Candidate(key=ep.value, label=label, load=ep.load, builtin=builtin,
+                     entry_name=ep.name if ep.name != ep.value else None,
+                     distribution=dist_label)
+
+
+def folder_candidates(folder: Path) -> list[Candidate]:
+    """One candidate per ``*.py`` file of ``folder`` (its ``MODEL`` attribute), benchopt-style."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        warn_plugin(f"the plugin folder {str(folder)!r} ({PLUGINS_DIR_ENV} or --plugins-dir) "
+                    "is not a folder; no plugins were loaded from it.")
+        return []
+    return [Candidate(key=str(path), label=f"plugin file {str(path)!r}",
+                      load=functools.partial(_load_file, path), distribution="")
+            for path in sorted(folder.glob("*.py")) if not path.name.startswith("_")]
+
+
+def _load_file(path: Path) -> Any:
+    import importlib.util
+    import sys
+
+    module_name = f"bench_plugins_{path.stem}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module  # dataclasses and pickling look modules up by name
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(module_name, None)
+        raise
+    if not hasattr(module, "MODEL"):
+        raise AttributeError(f"{path.name} defines no MODEL (a bench.plugins.registry.ModelSpec)")
+    return module.MODEL
+
+
+def load_candidate(candidate: Candidate) -> ModelSpec:
+    """Import and check one plugin; every failure (even ``sys.exit`` or ``KeyboardInterrupt``
+    raised by the plugin's module) becomes a PluginError naming it."""
+    try:
+        obj = candidate.load()
+        if not isinstance(obj, ModelSpec) and callable(obj):
+            obj = obj()
+    except (Exception, SystemExit, KeyboardInterrupt) as exc:  # noqa: BLE001 - contain plugins
+        raise PluginError(f"model plugin {candidate.label} failed to load: "
+                          f"{type(exc).__name__}: {exc}.") from None
+    if not isinstance(obj, ModelSpec):
+        raise PluginError(f"model plugin {candidate.label} is a {type(obj).__name__}, not a "
+                          "bench.plugins.registry.ModelSpec.")
+    spec = replace(obj, source=obj.source or candidate.key,
+                   distribution=obj.distribution or candidate.distribution)
+    spec.validate()
+    return spec
+
+
+_default: tuple[tuple, Registry] | None = None
+
+
+def _plugin_settings(settings: Settings) -> tuple:
+    """The settings a registry depends on: a change of any of them means a new registry."""
+    return (settings.plugins, settings.disable_plugins, settings.plugins_dir)
+
+
+def default_registry() -> Registry:
+    """The process-wide registry for the active settings' plugins, loaded on first use."""
+    global _default
+    settings = get_settings()
+    key = _plugin_settings(settings)
+    if _default is None or _default[0] != key:
+        registry = Registry()
+        registry.load_entry_points(settings=settings)
+        if not len(registry):
+            warn_plugin("no model plugins found: is the harness installed? Run `pip install -e .` "
+                        "in the project folder so the built-in models' entry points exist.")
+        _default = (key, registry)
+    return _default[1]
+
+
+def reset_default_registry() -> None:
+    """Forget the loaded registry (tests, or after installing a plugin)."""
+    global _default
+    _default = None
+
+
+def get_model(name: str) -> ModelSpec:
+    """A registered model, or the classifier class at an import path (``sklearn.svm.SVC``)."""
+    return default_registry().get(name)
+
+
+def available_models() -> list[ModelSpec]:
+    """The registered models (import-path models are not listed: they are unbounded)."""
+    return list(default_registry())

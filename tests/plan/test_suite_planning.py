@@ -1,0 +1,201 @@
+"""From suites to runner jobs: values checked per key, command-line overrides on top, heavy
+entries opt-in, and the same jobs as the plain plan where both apply."""
+
+import textwrap
+
+import pytest
+
+import bench.plugins.registry
+from bench.errors import SuiteError, UsageError
+from bench.plan import implicit_suite, parse_suite, plan_suite
+from bench.plan.jobs import build_plan, plan_jobs
+from bench.plan.profiles import get_profile
+from bench.plan.suite import restrict
+from bench.plugins.params import Param
+from bench.plugins.registry import ModelSpec, get_model
+
+SUITE = """\
+profile = "smoke"
+datasets = ["mnist"]
+seeds = [0, 3]
+
+[[models]]
+model = "random-forest"
+params = { n_estimators = 10 }
+grid = { max_depth = [5, "none"] }
+
+[[models]]
+model = "keras-mlp"
+params = { epochs = 2, hidden_units = [32, 16] }
+"""
+
+
+def suite_of(text=SUITE):
+    return parse_suite(textwrap.dedent(text), "test.toml", "test")
+
+
+def test_jobs_are_each_variant_planned_like_build_plan():
+    jobs = plan_suite(suite_of())
+    profile = get_profile("smoke")
+    expected = []
+    for model, params in [("random-forest", {"n_estimators": 10, "max_depth": 5}),
+                          ("random-forest", {"n_estimators": 10, "max_depth": None}),
+                          ("keras-mlp", {"epochs": 2, "hidden_units": (32, 16)})]:
+        expected += build_plan([get_model(model)], ["mnist"], [0, 3], profile, params)
+    assert [j.key for j in jobs] == [j.key for j in expected]
+    assert len({j.key for j in jobs}) == 6
+    assert {j.params["max_depth"] for j in jobs if j.model == "random-forest"} == {5, None}
+    assert {j.params["hidden_units"] for j in jobs if j.model == "keras-mlp"} == {(32, 16)}
+
+
+def test_arguments_replace_the_suites_profile_datasets_and_seeds():
+    jobs = plan_suite(suite_of(), profile="quick", datasets=["fashion-mnist"], seeds=[7])
+    assert {(j.profile, j.dataset, j.seed) for j in jobs} == {("quick", "fashion-mnist", 7)}
+    assert {j.train_size for j in jobs} == {get_profile("quick").train_size}
+
+
+def test_command_line_set_and_grid_apply_on_top_of_the_suite():
+    jobs = plan_suite(suite_of(), seeds=[0], overrides={"epochs": "3"},
+                      grid={"random-forest.min_samples_leaf": ["1", "4"]})
+    mlp = [j for j in jobs if j.model == "keras-mlp"]
+    assert [j.params["epochs"] for j in mlp] == [3]  # the command line wins; no grid on it
+    forest = {(j.params["max_depth"], j.params["min_samples_leaf"]) for j in jobs
+              if j.model == "random-forest"}
+    assert forest == {(5, 1), (5, 4), (None, 1), (None, 4)}
+    with pytest.raises(UsageError, match="no selected model has a parameter 'C'"):
+        plan_suite(suite_of(), grid={"C": ["1", "2"]})
+
+
+def test_unknown_model_names_file_line_and_key():
+    text = SUITE + '\n[[models]]\nmodel = "random-forrest"\n'
+    with pytest.raises(SuiteError) as info:
+        plan_suite(suite_of(text))
+    message = str(info.value)
+    assert "suite file test.toml, line 15, key models[2].model:" in message
+    assert "Did you mean 'random-forest'" in message
+
+
+@pytest.mark.parametrize(("old", "new", "where"), [
+    ('max_depth = [5, "none"]', 'max_depth = [5, "deep"]', "line 8, key models[0].grid.max_depth"),
+    ("n_estimators = 10", "n_estimators = 10, bogus = 1", "line 7, key models[0].params.bogus"),
+    ("epochs = 2", 'epochs = "two"', "line 12, key models[1].params.epochs"),
+])
+def test_bad_parameter_values_name_line_and_key(old, new, where):
+    with pytest.raises(SuiteError, match=f"suite file test.toml, {where}".replace("[", r"\[")
+                       .replace("]", r"\]")):
+        plan_suite(suite_of(SUITE.replace(old, new)))
+
+
+def test_heavy_entries_run_only_when_asked():
+    text = SUITE.replace('model = "keras-mlp"', 'model = "keras-mlp"\nheavy = true')
+    assert {j.model for j in plan_suite(suite_of(text))} == {"random-forest"}
+    assert {j.model for j in plan_suite(suite_of(text), include_heavy=True)} == {
+        "random-forest", "keras-mlp"}
+    only_heavy = '[[models]]\nmodel = "keras-mlp"\nheavy = true\n'
+    with pytest.raises(SuiteError, match="--include-heavy"):
+        plan_suite(suite_of(only_heavy))
+
+
+def test_the_implicit_suite_plans_exactly_what_run_all_plans():
+    models = ["keras-mlp", "logistic-regression"]
+    plain = plan_jobs(models, None, [0, 1], "full", {"epochs": "2"})
+    via_suite = plan_suite(implicit_suite(models), "full", None, [0, 1], {"epochs": "2"})
+    assert [j.key for j in via_suite] == [j.key for j in plain]
+    assert any(j.learning_curve for j in plain)
+
+
+def test_restrict_keeps_only_named_models_and_rejects_others():
+    suite = restrict(suite_of(), ["keras-mlp"])
+    assert [e.model for e in suite.entries] == ["keras-mlp"]
+    assert suite.entries[0].index == 1  # errors still point at the right entry
+    with pytest.raises(SuiteError, match="not a model of suite 'test'"):
+        restrict(suite_of(), ["small-cnn"])
+
+
+def fake_import_path_models(name):
+    """Stands in for the import-path resolver: ``sklearn.svm.SVC`` with two parameters."""
+    if name != "sklearn.svm.SVC":
+        return get_model(name)
+    return ModelSpec(name="sklearn.svm.SVC", description="SVC", family="svm",
+                     params=(Param("C", 1.0, float), Param("kernel", "rbf", str)),
+                     input_kind="flat", version="1.9.1", build=lambda params, seed: None)
+
+
+def test_import_path_entries_go_through_get_model(monkeypatch):
+    monkeypatch.setattr(bench.plugins.registry, "get_model", fake_import_path_models)
+    text = ('datasets = ["mnist"]\nseeds = [0]\nprofile = "smoke"\n[[models]]\n'
+            'model = "sklearn.svm.SVC"\ngrid = { C = [1, 10], kernel = ["rbf"] }\n')
+    jobs = plan_suite(suite_of(text), overrides={"sklearn.svm.SVC.kernel": "poly"})
+    assert [(j.model, j.params) for j in jobs] == [
+        ("sklearn.svm.SVC", {"C": 1.0, "kernel": "poly"}),
+        ("sklearn.svm.SVC", {"C": 10.0, "kernel": "poly"})]
+    with pytest.raises(SuiteError, match=r"line 6, key models\[0\]\.grid\.C"):
+        plan_suite(suite_of(text.replace("C = [1, 10]", 'C = [1, "big"]')))
+
+
+def test_xiao2017_plans_every_family_on_both_datasets():
+    from bench.plan import find_suite
+
+    jobs = plan_suite(find_suite("xiao2017"), profile="smoke")
+    assert len(jobs) == 13 * 2  # 12 families + GaussianNB, heavy ones by stand-ins
+    assert {j.dataset for j in jobs} == {"mnist", "fashion-mnist"}
+    heavy = plan_suite(find_suite("xiao2017"), profile="smoke", include_heavy=True)
+    assert len(heavy) == 15 * 2
+    grid = plan_suite(find_suite("xiao2017-grid"), profile="smoke", seeds=[0])
+    assert len(grid) == 129 * 2
+
+
+def test_a_plain_full_run_all_adds_the_profiles_zoo_suites_with_their_own_seeds():
+    from bench.plan import find_suite, plan_run_all
+
+    assert get_profile("full").suites == ("xiao2017",)
+    builtin = {job.key for job in plan_jobs()}
+    zoo = {job.key: job for job in plan_suite(find_suite("xiao2017"))}
+    everything = {job.key for job in plan_run_all()}
+    assert everything == builtin | set(zoo)
+    assert builtin.isdisjoint(zoo)
+    assert {job.seed for job in zoo.values()} == {0}
+    heavy = set(find_suite("xiao2017").heavy_models)
+    assert heavy and not any(job.model in heavy and job.params.get("p") == 1
+                             for job in zoo.values())
+
+
+def test_the_zoo_follows_the_dataset_choice_and_is_left_out_of_narrowed_runs():
+    from bench.plan import plan_run_all
+
+    mnist = plan_run_all(datasets=["mnist"])
+    assert {job.dataset for job in mnist} == {"mnist"}
+    assert any("." in job.model for job in mnist)
+    for narrowed in (plan_run_all(models=["keras-mlp"]), plan_run_all(train_size=1000),
+                     plan_run_all(overrides={"epochs": "2"}), plan_run_all(profile="smoke")):
+        assert narrowed and not any("." in job.model for job in narrowed)
+
+
+def test_a_huge_grid_is_refused_before_it_is_expanded(monkeypatch):
+    import bench.plan.planning as planning
+    import bench.plan.suite as suite_module
+
+    def no_expansion(grid):
+        raise AssertionError("the grid was expanded")
+
+    monkeypatch.setattr(planning, "grid_points", no_expansion)
+    monkeypatch.setattr(suite_module, "grid_points", no_expansion)
+    values = [str(v) for v in range(1, 101)]
+    grid = {"n_estimators": values, "max_depth": values, "min_samples_leaf": values}
+    with pytest.raises(UsageError, match=r"asks for up to 2,000,000 jobs .* cap of 10,000 jobs"):
+        plan_suite(implicit_suite(["random-forest"]), datasets=["mnist"], seeds=[0, 1],
+                   grid=grid)
+    big = "\n".join(["seeds = [0]", "[[models]]", 'model = "random-forest"',
+                     f"grid = {{ n_estimators = [{', '.join(values)}], "
+                     f"max_depth = [{', '.join(values)}] }}"])
+    with pytest.raises(UsageError, match=r"suite 'test' asks for up to 20,000 jobs"):
+        plan_suite(suite_of(big))
+
+
+def test_a_plan_exactly_at_the_cap_is_allowed(monkeypatch):
+    import bench.plan.grid
+
+    monkeypatch.setattr(bench.plan.grid, "MAX_PLAN_JOBS", 6)
+    assert len(plan_suite(suite_of())) == 6   # 3 configurations x 1 dataset x 2 seeds
+    with pytest.raises(UsageError, match="asks for up to 12 jobs"):
+        plan_suite(suite_of(), grid={"random-forest.min_samples_leaf": ["1", "2"]})
