@@ -1,8 +1,11 @@
-"""Files the harness writes: one atomic writer for results, reports, caches and downloads."""
+"""Files the harness reads and writes: one reader of small untrusted files (never blocks on a
+FIFO, never reads without bound) and one atomic writer for results, reports, caches and
+downloads."""
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -71,3 +74,29 @@ def output_dir_problem(path: str | os.PathLike) -> str | None:
     finally:
         Path(probe).unlink(missing_ok=True)
     return None
+
+
+class UntrustedFileError(ValueError):
+    """A file the harness reads cannot be used (not a regular file, too large); the message
+    says why."""
+
+
+def read_small_file(path: str | os.PathLike, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``; never blocks on a FIFO.
+
+    Raises ``UntrustedFileError`` (not a regular file, too large) or ``OSError``.
+    """
+    path = Path(path)
+    info = os.stat(path)  # follows symlinks; stat never blocks
+    if not stat.S_ISREG(info.st_mode):
+        raise UntrustedFileError("not a regular file")
+    if info.st_size > max_bytes:
+        raise UntrustedFileError(f"{info.st_size:,} bytes, more than the {max_bytes:,} allowed")
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # swapped since the stat
+            raise UntrustedFileError("not a regular file")
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise UntrustedFileError(f"more than the {max_bytes:,} bytes allowed")
+    return data

@@ -24,7 +24,7 @@ def headline_from_json() -> pd.DataFrame:
     rows = [json.loads(p.read_text()) for p in sorted((RESULTS / "runs").glob("*.json"))]
     profile = json.loads((RESULTS / "run-info.json").read_text())["profile"]
     frame = pd.DataFrame(rows)
-    frame = frame[(frame.status == "ok") & (frame.profile == profile) & ~frame.learning_curve]
+    frame = frame[(frame.status == "ok") & (frame.profile == profile) & (frame.role == "headline")]
     out = []
     for (model, dataset), group in frame.groupby(["model", "dataset"]):
         accs = group.test_accuracy

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.skipif(not (RESULTS / "runs").is_dir() or not REPORTS.i
 
 def smoke_record(job) -> RunRecord:
     """A plausible ok record for a smoke job, without training anything."""
-    return RunRecord.for_job(job, "ok", learning_curve=job.learning_curve,
+    return RunRecord.for_job(job, "ok", role=job.role,
                      train_accuracy=0.5, test_accuracy=0.4, test_predictions="7" * job.test_size,
                      finished_at="2030-01-01T00:00:00+00:00", fit_seconds=1.0,
                      wall_seconds=1.0)

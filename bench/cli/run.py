@@ -241,7 +241,7 @@ def print_summary(summary) -> None:
     counts = ", ".join(f"{n} {status}" for status, n in summary.counts.items() if n)
     print(f"\n{len(summary.records)} jobs: {counts} ({summary.executed} run, {summary.cached} "
           f"cached) in {summary.wall_seconds:.1f} s; results in {summary.results_dir}/runs/")
-    main = [r for r in summary.records if r.status == "ok" and not r.learning_curve]
+    main = [r for r in summary.records if r.status == "ok" and r.role == "headline"]
     if main:
         from bench.runner.estimate import varying_params
 

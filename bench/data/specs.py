@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 
 from bench.errors import UsageError, did_you_mean
 
+#: Both datasets have ten classes, labelled 0..9: the one definition the harness uses.
+N_CLASSES = 10
+
 ROLES: tuple[str, ...] = ("train_images", "train_labels", "test_images", "test_labels")
 
 FILENAMES: dict[str, str] = {

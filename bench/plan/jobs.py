@@ -11,7 +11,7 @@ from bench.plan.profiles import LEARNING_CURVE_SIZES, Profile, curve_effort, get
 from bench.plugins.contract import N_CLASSES
 from bench.plugins.params import describe_params
 from bench.plugins.registry import ModelSpec
-from bench.results.record import JobIdentity
+from bench.results.record import ROLE_ADHOC, ROLE_CURVE, ROLE_HEADLINE, ROLE_SWEEP, JobIdentity
 
 DEFAULT_SEEDS = (0, 1, 2)
 
@@ -20,14 +20,14 @@ DEFAULT_SEEDS = (0, 1, 2)
 class Job(JobIdentity):
     """One training run: its identity (``key`` hashes it) and how the plan labels it."""
 
-    learning_curve: bool = False
+    role: str = ROLE_HEADLINE
     #: For an import-path model, the fingerprint of the class declaration the plan used
     #: (``bench.plugins.declarations``); checked against the live class before anything is trained.
     class_fingerprint: str | None = None
 
     @property
     def label(self) -> str:
-        size = f" n={self.train_size}" if self.learning_curve else ""
+        size = f" n={self.train_size}" if self.role != ROLE_HEADLINE else ""
         return f"{self.model} on {self.dataset} seed {self.seed}{size}"
 
 
@@ -85,8 +85,8 @@ def build_plan(
 ) -> list[Job]:
     """Every model x dataset x seed, plus the learning-curve sweep where the profile has one.
 
-    ``train_size`` replaces the profile's training-set size (the jobs are then marked as
-    learning-curve points); ``learning_curve`` forces the sweep on or off.
+    ``train_size`` replaces the profile's training-set size (the jobs' role is then ``adhoc``);
+    ``learning_curve`` forces the sweep on or off.
     """
     from bench.data import expected_checksums
 
@@ -100,19 +100,20 @@ def build_plan(
     for spec in specs:
         params = _profile_params(spec, profile, routed[spec.name])
         fingerprint = _class_fingerprint(spec)
-        sizes = [(train_size or profile.train_size, train_size is not None, params, seeds)]
+        sizes = [(train_size or profile.train_size,
+                  ROLE_HEADLINE if train_size is None else ROLE_ADHOC, params, seeds)]
         if sweep and spec.learning_curve and train_size is None:
-            sizes += [(n, True, _curve_params(spec, profile, routed[spec.name], n), seeds)
+            sizes += [(n, ROLE_CURVE, _curve_params(spec, profile, routed[spec.name], n), seeds)
                       for n in LEARNING_CURVE_SIZES if n < profile.train_size]
         if sweep and train_size is None:
-            sizes += [(profile.train_size, True, p, s)
+            sizes += [(profile.train_size, ROLE_SWEEP, p, s)
                       for p, s in _epoch_sweeps(spec, profile, routed[spec.name], seeds)]
         for dataset in datasets:
             checksums = expected_checksums(dataset)
-            for size, is_curve, job_params, job_seeds in sizes:
+            for size, role, job_params, job_seeds in sizes:
                 for seed in job_seeds:
                     jobs.append(Job(spec.name, spec.version, job_params, dataset, checksums,
-                                    seed, profile.name, size, profile.test_size, is_curve,
+                                    seed, profile.name, size, profile.test_size, role,
                                     fingerprint))
     return jobs
 

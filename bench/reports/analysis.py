@@ -186,12 +186,13 @@ def read_cache(path: Path) -> DatasetAnalysis | None:
     import warnings
 
     from bench.errors import ResultsWarning
-    from bench.results.validate import MAX_ANALYSIS_BYTES, UntrustedFileError, read_bytes
+    from bench.files import UntrustedFileError, read_small_file
+    from bench.results.validate import MAX_ANALYSIS_BYTES
 
     if not os.path.lexists(path):
         return None
     try:
-        return from_json(read_bytes(path, MAX_ANALYSIS_BYTES).decode("utf-8"))
+        return from_json(read_small_file(path, MAX_ANALYSIS_BYTES).decode("utf-8"))
     except (UntrustedFileError, OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
         warnings.warn(f"ignoring the analysis cache {path}: {exc}. It is recomputed from the "
                       "data when available.", ResultsWarning, stacklevel=2)

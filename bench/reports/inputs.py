@@ -115,7 +115,7 @@ def choose_per_job(records: Iterable[RunRecord], planned: Iterable[str] | None =
     params_count = Counter((r.model, _params_text(r)) for r in records)
     groups: dict[tuple, list[RunRecord]] = {}
     for rec in records:
-        groups.setdefault((rec.model, rec.dataset, rec.seed, rec.train_size, rec.learning_curve),
+        groups.setdefault((rec.model, rec.dataset, rec.seed, rec.train_size, rec.role),
                           []).append(rec)
     kept, left = [], []
     for group in groups.values():
@@ -292,8 +292,8 @@ def gather(results_dir: str | os.PathLike, data_dir: str | os.PathLike | None = 
     run_info = read_run_info(results_dir, profile)
     chosen = [r for r in ok if r.profile == profile]
     planned = plan_keys(profile, chosen)
-    runs, lost_main = choose_per_job([r for r in chosen if not r.learning_curve], planned)
-    curve_runs, lost_curve = choose_per_job([r for r in chosen if r.learning_curve], planned)
+    runs, lost_main = choose_per_job([r for r in chosen if r.role == "headline"], planned)
+    curve_runs, lost_curve = choose_per_job([r for r in chosen if r.role != "headline"], planned)
     curve_runs, sweep_runs = split_sweeps(runs, curve_runs)
     datasets = tuple(sorted({r.dataset for r in runs + curve_runs}, key=dataset_sort_key))
     models = tuple(sorted({r.model for r in runs}))
@@ -346,7 +346,7 @@ def split_sweeps(runs: list[RunRecord], curve_runs: list[RunRecord],
 
 def _slot(job: Any) -> tuple:
     """What a headline record stands for: model, dataset, seed and training size."""
-    return job.model, job.dataset, job.seed, job.train_size, job.learning_curve
+    return job.model, job.dataset, job.seed, job.train_size, job.role
 
 
 def stand_in_notes(runs: list[RunRecord], planned: dict[str, Any] | None) -> list[str]:
@@ -356,7 +356,7 @@ def stand_in_notes(runs: list[RunRecord], planned: dict[str, Any] | None) -> lis
         return []
     kept = {r.key for r in runs}
     missing = {_slot(job): job for key, job in planned.items()
-               if key not in kept and not job.learning_curve}
+               if key not in kept and job.role == "headline"}
     groups: dict[tuple[str, str], list[tuple[RunRecord, Any]]] = {}
     for r in runs:
         job = missing.get(_slot(r))

@@ -16,6 +16,15 @@ STATUS_TIMEOUT = "timeout"
 STATUS_CRASHED = "crashed"
 STATUSES = (STATUS_OK, STATUS_FAILED, STATUS_TIMEOUT, STATUS_CRASHED)
 
+#: What a job is in its plan, stored in its record so the reports choose from records alone:
+#: the full-size run of a configuration, a learning-curve point (a smaller training set), a
+#: long per-epoch sweep on the full data, or a one-off run (``bench run``, ``--train-size``).
+ROLE_HEADLINE = "headline"
+ROLE_CURVE = "curve"
+ROLE_SWEEP = "sweep"
+ROLE_ADHOC = "adhoc"
+ROLES = (ROLE_HEADLINE, ROLE_CURVE, ROLE_SWEEP, ROLE_ADHOC)
+
 
 @dataclass(frozen=True)
 class JobIdentity:
@@ -70,8 +79,8 @@ class RunRecord:
     ``test_indices_digest``'s index set, so two records with the same digest can be compared
     pairwise. ``history`` maps ``train_loss``, ``train_accuracy``, ``test_loss`` and
     ``test_accuracy`` to per-epoch lists; the test values are for monitoring only.
-    ``learning_curve`` marks jobs whose training set was cut to ``train_size`` by the
-    learning-curve sweep or ``--train-size``; headline tables use the others.
+    ``role`` says what the job is in its plan (``ROLES``); the headline tables use
+    ``headline`` records, the learning curve ``curve`` ones, the per-epoch sweep ``sweep``.
     ``confident_mistakes`` lists the most confident wrong test predictions as dicts with
     ``index`` (into the full test set), ``true``, ``pred`` and ``confidence``.
     ``model_source`` is where the model plugin came from (entry point ``module:ATTR``, plugin
@@ -82,7 +91,7 @@ class RunRecord:
     key: str
     job: JobIdentity
     status: str
-    learning_curve: bool = False
+    role: str = ROLE_HEADLINE
     schema_version: int = SCHEMA_VERSION
     train_accuracy: float | None = None
     test_accuracy: float | None = None
@@ -110,11 +119,10 @@ class RunRecord:
     traceback: str | None = None
 
     @classmethod
-    def for_job(cls, job: JobIdentity, status: str, learning_curve: bool = False,
+    def for_job(cls, job: JobIdentity, status: str, role: str = ROLE_HEADLINE,
                 **fields: Any) -> RunRecord:
         """A record of ``job`` (a ``JobIdentity`` or the runner's ``Job``) with ``fields``."""
-        return cls(key=job.key, job=job.identity, status=status,
-                   learning_curve=learning_curve, **fields)
+        return cls(key=job.key, job=job.identity, status=status, role=role, **fields)
 
     def to_dict(self) -> dict[str, Any]:
         """The record as stored: the identity fields flat, next to the others."""
@@ -127,7 +135,10 @@ class RunRecord:
 
         Raises ``TypeError`` when a required field is missing.
         """
-        return cls.from_fields(**{k: v for k, v in data.items() if k in STORED_FIELDS})
+        fields = {k: v for k, v in data.items() if k in STORED_FIELDS}
+        if "role" not in fields and data.get("learning_curve") is True:  # schema before roles
+            fields["role"] = ROLE_CURVE
+        return cls.from_fields(**fields)
 
     @classmethod
     def from_fields(cls, **fields: Any) -> RunRecord:

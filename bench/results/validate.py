@@ -12,12 +12,11 @@ import json
 import math
 import os
 import re
-import stat
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-from bench.results.record import STATUS_OK, STATUSES
+from bench.files import UntrustedFileError, read_small_file
+from bench.results.record import ROLE_HEADLINE, ROLES, STATUS_OK, STATUSES
 
 MAX_RECORD_BYTES = 16 * 1024 * 1024
 MAX_NAME_CHARS = 100
@@ -30,31 +29,6 @@ TIMESTAMP_RE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d
 HEX_RE = re.compile(r"[0-9a-f]+")
 
 
-class UntrustedFileError(ValueError):
-    """A file under the results folder cannot be used; the message says why."""
-
-
-def read_bytes(path: str | os.PathLike, max_bytes: int = MAX_RECORD_BYTES) -> bytes:
-    """The bytes of a regular file of at most ``max_bytes``; never blocks on a FIFO.
-
-    Raises ``UntrustedFileError`` (not a regular file, too large) or ``OSError``.
-    """
-    path = Path(path)
-    info = os.stat(path)  # follows symlinks; stat never blocks
-    if not stat.S_ISREG(info.st_mode):
-        raise UntrustedFileError("not a regular file")
-    if info.st_size > max_bytes:
-        raise UntrustedFileError(f"{info.st_size:,} bytes, more than the {max_bytes:,} allowed")
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # swapped since the stat
-            raise UntrustedFileError("not a regular file")
-        data = handle.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise UntrustedFileError(f"more than the {max_bytes:,} bytes allowed")
-    return data
-
-
 def _reject_constant(name: str) -> None:
     raise ValueError(f"non-finite number {name}")
 
@@ -65,7 +39,7 @@ def read_json(path: str | os.PathLike, max_bytes: int = MAX_RECORD_BYTES) -> Any
     Raises ``UntrustedFileError`` with the reason for anything unusable (``OSError`` included).
     """
     try:
-        text = read_bytes(path, max_bytes).decode("utf-8")
+        text = read_small_file(path, max_bytes).decode("utf-8")
         return json.loads(text, parse_constant=_reject_constant)
     except UntrustedFileError:
         raise
@@ -179,9 +153,8 @@ def check_record(data: Any, key: str | None = None) -> list[str]:
     for name in ("train_size", "test_size"):
         if not is_int(data.get(name)) or data[name] < 0:
             problems.append(f"{name} must be a non-negative integer")
-    for name in ("learning_curve",):
-        if not isinstance(data.get(name, False), bool):
-            problems.append(f"{name} must be true or false")
+    if data.get("role", ROLE_HEADLINE) not in ROLES:
+        problems.append(f"role must be one of {', '.join(ROLES)}")
     if not is_int(data.get("schema_version", 1)) or data.get("schema_version", 1) < 1:
         problems.append("schema_version must be a positive integer")
     for name in ("train_accuracy", "test_accuracy"):

@@ -27,7 +27,7 @@ def now_iso() -> str:
 
 def empty_record(job: Job, status: str, **fields: Any) -> RunRecord:
     """A record for ``job`` with no metrics (used for failures, timeouts and crashes)."""
-    return RunRecord.for_job(job, status, learning_curve=job.learning_curve, **fields)
+    return RunRecord.for_job(job, status, role=job.role, **fields)
 
 
 class PeakMemory:

@@ -58,7 +58,7 @@ class Progress:
         self._finished.add(record.key)
         self._running.pop(record.key, None)
         label = f"{record.model} on {record.dataset} seed {record.seed}"
-        if record.learning_curve:
+        if record.role != "headline":
             label += f" n={record.train_size}"
         line = f"[{self.done}/{self.total}] {label}: {describe(record)}"
         if self._bar is not None:

@@ -48,15 +48,15 @@ def test_smoke_profile_caps_epochs_but_user_override_wins():
 def test_full_profile_adds_learning_curve_and_epoch_sweeps():
     jobs = plan(models=("keras-mlp", "small-cnn", "random-forest"), datasets=("mnist",),
                 seeds=(0, 1), profile="full")
-    headline = [j for j in jobs if not j.learning_curve]
+    headline = [j for j in jobs if j.role == "headline"]
     assert [(j.model, j.train_size) for j in headline] == [
         ("keras-mlp", 60_000), ("keras-mlp", 60_000), ("small-cnn", 60_000),
         ("small-cnn", 60_000), ("random-forest", 60_000), ("random-forest", 60_000)]
     for model in ("keras-mlp", "small-cnn", "random-forest"):
-        sizes = sorted({j.train_size for j in jobs if j.learning_curve and j.model == model
+        sizes = sorted({j.train_size for j in jobs if j.role == "curve" and j.model == model
                         and j.train_size < 60_000})
         assert sizes == sorted(LEARNING_CURVE_SIZES), model
-    sweeps = [j for j in jobs if j.learning_curve and j.train_size == 60_000]
+    sweeps = [j for j in jobs if j.role == "sweep"]
     assert {(j.model, j.params["epochs"], j.seed) for j in sweeps} == {
         ("keras-mlp", 40, 0), ("keras-mlp", 40, 1)}
     assert len({j.key for j in jobs}) == len(jobs)
@@ -65,14 +65,14 @@ def test_full_profile_adds_learning_curve_and_epoch_sweeps():
 def test_headline_keys_do_not_change_with_the_sweeps():
     with_sweeps = plan(models=("keras-mlp",), seeds=(0,), profile="full")
     without = plan(models=("keras-mlp",), seeds=(0,), profile="full", learning_curve=False)
-    assert [j.key for j in without] == [j.key for j in with_sweeps if not j.learning_curve]
+    assert [j.key for j in without] == [j.key for j in with_sweeps if j.role == "headline"]
 
 
 def test_learning_curve_points_get_equal_training_effort():
     jobs = plan(models=("keras-mlp", "small-cnn"), datasets=("mnist",), seeds=(0,),
                 profile="full")
     for j in jobs:
-        if not j.learning_curve or j.train_size == 60_000:
+        if j.role != "curve":
             continue
         steps = j.params["epochs"] * math.ceil(j.train_size / j.params["batch_size"])
         assert steps >= CURVE_MIN_STEPS, (j.model, j.train_size, steps)
@@ -101,7 +101,7 @@ def test_curve_effort_rule(size, epochs, batch, expected):
 
 def test_train_size_makes_learning_curve_jobs_and_is_validated():
     jobs = plan(models=("random-forest",), seeds=(0,), train_size=500)
-    assert all(j.train_size == 500 and j.learning_curve for j in jobs)
+    assert all(j.train_size == 500 and j.role == "adhoc" for j in jobs)
     with pytest.raises(UsageError, match="--train-size"):
         plan(train_size=10**6)
 

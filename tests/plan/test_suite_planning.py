@@ -101,7 +101,7 @@ def test_the_implicit_suite_plans_exactly_what_run_all_plans():
     plain = plan_jobs(models, None, [0, 1], "full", {"epochs": "2"})
     via_suite = plan_suite(implicit_suite(models), "full", None, [0, 1], {"epochs": "2"})
     assert [j.key for j in via_suite] == [j.key for j in plain]
-    assert any(j.learning_curve for j in plain)
+    assert any(j.role == "curve" for j in plain)
 
 
 def test_restrict_keeps_only_named_models_and_rejects_others():

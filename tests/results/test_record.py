@@ -26,10 +26,10 @@ IDENTITY = dict(model="m", model_version="1", params={"a": 1, "h": [2, 3]}, data
 
 
 def test_job_is_an_identity_plus_its_label_and_shares_its_key():
-    job = Job(**IDENTITY, learning_curve=True, class_fingerprint="0123")
+    job = Job(**IDENTITY, role="curve", class_fingerprint="0123")
     assert job.identity == JobIdentity(**IDENTITY)
     assert job.key == JobIdentity(**IDENTITY).key == Job(**IDENTITY).key  # labels not hashed
-    assert [f.name for f in dataclasses.fields(Job)] == [*IDENTITY_FIELDS, "learning_curve",
+    assert [f.name for f in dataclasses.fields(Job)] == [*IDENTITY_FIELDS, "role",
                                                          "class_fingerprint"]
 
 
@@ -44,8 +44,8 @@ def test_every_identity_field_changes_the_key(name, value):
 
 
 def test_record_embeds_the_identity_and_stores_it_flat(tmp_path):
-    job = Job(**IDENTITY, learning_curve=True)
-    record = RunRecord.for_job(job, STATUS_FAILED, learning_curve=True, error="E")
+    job = Job(**IDENTITY, role="curve")
+    record = RunRecord.for_job(job, STATUS_FAILED, role="curve", error="E")
     assert record.job == job.identity and type(record.job) is JobIdentity
     assert (record.key, record.model, record.seed, record.params) == (job.key, "m", 3,
                                                                       IDENTITY["params"])
