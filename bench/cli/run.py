@@ -6,6 +6,8 @@ import argparse
 import os
 import sys
 
+from tabulate import tabulate
+
 from bench import api
 from bench.cli.options import settings_options
 from bench.errors import UsageError
@@ -145,8 +147,6 @@ def plan_from_args(args: argparse.Namespace) -> list:
 
 def print_preview(preview, parallel: int) -> None:
     """The dry run: every job, cached or to run with its estimate, then the totals."""
-    from tabulate import tabulate
-
     shown = api.varying_params([e.job for e in preview.estimates])
     rows = [["cached" if e.cached else "to run", e.job.label,
              " ".join(f"{k}={e.job.params[k]}" for k in shown.get(e.job.model, ())),
@@ -177,8 +177,6 @@ def duration(seconds: float) -> str:
 
 
 def print_summary(summary) -> None:
-    from tabulate import tabulate
-
     counts = ", ".join(f"{n} {status}" for status, n in summary.counts.items() if n)
     print(f"\n{len(summary.records)} jobs: {counts} ({summary.executed} run, {summary.cached} "
           f"cached) in {summary.wall_seconds:.1f} s; results in {summary.results_dir}/runs/")
