@@ -82,9 +82,9 @@ def run_one(model: str, dataset: str, seed: int = 0, profile: str = "full",
             overrides: Mapping[str, Any] | None = None, train_size: int | None = None,
             results_dir: str | os.PathLike = "results",
             config: ExecutionConfig | None = None) -> RunRecord:
-    """One job (role adhoc) through the same machinery as :func:`run_all` (cached unless
+    """One job through the same machinery as :func:`run_all` (cached unless
     ``force``); ``python -m bench run``."""
-    jobs = plan_jobs([model], [dataset], [seed], profile, overrides, train_size, adhoc=True)
+    jobs = plan_jobs([model], [dataset], [seed], profile, overrides, train_size, one_off=True)
     return execute(jobs, results_dir, config).records[0]
 
 

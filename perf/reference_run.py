@@ -1,8 +1,8 @@
 """The reference run from its records: time per part of the plan and the model zoo per family.
 
 Reads ``results/runs/*.json`` and ``results/run-info*.json`` only (trains nothing, loads no
-dataset) and prints markdown tables. A record's part is its ``role`` (headline, curve, sweep,
-adhoc); headline records of models named by import path (``sklearn.svm.SVC``) are the zoo.
+dataset) and prints markdown tables. A record's part is its ``role`` (headline, curve,
+sweep); headline records of models named by import path (``sklearn.svm.SVC``) are the zoo.
 
     python perf/reference_run.py [--results-dir results] [--workers 2]
 """
@@ -18,14 +18,13 @@ from pathlib import Path
 from common import ROOT, markdown_table
 
 ZOO = "model zoo"
-PARTS = {"headline": "headline", "curve": "learning curve", "sweep": "per-epoch sweep",
-         "adhoc": "ad hoc"}
-ORDER = (*list(PARTS.values())[:3], ZOO, PARTS["adhoc"])
+PARTS = {"headline": "headline", "curve": "learning curve", "sweep": "per-epoch sweep"}
+ORDER = (*PARTS.values(), ZOO)
 
 
 def part(record: dict) -> str:
     """The part of the plan a record belongs to (zoo: a headline job of an import-path model)."""
-    role = record.get("role") or "adhoc"
+    role = record.get("role") or "headline"
     if role == "headline" and "." in record["model"]:
         return ZOO
     return PARTS.get(role, role)

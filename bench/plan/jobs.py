@@ -21,7 +21,7 @@ from bench.plan.profiles import LEARNING_CURVE_SIZES, Profile, curve_effort, get
 from bench.plan.suite import Suite, SuiteEntry, check_seed, expand, restrict
 from bench.plugins.params import describe_params
 from bench.plugins.registry import ModelSpec, get_model
-from bench.results.record import ROLE_ADHOC, ROLE_CURVE, ROLE_HEADLINE, ROLE_SWEEP, JobIdentity
+from bench.results.record import ROLE_CURVE, ROLE_HEADLINE, ROLE_SWEEP, JobIdentity
 
 DEFAULT_SEEDS = (0, 1, 2)
 #: A plain ``run-all``: the built-in models with their learning curve and epoch sweep, and the
@@ -88,19 +88,20 @@ def plan_jobs(models: Sequence[str] | None = None, datasets: Sequence[str] | Non
               overrides: Mapping[str, Any] | None = None, train_size: int | None = None, *,
               suite: str | Path | Suite | None = None,
               grid: Mapping[str, Sequence[Any]] | None = None, include_heavy: bool = False,
-              adhoc: bool = False) -> list[Job]:
+              one_off: bool = False) -> list[Job]:
     """The jobs of a run, without running anything (no data loaded, no framework imported).
 
     ``suite`` (a built-in name, a TOML file or a :class:`Suite`) gives the models, values,
     datasets, seeds and profile; the arguments narrow or replace them: ``models`` keeps those
     entries, ``overrides`` (``--set``) and ``grid`` (``--grid``) apply on top of every entry.
     Without a suite: the ``reference`` suite, or with ``models``, ``overrides``, ``grid``, a
-    ``train_size``, ``adhoc`` or a profile other than full, the given models (else the
-    built-ins) under the ``default`` suite's settings. ``adhoc`` (``bench run``) and
-    ``train_size`` plan one-off jobs: role ``adhoc``, no learning curve, sweeps or zoo.
+    ``train_size``, ``one_off`` or a profile other than full, the given models (else the
+    built-ins) under the ``default`` suite's settings. ``one_off`` (``bench run``) and
+    ``train_size`` plan no learning curve, sweeps or zoo; a ``train_size`` run is a point on
+    the learning curve (role ``curve``), any other job the headline run of its configuration.
     Suite problems raise :class:`SuiteError` naming the file, line and key.
     """
-    narrowed = bool(models or overrides or grid) or train_size is not None or adhoc
+    narrowed = bool(models or overrides or grid) or train_size is not None or one_off
     if suite is None:
         if include_heavy:
             raise UsageError("--include-heavy only applies to a --suite.")
@@ -115,7 +116,7 @@ def plan_jobs(models: Sequence[str] | None = None, datasets: Sequence[str] | Non
         if models:
             chosen = restrict(chosen, list(models))
     jobs = _plan_suite(chosen, profile, datasets, seeds, dict(overrides or {}), dict(grid or {}),
-                       train_size, include_heavy, adhoc, narrowed)
+                       train_size, include_heavy, one_off, narrowed)
     if not jobs:
         raise UsageError(f"suite {chosen.name!r} has no jobs with these options (the suites it "
                          "includes run only under its own profile, without --models, --set, "
@@ -125,11 +126,11 @@ def plan_jobs(models: Sequence[str] | None = None, datasets: Sequence[str] | Non
 
 def _plan_suite(suite: Suite, profile: str | None, datasets: Sequence[str] | None,
                 seeds: Sequence[int] | None, overrides: dict[str, Any], grid: dict[str, Any],
-                train_size: int | None, include_heavy: bool, adhoc: bool,
+                train_size: int | None, include_heavy: bool, one_off: bool,
                 narrowed: bool) -> list[Job]:
     """A suite's jobs (see :func:`plan_jobs`), its included suites' after them."""
     chosen_profile = get_profile(profile or suite.profile or "full")
-    own = chosen_profile.name == (suite.profile or "full") and train_size is None and not adhoc
+    own = chosen_profile.name == (suite.profile or "full") and train_size is None and not one_off
     chosen_datasets = list(datasets or suite.datasets or DATASET_NAMES)
     for name in chosen_datasets:
         if name not in DATASET_NAMES:
@@ -158,7 +159,7 @@ def _plan_suite(suite: Suite, profile: str | None, datasets: Sequence[str] | Non
             try:
                 planned = build_plan([spec], chosen_datasets, chosen_seeds, chosen_profile,
                                      params, train_size, own and suite.learning_curve,
-                                     suite.epoch_sweeps if own else {}, adhoc)
+                                     suite.epoch_sweeps if own else {})
             except UsageError as exc:
                 raise _with_comma_hint(exc, point) from None
             for job in planned:
@@ -179,24 +180,23 @@ def build_plan(
     train_size: int | None = None,
     learning_curve: bool = False,
     epoch_sweeps: Mapping[str, int] | None = None,
-    adhoc: bool = False,
 ) -> list[Job]:
     """Every model x dataset x seed (role headline), plus with ``learning_curve`` the smaller
     training sets (curve) and the ``epoch_sweeps`` (model name to epochs, on the full data).
 
-    ``train_size`` replaces the profile's training-set size; with it or ``adhoc`` the jobs are
-    one-offs (role adhoc, no curve or sweeps).
+    ``train_size`` replaces the profile's training-set size: the jobs are then learning-curve
+    points (role curve) and get no other sizes or sweeps.
     """
     if train_size is not None and not N_CLASSES <= train_size <= profile.train_size:
         raise UsageError(f"--train-size must be between {N_CLASSES} (one image per class) and "
                          f"{profile.train_size} for profile {profile.name!r}, got {train_size}.")
     seeds = list(dict.fromkeys(int(s) for s in seeds))
     routed = split_overrides(overrides or {}, specs)
-    extras = train_size is None and not adhoc
+    extras = train_size is None
     jobs: list[Job] = []
     for spec in specs:
         own = routed[spec.name]
-        sizes = [(train_size or profile.train_size, ROLE_HEADLINE if extras else ROLE_ADHOC,
+        sizes = [(train_size or profile.train_size, ROLE_HEADLINE if extras else ROLE_CURVE,
                   _profile_params(spec, profile, own))]
         if extras and learning_curve and spec.learning_curve:
             sizes += [(n, ROLE_CURVE, _curve_params(spec, profile, own, n))

@@ -1,3 +1,4 @@
+import dataclasses
 import math
 
 import pytest
@@ -40,7 +41,7 @@ def test_smoke_profile_caps_epochs_but_user_override_wins():
     assert {j.params["epochs"] for j in jobs} == {1}
     jobs = plan(models=("keras-mlp",), seeds=(0,), overrides={"epochs": "2"})
     assert {j.params["epochs"] for j in jobs} == {2}
-    full = plan(models=("keras-mlp",), seeds=(0,), profile="full", adhoc=True)
+    full = plan(models=("keras-mlp",), seeds=(0,), profile="full", one_off=True)
     assert {j.params["epochs"] for j in full} == {5}
 
 
@@ -63,7 +64,7 @@ def test_full_profile_adds_learning_curve_and_epoch_sweeps():
 
 def test_headline_keys_do_not_change_with_the_sweeps():
     with_sweeps = plan(models=("keras-mlp",), seeds=(0,), profile="full")
-    without = plan(models=("keras-mlp",), seeds=(0,), profile="full", adhoc=True)
+    without = plan(models=("keras-mlp",), seeds=(0,), profile="full", one_off=True)
     assert [j.key for j in without] == [j.key for j in with_sweeps if j.role == "headline"]
 
 
@@ -98,9 +99,9 @@ def test_curve_effort_rule(size, epochs, batch, expected):
         assert e * math.ceil(size / b) >= CURVE_MIN_STEPS
 
 
-def test_train_size_makes_adhoc_jobs_and_is_validated():
+def test_train_size_makes_curve_points_and_is_validated():
     jobs = plan(models=("random-forest",), seeds=(0,), profile="full", train_size=500)
-    assert len(jobs) == 2 and all(j.train_size == 500 and j.role == "adhoc" for j in jobs)
+    assert len(jobs) == 2 and all(j.train_size == 500 and j.role == "curve" for j in jobs)
     with pytest.raises(UsageError, match="--train-size"):
         plan(train_size=10**6)
 
@@ -110,10 +111,13 @@ def test_every_job_gets_its_role_and_the_role_is_not_in_the_key():
     assert sorted(j.role for j in full) == ["curve"] * len(LEARNING_CURVE_SIZES) + [
         "headline", "sweep"]
     (one,) = plan(models=("keras-mlp",), datasets=("mnist",), seeds=(0,), profile="full",
-                  adhoc=True)  # `bench run`
-    assert one.role == "adhoc"
-    headline = next(j for j in full if j.role == "headline")
-    assert one.key == headline.key and one != headline
+                  one_off=True)  # `bench run`: the same job as the plan's headline one
+    assert one == next(j for j in full if j.role == "headline")
+    (point,) = plan(models=("random-forest",), datasets=("mnist",), seeds=(0,), profile="full",
+                    train_size=500)  # `--train-size`: the same job as the curve point
+    curve = plan(models=("random-forest",), datasets=("mnist",), seeds=(0,), profile="full")
+    assert point == next(j for j in curve if j.train_size == 500)
+    assert dataclasses.replace(point, role="headline").key == point.key  # not in the identity
 
 
 def test_other_profiles_run_the_configurations_without_curve_or_sweeps():
