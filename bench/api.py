@@ -126,3 +126,12 @@ def run_info(summary: RunSummary, profile: str, seeds: Sequence[int], started_at
         "jobs_executed": summary.executed,
         "provenance": provenance.collect(),
     }
+
+
+def compare(a: str | os.PathLike, b: str | os.PathLike, settings: Settings | None = None):
+    """Results folder ``a`` against folder ``b``, or against ``a`` at git revision ``b``
+    (a :class:`bench.results.compare.Comparison`); ``python -m bench compare``."""
+    from bench.results.compare import compare_stores
+
+    with use_settings(settings or get_settings()):
+        return compare_stores(a, b)

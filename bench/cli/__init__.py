@@ -17,7 +17,7 @@ from bench.cli.options import settings_options
 from bench.errors import BenchError, BenchWarning
 from bench.settings import Settings, use_settings
 
-_COMMAND_MODULES = ("data", "listing", "run", "report", "check", "new_model")
+_COMMAND_MODULES = ("data", "listing", "run", "report", "check", "new_model", "compare")
 
 
 def build_parser() -> argparse.ArgumentParser:
