@@ -138,8 +138,8 @@ def compare_pair(a: RunRecord, b: RunRecord, truth: Truth) -> PairComparison:
                           provenance=provenance_diff(a, b))
     if a.status != STATUS_OK or b.status != STATUS_OK:
         return replace(pair, verdict=FAILED, note=f"A {a.status}, B {b.status}")
-    if not (a.test_predictions and b.test_predictions
-            and len(a.test_predictions) == len(b.test_predictions) == a.test_size
+    if not (a.test_predictions and b.test_predictions and a.test_indices_digest
+            and len(a.test_predictions) == len(b.test_predictions)
             and a.test_indices_digest == b.test_indices_digest):
         return replace(pair, verdict=UNTESTED, note="no predictions on the same images")
     if a.test_predictions == b.test_predictions:
@@ -151,9 +151,9 @@ def compare_pair(a: RunRecord, b: RunRecord, truth: Truth) -> PairComparison:
             f"{int(np.sum(pred_a != pred_b))} predictions differ; no test labels for "
             f"{a.dataset}: run `bench report` on either store, or give --data-dir"))
     test = stats.mcnemar_exact(pred_a, pred_b, labels)
-    low, high = paired_interval(test.only_a, test.only_b, a.test_size)
+    low, high = paired_interval(test.only_a, test.only_b, len(labels))
     return replace(pair, verdict=NOISE, only_a=test.only_a, only_b=test.only_b,
-                   difference=(test.only_b - test.only_a) / a.test_size, low=low, high=high,
+                   difference=(test.only_b - test.only_a) / len(labels), low=low, high=high,
                    p_value=test.p_value)
 
 
@@ -205,7 +205,8 @@ def truth_lookup(folders: Iterable[str | Path]) -> Truth:
         if full is None:
             return None
         indices = test_indices(full, record.test_size, record.dataset)
-        return full[indices] if indices_digest(indices) == record.test_indices_digest else None
+        same = indices_digest(indices) == record.test_indices_digest
+        return full[indices] if same and len(indices) == len(record.test_predictions) else None
 
     return truth
 
