@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import math
 
 from bench.cli.options import settings_options
 
@@ -37,7 +36,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def _pct(value: float | None, sign: str = "") -> str:
-    return "-" if value is None or math.isnan(value) else f"{100 * value:{sign}.2f}"
+    return "-" if value is None else f"{100 * value:{sign}.2f}"
 
 
 def _row(p) -> list:
@@ -52,18 +51,20 @@ def render(c, markdown: bool = False) -> str:
     """The comparison as a terminal table, or markdown; identical pairs are only counted."""
     from tabulate import tabulate
 
-    head = "## " if markdown else ""
+    head, tick = ("## ", "`") if markdown else ("", "")
     counts = ", ".join(f"{n} {verdict}" for verdict, n in c.counts.items())
     lines = [f"{head}Comparing {c.a} (A) with {c.b} (B)", "",
              f"{len(c.pairs)} jobs in both ({counts or 'none'}); {len(c.only_in_a)} only in A, "
-             f"{len(c.only_in_b)} only in B. Changed: Holm-adjusted exact McNemar p < 0.05 "
-             f"over the {sum(p.p_holm is not None for p in c.pairs)} pairs that differ in some image's correctness.", ""]
+             f"{len(c.only_in_b)} only in B.", "Changed: Holm-adjusted exact McNemar p < 0.05 "
+             f"over the {sum(p.p_holm is not None for p in c.pairs)} pairs that differ in some "
+             "image's correctness.", ""]
     if c.notable:
         fmt = "github" if markdown else "simple"
-        lines += [tabulate([_row(p) for p in c.notable], headers=HEADERS, tablefmt=fmt), ""]
+        lines += [tabulate([_row(p) for p in c.notable], headers=HEADERS, tablefmt=fmt,
+                           disable_numparse=True), ""]
     for title, keys in (("Only in A", c.only_in_a), ("Only in B", c.only_in_b)):
         if keys:
-            lines += [f"{head}{title}", "", *(f"- {k}" for k in keys), ""]
+            lines += [f"{head}{title}", "", *(f"- {tick}{k}{tick}" for k in keys), ""]
     if c.provenance:
         lines += [f"{head}Provenance differences", "",
                   *(f"- {x.field}: {x.a} → {x.b} in {x.jobs} jobs" for x in c.provenance), ""]

@@ -201,8 +201,7 @@ def truth_lookup(folders: Iterable[str | Path]) -> Truth:
                 labels[key] = load_dataset(record.dataset, download=False).y_test if same else None
             except (BenchError, OSError):
                 labels[key] = None
-        full = labels[key]
-        if full is None:
+        if (full := labels[key]) is None:
             return None
         indices = test_indices(full, record.test_size, record.dataset)
         same = indices_digest(indices) == record.test_indices_digest
