@@ -128,10 +128,9 @@ def run_info(summary: RunSummary, profile: str, seeds: Sequence[int], started_at
     }
 
 
-def compare(a: str | os.PathLike, b: str | os.PathLike, settings: Settings | None = None):
+def compare(a: str | os.PathLike, b: str | os.PathLike):
     """Results folder ``a`` against folder ``b``, or against ``a`` at git revision ``b``
     (a :class:`bench.results.compare.Comparison`); ``python -m bench compare``."""
     from bench.results.compare import compare_stores
 
-    with use_settings(settings or get_settings()):
-        return compare_stores(a, b)
+    return compare_stores(a, b)

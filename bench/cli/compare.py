@@ -6,8 +6,6 @@ import argparse
 import dataclasses
 import json
 
-from bench.cli.options import settings_options
-
 HEADERS = ["model", "dataset", "train", "seed", "A %", "B %", "B − A % [95% CI]",
            "A-only/B-only right", "p", "Holm p", "verdict"]
 
@@ -22,8 +20,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
             "'changed' means adjusted p < 0.05. Also lists the jobs only in one store and the "
             "provenance differences (library versions, harness commit, platform). B may be a "
             "git revision of A (e.g. HEAD~1 or main). Test labels come from the stores' "
-            "analysis caches (written by 'bench report'), else from --data-dir."),
-        parents=[settings_options()])
+            "analysis caches (written by 'bench report' and 'run-all')."))
     parser.add_argument("a", metavar="A", help="result store folder")
     parser.add_argument("b", metavar="B", help="result store folder, or a git revision of A")
     output = parser.add_mutually_exclusive_group()
@@ -67,7 +64,7 @@ def render(c, markdown: bool = False) -> str:
             lines += [f"{head}{title}", "", *(f"- {tick}{k}{tick}" for k in keys), ""]
     if c.provenance:
         lines += [f"{head}Provenance differences", "",
-                  *(f"- {x.field}: {x.a} → {x.b} in {x.jobs} jobs" for x in c.provenance), ""]
+                  *(f"- {field}: {a} → {b} in {n} jobs" for field, a, b, n in c.provenance), ""]
     return "\n".join(lines)
 
 

@@ -22,9 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from bench import stats
-from bench.data import expected_checksums, load_dataset
 from bench.data.subsets import indices_digest, test_indices
-from bench.errors import BenchError, ResultsError, UsageError
+from bench.errors import ResultsError, UsageError
 from bench.files import UntrustedFileError, read_small_file
 from bench.results.codec import digits_to_array
 from bench.results.record import STATUS_OK, RunRecord
@@ -64,25 +63,16 @@ class PairComparison:
 
 
 @dataclass(frozen=True)
-class ProvenanceChange:
-    """``field`` was ``a`` in A and ``b`` in B in ``jobs`` pairs."""
-
-    field: str
-    a: str
-    b: str
-    jobs: int
-
-
-@dataclass(frozen=True)
 class Comparison:
-    """Everything ``bench compare`` reports; ``pairs`` and the key lists sorted by key."""
+    """Everything ``bench compare`` reports; ``pairs`` and the key lists sorted by key;
+    ``provenance`` (field, A, B, number of pairs) for each provenance difference."""
 
     a: str
     b: str
     pairs: tuple[PairComparison, ...]
     only_in_a: tuple[str, ...]
     only_in_b: tuple[str, ...]
-    provenance: tuple[ProvenanceChange, ...]
+    provenance: tuple[tuple[str, str, str, int], ...]
 
     @property
     def changed(self) -> tuple[PairComparison, ...]:
@@ -124,9 +114,10 @@ def flatten(value, prefix: str = "") -> dict[str, str]:
 
 
 def provenance_diff(a: RunRecord, b: RunRecord) -> tuple[tuple[str, str, str], ...]:
-    """The (field, A, B) provenance values that differ, the model's distribution included."""
-    fa = {**flatten(a.provenance), "model_distribution": str(a.model_distribution)}
-    fb = {**flatten(b.provenance), "model_distribution": str(b.model_distribution)}
+    """The (field, A, B) provenance values that differ, the model's version and distribution
+    included."""
+    fa, fb = ({**flatten(r.provenance), "model_distribution": str(r.model_distribution),
+               "model_version": r.model_version} for r in (a, b))
     return tuple((k, fa.get(k, "-"), fb.get(k, "-")) for k in sorted(fa.keys() | fb.keys())
                  if fa.get(k) != fb.get(k))
 
@@ -149,7 +140,7 @@ def compare_pair(a: RunRecord, b: RunRecord, truth: Truth) -> PairComparison:
     if labels is None:
         return replace(pair, verdict=UNTESTED, note=(
             f"{int(np.sum(pred_a != pred_b))} predictions differ; no test labels for "
-            f"{a.dataset}: run `bench report` on either store, or give --data-dir"))
+            f"{a.dataset}: run `bench report --results-dir` on either store"))
     test = stats.mcnemar_exact(pred_a, pred_b, labels)
     low, high = paired_interval(test.only_a, test.only_b, len(labels))
     return replace(pair, verdict=NOISE, only_a=test.only_a, only_b=test.only_b,
@@ -157,33 +148,48 @@ def compare_pair(a: RunRecord, b: RunRecord, truth: Truth) -> PairComparison:
                    p_value=test.p_value)
 
 
+def pair_keys(a: Iterable[RunRecord], b: Iterable[RunRecord]) -> list[tuple[str, str]]:
+    """(key in A, key in B) of each job in both: the same key, else the same identity but for
+    the model version (an import-path model's version is its library's) unique on each side."""
+    loose: dict[str, list[list[str]]] = {}
+    for side, records in enumerate((a, b)):
+        for r in records:
+            ident = json.dumps({**r.job.as_dict(), "model_version": 0}, sort_keys=True)
+            loose.setdefault(ident, [[], []])[side].append(r.key)
+    found = []
+    for keys_a, keys_b in loose.values():
+        same = [(k, k) for k in set(keys_a) & set(keys_b)]
+        found += same or ([(keys_a[0], keys_b[0])] if len(keys_a) == len(keys_b) == 1 else [])
+    return sorted(found)
+
+
 def compare_records(records_a: Iterable[RunRecord], records_b: Iterable[RunRecord],
                     truth: Truth, a: str = "A", b: str = "B") -> Comparison:
-    """All pairs of ``records_a`` and ``records_b`` by job key.
+    """All pairs of ``records_a`` and ``records_b`` (:func:`pair_keys`).
 
     The Holm family is the pairs with at least one image exactly one side gets right: a pair
     without one cannot reach significance in the exact conditional test, so leaving it out
     keeps the family-wise error rate (Tarone's argument) and gains power.
     """
     by_a, by_b = {r.key: r for r in records_a}, {r.key: r for r in records_b}
-    pairs = [compare_pair(by_a[k], by_b[k], truth) for k in sorted(by_a.keys() & by_b.keys())]
+    keys = pair_keys(by_a.values(), by_b.values())
+    pairs = [compare_pair(by_a[ka], by_b[kb], truth) for ka, kb in keys]
     family = [i for i, p in enumerate(pairs) if p.only_a + p.only_b > 0]
     for i, adjusted in zip(family, stats.holm_adjust([pairs[i].p_value for i in family]),
                            strict=True):
         pairs[i] = replace(pairs[i], p_holm=adjusted,
                            verdict=CHANGED if adjusted < stats.ALPHA else NOISE)
     counts = Counter(change for p in pairs for change in p.provenance)
-    changes = tuple(ProvenanceChange(f, va, vb, n) for (f, va, vb), n in sorted(counts.items()))
-    return Comparison(a, b, tuple(pairs), tuple(sorted(by_a.keys() - by_b.keys())),
-                      tuple(sorted(by_b.keys() - by_a.keys())), changes)
+    changes = tuple((*change, n) for change, n in sorted(counts.items()))
+    return Comparison(a, b, tuple(pairs), tuple(sorted(by_a.keys() - {ka for ka, _ in keys})),
+                      tuple(sorted(by_b.keys() - {kb for _, kb in keys})), changes)
 
 
 def truth_lookup(folders: Iterable[str | Path]) -> Truth:
     """``truth(record)``: the true labels of the images ``record`` was evaluated on, from the
-    analysis caches of ``folders`` (``<results>/analysis/*.json``, written by ``bench report``;
-    invalid ones ignored), else from the data (never downloaded) when its checksums are the
-    record's; None when unknown."""
-    labels: dict[tuple[str, str], np.ndarray | None] = {}
+    analysis caches of ``folders`` (``<results>/analysis/*.json``, written by ``bench report``
+    and ``run-all``; invalid ones ignored); None when unknown."""
+    labels: dict[tuple[str, str], np.ndarray] = {}
     for path in (p for f in folders for p in sorted(Path(f, "analysis").glob("*.json"))):
         try:
             data = json.loads(read_small_file(path, MAX_ANALYSIS_BYTES))
@@ -194,14 +200,8 @@ def truth_lookup(folders: Iterable[str | Path]) -> Truth:
             labels.setdefault(key, digits_to_array(data["test_labels"]))
 
     def truth(record: RunRecord) -> np.ndarray | None:
-        key = (record.dataset, json.dumps(record.dataset_sha256, sort_keys=True))
-        if key not in labels:
-            try:
-                same = dict(expected_checksums(record.dataset)) == record.dataset_sha256
-                labels[key] = load_dataset(record.dataset, download=False).y_test if same else None
-            except (BenchError, OSError):
-                labels[key] = None
-        if (full := labels[key]) is None:
+        full = labels.get((record.dataset, json.dumps(record.dataset_sha256, sort_keys=True)))
+        if full is None:
             return None
         indices = test_indices(full, record.test_size, record.dataset)
         same = indices_digest(indices) == record.test_indices_digest

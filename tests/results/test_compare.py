@@ -15,7 +15,6 @@ from scipy.stats import binomtest
 from statsmodels.stats.multitest import multipletests
 
 from bench.cli import main
-from bench.errors import DataError
 from bench.results import compare as cmp
 from bench.results.codec import array_to_digits, digits_to_array
 from bench.results.store import load_records, save_record
@@ -113,8 +112,7 @@ def test_a_library_upgrade_is_reported_with_identical_predictions(store, capsys)
     keys = edit(b, lambda r: r.model == "random-forest", upgrade)
     result = cmp.compare_stores(store, b)
     assert result.counts == {"identical": 152}
-    assert result.provenance == (cmp.ProvenanceChange("packages.scikit-learn", "1.9.1", "9.9.9",
-                                                      len(keys)),)
+    assert result.provenance == (("packages.scikit-learn", "1.9.1", "9.9.9", len(keys)),)
     assert {p.key for p in result.pairs if p.provenance} == set(keys)
     code, out, _ = run_cli(capsys, store, b, "--fail-on-change")
     assert code == 0 and f"packages.scikit-learn: 1.9.1 → 9.9.9 in {len(keys)} jobs" in out
@@ -154,19 +152,29 @@ def test_the_interval_is_wald_with_continuity_correction():
     assert cmp.paired_interval(0, 500, 500)[1] == 1.0
 
 
-def test_without_test_labels_differences_are_not_compared(store, monkeypatch):
+def test_without_test_labels_differences_are_not_compared(store):
     b = copy(store, "b")
     flip(b, lambda r: r.model == MODEL, 200)
     for folder in (store, b):
         shutil.rmtree(folder / "analysis")
-
-    def no_data(*args, **kwargs):
-        raise DataError("no data here")
-
-    monkeypatch.setattr(cmp, "load_dataset", no_data)
     result = cmp.compare_stores(store, b)
     assert result.counts == {"not compared": 30, "identical": 122} and not result.changed
     assert "200 predictions differ; no test labels" in result.notable[0].note
+
+
+def test_a_new_model_version_alone_still_pairs_the_job(store):
+    """An import-path model's version is its library's: an upgrade changes its job keys."""
+    b = copy(store, "b")
+    zoo = [r for r in load_records(b) if r.model.startswith("sklearn.")]
+    for r in zoo:
+        (b / "runs" / f"{r.key}.json").unlink()
+        job = dataclasses.replace(r.job, model_version="scikit-learn 9.9.9")
+        save_record(b, dataclasses.replace(r, key=job.key, job=job))
+    result = cmp.compare_stores(store, b)
+    assert result.counts == {"identical": 152} and result.only_in_a == result.only_in_b == ()
+    assert result.provenance == (("model_version", zoo[0].model_version, "scikit-learn 9.9.9",
+                                  len(zoo)),)
+    assert len({r.model_version for r in zoo}) == 1 and len(zoo) == 26
 
 
 def test_json_and_markdown_outputs(store, capsys):
