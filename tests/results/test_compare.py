@@ -15,6 +15,7 @@ from scipy.stats import binomtest
 from statsmodels.stats.multitest import multipletests
 
 from bench.cli import main
+from bench.errors import ResultsWarning
 from bench.results import compare as cmp
 from bench.results.codec import array_to_digits, digits_to_array
 from bench.results.store import load_records, save_record
@@ -128,6 +129,15 @@ def test_jobs_only_in_one_store_and_failed_sides(store):
     assert result.only_in_a == (Path(gone).stem,) and result.only_in_b == ()
     (pair,) = result.notable
     assert (pair.key, pair.verdict, pair.note) == (Path(failed).stem, "failed", "A ok, B crashed")
+
+
+def test_an_invalid_record_is_skipped_with_a_warning(store):
+    b = copy(store, "b")
+    bad = min((b / "runs").glob("*.json"))
+    bad.write_text('{"key": "not this file", "status": "ok"}')
+    with pytest.warns(ResultsWarning, match=bad.name):
+        result = cmp.compare_stores(store, b)
+    assert result.only_in_a == (bad.stem,) and result.counts == {"identical": 151}
 
 
 def test_p_values_are_exact_mcnemar_and_holm_adjusted(store):
