@@ -30,6 +30,7 @@ from bench.plan.suite import Suite
 from bench.plugins.params import parse_assignments
 from bench.reports import write_reports
 from bench.reports.writer import check_can_publish
+from bench.results.compare import compare_stores
 from bench.results.record import STATUS_OK, RunRecord
 from bench.results.run_info import save_run_info
 from bench.results.store import record_path
@@ -115,3 +116,9 @@ def run_info(summary: RunSummary, profile: str, seeds: Sequence[int], started_at
         "jobs_executed": summary.executed,
         "provenance": provenance.collect(),
     }
+
+
+def compare(a: str | os.PathLike, b: str | os.PathLike):
+    """Results folder ``a`` against folder ``b``, or against ``a`` at git revision ``b``
+    (a :class:`bench.results.compare.Comparison`); ``python -m bench compare``."""
+    return compare_stores(a, b)

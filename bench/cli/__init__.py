@@ -13,7 +13,7 @@ import signal
 import sys
 import warnings
 
-from bench.cli import check, data, listing, new_model, report, run
+from bench.cli import check, compare, data, listing, new_model, report, run
 from bench.cli.options import settings_options
 from bench.errors import BenchError, BenchWarning
 from bench.settings import Settings, use_settings
@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[settings_options()],
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for command in (data, listing, run, report, check, new_model):
+    for command in (data, listing, run, report, compare, check, new_model):
         command.add_parser(sub)
     return parser
 
