@@ -3,6 +3,9 @@ identity parameters, the geometry of single transforms, and recognisability on r
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -115,6 +118,12 @@ def test_registry_order_families_and_severities():
     assert all(c.severity and c.function.__name__ == c.name for c in CORRUPTIONS)
     assert get_corruption("rotate").function is C.rotate
     assert isinstance(C.CORRUPTION_VERSION, int)
+
+
+def test_importing_the_registry_does_not_import_scipy():
+    code = "import sys, bench.data.corruptions; print('scipy' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
 
 
 def test_unknown_name_and_bad_images_are_usage_errors():
