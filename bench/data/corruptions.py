@@ -2,11 +2,12 @@
 
 Mu & Gilmer, "MNIST-C: A Robustness Benchmark for Computer Vision" (arXiv:1906.02337) apply
 fixed-severity corruptions to the MNIST test set. Each corruption here is written from their
-descriptions (parameters after their public code, at the severity they chose) and is a pure
+descriptions (parameters after their public code at the severity they chose, unless its
+docstring says why not) and is a pure
 function ``f(images, seed) -> images`` on uint8 arrays ``(n, H, W)`` (28 x 28 for both datasets):
 same dtype and shape, same bytes for the same input and seed, applied identically to MNIST and
 Fashion-MNIST. The parameter that sets the severity is a keyword whose default is the fixed
-severity; the value that does nothing (``degrees=0``) gives back the input.
+severity; where there is one, the value that does nothing (``degrees=0``) gives back the input.
 
 Randomness (a rotation's sign, noise) is drawn per image from a counter-based hash
 (SplitMix64) keyed by ``blake2b(corruption name, seed, the image's bytes)``: an image's

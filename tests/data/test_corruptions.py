@@ -166,6 +166,8 @@ def test_shear_and_scale_keep_the_centre_and_move_the_rest():
     for function in (C.shear, C.scale):
         out = function(centre, 0)
         assert out[0, 13, 13] > 0 and out[0, 14, 14] > 0
+    shrunk = C.scale(dot(3, 13), 0)[0]  # 10.5 rows above the centre -> 7.35 at zoom 0.7
+    assert np.argwhere(shrunk).tolist() == [[6, 13]] and shrunk[6, 13] > 100  # bilinear
     sheared = C.shear(dot(8, 13), 0, factor=2.0)[0]  # 5.5 rows above the centre
     assert np.argwhere(sheared == 200).tolist() in ([[8, 2]], [[8, 24]])  # 11 columns off
 
