@@ -60,7 +60,7 @@ def run_jobs(jobs: Sequence[Job], profile: str, seeds: Sequence[int],
             from bench.reports.writer import check_can_publish
 
             check_can_publish(reports_dir)
-        summary = execute(jobs, results_dir, config, settings)
+        summary = execute(jobs, results_dir, config)
         save_run_info(results_dir, profile, lambda: run_info(summary, profile, seeds, started_at),
                       trained=summary.executed > 0)
         if reports_dir is not None and any(r.status == STATUS_OK for r in summary.records):
@@ -96,7 +96,7 @@ def run_one(model: str, dataset: str, seed: int = 0, profile: str = "full",
     with use_settings(settings):
         jobs = plan_jobs([model], [dataset], [seed], profile, overrides, train_size,
                          learning_curve=False)
-        return execute(jobs, results_dir, config, settings).records[0]
+        return execute(jobs, results_dir, config).records[0]
 
 
 def report(results_dir: str | os.PathLike = "results",

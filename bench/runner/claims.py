@@ -19,11 +19,11 @@ from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
 
+from bench.files import file_signature
 from bench.plan.jobs import Job
 from bench.results.record import RunRecord
 from bench.results.store import read_record, record_path
 from bench.results.validate import KEY_RE
-from bench.runner.worker import file_signature
 
 CLAIMS_FOLDER = ".claims"
 

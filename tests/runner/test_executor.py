@@ -12,11 +12,15 @@ from sklearn import metrics
 
 from bench.api import ExecutionConfig, plan_jobs, run_all
 from bench.errors import ResultsError, UsageError
+from bench.files import file_signature
 from bench.results.record import STATUS_OK, STATUS_TIMEOUT
 from bench.results.store import load_records, record_path
+from bench.runner.batch import execute
 from bench.runner.claims import WorkQueue, sweep_stale_claims
-from bench.runner.executor import _LocalPool, run_local
-from bench.runner.worker import WorkerConfig, WorkerProcess, file_signature
+from bench.runner.execution import empty_record
+from bench.runner.local import LocalPool, run_local
+from bench.runner.worker import WorkerConfig, WorkerProcess
+from bench.settings import Settings, use_settings
 
 
 class Recorder:
@@ -119,7 +123,7 @@ def test_a_late_timeout_never_replaces_a_committed_ok_record(synthetic):
     (job,) = jobs_for(["test-centroids"])
     results = str(synthetic.results_dir)
     config = WorkerConfig(1, results)
-    pool = _LocalPool([job], results, 1, 1.0, Recorder(), config)
+    pool = LocalPool([job], results, 1, 1.0, Recorder(), config)
     worker = WorkerProcess(config)
     pool.workers.append(worker)
     try:
@@ -133,7 +137,8 @@ def test_a_late_timeout_never_replaces_a_committed_ok_record(synthetic):
         worker.assign(claimed)
         while file_signature(path) is None and time.monotonic() < deadline:
             time.sleep(0.05)  # saved; "done" is left unread, as if the timeout came first
-        pool._retire(worker, STATUS_TIMEOUT, "ran past --timeout")
+        worker.kill()
+        pool._retire(worker, empty_record(claimed, STATUS_TIMEOUT, error="ran past --timeout"))
     finally:
         pool.queue.close()
         worker.kill()
@@ -144,9 +149,10 @@ def test_a_late_timeout_never_replaces_a_committed_ok_record(synthetic):
 
 def test_timeout_must_be_positive_and_finite(synthetic):
     jobs = jobs_for(["test-centroids"])
-    for bad in (float("nan"), float("inf"), -1.0, 0.0):
+    for bad in (float("nan"), float("inf"), -1.0, 0.0, True):
         with pytest.raises(UsageError, match="positive, finite"):
-            run_local(jobs, str(synthetic.results_dir), 1, bad, Recorder())
+            execute(jobs, synthetic.results_dir, ExecutionConfig(jobs=1, timeout=bad))
+    assert not synthetic.results_dir.exists()
 
 
 @pytest.mark.parametrize("layout", ["file", "under-a-file", "runs-is-a-file", "claims-is-a-file",
@@ -172,7 +178,7 @@ def test_a_bad_results_folder_is_refused_before_any_training(synthetic, layout):
         (target / ".claims").symlink_to(outside)
     jobs = jobs_for(["test-slow-fit"])
     with pytest.raises(ResultsError, match="cannot write results to"):
-        run_local(jobs, str(target), 1, None, Recorder())
+        execute(jobs, target, ExecutionConfig(jobs=1, quiet=True))
     assert synthetic.fits() == []
     assert sorted(p.name for p in outside.iterdir()) == ["precious.claim"]
     assert sweep_stale_claims(target) == 0
@@ -224,16 +230,13 @@ def test_a_run_sweeps_stale_claims_and_spares_held_ones_and_other_files(syntheti
     assert sweep_stale_claims(synthetic.root / "nowhere") == 0
 
 
-def test_workers_run_under_the_settings_they_are_given(synthetic):
-    from bench.settings import Settings
-
+def test_workers_run_under_the_active_settings(synthetic):
     (job,) = jobs_for(["test-shows-settings"])
     given = Settings.from_environ().replace(mirrors=("https://mirror.test/",))
-    (record,) = run_local([job], str(synthetic.results_dir), 2, None,
-                          Recorder(), settings=given)
+    with use_settings(given):
+        (record,) = run_local([job], str(synthetic.results_dir), 2, None, Recorder())
     threads = max(1, (os.cpu_count() or 1) // 2)
     assert f"mirrors=('https://mirror.test/',) threads={threads}" in record.error
-    pinned = given.replace(threads_per_job=3)
-    (record,) = run_local([job], str(synthetic.results_dir), 2, None,
-                          Recorder(), settings=pinned)
+    with use_settings(given.replace(threads_per_job=3)):
+        (record,) = run_local([job], str(synthetic.results_dir), 2, None, Recorder())
     assert "threads=3" in record.error
