@@ -96,7 +96,7 @@ def changed_arrays(spec: DatasetSpec, arrays: Mapping[str, np.ndarray]) -> list[
 def fix_hint(spec: DatasetSpec, kind: str) -> str:
     """What to do about bad files found in a source of ``kind``."""
     fetch = f"`bench data fetch --dataset {spec.name}`"
-    if kind in ("cache", "downloads"):
+    if kind == "cache":
         return f"Run {fetch} to rebuild the cache from a good source."
     if kind == "import":
         return f"Nothing was imported; import a good copy, or run {fetch} to download one."
