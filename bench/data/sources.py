@@ -1,7 +1,8 @@
 """Places that can hold dataset files, and how to read their payloads.
 
 The kinds of place: ``--data-dir`` / ``$BENCH_DATA_DIR`` (``<dir>/<dataset>/``), the harness
-cache of verified payloads (``bench.data.cache``, downloads included), well-known system installs (``/usr/share/datasets/<dataset>``) and Keras' cache
+cache of verified payloads (``bench.data.cache``, downloads included), well-known system
+installs (``/usr/share/datasets/<dataset>``) and Keras' cache
 (``$KERAS_HOME/datasets``, default ``~/.keras/datasets``: ``fashion-mnist/*.gz``, ``mnist.npz``).
 The order they are tried in is ``bench.data.loader.local_sources``.
 """

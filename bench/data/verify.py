@@ -82,7 +82,7 @@ def changed_arrays(spec: DatasetSpec, arrays: Mapping[str, np.ndarray]) -> list[
     """Roles whose in-memory array no longer matches the SHA-256 of its IDX payload.
 
     Re-hashes the arrays (re-encoded as IDX), so a cached array with a flipped byte and an
-    unchanged size and mtime is caught.
+    unchanged size and name is caught.
     """
     changed = []
     for role, fspec in spec.files.items():

@@ -19,11 +19,13 @@ from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
 
+from bench.errors import ResultsError
 from bench.files import file_signature
 from bench.plan.jobs import Job
 from bench.results.record import RunRecord
 from bench.results.store import read_record, record_path
 from bench.results.validate import KEY_RE
+from bench.runner.progress import Events
 
 CLAIMS_FOLDER = ".claims"
 
@@ -99,16 +101,31 @@ def sweep_stale_claims(results_dir: str | os.PathLike) -> int:
     return swept
 
 
-class WorkQueue:
-    """The jobs of one run, handed out as this run claims them.
+def committed_record(results_dir: str | os.PathLike, job: Job,
+                     before: tuple[int, int, int] | None) -> RunRecord | None:
+    """The valid record saved for ``job`` since its file had the signature ``before``."""
+    path = record_path(results_dir, job.key)
+    if file_signature(path) in (None, before):
+        return None
+    try:
+        return read_record(path)  # a valid record is stored under its own key
+    except (ResultsError, OSError):
+        return None
 
-    :meth:`take` returns records that another run committed meanwhile (those jobs are not
-    run twice) and the next job claimed for this run; jobs another run holds wait their
-    turn. Call :meth:`done` when a claimed job's record is saved.
+
+class WorkQueue:
+    """The jobs of one run, handed out as this run claims them, and their records.
+
+    :meth:`take` returns the next job claimed for this run; jobs another run holds wait their
+    turn, and those another run committed meanwhile are finished with its record (not run
+    twice). :meth:`finish` releases a job's claim once its record is saved, keeps the record
+    and reports it to ``events``.
     """
 
-    def __init__(self, jobs: Sequence[Job], results_dir: str | os.PathLike) -> None:
-        self.results_dir = results_dir
+    def __init__(self, jobs: Sequence[Job], results_dir: str | os.PathLike,
+                 events: Events) -> None:
+        self.results_dir, self.events = results_dir, events
+        self.records: list[RunRecord] = []
         self._waiting = deque(jobs)
         self._held: dict[str, int] = {}
         self._before = {job.key: file_signature(record_path(results_dir, job.key))
@@ -120,8 +137,7 @@ class WorkQueue:
     def __len__(self) -> int:
         return len(self._waiting)
 
-    def take(self) -> tuple[list[RunRecord], Job | None]:
-        finished: list[RunRecord] = []
+    def take(self) -> Job | None:
         for _ in range(len(self._waiting)):
             job = self._waiting.popleft()
             fd = try_claim(self.results_dir, job.key)
@@ -129,26 +145,19 @@ class WorkQueue:
                 self._waiting.append(job)
                 continue
             self._held[job.key] = fd
-            record = self._finished_elsewhere(job)
-            if record is not None:
-                self.done(job)
-                finished.append(record)
-                continue
-            return finished, job
-        return finished, None
+            record = committed_record(self.results_dir, job, self._before[job.key])
+            if record is None:
+                return job
+            self.finish(job, record)  # another run finished it meanwhile
+        return None
 
-    def _finished_elsewhere(self, job: Job) -> RunRecord | None:
-        """The record another run committed for ``job`` since this run started, if any."""
-        path = record_path(self.results_dir, job.key)
-        if file_signature(path) == self._before[job.key]:
-            return None
-        try:
-            record = read_record(path)
-        except Exception:  # noqa: BLE001 - unreadable: run the job again
-            return None
-        return record if record.key == job.key else None
+    def finish(self, job: Job, record: RunRecord) -> None:
+        self.done(job)
+        self.records.append(record)
+        self.events.on_finish(record)
 
     def done(self, job: Job) -> None:
+        """Release the claim on ``job``."""
         fd = self._held.pop(job.key, None)
         if fd is not None:
             release(self.results_dir, job.key, fd)

@@ -103,9 +103,8 @@ class DaskRun:
                  timeout: float | None, events: Events, settings: Settings) -> None:
         self.client, self.results_dir = client, results_dir
         self.timeout, self.events, self.settings = timeout, events, settings
-        self.queue = WorkQueue(jobs, results_dir)
+        self.queue = WorkQueue(jobs, results_dir, events)
         self.by_key = {job.key: job for job in jobs}
-        self.records: list[RunRecord] = []
         self.progress: queue_module.SimpleQueue = queue_module.SimpleQueue()
 
     def run(self) -> list[RunRecord]:
@@ -124,9 +123,7 @@ class DaskRun:
         try:
             while self.queue or running.count():
                 while self.queue:
-                    finished, job = self.queue.take()
-                    for record in finished:
-                        self._finish(record)
+                    job = self.queue.take()
                     if job is None:
                         break
                     future = self.client.submit(
@@ -140,8 +137,7 @@ class DaskRun:
                         job = futures.pop(future.key)
                         record = self._record(job, future)
                         save_record(self.results_dir, record)
-                        self.queue.done(job)
-                        self._finish(record)
+                        self.queue.finish(job, record)
                 elif self.client.status in ("closing", "closed"):
                     raise ClusterError("the connection to the Dask scheduler was lost.")
                 else:
@@ -150,7 +146,7 @@ class DaskRun:
         finally:
             self.queue.close()
             self.client.unsubscribe_topic(PROGRESS_TOPIC)
-        return self.records
+        return self.queue.records
 
     def _relay_progress(self) -> None:
         while not self.progress.empty():
@@ -172,10 +168,6 @@ class DaskRun:
             return empty_record(job, STATUS_CRASHED,
                                 error=f"the Dask cluster could not run this job "
                                       f"({type(exc).__name__}: {exc}).")
-
-    def _finish(self, record: RunRecord) -> None:
-        self.records.append(record)
-        self.events.on_finish(record)
 
 
 # What follows runs on the Dask workers: each keeps warm worker processes between tasks.
@@ -210,7 +202,7 @@ def _dask_worker_config(settings: Settings, slots: dict[str, int]) -> tuple[Any,
     host = get_address_host(dask_worker.address)
     threads = settings.threads_per_job or threads_for(
         slots.get(host, dask_worker.state.nthreads))
-    return dask_worker, WorkerConfig(threads, None, settings)
+    return dask_worker, WorkerConfig(threads, settings)
 
 
 def prewarm_dask_worker(models: Sequence[str], settings: Settings,

@@ -13,12 +13,12 @@ import time
 from collections.abc import Sequence
 from multiprocessing.connection import wait
 
-from bench.errors import BenchError, ResultsError
+from bench.errors import BenchError
 from bench.files import file_signature
 from bench.plan.jobs import Job
 from bench.results.record import RunRecord
-from bench.results.store import read_record, record_path, save_record
-from bench.runner.claims import WorkQueue
+from bench.results.store import record_path, save_record
+from bench.runner.claims import WorkQueue, committed_record
 from bench.runner.progress import Events
 from bench.runner.worker import (
     POLL_SECONDS,
@@ -44,7 +44,7 @@ def run_local(jobs: Sequence[Job], results_dir: str, n_workers: int,
     """
     settings = get_settings()
     threads = settings.threads_per_job or threads_for(n_workers)
-    config = WorkerConfig(threads, str(results_dir), settings,
+    config = WorkerConfig(threads, settings, str(results_dir),
                           warm_up=tuple(dict.fromkeys(job.model for job in jobs)))
     return LocalPool(jobs, str(results_dir), n_workers, timeout, events, config).run()
 
@@ -52,11 +52,10 @@ def run_local(jobs: Sequence[Job], results_dir: str, n_workers: int,
 class LocalPool:
     def __init__(self, jobs: Sequence[Job], results_dir: str, n_workers: int,
                  timeout: float | None, events: Events, config: WorkerConfig) -> None:
-        self.queue = WorkQueue(jobs, results_dir)
+        self.queue = WorkQueue(jobs, results_dir, events)
         self.results_dir, self.n_workers, self.timeout = results_dir, n_workers, timeout
         self.events, self.config = events, config
         self.workers: list[WorkerProcess] = []
-        self.records: list[RunRecord] = []
         self.start_failures = 0
 
     def run(self) -> list[RunRecord]:
@@ -72,7 +71,7 @@ class LocalPool:
         finally:
             self.queue.close()
             stop_all(self.workers)
-        return self.records
+        return self.queue.records
 
     def _busy(self) -> list[WorkerProcess]:
         return [w for w in self.workers if w.job is not None]
@@ -81,9 +80,7 @@ class LocalPool:
         for worker in self.workers:
             if not (worker.ready and worker.job is None and self.queue):
                 continue
-            finished, job = self.queue.take()
-            for record in finished:
-                self._finish(record)
+            job = self.queue.take()
             if job is None:
                 break
             worker.committed = file_signature(record_path(self.results_dir, job.key))
@@ -99,8 +96,7 @@ class LocalPool:
                 self.events.on_epoch(worker.job, *message[2:])
             elif message[0] == "done":
                 job, worker.job = worker.job, None
-                self.queue.done(job)
-                self._finish(RunRecord.from_dict(message[1]))
+                self.queue.finish(job, RunRecord.from_dict(message[1]))
         if worker.job is not None:
             record = stopped_record(worker, self.timeout)
             if record is not None:
@@ -127,23 +123,7 @@ class LocalPool:
     def _retire(self, worker: WorkerProcess, record: RunRecord) -> None:
         """Record the job of the killed ``worker``, unless it had committed a record first."""
         self.workers.remove(worker)
-        committed = self._committed(worker, worker.job)
+        committed = committed_record(self.results_dir, worker.job, worker.committed)
         if committed is None:
             save_record(self.results_dir, record)
-        self.queue.done(worker.job)
-        self._finish(committed or record)
-
-    def _committed(self, worker: WorkerProcess, job: Job) -> RunRecord | None:
-        """The record ``worker`` saved for ``job`` before it was stopped, if it got that far."""
-        path = record_path(self.results_dir, job.key)
-        if file_signature(path) in (None, worker.committed):
-            return None
-        try:
-            record = read_record(path)
-        except ResultsError:
-            return None
-        return record if record.key == job.key else None
-
-    def _finish(self, record: RunRecord) -> None:
-        self.records.append(record)
-        self.events.on_finish(record)
+        self.queue.finish(worker.job, committed or record)

@@ -1,22 +1,19 @@
-"""Worker processes: warm, thread-limited, one job at a time, talking over a socket pair.
+"""Worker processes: warm, thread-limited, one job at a time; the protocol both backends
+(:mod:`bench.runner.local`, :mod:`bench.runner.dask`) drive.
 
 A worker is a fresh interpreter (``python -m bench.runner.worker FD``) started with
-``subprocess``, not ``multiprocessing``, so it can be started anywhere, including inside a
-Dask worker (a daemonic process, which ``multiprocessing`` refuses to give children). Its
-thread limits are in its environment before numpy loads, and the supervisor's
-:class:`~bench.settings.Settings` reach it explicitly, so a job never depends on the
-environment of the process it lands in.
-
-Protocol, over the pair (pickled tuples):
+``subprocess``, not ``multiprocessing``, so it can be started inside a Dask worker (a daemonic
+process) too. Its thread limits are in its environment before numpy loads, and the
+supervisor's :class:`~bench.settings.Settings` reach it explicitly, so a job never depends on
+the environment of the process it lands in. Messages over the socket pair (pickled tuples):
 
 - in: one :class:`WorkerConfig`, then ``("run", job)`` per job, ``("warm", models)`` to
   import more frameworks, ``None`` to stop;
-- out: ``("ready",)`` after the start-up warm-up and after each ``warm`` (frameworks are
-  imported then, so that no job's ``--timeout`` pays for them), then per job ``("epoch", key, epoch, epochs, logs)`` and
+- out: ``("warming", model)``, ``("ready",)`` once frameworks are imported (so that no job's
+  ``--timeout`` pays for them), then per job ``("epoch", key, epoch, epochs, logs)`` and
   ``("done", record_dict)``.
 
-This is the one protocol both backends (:mod:`bench.runner.local`, :mod:`bench.runner.dask`)
-drive: they start :class:`WorkerProcess` es, hand them jobs, read their messages and ask
+A backend hands jobs to :class:`WorkerProcess` es, reads their messages and asks
 :func:`stopped_record` whether a job crashed or ran past its ``--timeout``.
 """
 
@@ -56,8 +53,8 @@ class WorkerConfig:
     """
 
     threads: int
+    settings: Settings  # the supervisor's: they cross the process boundary explicitly
     results_dir: str | None = None
-    settings: Settings | None = None  # the supervisor's: they cross the process boundary
     warm_up: tuple[str, ...] = field(default=())
 
 
@@ -185,14 +182,11 @@ def warm_up(models: Sequence[str], report=None) -> None:
             continue
 
 
-def worker_main(conn: Connection, config: WorkerConfig | None = None) -> None:
+def worker_main(conn: Connection) -> None:
     """Serve jobs from ``conn`` until it closes or sends ``None`` (see the module docstring)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor handles Ctrl-C
-    config = config or conn.recv()
-    os.environ.update(thread_environment(config.threads))
-    if config.settings is not None:
-        # the job's share of the cores, as the thread variables above say
-        set_settings(config.settings.replace(threads_per_job=config.threads))
+    config = conn.recv()
+    set_settings(config.settings.replace(threads_per_job=config.threads))  # the job's share
     # versions and the git commit as the worker starts (its code is loaded from here on),
     # not when its first job ends: a long job must not record a commit made while it ran
     provenance.collect()

@@ -122,7 +122,7 @@ def test_a_late_timeout_never_replaces_a_committed_ok_record(synthetic):
     timeout struck: the job keeps its ok record."""
     (job,) = jobs_for(["test-centroids"])
     results = str(synthetic.results_dir)
-    config = WorkerConfig(1, results)
+    config = WorkerConfig(1, Settings.from_environ(), results)
     pool = LocalPool([job], results, 1, 1.0, Recorder(), config)
     worker = WorkerProcess(config)
     pool.workers.append(worker)
@@ -131,7 +131,7 @@ def test_a_late_timeout_never_replaces_a_committed_ok_record(synthetic):
         while not worker.ready and time.monotonic() < deadline:
             worker.messages()
             time.sleep(0.05)
-        _, claimed = pool.queue.take()
+        claimed = pool.queue.take()
         path = record_path(results, job.key)
         worker.committed = file_signature(path)
         worker.assign(claimed)
@@ -142,7 +142,7 @@ def test_a_late_timeout_never_replaces_a_committed_ok_record(synthetic):
     finally:
         pool.queue.close()
         worker.kill()
-    (record,) = pool.records
+    (record,) = pool.queue.records
     assert record.status == STATUS_OK
     assert {r.status for r in load_records(results)} == {STATUS_OK}
 
@@ -188,14 +188,15 @@ def test_a_bad_results_folder_is_refused_before_any_training(synthetic, layout):
 def test_claimed_jobs_are_skipped_until_released(synthetic):
     """The claim mechanism behind sharing a results folder between two runs."""
     jobs = jobs_for(["test-centroids"], seeds=(0, 1))
-    mine, theirs = WorkQueue(jobs, synthetic.results_dir), WorkQueue(jobs, synthetic.results_dir)
+    mine = WorkQueue(jobs, synthetic.results_dir, Recorder())
+    theirs = WorkQueue(jobs, synthetic.results_dir, Recorder())
     try:
-        assert mine.take() == ([], jobs[0])
-        assert theirs.take() == ([], jobs[1])  # jobs[0] is held: the other run moves on
-        assert theirs.take() == ([], None)
-        assert mine.take() == ([], None)
+        assert mine.take() == jobs[0]
+        assert theirs.take() == jobs[1]  # jobs[0] is held: the other run moves on
+        assert theirs.take() is None
+        assert mine.take() is None
         mine.done(jobs[0])
-        assert theirs.take() == ([], jobs[0])
+        assert theirs.take() == jobs[0]
     finally:
         mine.close()
         theirs.close()
