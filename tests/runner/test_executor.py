@@ -21,6 +21,7 @@ from bench.runner.execution import empty_record
 from bench.runner.local import LocalPool, run_local
 from bench.runner.worker import WorkerConfig, WorkerProcess
 from bench.settings import Settings, use_settings
+from bench.threads import BLAS_THREADS
 
 
 class Recorder:
@@ -238,6 +239,9 @@ def test_workers_run_under_the_active_settings(synthetic):
         (record,) = run_local([job], str(synthetic.results_dir), 2, None, Recorder())
     threads = max(1, (os.cpu_count() or 1) // 2)
     assert f"mirrors=('https://mirror.test/',) threads={threads}" in record.error
+    # the worker's BLAS runs on the pinned thread count (set before numpy loaded it)
+    assert record.provenance["threads"]["OMP_NUM_THREADS"] == str(BLAS_THREADS)
+    assert {pool["num_threads"] for pool in record.provenance["blas"]} == {BLAS_THREADS}
     with use_settings(given.replace(threads_per_job=3)):
         (record,) = run_local([job], str(synthetic.results_dir), 2, None, Recorder())
     assert "threads=3" in record.error
