@@ -1,14 +1,11 @@
 """Sharing one results folder between runs: per-job claim files.
 
-A run claims a job before executing it by taking an exclusive ``flock`` on
-``<results>/.claims/<key>.claim``; a second ``run-all`` on the same folder skips the jobs
-another run holds, runs the rest, and picks up the others' records when they are done.
-The kernel drops a lock when its process dies, so a claim left by a SIGKILLed run is
-stale at once and the job is simply claimed again. A released claim file is deleted while
-still locked; a run that locked the old file sees it is no longer the one at the path and
-tries again. A run killed after saving a record but before releasing its claim leaves a
-stale claim for a job that is now cached (never claimed again): every run sweeps such
-claims when it ends (:func:`sweep_stale_claims`).
+A run claims a job by an exclusive ``flock`` on ``<results>/.claims/<key>.claim``; a second
+run on the folder skips the jobs another holds and picks up their records when done. The
+kernel drops a lock when its process dies, so a SIGKILLed run's claims are stale at once. A
+released claim file is deleted while still locked (a run that locked the old file sees it is
+no longer the one at the path and tries again); stale claims of jobs that are cached by now
+are swept when a run ends (:func:`sweep_stale_claims`).
 """
 
 from __future__ import annotations
@@ -77,9 +74,8 @@ def release(results_dir: str | os.PathLike, key: str, fd: int) -> None:
 def sweep_stale_claims(results_dir: str | os.PathLike) -> int:
     """Delete the claim files no live run holds (left by killed runs); the number deleted.
 
-    Only files named like a job's claim are touched; a claim another run holds is left alone
-    (its lock cannot be taken), and each stale one is deleted while locked, as :func:`release`
-    does, so a run claiming the same job meanwhile simply tries again.
+    Only files named like a job's claim are touched, each deleted while locked as in
+    :func:`release`; a claim another run holds is left alone.
     """
     folder = claims_dir(results_dir)
     if folder.is_symlink():  # never delete through a link (runs refuse such a folder anyway)

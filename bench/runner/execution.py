@@ -39,22 +39,20 @@ def empty_record(job: Job, status: str, **fields: Any) -> RunRecord:
 class PeakMemory:
     """Samples this process's resident memory in a background thread; ``peak_mb`` after exit."""
 
-    def __init__(self, interval: float = 0.1) -> None:
-        self.interval = interval
-        self.peak_mb = 0.0
-        self._stop = threading.Event()
+    peak_mb = 0.0
 
-    def _sample(self) -> None:
+    def _sample(self, stop: threading.Event) -> None:
         import psutil
 
         process = psutil.Process()
         while True:
             self.peak_mb = max(self.peak_mb, process.memory_info().rss / 2**20)
-            if self._stop.wait(self.interval):
+            if stop.wait(0.1):
                 return
 
     def __enter__(self) -> PeakMemory:
-        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, args=(self._stop,), daemon=True)
         self._thread.start()
         return self
 
