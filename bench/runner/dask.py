@@ -91,83 +91,64 @@ def run_dask(jobs: Sequence[Job], results_dir: str, scheduler: str,
     status: a failure, a crash or a timeout of one job (or a task the cluster lost) marks that
     job only.
     """
+    from distributed import as_completed
+
     client = connect(scheduler)
+    settings, by_key = get_settings(), {job.key: job for job in jobs}
+    queue = WorkQueue(jobs, results_dir, events)
+    progress: queue_module.SimpleQueue = queue_module.SimpleQueue()
     try:
-        return DaskRun(client, jobs, str(results_dir), timeout, events, get_settings()).run()
+        slots = cluster_slots(client)
+        models = tuple(dict.fromkeys(job.model for job in jobs))
+        client.gather([client.submit(prewarm_dask_worker, models, settings, slots,
+                                     workers=[address], pure=False)
+                       for address in client.scheduler_info(n_workers=-1)["workers"]],
+                      errors="skip")
+        client.subscribe_topic(PROGRESS_TOPIC, progress.put)
+        running, futures = as_completed(loop=client.loop), {}
+        while queue or running.count():
+            while (job := queue.take() if queue else None) is not None:
+                future = client.submit(run_on_dask_worker, job, timeout, settings, slots,
+                                       key=f"bench-{job.key}-{uuid.uuid4().hex[:8]}", pure=False)
+                futures[future.key] = job
+                running.add(future)
+            _relay_progress(progress, by_key, events)
+            if running.has_ready():
+                for future in running.next_batch(block=False):
+                    job = futures.pop(future.key)
+                    record = _task_record(job, future)
+                    save_record(results_dir, record)
+                    queue.finish(job, record)
+            elif client.status in ("closing", "closed"):
+                raise ClusterError("the connection to the Dask scheduler was lost.")
+            else:
+                time.sleep(POLL_SECONDS)
+        _relay_progress(progress, by_key, events)
     finally:
+        queue.close()
         client.close()
+    return queue.records
 
 
-class DaskRun:
-    def __init__(self, client, jobs: Sequence[Job], results_dir: str,
-                 timeout: float | None, events: Events, settings: Settings) -> None:
-        self.client, self.results_dir = client, results_dir
-        self.timeout, self.events, self.settings = timeout, events, settings
-        self.queue = WorkQueue(jobs, results_dir, events)
-        self.by_key = {job.key: job for job in jobs}
-        self.progress: queue_module.SimpleQueue = queue_module.SimpleQueue()
+def _relay_progress(progress: queue_module.SimpleQueue, by_key: dict[str, Job],
+                    events: Events) -> None:
+    """Pass on the start and epoch events the Dask workers logged."""
+    while not progress.empty():
+        _, message = progress.get()
+        job = by_key.get(message.get("key"))
+        if job is not None and message.get("event") == "start":
+            events.on_start(job)
+        elif job is not None and message.get("event") == "epoch":
+            events.on_epoch(job, message["epoch"], message["epochs"], message["logs"])
 
-    def run(self) -> list[RunRecord]:
-        from distributed import as_completed
 
-        slots = cluster_slots(self.client)
-        models = tuple(dict.fromkeys(job.model for job in self.by_key.values()))
-        self.client.gather([self.client.submit(prewarm_dask_worker, models,
-                                               self.settings, slots, workers=[address],
-                                               pure=False)
-                            for address in self.client.scheduler_info(n_workers=-1)["workers"]],
-                           errors="skip")
-        self.client.subscribe_topic(PROGRESS_TOPIC, self.progress.put)
-        running = as_completed(loop=self.client.loop)
-        futures: dict[str, Job] = {}
-        try:
-            while self.queue or running.count():
-                while self.queue:
-                    job = self.queue.take()
-                    if job is None:
-                        break
-                    future = self.client.submit(
-                        run_on_dask_worker, job, self.timeout, self.settings,
-                        slots, key=f"bench-{job.key}-{uuid.uuid4().hex[:8]}", pure=False)
-                    futures[future.key] = job
-                    running.add(future)
-                self._relay_progress()
-                if running.has_ready():
-                    for future in running.next_batch(block=False):
-                        job = futures.pop(future.key)
-                        record = self._record(job, future)
-                        save_record(self.results_dir, record)
-                        self.queue.finish(job, record)
-                elif self.client.status in ("closing", "closed"):
-                    raise ClusterError("the connection to the Dask scheduler was lost.")
-                else:
-                    time.sleep(POLL_SECONDS)
-            self._relay_progress()
-        finally:
-            self.queue.close()
-            self.client.unsubscribe_topic(PROGRESS_TOPIC)
-        return self.queue.records
-
-    def _relay_progress(self) -> None:
-        while not self.progress.empty():
-            _, message = self.progress.get()
-            job = self.by_key.get(message.get("key"))
-            if job is None:
-                continue
-            if message.get("event") == "start":
-                self.events.on_start(job)
-            elif message.get("event") == "epoch":
-                self.events.on_epoch(job, message["epoch"], message["epochs"], message["logs"])
-
-    @staticmethod
-    def _record(job: Job, future) -> RunRecord:
-        """The job's record from its finished task; a task the cluster lost is ``crashed``."""
-        try:
-            return RunRecord.from_dict(future.result())
-        except Exception as exc:  # noqa: BLE001 - this job's task failed; the others go on
-            return empty_record(job, STATUS_CRASHED,
-                                error=f"the Dask cluster could not run this job "
-                                      f"({type(exc).__name__}: {exc}).")
+def _task_record(job: Job, future) -> RunRecord:
+    """The job's record from its finished task; a task the cluster lost is ``crashed``."""
+    try:
+        return RunRecord.from_dict(future.result())
+    except Exception as exc:  # noqa: BLE001 - this job's task failed; the others go on
+        return empty_record(job, STATUS_CRASHED, error=f"the Dask cluster could not run this "
+                                                      f"job ({type(exc).__name__}: {exc}).")
 
 
 # What follows runs on the Dask workers: each keeps warm worker processes between tasks.
