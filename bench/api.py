@@ -101,14 +101,13 @@ def run_one(model: str, dataset: str, seed: int = 0, profile: str = "full",
 
 def report(results_dir: str | os.PathLike = "results",
            reports_dir: str | os.PathLike = "reports", profile: str | None = None,
-           force: bool = False, settings: Settings | None = None) -> list[Path]:
+           settings: Settings | None = None) -> list[Path]:
     """Write the reports of ``results_dir`` into ``reports_dir`` (trains nothing); the report
-    files (``redrawn`` False when they were already up to date). ``profile`` defaults to the
-    largest in the store. ``python -m bench report``."""
+    files. ``profile`` defaults to the largest in the store. ``python -m bench report``."""
     from bench.reports import write_reports
 
     with use_settings(settings or get_settings()):
-        return write_reports(results_dir, reports_dir, profile=profile, force=force)
+        return write_reports(results_dir, reports_dir, profile=profile)
 
 
 def run_info(summary: RunSummary, profile: str, seeds: Sequence[int], started_at: str) -> dict:

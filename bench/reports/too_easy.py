@@ -32,22 +32,14 @@ from bench.reports.readings import (
 from bench.reports.references import References, cite, cite_short
 from bench.reports.safe import figure_path, md
 from bench.reports.tables import MISSING, markdown_table, pct
+from bench.results.record import CURVE_MIN_STEPS
 from bench.stats import ALPHA, POWER
 
 CURVE_BARS_SHOWN = (0.80, 0.85, 0.90, 0.95, 0.99)
 
 
-def min_curve_steps() -> int | None:
-    """The learning-curve effort rule's minimum gradient steps (None when unavailable)."""
-    try:
-        from bench.plan.profiles import CURVE_MIN_STEPS
-    except ImportError:
-        return None
-    return CURVE_MIN_STEPS
-
-
 def the_readings(m: Measures) -> list[Reading]:
-    return readings(m, min_curve_steps())
+    return readings(m, CURVE_MIN_STEPS)
 
 
 def the_answer(inputs: ReportInputs, m: Measures) -> str:
@@ -169,11 +161,10 @@ def _data_efficiency(m: Measures, fig_dir: Path) -> tuple[str, list[Path]]:
     table = markdown_table(["model", "full-data Fashion-MNIST acc. (%)",
                             "MNIST images to reach it", "95% interval", "fewer than full"],
                            rows, ["left"] + ["right"] * 4)
-    steps = min_curve_steps()
     rule = ("Training effort: neural models' curve points train for at least "
-            f"{steps:,} gradient steps (epochs scaled up at small sizes; the rule is in "
+            f"{CURVE_MIN_STEPS:,} gradient steps (epochs scaled up at small sizes; the rule is in "
             "`bench/plan/profiles.py`); points recorded with fewer are marked in the "
-            "readings as confounded." if steps else "")
+            "readings as confounded.")
     intro = ("Mean test accuracy (%) with its 95% interval against the number of training "
              "images (stratified, seeded subsets; the largest size is the headline run). The "
              "dashed lines in the MNIST panel are each model's full-data Fashion-MNIST accuracy; "

@@ -24,6 +24,9 @@ ROLE_CURVE = "curve"
 ROLE_SWEEP = "sweep"
 ROLE_ADHOC = "adhoc"
 ROLES = (ROLE_HEADLINE, ROLE_CURVE, ROLE_SWEEP, ROLE_ADHOC)
+#: A neural model's learning-curve point trains for at least this many gradient steps (the
+#: plan scales its epochs up at small sizes), so the curve measures data, not under-training.
+CURVE_MIN_STEPS = 500
 
 
 @dataclass(frozen=True)
