@@ -1,4 +1,4 @@
-"""Statistics behind every report number: intervals, paired tests, multiple comparisons.
+"""Statistics behind every report number: intervals, the paired bootstrap, power, ranks.
 
 Pure functions on plain numbers and arrays; each is checked against scipy / statsmodels
 in ``tests/test_stats.py``.
@@ -6,6 +6,7 @@ in ``tests/test_stats.py``.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -54,74 +55,6 @@ def mean_ci(values: Sequence[float] | np.ndarray, confidence: float = CONFIDENCE
     std = float(arr.std(ddof=1))
     half = float(stdtrit(n - 1, (1 + confidence) / 2)) * std / math.sqrt(n)
     return MeanCI(mean, mean - half, mean + half, std, n)
-
-
-def sample_std(values: Sequence[float] | np.ndarray) -> float:
-    """Sample standard deviation (ddof=1); NaN for fewer than two values."""
-    arr = _clean(values)
-    return float(arr.std(ddof=1)) if arr.size >= 2 else math.nan
-
-
-def wilson_interval(successes: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
-    """Wilson score interval for a proportion ``successes / n``; (NaN, NaN) when n == 0."""
-    from scipy.special import ndtri  # normal quantile
-
-    if n <= 0:
-        return (math.nan, math.nan)
-    z = float(ndtri((1 + confidence) / 2))
-    p = successes / n
-    denom = 1 + z * z / n
-    center = (p + z * z / (2 * n)) / denom
-    half = z / denom * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return (max(0.0, center - half), min(1.0, center + half))
-
-
-@dataclass(frozen=True)
-class McNemarResult:
-    """Exact McNemar test: ``only_a`` = A right and B wrong, ``only_b`` = the reverse."""
-
-    only_a: int
-    only_b: int
-    p_value: float
-
-    @property
-    def discordant(self) -> int:
-        return self.only_a + self.only_b
-
-
-def mcnemar_exact_counts(only_a: int, only_b: int) -> McNemarResult:
-    """Two-sided exact binomial test (p = 0.5) on the discordant pairs."""
-    from scipy.special import bdtr  # binomial CDF
-
-    n = only_a + only_b
-    if n == 0:
-        return McNemarResult(only_a, only_b, 1.0)
-    p = 2 * float(bdtr(min(only_a, only_b), n, 0.5))
-    return McNemarResult(only_a, only_b, min(1.0, p))
-
-
-def mcnemar_exact(pred_a: np.ndarray, pred_b: np.ndarray, truth: np.ndarray) -> McNemarResult:
-    """McNemar's exact test of two classifiers' paired predictions against ``truth``."""
-    pred_a, pred_b, truth = (np.asarray(v) for v in (pred_a, pred_b, truth))
-    if not pred_a.shape == pred_b.shape == truth.shape:
-        raise ValueError(f"paired vectors differ in shape: {pred_a.shape}, {pred_b.shape}, "
-                         f"{truth.shape}")
-    right_a = pred_a == truth
-    right_b = pred_b == truth
-    return mcnemar_exact_counts(int(np.sum(right_a & ~right_b)), int(np.sum(~right_a & right_b)))
-
-
-def holm_adjust(p_values: Sequence[float]) -> list[float]:
-    """Holm-Bonferroni adjusted p-values, in the input order."""
-    p = np.asarray(p_values, dtype=float)
-    m = p.size
-    if m == 0:
-        return []
-    order = np.argsort(p, kind="stable")
-    scaled = np.minimum(1.0, (m - np.arange(m)) * p[order])
-    adjusted = np.empty(m)
-    adjusted[order] = np.maximum.accumulate(scaled)
-    return [float(v) for v in adjusted]
 
 
 def error_rate_ratio(accuracy_num: float, accuracy_den: float) -> float:
@@ -177,14 +110,6 @@ def percentile_interval(replicates: np.ndarray, confidence: float = CONFIDENCE,
     tail = (1 - confidence) / 2
     low, high = np.quantile(arr, [tail, 1 - tail])
     return (float(low), float(high))
-
-
-def share_beyond(replicates: np.ndarray, value: float, above: bool = True) -> float:
-    """Share of replicates above (or below) ``value``: a bootstrap probability."""
-    arr = _clean(replicates)
-    if arr.size == 0:
-        return math.nan
-    return float(np.mean(arr > value) if above else np.mean(arr < value))
 
 
 def combined_half_width(seed_accuracies: Sequence[float] | np.ndarray, n_test: int,
@@ -267,8 +192,6 @@ def spearman_permutation_p(x: Sequence[float], y: Sequence[float], seed: int = 0
     """Two-sided permutation p-value of Spearman's ρ: exact (every ordering) up to
     ``EXACT_PERMUTATION_MAX`` items, else ``(hits + 1) / (RANDOM_PERMUTATIONS + 1)`` over random
     orderings drawn with ``seed`` (deterministic)."""
-    import itertools
-
     from scipy.stats import rankdata
 
     rx, ry = rankdata(x), rankdata(y)

@@ -52,9 +52,9 @@ def dataset_sort_key(name: str) -> tuple[int, str]:
     return (order.index(name) if name in order else len(order), name)
 
 
-def choose_profile(ok: Iterable[RunRecord], requested: str | None = None) -> tuple[str, str]:
-    """(profile, why): ``requested`` if given, else the largest profile with results (by the
-    largest training set among its records, then by number of results)."""
+def choose_profile(ok: Iterable[RunRecord], requested: str | None = None) -> str:
+    """``requested`` if given, else the largest profile with results (by the largest training
+    set among its records, then by number of results, then by name)."""
     ok = list(ok)
     counts = Counter(r.profile for r in ok)
     if requested is not None:
@@ -62,12 +62,11 @@ def choose_profile(ok: Iterable[RunRecord], requested: str | None = None) -> tup
             held = ", ".join(f"{p} ({n})" for p, n in sorted(counts.items())) or "none"
             raise UsageError(f"no successful results of profile {requested!r} in the store "
                              f"(profiles with results: {held}).")
-        return requested, "as requested (--profile)"
+        return requested
     size: dict[str, int] = {}
     for r in ok:
         size[r.profile] = max(size.get(r.profile, 0), r.train_size)
-    best = sorted(counts, key=lambda p: (-size[p], -counts[p], p))[0]
-    return best, "the largest profile with results (choose another with --profile)"
+    return sorted(counts, key=lambda p: (-size[p], -counts[p], p))[0]
 
 
 def _trusted_time(stamp: str | None, now: str) -> str:
@@ -117,8 +116,6 @@ class ReportInputs:
     """The material every report page draws on."""
 
     profile: str
-    profile_reason: str
-    profile_counts: dict[str, int]
     runs: tuple[RunRecord, ...]
     curve_runs: tuple[RunRecord, ...]
     sweep_runs: tuple[RunRecord, ...]
@@ -258,8 +255,7 @@ def gather(results_dir: str | os.PathLike, data_dir: str | os.PathLike | None = 
     ok = [r for r in records if r.status == STATUS_OK]
     if not ok:
         raise ResultsError(f"no results in {results_dir}; run `python -m bench run-all` first.")
-    profile_counts = dict(sorted(Counter(r.profile for r in ok).items()))
-    profile, why = choose_profile(ok, profile)
+    profile = choose_profile(ok, profile)
     run_info = read_run_info(results_dir, profile)
     chosen = [r for r in ok if r.profile == profile]
     runs, lost_main = choose_per_job(r for r in chosen if r.role == ROLE_HEADLINE)
@@ -291,7 +287,7 @@ def gather(results_dir: str | os.PathLike, data_dir: str | os.PathLike | None = 
                                  if r.status != STATUS_OK and r.profile == profile),
                                 key=lambda r: r.key))
     left_out = tuple(sorted(lost_main + lost_curve + lost_sweep, key=lambda r: r.key))
-    return ReportInputs(profile, why, profile_counts, tuple(runs), tuple(curve_runs),
+    return ReportInputs(profile, tuple(runs), tuple(curve_runs),
                         tuple(sweep_runs), unsuccessful, left_out, run_info,
                         datasets, models, analyses, tuple(notes))
 

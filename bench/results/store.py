@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bench.errors import ResultsError, ResultsWarning
 from bench.files import atomic_write_text
+from bench.results.frame import records_frame
 from bench.results.record import STATUS_OK, RunRecord
 from bench.results.validate import UntrustedFileError, check_record, read_json
 
@@ -116,13 +117,6 @@ def ok_record(results_dir: str | os.PathLike, key: str) -> RunRecord | None:
     return record if record.status == STATUS_OK else None
 
 
-def has_ok_result(results_dir: str | os.PathLike, key: str) -> bool:
-    """True when the job ``key`` finished with status ok (failures are never cached)."""
-    return ok_record(results_dir, key) is not None
-
-
 def load_frame(results_dir: str | os.PathLike):
     """All records as a pandas DataFrame, one row per job, columns = stored record fields."""
-    from bench.results.frame import records_frame
-
     return records_frame(iter_records(results_dir))

@@ -107,8 +107,8 @@ def test_the_largest_profile_is_chosen_by_its_records(record_factory):
     full = [record_factory("cnn", "mnist", s) for s in (0, 1)]
     small = [record_factory("cnn", "mnist", s, profile=p, train_size=100)
              for s in (0, 1, 2) for p in ("smoke", "custom")]
-    assert report_inputs.choose_profile([*small, *full])[0] == "full"
-    assert report_inputs.choose_profile(small)[0] == "custom"  # a tie: by name
+    assert report_inputs.choose_profile([*small, *full]) == "full"
+    assert report_inputs.choose_profile(small) == "custom"  # a tie: by name
 
 
 def test_report_profile_option_and_unknown_profile(tmp_path, store_factory, record_factory,
