@@ -7,12 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.data import specs
 from bench.reports import figures
 from bench.reports.inputs import ReportInputs, class_names, dataset_title
-from bench.reports.measures import Measures
+from bench.reports.measures import FASHION, MNIST, Measures
 from bench.reports.page import Page, figure_link, join_blocks, scope_line
-from bench.reports.readings import with_interval
 from bench.reports.references import References, cite, xiao_family
 from bench.reports.safe import figure_path, md
 from bench.reports.tables import (
@@ -28,10 +26,9 @@ from bench.reports.tables import (
     seconds,
     signed_pp,
     sum_matrices,
+    with_interval,
 )
 from bench.stats import error_rate_ratio
-
-MNIST, FASHION = specs.MNIST.name, specs.FASHION_MNIST.name
 
 N_CONFUSED = 5
 
@@ -97,7 +94,7 @@ def xiao_table(m: Measures, refs: References) -> str:
         if row is None:
             continue
         cells = []
-        for d in ("mnist", "fashion-mnist"):
+        for d in (MNIST, FASHION):
             ours = m.boot.full(model, d)
             theirs = row.accuracy.get(d)
             if ours is None or theirs is None:

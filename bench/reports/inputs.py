@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bench.data.specs import DATASET_NAMES, DATASETS
+from bench.data.specs import DATASET_NAMES, DATASETS, N_CLASSES
 from bench.data.subsets import indices_digest, test_indices
 from bench.errors import ResultsError, UsageError
 from bench.reports import analysis as an
@@ -43,7 +43,7 @@ def dataset_title(name: str) -> str:
 def class_names(name: str) -> tuple[str, ...]:
     """Class names from the dataset's spec (the digits 0-9 for an unknown dataset)."""
     spec = DATASETS.get(name)
-    return tuple(spec.class_names) if spec is not None else tuple(str(d) for d in range(10))
+    return tuple(spec.class_names) if spec is not None else tuple(str(d) for d in range(N_CLASSES))
 
 
 def dataset_sort_key(name: str) -> tuple[int, str]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from bench.data import specs
 from bench.reports.inputs import ReportInputs, dataset_sort_key
 from bench.reports.references import References
 from bench.results.record import RunRecord
@@ -39,7 +40,7 @@ from bench.stats import (
     spearman_permutation_p,
 )
 
-MNIST, FASHION = "mnist", "fashion-mnist"
+MNIST, FASHION = specs.MNIST.name, specs.FASHION_MNIST.name
 METHOD = (f"95% percentile intervals from a paired bootstrap ({N_BOOTSTRAP:,} replicates, "
           "fixed seed): each replicate resamples the test images (the same resample for every "
           "model on a test set) and each model's seeds, with replacement")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.data import specs
 from bench.reports import figures
 from bench.reports.inputs import ReportInputs, dataset_title
+from bench.reports.measures import FASHION, MNIST
 from bench.reports.page import Page, figure_link, join_blocks, scope_line
 from bench.reports.safe import figure_path, md
 from bench.reports.tables import (
@@ -22,7 +22,6 @@ from bench.reports.tables import (
 )
 from bench.results.record import RunRecord
 
-MNIST, FASHION = specs.MNIST.name, specs.FASHION_MNIST.name
 GAP_THRESHOLD = 0.02
 INTERPOLATING = 0.999
 FLAG_RULE = ("A gap is flagged as large when its mean over seeds exceeds "

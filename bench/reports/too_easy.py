@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
+
+from bench.data.specs import N_CLASSES
 from bench.reports import figures
 from bench.reports.inputs import (
     N_SAMPLES,
@@ -21,17 +24,21 @@ from bench.reports.readings import (
     RULES,
     Reading,
     answer,
-    count,
-    images,
     models_scope,
-    pp,
-    ratio,
     readings,
-    with_interval,
 )
 from bench.reports.references import References, cite, cite_short
 from bench.reports.safe import figure_path, md
-from bench.reports.tables import MISSING, markdown_table, pct
+from bench.reports.tables import (
+    MISSING,
+    count,
+    images,
+    markdown_table,
+    pct,
+    pp,
+    ratio,
+    with_interval,
+)
 from bench.results.record import CURVE_MIN_STEPS
 from bench.stats import ALPHA, POWER
 
@@ -256,10 +263,8 @@ def _pixels(inputs: ReportInputs, m: Measures, refs: References,
                        *details), [curve, heat]
 
 
-def _pixel_matrix(inputs: ReportInputs, d: str):
-    import numpy as np
-
-    out = np.full((10, 10), np.nan)
+def _pixel_matrix(inputs: ReportInputs, d: str) -> np.ndarray:
+    out = np.full((N_CLASSES, N_CLASSES), np.nan)
     for p in inputs.analyses[d].separability:
         out[p.a, p.b] = out[p.b, p.a] = p.test_accuracy
     return out

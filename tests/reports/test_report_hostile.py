@@ -181,15 +181,14 @@ def test_an_unwritable_analysis_cache_only_warns(tmp_path, monkeypatch, store_fa
                                                  record_factory):
     import errno
 
-    import bench.files
-    import bench.reports.writer  # noqa: F401  (binds the real writer before the patch)
+    from bench.reports import analysis
 
     results = small_store(store_factory, record_factory, tmp_path / "results")
 
     def read_only(path, text):
         raise OSError(errno.EROFS, "Read-only file system", str(path))
 
-    monkeypatch.setattr(bench.files, "atomic_write_text", read_only)
+    monkeypatch.setattr(analysis, "atomic_write_text", read_only)
     with pytest.warns(ResultsWarning, match="could not cache the mnist analysis"):
         written = write_reports(results, tmp_path / "reports")
     assert written[0].name == "README.md" and written[0].is_file()
