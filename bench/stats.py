@@ -57,14 +57,6 @@ def mean_ci(values: Sequence[float] | np.ndarray, confidence: float = CONFIDENCE
     return MeanCI(mean, mean - half, mean + half, std, n)
 
 
-def error_rate_ratio(accuracy_num: float, accuracy_den: float) -> float:
-    """``(1 - accuracy_num) / (1 - accuracy_den)``: how many times more errors; inf if den is 1."""
-    err_den = 1 - accuracy_den
-    if err_den <= 0:
-        return math.inf if accuracy_num < 1 else math.nan
-    return (1 - accuracy_num) / err_den
-
-
 # ---------------------------------------------------------------------------- bootstrap
 
 N_BOOTSTRAP = 2000

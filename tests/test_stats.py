@@ -41,12 +41,6 @@ def test_mean_ci_single_and_empty():
     assert stats.mean_ci([0.8, float("nan")]).n == 1
 
 
-def test_error_rate_ratio():
-    assert stats.error_rate_ratio(0.9, 0.99) == pytest.approx(10.0)
-    assert stats.error_rate_ratio(0.9, 1.0) == math.inf
-    assert math.isnan(stats.error_rate_ratio(1.0, 1.0))
-
-
 # ---------------------------------------------------------------------------- bootstrap
 
 

@@ -28,7 +28,6 @@ from bench.reports.tables import (
     sum_matrices,
     with_interval,
 )
-from bench.stats import error_rate_ratio
 
 N_CONFUSED = 5
 
@@ -44,10 +43,6 @@ class Drop:
     @property
     def drop(self) -> float:
         return self.mnist - self.fashion
-
-    @property
-    def error_ratio(self) -> float:
-        return error_rate_ratio(self.fashion, self.mnist)
 
 
 def drops(summary: dict[tuple[str, str], CellSummary], models: tuple[str, ...]) -> list[Drop]:
@@ -124,16 +119,16 @@ def _drop_section(found: list[Drop], m: Measures) -> str:
     if not found:
         return ("## MNIST → Fashion-MNIST\n\n"
                 "Needs models run on both MNIST and Fashion-MNIST; none were.")
-    ratios = m.saturation.ratios
+    ratios = {d.model: m.saturation.ratios.get(d.model) for d in found}
     rows = [[md(d.model), pct(d.mnist), pct(d.fashion), signed_pp(d.drop),
-             with_interval(ratios[d.model], 1, 1) if d.model in ratios
-             else number(d.error_ratio, 1)] for d in found]
+             with_interval(ratios[d.model], 1, 1) if ratios[d.model] is not None else MISSING]
+            for d in found]
     table = markdown_table(["model", "MNIST (%)", "Fashion-MNIST (%)",
                             "drop: MNIST − Fashion (pp)", "error ratio (Fashion / MNIST) [95%]"],
                            rows, ["left"] + ["right"] * 4)
     ordered = sorted(found, key=lambda d: (d.drop, d.model))
     lost = sum(1 for d in found if d.drop > 0)
-    ratios = [d.error_ratio for d in found if np.isfinite(d.error_ratio)]
+    ratios = [r.value for r in ratios.values() if r is not None and np.isfinite(r.value)]
     text = (f"{lost} of {len(found)} models score lower on Fashion-MNIST than on MNIST. The drop "
             f"ranges from {signed_pp(ordered[0].drop)} pp ({md(ordered[0].model)}) to "
             f"{signed_pp(ordered[-1].drop)} pp ({md(ordered[-1].model)}).")

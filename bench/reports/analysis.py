@@ -200,11 +200,6 @@ def read_cache(path: Path) -> DatasetAnalysis | None:
         return None
 
 
-def _load_dataset(name: str, data_dir: str | os.PathLike | None):
-    """``bench.data.load_dataset`` (tests replace this function)."""
-    return load_dataset(name, data_dir=data_dir)
-
-
 def _expected_checksums(name: str) -> dict[str, str] | None:
     """The checksums the data loader verifies, or None for a dataset it does not know."""
     try:
@@ -251,7 +246,7 @@ def load_or_compute(results_dir: str | os.PathLike, name: str, checksums: Mappin
                               "differ from the ones this harness verifies, so the data-derived "
                               "evidence was not recomputed.")
     try:
-        dataset = _load_dataset(name, data_dir)
+        dataset = load_dataset(name, data_dir=data_dir)
     except (BenchError, ImportError, OSError) as exc:
         reason = f"{name} data could not be loaded ({exc})"
         if cached is not None:

@@ -16,16 +16,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from bench.data.specs import DATASET_NAMES, DATASETS, N_CLASSES
 from bench.data.subsets import indices_digest, test_indices
 from bench.errors import ResultsError, UsageError
 from bench.reports import analysis as an
 from bench.reports.safe import md
-from bench.reports.tables import CellSummary, summarise
+from bench.reports.tables import CellSummary, is_missing, summarise
 from bench.results.codec import digits_to_array
-from bench.results.frame import records_frame
 from bench.results.record import ROLE_CURVE, ROLE_HEADLINE, ROLE_SWEEP, STATUS_OK, RunRecord
 from bench.results.run_info import read_run_info
 from bench.results.store import load_records
@@ -102,15 +100,6 @@ def _params_text(rec: RunRecord) -> str:
     return json.dumps(rec.params, sort_keys=True)
 
 
-FRAME_COLUMNS = ("key", "model", "dataset", "seed", "train_size", "test_size", "train_accuracy",
-                 "test_accuracy", "fit_seconds")
-
-
-def runs_frame(records: Iterable[RunRecord]) -> pd.DataFrame:
-    """One row per record with the fields the tables aggregate."""
-    return records_frame(records, FRAME_COLUMNS)
-
-
 @dataclass(frozen=True, eq=False)
 class ReportInputs:
     """The material every report page draws on."""
@@ -128,14 +117,9 @@ class ReportInputs:
     notes: tuple[str, ...]
 
     @functools.cached_property
-    def frame(self) -> pd.DataFrame:
-        """The headline runs as a table (built once)."""
-        return runs_frame(self.runs)
-
-    @functools.cached_property
     def summary(self) -> dict[tuple[str, str], CellSummary]:
-        """``summarise(frame)``: computed once, shared by every page."""
-        return summarise(self.frame)
+        """The headline runs summarised over seeds: computed once, shared by every page."""
+        return summarise(self.runs)
 
     def runs_of(self, model: str, dataset: str) -> list[RunRecord]:
         return [r for r in self.runs if r.model == model and r.dataset == dataset]
@@ -170,13 +154,9 @@ def evaluated_indices(record: RunRecord, labels: np.ndarray) -> np.ndarray | Non
 
 def best_model(runs: Iterable[RunRecord], dataset: str) -> str | None:
     """The model with the highest mean test accuracy on ``dataset`` (ties: by name)."""
-    frame = runs_frame(r for r in runs if r.dataset == dataset)
-    if frame.empty:
-        return None
-    means = frame.groupby("model")["test_accuracy"].mean().dropna()
-    if means.empty:
-        return None
-    return sorted(means.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    cells = summarise(r for r in runs if r.dataset == dataset).values()
+    ranked = sorted((-c.test.mean, c.model) for c in cells if not is_missing(c.test.mean))
+    return ranked[0][1] if ranked else None
 
 
 def sample_record(runs: Iterable[RunRecord], dataset: str) -> RunRecord | None:

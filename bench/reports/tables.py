@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 from tabulate import tabulate
 
 from bench.reports.safe import table_cell
+from bench.results.record import RunRecord
 from bench.stats import MeanCI, combined_half_width, mean_ci
 
 MISSING = "–"
@@ -29,20 +30,20 @@ class CellSummary:
     seeds: tuple[int, ...]
 
 
-def summarise(frame: pd.DataFrame) -> dict[tuple[str, str], CellSummary]:
-    """``{(model, dataset): CellSummary}`` from :func:`bench.reports.inputs.runs_frame`."""
+def summarise(runs: Iterable[RunRecord]) -> dict[tuple[str, str], CellSummary]:
+    """``{(model, dataset): CellSummary}`` of records, over their seeds (sorted)."""
+    groups: dict[tuple[str, str], list[RunRecord]] = {}
+    for r in sorted(runs, key=lambda r: r.seed):
+        groups.setdefault((r.model, r.dataset), []).append(r)
     out = {}
-    for (model, dataset), group in frame.groupby(["model", "dataset"], sort=True):
-        group = group.sort_values("seed")
+    for (model, dataset), recs in sorted(groups.items()):
+        test, train, fit = (np.array([getattr(r, name) for r in recs], dtype=float)
+                            for name in ("test_accuracy", "train_accuracy", "fit_seconds"))
+        fit = fit[~np.isnan(fit)]
         out[(model, dataset)] = CellSummary(
-            model, dataset,
-            test=mean_ci(group["test_accuracy"]),
-            train=mean_ci(group["train_accuracy"]),
-            gap=mean_ci(group["train_accuracy"] - group["test_accuracy"]),
-            fit_seconds=float(group["fit_seconds"].mean()),
-            test_size=int(group["test_size"].max()),
-            seeds=tuple(int(s) for s in group["seed"]),
-        )
+            model, dataset, mean_ci(test), mean_ci(train), mean_ci(train - test),
+            float(fit.mean()) if fit.size else math.nan, max(r.test_size for r in recs),
+            tuple(r.seed for r in recs))
     return out
 
 

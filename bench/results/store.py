@@ -74,11 +74,6 @@ def read_record(path: Path) -> RunRecord:
     return RunRecord.from_dict(data)
 
 
-def warn_skipped(exc: ResultsError) -> None:
-    """One warning for a result file that is left out."""
-    warnings.warn(f"{exc} It is skipped.", ResultsWarning, stacklevel=3)
-
-
 def iter_records(results_dir: str | os.PathLike) -> Iterator[RunRecord]:
     """All valid records in the store, sorted by file name (the job key) for stable output.
 
@@ -96,7 +91,7 @@ def iter_records(results_dir: str | os.PathLike) -> Iterator[RunRecord]:
         try:
             yield read_record(path)
         except ResultsError as exc:
-            warn_skipped(exc)
+            warnings.warn(f"{exc} It is skipped.", ResultsWarning, stacklevel=2)
 
 
 def load_records(results_dir: str | os.PathLike) -> list[RunRecord]:

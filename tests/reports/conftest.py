@@ -145,7 +145,7 @@ class LoaderSpy:
 def use_fake_data(mp: pytest.MonkeyPatch) -> LoaderSpy:
     """Route the analysis' data loading to the fake datasets."""
     spy = LoaderSpy()
-    mp.setattr(analysis, "_load_dataset", spy)
+    mp.setattr(analysis, "load_dataset", spy)
     mp.setattr(analysis, "_expected_checksums", lambda name: None)
     return spy
 

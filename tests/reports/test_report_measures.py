@@ -203,7 +203,7 @@ def test_reports_without_data_or_cache_still_render(tmp_path, monkeypatch, store
     def no_data(name, data_dir=None):
         raise DataError(f"{name} is nowhere")
 
-    monkeypatch.setattr(analysis, "_load_dataset", no_data)
+    monkeypatch.setattr(analysis, "load_dataset", no_data)
     write_reports(results, tmp_path / "reports")
     text = (tmp_path / "reports" / "mnist-too-easy.md").read_text(encoding="utf-8")
     assert "mnist is nowhere" in text and "## Notes" in text
