@@ -15,20 +15,8 @@ from pathlib import Path
 from bench.reports import accuracy, index, overfitting, references, too_easy, writer
 from bench.reports.inputs import gather
 from bench.reports.measures import measure
-from bench.reports.page import Page
 
 __all__ = ["write_reports"]
-
-
-def render_pages(results_dir: str | os.PathLike, fig_dir: Path,
-                 data_dir: str | os.PathLike | None = None,
-                 profile: str | None = None) -> list[Page]:
-    """Every page, index first; the figures are written to ``fig_dir``."""
-    inputs = gather(results_dir, data_dir, profile)
-    refs = references.load()
-    m = measure(inputs, refs)
-    return [index.render(inputs, m), accuracy.render(inputs, fig_dir, m, refs),
-            overfitting.render(inputs, fig_dir), too_easy.render(inputs, fig_dir, m, refs)]
 
 
 def write_reports(results_dir: str | os.PathLike = "results",
@@ -43,7 +31,11 @@ def write_reports(results_dir: str | os.PathLike = "results",
     folder is not the reports' own or cannot be written.
     """
     def render(fig_dir: Path) -> dict[str, str]:
-        return {p.name: p.text
-                for p in render_pages(results_dir, fig_dir, data_dir, profile)}
+        inputs = gather(results_dir, data_dir, profile)
+        refs = references.load()
+        m = measure(inputs, refs)
+        pages = [index.render(inputs, m), accuracy.render(inputs, fig_dir, m, refs),
+                 overfitting.render(inputs, fig_dir), too_easy.render(inputs, fig_dir, m, refs)]
+        return {p.name: p.text for p in pages}
 
     return writer.publish(reports_dir, render)

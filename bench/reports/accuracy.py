@@ -162,12 +162,11 @@ def _per_class_section(inputs: ReportInputs) -> str:
     return join_blocks(*blocks)
 
 
-def _confusion_section(inputs: ReportInputs, fig_dir: Path) -> tuple[str, list[Path]]:
+def _confusion_section(inputs: ReportInputs, fig_dir: Path) -> str:
     blocks = ["## Confusions",
               f"The {N_CONFUSED} class pairs confused most often, both directions, summed over "
               "all models and seeds; then each model's confusion matrix (row-normalised, "
               "summed over seeds)."]
-    made = []
     for name in inputs.datasets:
         labels = class_names(name)
         per_model = {}
@@ -186,12 +185,11 @@ def _confusion_section(inputs: ReportInputs, fig_dir: Path) -> tuple[str, list[P
                  "diagonal masked)")
         path = figures.confusion_grid(figure_path(fig_dir, "confusion", name), title, labels,
                                       per_model)
-        made.append(path)
         headers = ["pair (A / B)", "A → B", "B → A", "total", "share of errors (%)"]
         blocks += [f"### {dataset_title(name)}",
                    markdown_table(headers, rows, ["left"] + ["right"] * 4),
                    figure_link(path, f"{dataset_title(name)} confusion matrices")]
-    return join_blocks(*blocks), made
+    return join_blocks(*blocks)
 
 
 def render(inputs: ReportInputs, fig_dir: Path, m: Measures, refs: References) -> Page:
@@ -202,7 +200,6 @@ def render(inputs: ReportInputs, fig_dir: Path, m: Measures, refs: References) -
         [(c.model, c.dataset, c.fit_seconds, c.accuracy.value)
          for d in inputs.datasets for c in m.boot.full_cells(d)],
         {n: dataset_title(n) for n in inputs.datasets})
-    confusion, made = _confusion_section(inputs, fig_dir)
     text = join_blocks(
         "# Accuracy",
         scope_line(inputs),
@@ -217,6 +214,6 @@ def render(inputs: ReportInputs, fig_dir: Path, m: Measures, refs: References) -
         xiao_table(m, refs),
         _drop_section(drops(summary, inputs.models), m),
         _per_class_section(inputs),
-        confusion,
+        _confusion_section(inputs, fig_dir),
     )
-    return Page("accuracy.md", text, (cost, *made))
+    return Page("accuracy.md", text)

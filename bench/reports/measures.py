@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from bench.data import specs
-from bench.reports.inputs import ReportInputs, dataset_sort_key
+from bench.reports.inputs import ReportInputs
 from bench.reports.references import References
 from bench.results.record import RunRecord
 from bench.stats import (
@@ -215,12 +215,15 @@ def saturation(boot: Bootstrap, refs: References, datasets: tuple[str, ...]) -> 
               if (cf := boot.full(cm.model, FASHION)) is not None}
     published = {d: PER_10K * (1 - r.value) for d, r in refs.best_published.items()}
     labels = {d: float(r.value) for d, r in refs.label_errors.items()}
-    best = None  # the most accurate Fashion-MNIST model's errors over the best MNIST model's
-    if cells.get(MNIST) and cells.get(FASHION):
-        bm, bf = (max(cells[d], key=lambda c: (c.accuracy.value, c.model))
-                  for d in (MNIST, FASHION))
-        best = _error_ratio(bf, bm)
-    return Saturation(cells, ratios, published, labels, best)
+    return Saturation(cells, ratios, published, labels, _best_ratio(cells))
+
+
+def _best_ratio(cells: dict[str, list[Cell]]) -> Estimate | None:
+    """The most accurate Fashion-MNIST model's errors over the most accurate MNIST model's."""
+    if not cells.get(MNIST) or not cells.get(FASHION):
+        return None
+    bm, bf = (max(cells[d], key=lambda c: (c.accuracy.value, c.model)) for d in (MNIST, FASHION))
+    return _error_ratio(bf, bm)
 
 
 def _error_ratio(num: Cell, den: Cell) -> Estimate:
@@ -510,7 +513,7 @@ class Measures:
 
 def measure(inputs: ReportInputs, refs: References, n_boot: int = N_BOOTSTRAP) -> Measures:
     boot = Bootstrap(inputs, n_boot)
-    datasets = tuple(sorted(inputs.datasets, key=dataset_sort_key))
+    datasets = inputs.datasets  # in DATASET_NAMES order
     return Measures(
         boot, saturation(boot, refs, datasets),
         {d: pair_differences(boot, d) for d in datasets}, data_efficiency(boot),
