@@ -217,17 +217,13 @@ class AnalysisResult:
     computed: bool = False
 
 
-def _no_images(labels: np.ndarray) -> set[int]:
-    return set()
-
-
 def _valid(indices: Iterable[int], labels: np.ndarray) -> set[int]:
     """The indices that exist in a test set of ``len(labels)`` images."""
     return {int(i) for i in indices if 0 <= int(i) < len(labels)}
 
 
 def load_or_compute(results_dir: str | os.PathLike, name: str, checksums: Mapping[str, str],
-                    wanted: Callable[[np.ndarray], Iterable[int]] = _no_images,
+                    wanted: Callable[[np.ndarray], Iterable[int]] = lambda labels: (),
                     data_dir: str | os.PathLike | None = None) -> AnalysisResult:
     """The analysis of dataset ``name``, from the cache or freshly computed and cached.
 

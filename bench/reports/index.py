@@ -49,12 +49,9 @@ def headline_table(inputs: ReportInputs, m: Measures) -> str:
 
 
 def _provenance(inputs: ReportInputs) -> dict[str, Any]:
-    if inputs.run_info and isinstance(inputs.run_info.get("provenance"), dict):
-        return inputs.run_info["provenance"]
-    for rec in inputs.runs:
-        if rec.provenance:
-            return rec.provenance
-    return {}
+    """The run-info's provenance, else the first headline record's (validated objects)."""
+    return ((inputs.run_info or {}).get("provenance")
+            or next((r.provenance for r in inputs.runs if r.provenance), {}))
 
 
 def _when(inputs: ReportInputs) -> tuple[str, str, str]:

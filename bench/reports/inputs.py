@@ -46,8 +46,7 @@ def class_names(name: str) -> tuple[str, ...]:
 
 def dataset_sort_key(name: str) -> tuple[int, str]:
     """Known datasets in ``DATASET_NAMES`` order, then others by name."""
-    order = DATASET_NAMES
-    return (order.index(name) if name in order else len(order), name)
+    return (DATASET_NAMES.index(name) if name in DATASET_NAMES else len(DATASET_NAMES), name)
 
 
 def choose_profile(ok: Iterable[RunRecord], requested: str | None = None) -> str:

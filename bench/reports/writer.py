@@ -62,10 +62,9 @@ def is_report_file(rel: str) -> bool:
 
 
 def _entries(folder: Path) -> list[str]:
-    """Every file (or link) under ``folder`` but staging folders, relative, POSIX style."""
+    """Every file (or link) under ``folder``, relative, POSIX style."""
     out = []
     for root, dirs, files in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith(STAGING_PREFIX)]
         for name in files + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
             out.append(Path(root, name).relative_to(folder).as_posix())
     return sorted(out)
@@ -101,10 +100,10 @@ def publish(reports_dir: str | os.PathLike,
     """
     reports_dir = check_reports_dir(reports_dir)
     check_owned(reports_dir)
-    created = not os.path.lexists(reports_dir)
-    staging = None
+    created, done, staging = not os.path.lexists(reports_dir), False, None
     try:
         reports_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(reports_dir / MARKER, MARKER_TEXT)  # the folder is the reports' now
         for old in reports_dir.glob(STAGING_PREFIX + "*"):  # left by a killed run
             if old.is_dir() and not old.is_symlink():
                 shutil.rmtree(old, ignore_errors=True)
@@ -120,13 +119,13 @@ def publish(reports_dir: str | os.PathLike,
             raise ReportsError(f"refusing to write {bad[0]!r}: reports write only pages and "
                                "figures/*.png inside --reports-dir.")
         figures = [f"{FIGURES_FOLDER}/{p.name}" for p in (staging / FIGURES_FOLDER).iterdir()]
-        atomic_write_text(reports_dir / MARKER, MARKER_TEXT)
         for name in pages:
             os.replace(staging / name, reports_dir / name)
         if (reports_dir / FIGURES_FOLDER).is_dir():
             os.rename(reports_dir / FIGURES_FOLDER, staging / "old-figures")
         os.rename(staging / FIGURES_FOLDER, reports_dir / FIGURES_FOLDER)
         (reports_dir / OLD_MANIFEST).unlink(missing_ok=True)
+        done = True
     except OSError as exc:
         where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
         raise ReportsError(f"cannot write the reports to {reports_dir}: "
@@ -135,7 +134,8 @@ def publish(reports_dir: str | os.PathLike,
     finally:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
-        if created and not (reports_dir / MARKER).exists():
+        if created and not done:  # nothing half-made is left
             with contextlib.suppress(OSError):
-                reports_dir.rmdir()  # only if still empty: nothing half-made is left
+                (reports_dir / MARKER).unlink()
+                reports_dir.rmdir()
     return [reports_dir / p for p in pages] + [reports_dir / f for f in sorted(figures)]

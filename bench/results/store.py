@@ -7,17 +7,17 @@ warning naming it and the reason (and a planned job with such a file simply runs
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from bench.errors import ResultsError, ResultsWarning
 from bench.files import atomic_write_text
-from bench.results.frame import records_frame
-from bench.results.record import STATUS_OK, RunRecord
+from bench.results.record import STATUS_OK, STORED_FIELDS, RunRecord
 from bench.results.validate import UntrustedFileError, check_record, read_json
 
 RUNS_FOLDER = "runs"
@@ -110,6 +110,20 @@ def ok_record(results_dir: str | os.PathLike, key: str) -> RunRecord | None:
         warnings.warn(f"{exc} The job runs again.", ResultsWarning, stacklevel=2)
         return None
     return record if record.status == STATUS_OK else None
+
+
+# Optional numbers: missing values become NaN, so the columns stay numeric.
+NUMERIC_FIELDS = tuple(f.name for f in dataclasses.fields(RunRecord)
+                       if str(f.type) == "float | None")
+
+
+def records_frame(records: Iterable[RunRecord]):
+    """The tidy results table: one row per record (in order), the stored fields as columns."""
+    import pandas as pd
+
+    rows = [{name: getattr(record, name) for name in STORED_FIELDS} for record in records]
+    frame = pd.DataFrame(rows, columns=list(STORED_FIELDS))
+    return frame.astype(dict.fromkeys(NUMERIC_FIELDS, "float64"))
 
 
 def load_frame(results_dir: str | os.PathLike):

@@ -98,12 +98,6 @@ def _mistake(m: Any) -> bool:
             and all(is_int(m.get(k)) and 0 <= m[k] < N_CLASSES for k in ("true", "pred")))
 
 
-def _history(value: Any) -> bool:
-    series = list_of(lambda x: x is None or is_finite(x))
-    return isinstance(value, dict) and all(isinstance(k, str) and series(v)
-                                           for k, v in value.items())
-
-
 NAME: Field = (is_safe_name, f"a name of letters, digits and ._+- (at most {MAX_NAME_CHARS} "
                              "characters)")
 COUNT: Field = (lambda v: is_int(v) and v >= 0, "a non-negative integer")
@@ -133,7 +127,9 @@ RECORD_FIELDS: dict[str, Field] = {
                                 f"{N_CLASSES} numbers in [0, 1]"),
     "confusion_matrix": (list_of(list_of(COUNT[0], N_CLASSES), N_CLASSES),
                          f"a {N_CLASSES}x{N_CLASSES} matrix of counts"),
-    "history": (_history, "lists of finite numbers"),
+    "history": (lambda v: isinstance(v, dict) and all(
+        isinstance(k, str) and list_of(lambda x: x is None or is_finite(x))(s)
+        for k, s in v.items()), "lists of finite numbers"),
     "test_predictions": DIGITS,
     "test_indices_digest": (_matches("[0-9a-f]+"), "a hex digest"),
     "confident_mistakes": (list_of(_mistake, limit=10_000),
@@ -149,10 +145,13 @@ _DEFAULTS = {f.name: f.default for f in dataclasses.fields(RunRecord)
 OPTIONAL, NULLABLE = frozenset(_DEFAULTS), frozenset(k for k, v in _DEFAULTS.items() if v is None)
 
 
-def check_fields(data: Mapping[str, Any], fields: Mapping[str, Field],
+def check_fields(data: Any, kind: str, fields: Mapping[str, Field],
                  optional: frozenset[str] = frozenset(), nullable: frozenset[str] = frozenset(),
                  ) -> list[str]:
-    """``"<name> must be <what>, got ..."`` for each field of ``data`` that fails its check."""
+    """``"<name> must be <what>, got ..."`` for each field of ``data`` that fails its check
+    (one problem when ``data`` is not a JSON object: ``kind`` names what it should be)."""
+    if not isinstance(data, dict):
+        return [f"{kind} must be a JSON object, not {type(data).__name__}"]
     return [f"{name} must be {what}, got {data.get(name)!r:.60}"
             for name, (check, what) in fields.items()
             if not (name not in data and name in optional)
@@ -165,9 +164,9 @@ def check_record(data: Any, key: str | None = None) -> list[str]:
     ``key`` is the job key its file name says it holds. An ``ok`` record must carry its
     metrics: test and train accuracy and a test size of at least one image.
     """
+    problems = check_fields(data, "a record", RECORD_FIELDS, OPTIONAL, NULLABLE)
     if not isinstance(data, dict):
-        return [f"a record must be a JSON object, not {type(data).__name__}"]
-    problems = check_fields(data, RECORD_FIELDS, OPTIONAL, NULLABLE)
+        return problems
     if key is not None and isinstance(data.get("key"), str) and data["key"] != key:
         problems.append(f"key {data['key']!r:.60} does not match the file name")
     predictions, size = data.get("test_predictions"), data.get("test_size")
@@ -195,9 +194,8 @@ RUN_INFO_FIELDS: dict[str, Field] = {
 
 def check_run_info(data: Any) -> list[str]:
     """The problems of a parsed ``run-info.json`` (empty when usable)."""
-    if not isinstance(data, dict):
-        return [f"run-info must be a JSON object, not {type(data).__name__}"]
-    return check_fields(data, RUN_INFO_FIELDS, nullable=frozenset(RUN_INFO_FIELDS) - {"profile"})
+    return check_fields(data, "run-info", RUN_INFO_FIELDS,
+                        nullable=frozenset(RUN_INFO_FIELDS) - {"profile"})
 
 
 def payload_digest(payload: Mapping[str, Any]) -> str:
@@ -236,9 +234,9 @@ def check_analysis(data: Any) -> list[str]:
     """The problems of a parsed analysis cache (empty when it can be trusted): every field,
     image indices within the test set and, when present, the digest of the payload (a file
     changed by hand or by a bad disk no longer matches it)."""
+    problems = check_fields(data, "an analysis cache", ANALYSIS_FIELDS)
     if not isinstance(data, dict):
-        return [f"an analysis cache must be a JSON object, not {type(data).__name__}"]
-    problems = check_fields(data, ANALYSIS_FIELDS)
+        return problems
     n_test = len(data["test_labels"]) if isinstance(data.get("test_labels"), str) else 0
     if isinstance(data.get("images"), dict) and not all(
             k.isdigit() and int(k) < n_test for k in data["images"]):
