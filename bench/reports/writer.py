@@ -1,11 +1,10 @@
 """Where the reports go: a folder they own, marked by a file, filled by staging then swapping.
 
 A folder the reports own holds the marker :data:`MARKER` (fixed content; older versions left
-``.manifest.json``). ``bench report`` refuses a folder that holds files but no marker. Pages and figures are rendered into a
-staging folder inside the reports folder; the pages are then moved into place and the
-``figures`` folder is swapped whole. Other files in the folder are left as they are; the
-staging folder of a run that was killed is removed by the next run.
-"""
+``.manifest.json``); ``bench report`` refuses a folder that holds files but no marker. It marks
+the folder, renders pages and figures into a staging folder inside it, then moves the pages
+into place and swaps the ``figures`` folder whole. Other files are left as they are; the
+staging folder of a killed run is removed by the next run."""
 
 from __future__ import annotations
 

@@ -127,7 +127,7 @@ def write_store(folder: Path, records: list[RunRecord], run_info: bool = True) -
                 "wall_seconds": 540.0,
                 "provenance": {"python": "3.11.7", "cpu": "Fake CPU", "cpu_count": 2,
                                "git_commit": "abc123", "packages": {"numpy": "2.0"}}}
-        (folder / "run-info.json").write_text(json.dumps(info))
+        (folder / "run-info-full.json").write_text(json.dumps(info))
     return folder
 
 

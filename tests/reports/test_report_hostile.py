@@ -58,8 +58,8 @@ def test_a_hostile_record_is_skipped_with_one_warning(tmp_path, store_factory, r
 def test_bad_run_info_is_ignored_with_a_warning(tmp_path, store_factory, record_factory,
                                                 content):
     results = small_store(store_factory, record_factory, tmp_path / "results")
-    (results / "run-info.json").write_text(content)
-    with pytest.warns(ResultsWarning, match="run-info.json"):
+    (results / "run-info-full.json").write_text(content)
+    with pytest.warns(ResultsWarning, match="run-info-full.json"):
         written = write_reports(results, tmp_path / "reports")
     assert "not recorded" in written[0].read_text(encoding="utf-8")
 

@@ -205,9 +205,9 @@ def test_jobs_row_says_how_many_the_run_trained(tmp_path, store_factory, record_
     records = [record_factory(m, d, 0) for m in ("cnn", "logreg") for d in ("mnist",
                                                                           "fashion-mnist")]
     results = store_factory(tmp_path / "results", records)
-    info = json.loads((results / "run-info.json").read_text())
+    info = json.loads((results / "run-info-full.json").read_text())
     info.update(jobs=4, **({} if executed is None else {"jobs_executed": executed}))
-    (results / "run-info.json").write_text(json.dumps(info))
+    (results / "run-info-full.json").write_text(json.dumps(info))
     write_reports(results, tmp_path / "reports")
     readme = (tmp_path / "reports" / "README.md").read_text(encoding="utf-8")
     row = next(line for line in readme.splitlines() if line.startswith("| jobs "))
