@@ -1,4 +1,4 @@
-"""Statistics behind every report number: intervals, the paired bootstrap, power, ranks.
+"""Statistics behind the reports and ``bench compare``: intervals, paired tests, the bootstrap.
 
 Pure functions on plain numbers and arrays; each is checked against scipy / statsmodels
 in ``tests/test_stats.py``.
@@ -55,6 +55,54 @@ def mean_ci(values: Sequence[float] | np.ndarray, confidence: float = CONFIDENCE
     std = float(arr.std(ddof=1))
     half = float(stdtrit(n - 1, (1 + confidence) / 2)) * std / math.sqrt(n)
     return MeanCI(mean, mean - half, mean + half, std, n)
+
+
+@dataclass(frozen=True)
+class McNemarResult:
+    """Exact McNemar test: ``only_a`` = A right and B wrong, ``only_b`` = the reverse."""
+
+    only_a: int
+    only_b: int
+    p_value: float
+
+    @property
+    def discordant(self) -> int:
+        return self.only_a + self.only_b
+
+
+def mcnemar_exact_counts(only_a: int, only_b: int) -> McNemarResult:
+    """Two-sided exact binomial test (p = 0.5) on the discordant pairs."""
+    from scipy.special import bdtr  # binomial CDF
+
+    n = only_a + only_b
+    if n == 0:
+        return McNemarResult(only_a, only_b, 1.0)
+    p = 2 * float(bdtr(min(only_a, only_b), n, 0.5))
+    return McNemarResult(only_a, only_b, min(1.0, p))
+
+
+def mcnemar_exact(pred_a: np.ndarray, pred_b: np.ndarray, truth: np.ndarray) -> McNemarResult:
+    """McNemar's exact test of two classifiers' paired predictions against ``truth``."""
+    pred_a, pred_b, truth = (np.asarray(v) for v in (pred_a, pred_b, truth))
+    if not pred_a.shape == pred_b.shape == truth.shape:
+        raise ValueError(f"paired vectors differ in shape: {pred_a.shape}, {pred_b.shape}, "
+                         f"{truth.shape}")
+    right_a = pred_a == truth
+    right_b = pred_b == truth
+    return mcnemar_exact_counts(int(np.sum(right_a & ~right_b)), int(np.sum(~right_a & right_b)))
+
+
+def holm_adjust(p_values: Sequence[float]) -> list[float]:
+    """Holm-Bonferroni adjusted p-values, in the input order."""
+    p = np.asarray(p_values, dtype=float)
+    m = p.size
+    if m == 0:
+        return []
+    order = np.argsort(p, kind="stable")
+    scaled = np.minimum(1.0, (m - np.arange(m)) * p[order])
+    adjusted = np.empty(m)
+    adjusted[order] = np.maximum.accumulate(scaled)
+    return [float(v) for v in adjusted]
 
 
 # ---------------------------------------------------------------------------- bootstrap

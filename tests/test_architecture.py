@@ -162,7 +162,8 @@ def test_the_import_graph_sees_function_level_and_from_imports():
     graph = import_graph()
     assert "bench.data.loader" in graph["bench.data"]  # from bench.data.loader import ...
     assert "bench.data.cache" in graph["bench.data.loader"]  # from bench.data import cache
-    assert "bench.data" in graph["bench.plan.jobs"]  # inside build_plan
+    assert "bench.data.specs" in graph["bench.plan.jobs"]  # from bench.data.specs import ...
+    assert "bench.settings" in graph["bench.threads"]  # inside a function
 
 
 def test_no_cycle_between_modules():

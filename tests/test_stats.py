@@ -7,6 +7,8 @@ import math
 import numpy as np
 import pytest
 from scipy import stats as sps
+from statsmodels.stats.contingency_tables import mcnemar
+from statsmodels.stats.multitest import multipletests
 
 from bench import stats
 
@@ -39,6 +41,50 @@ def test_mean_ci_single_and_empty():
     empty = stats.mean_ci([])
     assert empty.n == 0 and math.isnan(empty.mean)
     assert stats.mean_ci([0.8, float("nan")]).n == 1
+
+
+@pytest.mark.parametrize("only_a,only_b", [(0, 0), (3, 3), (10, 2), (1, 25), (40, 60), (0, 7)])
+def test_mcnemar_counts_match_statsmodels(only_a, only_b):
+    table = np.array([[50, only_a], [only_b, 40]])
+    expected = mcnemar(table, exact=True).pvalue
+    assert stats.mcnemar_exact_counts(only_a, only_b).p_value == pytest.approx(expected)
+
+
+def test_mcnemar_known_value():
+    # 1 vs 9 discordant: p = 2 * (1 + 10) / 2**10 = 0.021484375
+    assert stats.mcnemar_exact_counts(1, 9).p_value == pytest.approx(0.021484375)
+    assert stats.mcnemar_exact_counts(9, 1).p_value == pytest.approx(0.021484375)
+
+
+def test_mcnemar_from_predictions_matches_statsmodels_and_binomtest():
+    rng = np.random.default_rng(0)
+    truth = rng.integers(0, 10, 500)
+    pred_a = np.where(rng.random(500) < 0.9, truth, (truth + 1) % 10)
+    pred_b = np.where(rng.random(500) < 0.8, truth, (truth + 3) % 10)
+    result = stats.mcnemar_exact(pred_a, pred_b, truth)
+    right_a, right_b = pred_a == truth, pred_b == truth
+    table = np.array([[np.sum(right_a & right_b), np.sum(right_a & ~right_b)],
+                      [np.sum(~right_a & right_b), np.sum(~right_a & ~right_b)]])
+    assert (result.only_a, result.only_b) == (table[0, 1], table[1, 0])
+    assert result.discordant == table[0, 1] + table[1, 0]
+    assert result.p_value == pytest.approx(mcnemar(table, exact=True).pvalue)
+    binom = sps.binomtest(int(table[0, 1]), int(table[0, 1] + table[1, 0]), 0.5).pvalue
+    assert result.p_value == pytest.approx(binom)
+
+
+def test_mcnemar_rejects_unpaired():
+    with pytest.raises(ValueError, match="shape"):
+        stats.mcnemar_exact(np.zeros(3), np.zeros(4), np.zeros(3))
+
+
+@pytest.mark.parametrize("p", [[0.01, 0.04, 0.03, 0.2], [0.5], [0.001, 0.001, 0.9], []])
+def test_holm_matches_statsmodels(p):
+    got = stats.holm_adjust(p)
+    if not p:
+        assert got == []
+        return
+    expected = multipletests(p, alpha=0.05, method="holm")[1]
+    assert got == pytest.approx(list(expected))
 
 
 # ---------------------------------------------------------------------------- bootstrap

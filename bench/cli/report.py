@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from bench import api
 from bench.cli.options import settings_options
 
 
@@ -32,9 +33,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from bench.api import report
-
-    written = report(args.results_dir, args.reports_dir, profile=args.profile)
+    written = api.report(args.results_dir, args.reports_dir, profile=args.profile)
     pages = [p for p in written if p.suffix == ".md"]
     print(f"wrote {len(pages)} reports and {len(written) - len(pages)} figures in "
           f"{args.reports_dir} (start at {pages[0]})")

@@ -25,7 +25,7 @@ from bench.reports.measures import (
 from bench.reports.references import cite_short
 from bench.reports.safe import md
 from bench.reports.tables import count, images, number, percent, pp, ratio, with_interval
-from bench.stats import ALPHA, POWER
+from bench.stats import ALPHA, POWER, mcnemar_exact_counts
 
 SUPPORTED, NOT_SUPPORTED, MIXED, CANNOT_TELL = "supported", "not supported", "mixed", "cannot tell"
 FLIP_NOTE = 0.01  # mention a reading's flip probability when it is at least this
@@ -169,16 +169,14 @@ def discrimination(m: Measures) -> Reading:
 def discordant_pairs(pm: list[PairDifference], pf: list[PairDifference],
                      ) -> tuple[int, int, float]:
     """(resolved on Fashion-MNIST only, on MNIST only, exact two-sided binomial p of those
-    counts under "either is as likely") over the model pairs present on both test sets."""
-    from scipy.stats import binomtest
-
+    counts under "either is as likely": McNemar's exact test) over the model pairs present on
+    both test sets."""
     on_m = {frozenset((p.model_a, p.model_b)): p.resolved for p in pm}
     on_f = {frozenset((p.model_a, p.model_b)): p.resolved for p in pf}
     shared = on_m.keys() & on_f.keys()
     only_f = sum(on_f[k] and not on_m[k] for k in shared)
     only_m = sum(on_m[k] and not on_f[k] for k in shared)
-    p_value = binomtest(only_f, only_f + only_m).pvalue if only_f + only_m else 1.0
-    return only_f, only_m, float(p_value)
+    return only_f, only_m, mcnemar_exact_counts(only_f, only_m).p_value
 
 
 def _efficiency_phrase(e: Efficiency) -> str:

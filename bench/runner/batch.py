@@ -86,8 +86,6 @@ def execute(jobs: Sequence[Job], results_dir: str | os.PathLike = "results",
     unique = list({job.key: job for job in jobs}.values())
     cached = {} if config.force else {j.key: ok_record(results_dir, j.key) for j in unique}
     todo = [j for j in unique if cached.get(j.key) is None]
-    with use_settings(settings):
-        check_declarations(todo)  # the harness cache is the settings'
     if todo and config.backend != "dask":  # Dask workers may see folders the client does not
         from bench.data.sources import require_data_dir
 
@@ -109,14 +107,3 @@ def execute(jobs: Sequence[Job], results_dir: str | os.PathLike = "results",
     records = [by_key[j.key] for j in unique]
     return RunSummary(records, cached=len(unique) - len(todo), executed=len(todo),
                       wall_seconds=time.monotonic() - started, results_dir=results_dir)
-
-
-def check_declarations(jobs: Sequence[Job]) -> None:
-    """Before anything runs: each import-path model's planned class declaration must be the
-    live class's (a stale or edited cache entry is one error, not a failed record per job)."""
-    planned = {(j.model, j.class_fingerprint) for j in jobs if j.class_fingerprint is not None}
-    if planned:
-        from bench.plugins.declarations import check_fingerprint
-
-        for model, fingerprint in sorted(planned):
-            check_fingerprint(model, fingerprint)

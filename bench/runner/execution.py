@@ -91,10 +91,6 @@ def _train_and_evaluate(job: Job, on_epoch: EpochHook | None) -> dict:
     from bench.plugins.contract import estimator_proba
     from bench.plugins.registry import get_model
 
-    if job.class_fingerprint is not None:  # planned from a cached class declaration
-        from bench.plugins.declarations import check_fingerprint
-
-        check_fingerprint(job.model, job.class_fingerprint)
     spec = get_model(job.model)
     data = load_dataset(job.dataset)
     train_idx = train_indices(data.y_train, job.train_size, job.seed, job.dataset)

@@ -69,19 +69,8 @@ def variant(record: RunRecord, **changes) -> RunRecord:
     return RunRecord.from_dict({**record.to_dict(), **changes})
 
 
-def test_a_one_off_run_is_never_a_headline(tmp_path, store_factory, record_factory):
-    plain = record_factory("cnn", "mnist", 0)
-    one_off = variant(plain, key="cnn-one-off", params={"p": 0}, role="adhoc",
-                      test_accuracy=0.1, finished_at="2024-06-01T00:00:00")
-    results = small_store(store_factory, record_factory, tmp_path / "results", [one_off])
-    inputs = report_inputs.gather(results)
-    assert "cnn-one-off" not in {r.key for r in (*inputs.runs, *inputs.curve_runs,
-                                                 *inputs.sweep_runs, *inputs.left_out)}
-    assert [r.key for r in inputs.runs if r.model == "cnn" and r.seed == 0] == [plain.key]
-
-
-def test_of_several_headline_records_the_common_parameters_win(tmp_path, store_factory,
-                                                               record_factory):
+def test_a_one_off_run_never_replaces_the_common_parameters(tmp_path, store_factory,
+                                                            record_factory):
     plain = record_factory("cnn", "mnist", 0)
     other = variant(plain, key="cnn-other", params={"p": 0},
                     test_accuracy=0.1, finished_at="2999-01-01T00:00:00")

@@ -127,8 +127,7 @@ def test_records_are_chosen_by_their_role(tmp_path, store_factory, record_factor
     point = record_factory("mlp", "mnist", 0, train_size=150, learning_curve=True)
     sweep = record_factory("mlp", "mnist", 0, learning_curve=True)
     sweep = RunRecord.from_dict({**sweep.to_dict(), "key": "sweep"})
-    adhoc = RunRecord.from_dict({**main.to_dict(), "key": "adhoc", "role": "adhoc"})
-    inputs = gather(store_factory(tmp_path / "results", [main, point, sweep, adhoc]))
+    inputs = gather(store_factory(tmp_path / "results", [main, point, sweep]))
     assert (inputs.runs, inputs.curve_runs, inputs.sweep_runs) == ((main,), (point,), (sweep,))
     assert inputs.left_out == ()
 
