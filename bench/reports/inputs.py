@@ -18,13 +18,19 @@ from typing import Any
 import numpy as np
 
 from bench.data.specs import DATASET_NAMES, DATASETS, N_CLASSES
-from bench.data.subsets import indices_digest, test_indices
 from bench.errors import ResultsError, UsageError
 from bench.reports import analysis as an
 from bench.reports.safe import md
 from bench.reports.tables import CellSummary, is_missing, summarise
 from bench.results.codec import digits_to_array
-from bench.results.record import ROLE_CURVE, ROLE_HEADLINE, ROLE_SWEEP, STATUS_OK, RunRecord
+from bench.results.record import (
+    ROLE_CURVE,
+    ROLE_HEADLINE,
+    ROLE_SWEEP,
+    STATUS_OK,
+    RunRecord,
+    evaluated_indices,
+)
 from bench.results.run_info import read_run_info
 from bench.results.store import load_records
 
@@ -135,20 +141,6 @@ class ReportInputs:
         if not record.test_predictions or len(record.test_predictions) != record.test_size:
             return None
         return digits_to_array(record.test_predictions)
-
-
-def evaluated_indices(record: RunRecord, labels: np.ndarray) -> np.ndarray | None:
-    """Indices into the full test set of the images ``record`` was evaluated on, in order.
-
-    Rebuilt with the runner's own subset function from the full test ``labels`` and checked
-    against the record's ``test_indices_digest``; None when they do not match.
-    """
-    indices = np.asarray(test_indices(labels, record.test_size, record.dataset), dtype=np.int64)
-    if indices.size != record.test_size:
-        return None
-    if record.test_indices_digest and indices_digest(indices) != record.test_indices_digest:
-        return None
-    return indices
 
 
 def best_model(runs: Iterable[RunRecord], dataset: str) -> str | None:
