@@ -1,4 +1,5 @@
-"""The result store: one JSON file per job under ``<results>/runs/``, written atomically.
+"""The result store: one JSON file per job under ``<results>/runs/``, written atomically, and
+the tidy results table of its records (:func:`records_frame`).
 
 Result files are untrusted input: every file read is checked by :mod:`bench.results.validate`.
 A file that is not a small regular JSON file holding a valid record is skipped with one
