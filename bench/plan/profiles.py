@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 from bench.errors import UsageError, did_you_mean
+from bench.results.record import CURVE_MIN_STEPS
 
 FULL_TRAIN_SIZE = 60_000
 FULL_TEST_SIZE = 10_000
@@ -16,7 +17,6 @@ LEARNING_CURVE_SIZES = (500, 1_000, 5_000, 10_000)
 # ``CURVE_MIN_BATCH`` and the model's own batch size) for at least ``CURVE_MIN_STEPS``
 # gradient steps (never fewer epochs than the model's default). Without it a 5-epoch MLP at
 # n = 500 and batch 128 takes 20 steps and the curve measures under-training, not data.
-CURVE_MIN_STEPS = 500
 CURVE_BATCHES_PER_EPOCH = 32
 CURVE_MIN_BATCH = 16
 

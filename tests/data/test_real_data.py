@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -22,7 +21,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_cli_verify_exits_0(real_data_dir, capsys, monkeypatch):
-    monkeypatch.setattr(bench.cli, "_COMMAND_MODULES", ("data",))
     code = bench.cli.main(["--data-dir", str(real_data_dir), "data", "verify"])
     out = capsys.readouterr().out
     assert code == 0, out
@@ -58,12 +56,7 @@ def test_fashion_facts(real_data_dir):
 
 
 def _cli_command() -> list[str]:
-    """``python -m bench``; while the other commands' modules are not written yet, the same
-    entry point restricted to ``data``."""
-    if all(importlib.util.find_spec(f"bench.cli.{m}") for m in bench.cli._COMMAND_MODULES):
-        return [sys.executable, "-m", "bench"]
-    code = "import sys, bench.cli as c; c._COMMAND_MODULES = ('data',); sys.exit(c.main())"
-    return [sys.executable, "-c", code]
+    return [sys.executable, "-m", "bench"]
 
 
 def test_flipped_payload_byte_fails_verify_without_traceback(real_data_dir, tmp_path):

@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 from data_helpers import flip_byte, write_npz
 
-import bench.cli
 from bench.cli import main
 from bench.data import download, idx, load_dataset
 from bench.data.cache import payload_path
@@ -103,7 +102,6 @@ def test_a_download_longer_than_expected_is_abandoned(tmp_path, monkeypatch):
 
 
 def test_data_info_rehashes_the_cached_arrays(synth, capsys, monkeypatch):
-    monkeypatch.setattr(bench.cli, "_COMMAND_MODULES", ("data",))
     load_dataset("mnist", synth.data_dir)  # fills the cache
     assert main(["data", "info", "--dataset", "mnist"]) == 0
     assert "re-hashed just now and matched" in capsys.readouterr().out
@@ -122,7 +120,6 @@ def test_sigterm_stops_data_verify(synth, monkeypatch, capsys):
 
     from bench.data import verify
 
-    monkeypatch.setattr(bench.cli, "_COMMAND_MODULES", ("data",))
     real_check = verify.check_file
 
     def slow_check(spec, ref):
