@@ -70,9 +70,6 @@ def pytest_unconfigure(config):
     cache = getattr(config, "_bench_cache", None)
     if cache is None:
         return
-    from bench.plugins import declarations
-
-    declarations.forget()  # saves what is pending into the session's cache, before it goes
     cache.cleanup()
     if config._bench_cache_before is None:
         os.environ.pop("BENCH_CACHE_DIR", None)

@@ -99,7 +99,6 @@ def build_plan(
     jobs: list[Job] = []
     for spec in specs:
         params = _profile_params(spec, profile, routed[spec.name])
-        fingerprint = _class_fingerprint(spec)
         sizes = [(train_size or profile.train_size,
                   ROLE_HEADLINE if train_size is None else ROLE_ADHOC, params, seeds)]
         if sweep and spec.learning_curve and train_size is None:
@@ -113,20 +112,8 @@ def build_plan(
             for size, role, job_params, job_seeds in sizes:
                 for seed in job_seeds:
                     jobs.append(Job(spec.name, spec.version, job_params, dataset, checksums,
-                                    seed, profile.name, size, profile.test_size, role,
-                                    fingerprint))
+                                    seed, profile.name, size, profile.test_size, role))
     return jobs
-
-
-def _class_fingerprint(spec: ModelSpec) -> str | None:
-    """The declaration fingerprint of an import-path model (``None`` for plugins)."""
-    from bench.plugins.spec import is_import_path
-
-    if spec.source != spec.name or not is_import_path(spec.name):
-        return None
-    from bench.plugins.declarations import planned_fingerprint
-
-    return planned_fingerprint(spec.name)
 
 
 def _curve_params(spec: ModelSpec, profile: Profile, overrides: dict[str, str],

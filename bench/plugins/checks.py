@@ -1,18 +1,23 @@
 """Conformance kit for model plugins, in the spirit of scikit-learn's ``check_estimator``.
 
 Each rule of the plugin contract is one small ``check_<rule>(spec)`` function that raises
-``AssertionError`` with a readable reason. Plugin authors run them all with::
+``AssertionError`` with a readable reason; a check runs only where it applies (the spec's
+declared capabilities decide: ``check_history`` for models that train in epochs,
+``check_import_time`` for plugins with a module of their own). Plugin authors run them all with::
 
-    from bench.plugins.checks import check_model
+    from bench.plugins import check_model
     check_model(MY_MODEL)                      # raises on the first broken rule
 
 or one pytest id per (model, check)::
 
-    from bench.plugins.checks import parametrize_with_checks
+    from bench.plugins import parametrize_with_checks
 
-    @parametrize_with_checks([MY_MODEL])
+    @parametrize_with_checks([MY_MODEL], expected_failures={"check_learns": "why"})
     def test_my_model(spec, check):
         check(spec)
+
+``expected_failures`` maps check names to the reason they are known to fail: such a check is
+run and must fail (a strict xfail in pytest); a name that is not a check is an error.
 
 The checks train on tiny synthetic data (120 images of 28x28, 12 per class; see
 :func:`tiny_data`) with the spec's ``test_params``: choose them so that the model learns that
@@ -32,9 +37,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bench.plugins.registry import ModelSpec
+from bench.data.inputs import prepare_inputs
+from bench.data.specs import N_CLASSES
+from bench.errors import PluginError
+from bench.plugins.contract import estimator_proba
+from bench.plugins.registry import get_model
+from bench.plugins.spec import ModelSpec
 
-N_CLASSES = 10
 IMPORT_SECONDS_LIMIT = 1.0
 Check = Callable[[ModelSpec], None]
 
@@ -52,8 +61,6 @@ def tiny_data(n_per_class: int = 12, seed: int = 0) -> tuple[np.ndarray, np.ndar
 
 
 def _inputs(spec: ModelSpec) -> tuple[np.ndarray, np.ndarray]:
-    from bench.data.inputs import prepare_inputs
-
     images, labels = tiny_data()
     return prepare_inputs(images, spec.input_kind), labels
 
@@ -75,9 +82,6 @@ def _fitted(spec: ModelSpec, seed: int = 0, without_class: int | None = None):
 
 def _aligned(spec: ModelSpec, estimator, X) -> np.ndarray:
     """The probabilities as the harness sees them (``bench.plugins.contract``), or AssertionError."""
-    from bench.errors import PluginError
-    from bench.plugins.contract import estimator_proba
-
     try:
         return estimator_proba(estimator, X, spec.name)
     except PluginError as exc:
@@ -86,8 +90,6 @@ def _aligned(spec: ModelSpec, estimator, X) -> np.ndarray:
 
 def check_metadata(spec: ModelSpec) -> None:
     """Name, description, family, version, input kind and typed defaults are valid."""
-    from bench.errors import PluginError
-
     try:
         spec.validate()
     except PluginError as exc:
@@ -168,8 +170,6 @@ def check_fresh_estimator(spec: ModelSpec) -> None:
 
 def check_history(spec: ModelSpec) -> None:
     """Models trained in epochs expose per-epoch ``history_`` with loss and accuracy."""
-    if not spec.trains_in_epochs:
-        return
     estimator, _, _, _ = _fitted(spec)
     history = getattr(estimator, "history_", None)
     assert isinstance(history, dict), f"{spec.name}: neural models must set history_ after fit"
@@ -183,7 +183,7 @@ def check_import_time(spec: ModelSpec) -> None:
     and numpy already loaded): heavy frameworks belong inside ``fit``, since every command,
     ``bench list`` included, imports every plugin."""
     seconds = import_seconds(spec)
-    assert seconds is None or seconds <= IMPORT_SECONDS_LIMIT, (
+    assert seconds <= IMPORT_SECONDS_LIMIT, (
         f"{spec.name}: importing {spec.source} takes {seconds:.1f} s (limit "
         f"{IMPORT_SECONDS_LIMIT:.0f} s); import heavy libraries (TensorFlow, PyTorch, "
         "scikit-learn) inside fit or build, not at module top")
@@ -191,7 +191,7 @@ def check_import_time(spec: ModelSpec) -> None:
 
 _IMPORT_TIMER = """
 import importlib, importlib.util, sys, time
-import numpy, bench.plugins.estimators, bench.plugins.params, bench.plugins.registry
+import numpy, bench.plugins
 target = sys.argv[1]
 start = time.perf_counter()
 if target.endswith(".py"):
@@ -203,12 +203,14 @@ print(time.perf_counter() - start)
 """
 
 
-def import_seconds(spec: ModelSpec) -> float | None:
-    """Seconds to import ``spec``'s module in a fresh process; ``None`` when it has no module
-    of its own (import-path models, specs made in a test)."""
+def has_module(spec: ModelSpec) -> bool:
+    """Whether ``spec`` comes from a module of its own (not an import path, not made in code)."""
+    return bool(spec.source) and spec.source != spec.name
+
+
+def import_seconds(spec: ModelSpec) -> float:
+    """Seconds to import ``spec``'s module (``has_module``) in a fresh process."""
     source = spec.source
-    if not source or source == spec.name:
-        return None
     target = source if source.endswith(".py") else source.partition(":")[0]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     done = subprocess.run([sys.executable, "-c", _IMPORT_TIMER, target], capture_output=True,
@@ -217,39 +219,41 @@ def import_seconds(spec: ModelSpec) -> float | None:
     return float(done.stdout.strip().splitlines()[-1])
 
 
+def check_clone(spec: ModelSpec) -> None:
+    """``sklearn.base.clone`` rebuilds the estimator with the same parameters."""
+    from sklearn.base import clone
+
+    estimator, _ = _build(spec)
+    copy = clone(estimator)
+    assert copy is not estimator and copy.get_params() == estimator.get_params(), (
+        f"{spec.name}: clone() changed the parameters: {estimator.get_params()} became "
+        f"{copy.get_params()}; __init__ must store its arguments unchanged")
+
+
 CHECKS: tuple[Check, ...] = (
-    check_metadata, check_import_time, check_fit_returns_self, check_predict_proba,
+    check_metadata, check_import_time, check_clone, check_fit_returns_self, check_predict_proba,
     check_missing_class, check_predict_matches_argmax, check_learns, check_deterministic,
     check_fresh_estimator, check_history,
 )
+#: The checks that apply only to some models, by declared capability.
+APPLIES: dict[Check, Callable[[ModelSpec], bool]] = {
+    check_history: lambda spec: spec.trains_in_epochs,
+    check_import_time: has_module,
+}
 
 
-def iter_checks(spec: ModelSpec) -> Iterator[Check]:
-    yield from CHECKS
-
-
-def check_model(spec: ModelSpec | str, expected_failures: dict[str, str] | None = None) -> None:
-    """Run every check on ``spec`` (or a registered name); raise on the first failure.
-
-    ``expected_failures`` maps check names to the reason they are known to fail; those are
-    run and must fail (an unexpected pass is reported too), as in scikit-learn.
-    """
-    if isinstance(spec, str):
-        from bench.plugins.registry import get_model
-
-        spec = get_model(spec)
+def iter_checks(spec: ModelSpec, expected_failures: dict[str, str] | None = None,
+                ) -> Iterator[tuple[Check, str | None]]:
+    """The checks that apply to ``spec``, each with the reason it is expected to fail (or
+    ``None``); a name in ``expected_failures`` that is no check is a ValueError."""
     expected_failures = expected_failures or {}
-    for check in iter_checks(spec):
-        reason = expected_failures.get(check.__name__)
-        if reason is None:
-            check(spec)
-            continue
-        try:
-            check(spec)
-        except AssertionError:
-            continue
-        raise AssertionError(f"{spec.name}: {check.__name__} passed but was expected to fail "
-                             f"({reason})")
+    unknown = sorted(set(expected_failures) - {c.__name__ for c in CHECKS})
+    if unknown:
+        raise ValueError(f"expected_failures names no check: {unknown}; the checks are "
+                         f"{[c.__name__ for c in CHECKS]}.")
+    for check in CHECKS:
+        if APPLIES.get(check, bool)(spec):
+            yield check, expected_failures.get(check.__name__)
 
 
 @dataclass(frozen=True)
@@ -263,38 +267,48 @@ class CheckResult:
     expected_failure: str | None = None
 
 
-def run_checks(spec: ModelSpec, expected_failures: dict[str, str] | None = None,
+def run_checks(spec: ModelSpec | str, expected_failures: dict[str, str] | None = None,
                on_result: Callable[[CheckResult], None] | None = None) -> list[CheckResult]:
-    """Every check on ``spec`` with its time; failures are collected, not raised."""
-    expected_failures = expected_failures or {}
+    """Every check that applies to ``spec`` (or a registered name), with its time; failures
+    are collected, not raised."""
+    spec = get_model(spec) if isinstance(spec, str) else spec
     results = []
-    for check in iter_checks(spec):
-        reason = expected_failures.get(check.__name__)
+    for check, reason in iter_checks(spec, expected_failures):
         start = time.perf_counter()
         try:
             check(spec)
             message, failed = "", False
-        except AssertionError as exc:
-            message, failed = str(exc), True
         except Exception as exc:  # noqa: BLE001 - a crashing plugin is a failed check
-            message, failed = f"{type(exc).__name__}: {exc}", True
+            message = str(exc) if isinstance(exc, AssertionError) else f"{type(exc).__name__}: {exc}"
+            failed = True
         if reason is not None:
-            passed = failed
-            message = message or f"passed but was expected to fail ({reason})"
-        else:
-            passed = not failed
-        result = CheckResult(check.__name__, passed, time.perf_counter() - start, message,
-                             reason)
+            message = "" if failed else f"passed but was expected to fail ({reason})"
+        result = CheckResult(check.__name__, failed == (reason is not None),
+                             time.perf_counter() - start, message, reason)
         results.append(result)
         if on_result is not None:
             on_result(result)
     return results
 
 
-def parametrize_with_checks(specs: Sequence[ModelSpec]):
-    """A ``pytest.mark.parametrize`` over (spec, check) with one id per model and check."""
+def check_model(spec: ModelSpec | str, expected_failures: dict[str, str] | None = None) -> None:
+    """Run every check that applies to ``spec`` (or a registered name); raise an
+    AssertionError on the first failure (an expected failure that passes is one too)."""
+    def stop_on_failure(result: CheckResult) -> None:
+        if not result.passed:
+            raise AssertionError(f"{result.check}: {result.message}")
+
+    run_checks(spec, expected_failures, on_result=stop_on_failure)
+
+
+def parametrize_with_checks(specs: Sequence[ModelSpec],
+                            expected_failures: dict[str, str] | None = None):
+    """A ``pytest.mark.parametrize`` over (spec, check), one id per model and check that
+    applies; ``expected_failures`` (for every spec) become strict xfails."""
     import pytest
 
-    cases = [(spec, check) for spec in specs for check in iter_checks(spec)]
-    ids = [f"{spec.name}-{check.__name__}" for spec, check in cases]
-    return pytest.mark.parametrize(("spec", "check"), cases, ids=ids)
+    cases = [pytest.param(spec, check, id=f"{spec.name}-{check.__name__}",
+                          marks=() if reason is None else pytest.mark.xfail(strict=True,
+                                                                            reason=reason))
+             for spec in specs for check, reason in iter_checks(spec, expected_failures)]
+    return pytest.mark.parametrize(("spec", "check"), cases)

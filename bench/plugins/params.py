@@ -5,7 +5,7 @@ estimator's ``__init__``. Plain defaults are enough (``epochs=5`` is an ``int``)
 adds a type, a range and a help text::
 
     from typing import Annotated, Literal
-    from bench.plugins.params import AtLeast1, Positive, Range
+    from bench.plugins import AtLeast1, Positive, Range
 
     def __init__(self,
                  epochs: Annotated[int, AtLeast1, "training epochs"] = 5,
@@ -31,8 +31,9 @@ from typing import Any
 
 from bench.errors import UsageError
 
-#: Constructor arguments that are never parameters: the harness passes them itself.
-RESERVED = ("self", "seed")
+#: Constructor arguments that are never parameters: the harness passes them itself (the job
+#: seed as ``seed``, or ``random_state`` for scikit-learn; the thread count as ``n_jobs``).
+HARNESS_ARGS = ("self", "seed", "random_state", "n_jobs")
 _NONE_TEXT = ("none", "null")
 _BOOL_TEXT = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
 
@@ -324,13 +325,12 @@ def _split_annotated(annotation: Any) -> tuple[Any, str, Range | None]:
     return base, help_text, ranges[0] if ranges else None
 
 
-def params_from_signature(factory: Callable[..., Any], exclude: Sequence[str] = RESERVED,
-                          infer: bool = True) -> tuple[Param, ...]:
+def params_from_signature(factory: Callable[..., Any]) -> tuple[Param, ...]:
     """The :class:`Param` of every keyword argument of ``factory`` (a class or a function).
 
     Annotations (``Annotated[type, Range(...), "help"]``) give type, range and help; without
-    one the type is inferred from the default (``infer=False`` makes that an error).
-    ``*args``/``**kwargs`` and the names in ``exclude`` are skipped.
+    one the type is inferred from the default. ``*args``/``**kwargs`` and ``HARNESS_ARGS``
+    are skipped.
     """
     target = factory.__init__ if isinstance(factory, type) else factory
     signature = inspect.signature(target)
@@ -340,14 +340,12 @@ def params_from_signature(factory: Callable[..., Any], exclude: Sequence[str] = 
         raise TypeError(f"cannot read the annotations of {_qualname(factory)}: {exc}") from None
     params = []
     for arg in signature.parameters.values():
-        if arg.name in exclude or arg.kind in (arg.VAR_POSITIONAL, arg.VAR_KEYWORD):
+        if arg.name in HARNESS_ARGS or arg.kind in (arg.VAR_POSITIONAL, arg.VAR_KEYWORD):
             continue
         if arg.default is arg.empty:
             raise TypeError(f"{_qualname(factory)} argument {arg.name!r} has no default")
         annotation, help_text, value_range = _split_annotated(hints.get(arg.name, inspect._empty))
         if annotation is inspect._empty:
-            if not infer:
-                raise TypeError(f"{_qualname(factory)} argument {arg.name!r} has no annotation")
             annotation = infer_type(arg.default)
         params.append(Param(arg.name, arg.default, annotation, help_text, value_range))
     return tuple(params)
@@ -355,13 +353,6 @@ def params_from_signature(factory: Callable[..., Any], exclude: Sequence[str] = 
 
 def _qualname(obj: Any) -> str:
     return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', repr(obj))}"
-
-
-def accepts(factory: Callable[..., Any], name: str) -> bool:
-    """Whether ``factory`` takes a keyword argument ``name`` (or ``**kwargs``)."""
-    target = factory.__init__ if isinstance(factory, type) else factory
-    parameters = inspect.signature(target).parameters
-    return name in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from bench.settings import Settings
 
 PLUGINS = Path(__file__).resolve().parent.parent / "fixtures" / "plugins"
 DUPLICATE = '''from bench.models.keras_mlp import KerasMLP
-from bench.plugins.registry import ModelSpec
+from bench.plugins import ModelSpec
 
 MODEL = ModelSpec(name="keras-mlp", description="a copy", family="x", input_kind="flat",
                   version="9", estimator=KerasMLP, trains_in_epochs=True)
@@ -84,7 +84,7 @@ def _load_in_child(folder: str, queue) -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         registry = Registry()
-        registry.load_entry_points(None, Settings(plugins_dir=Path(folder)))
+        registry.load_entry_points(Settings(plugins_dir=Path(folder)))
     queue.put((len(registry.problems), len(caught)))
 
 
@@ -93,7 +93,7 @@ def test_worker_processes_do_not_repeat_the_warning(tmp_path):
     registry = Registry()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        registry.load_entry_points(None, Settings(plugins_dir=folder))
+        registry.load_entry_points(Settings(plugins_dir=folder))
     assert [w.category for w in caught] == [PluginWarning]
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()

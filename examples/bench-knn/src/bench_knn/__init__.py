@@ -10,9 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import numpy as np
-from bench.plugins.estimators import EstimatorBase
-from bench.plugins.params import AtLeast1
-from bench.plugins.registry import ModelSpec
+from bench.plugins import AtLeast1, EstimatorBase, ModelSpec
 
 __version__ = "0.1.0"
 
