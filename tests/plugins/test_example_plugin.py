@@ -102,7 +102,8 @@ def test_example_own_tests_pass(knn_env, example_copy):
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     passed = {line.split("::", 1)[1].strip() for line in done.stdout.splitlines()
               if line.startswith("PASSED ") and "::" in line}
-    expected = {f"test_knn_conforms[knn-{check.__name__}]" for check, _ in iter_checks(get_model("knn"))}
+    expected = {f"test_knn_conforms[knn-{check.__name__}]"
+                for check, _ in iter_checks(get_model("knn"))}
     assert expected | {"test_knn_conforms_without_pca"} <= passed, done.stdout[-3000:]
 
 
