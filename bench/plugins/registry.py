@@ -81,23 +81,7 @@ class Registry:
 
     def __init__(self) -> None:
         self._models: dict[str, ModelSpec] = {}
-        self.problems: list[str] = []
         self.disabled: set[str] = set()  # the BENCH_DISABLE_PLUGINS keys the plugins were loaded with
-
-    def register(self, spec: ModelSpec) -> ModelSpec:
-        """Add ``spec``; a malformed spec or a second spec of one name is a PluginError."""
-        if not isinstance(spec, ModelSpec):
-            raise PluginError(f"model plugin {spec!r} is not a bench.plugins.ModelSpec.")
-        spec.validate()
-        existing = self._models.get(spec.name)
-        if existing is not None and existing is not spec:
-            raise PluginError(
-                f"two model plugins are named {spec.name!r}: {existing.source or '?'} and "
-                f"{spec.source or '?'}. Uninstall one, or disable one with "
-                f"{DISABLE_ENV}=<its source>."
-            )
-        self._models[spec.name] = spec
-        return spec
 
     def names(self) -> list[str]:
         return sorted(self._models)
@@ -123,11 +107,9 @@ class Registry:
 
     def load_entry_points(self, settings: Settings) -> list[str]:
         """Register every plugin ``settings`` find, skipping broken, malformed, disabled and
-        clashing ones; returns the problems (also kept in ``problems``), each one warning
-        naming every source involved and the key that disables each."""
-        problems = self.load_candidates(discover(settings), set(settings.disable_plugins))
-        self.problems.extend(problems)
-        return problems
+        clashing ones; returns the problems, each one warning naming every source involved
+        and the key that disables each."""
+        return self.load_candidates(discover(settings), set(settings.disable_plugins))
 
     def load_candidates(self, candidates: Iterable[Candidate], disabled: set[str]) -> list[str]:
         problems: list[str] = []

@@ -117,6 +117,11 @@ def test_the_same_plugin_through_two_sources_is_loaded_once(plugin_env):
     ("faulty_plugins:MALFORMED", "the default of 'epochs' does not fit"),
     ("faulty_plugins:NOT_A_SPEC", "is a object, not a bench.plugins.ModelSpec"),
     ("faulty_plugins:MISSING", "AttributeError"),
+    # old-contract plugins: one line saying what changed
+    ("old_import_plugin:MODEL", "No module named 'bench.registry'. It was written for an older "
+                                "harness: the plugin API is now imported from `bench.plugins`"),
+    ("faulty_plugins:OLD_CONTRACT", "unexpected keyword argument 'neural'. It was written for an "
+                                    "older harness"),
 ])
 def test_a_bad_plugin_is_skipped_with_one_warning(plugin_env, value, reason):
     plugin_env()
