@@ -147,7 +147,7 @@ def measure(models: list[str], repeats: int, data_dir: str) -> dict[str, dict[st
                     rows.setdefault(f"bench_{key}", []).append(value)
                 for key, value in run_bare(model, bare_environment(env)).items():
                     rows.setdefault(f"bare_{key}", []).append(value)
-                if get_model(model).neural:
+                if get_model(model).trains_in_epochs:
                     monitored = run_bare(model, bare_environment(env), monitor=True)
                     rows.setdefault("monitored_fit_eval_s", []).append(monitored["fit_eval_s"])
                     rows.setdefault("monitored_fit_eval_cpu_s", []).append(

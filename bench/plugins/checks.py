@@ -1,28 +1,11 @@
 """Conformance kit for model plugins, in the spirit of scikit-learn's ``check_estimator``.
 
 Each rule of the plugin contract is one small ``check_<rule>(spec)`` function that raises
-``AssertionError`` with a readable reason; a check runs only where it applies (the spec's
-declared capabilities decide: ``check_history`` for models that train in epochs,
-``check_import_time`` for plugins with a module of their own). Plugin authors run them all with::
-
-    from bench.plugins import check_model
-    check_model(MY_MODEL)                      # raises on the first broken rule
-
-or one pytest id per (model, check)::
-
-    from bench.plugins import parametrize_with_checks
-
-    @parametrize_with_checks([MY_MODEL], expected_failures={"check_learns": "why"})
-    def test_my_model(spec, check):
-        check(spec)
-
-``expected_failures`` maps check names to the reason they are known to fail: such a check is
-run and must fail (a strict xfail in pytest); a name that is not a check is an error.
-
-The checks train on tiny synthetic data (120 images of 28x28, 12 per class; see
-:func:`tiny_data`) with the spec's ``test_params``: choose them so that the model learns that
-in a few seconds (a Keras model needs several optimizer steps: ``batch_size=128`` is one step
-per epoch there). :func:`run_checks` runs every check with timings (``bench check MODEL``).
+``AssertionError`` with a readable reason, run only where it applies (the spec's declared
+capabilities decide, ``APPLIES``). One loop, :func:`iter_checks`, serves :func:`run_checks`
+(``bench check``), :func:`check_model` and :func:`parametrize_with_checks` (pytest);
+``expected_failures`` ({check: reason}) must fail, as strict xfails in pytest. The checks train
+on :func:`tiny_data` (120 images) with the spec's ``test_params`` (docs/plugins.md).
 """
 
 from __future__ import annotations
@@ -36,6 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.base import clone
 
 from bench.data.inputs import prepare_inputs
 from bench.data.specs import N_CLASSES
@@ -49,10 +33,10 @@ Check = Callable[[ModelSpec], None]
 
 
 @functools.cache
-def tiny_data(n_per_class: int = 12, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """uint8 28x28 images of 10 learnable classes (a bright bar per class) plus noise."""
-    rng = np.random.default_rng(seed)
-    labels = np.repeat(np.arange(N_CLASSES), n_per_class)
+def tiny_data() -> tuple[np.ndarray, np.ndarray]:
+    """120 uint8 28x28 images, 12 per class (a bright bar per class), plus noise."""
+    rng = np.random.default_rng(0)
+    labels = np.repeat(np.arange(N_CLASSES), 12)
     images = rng.integers(0, 60, size=(len(labels), 28, 28)).astype(np.uint8)
     for i, label in enumerate(labels):
         images[i, 2 + 2 * label: 4 + 2 * label, 4:24] = 230
@@ -182,7 +166,12 @@ def check_import_time(spec: ModelSpec) -> None:
     """Importing the plugin's module takes under a second (in a fresh process, with ``bench``
     and numpy already loaded): heavy frameworks belong inside ``fit``, since every command,
     ``bench list`` included, imports every plugin."""
-    seconds = import_seconds(spec)
+    target = spec.source if spec.source.endswith(".py") else spec.source.partition(":")[0]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    done = subprocess.run([sys.executable, "-c", _IMPORT_TIMER, target], capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert done.returncode == 0, f"{spec.name}: importing {target} failed:\n{done.stderr[-2000:]}"
+    seconds = float(done.stdout.strip().splitlines()[-1])
     assert seconds <= IMPORT_SECONDS_LIMIT, (
         f"{spec.name}: importing {spec.source} takes {seconds:.1f} s (limit "
         f"{IMPORT_SECONDS_LIMIT:.0f} s); import heavy libraries (TensorFlow, PyTorch, "
@@ -208,21 +197,8 @@ def has_module(spec: ModelSpec) -> bool:
     return bool(spec.source) and spec.source != spec.name
 
 
-def import_seconds(spec: ModelSpec) -> float:
-    """Seconds to import ``spec``'s module (``has_module``) in a fresh process."""
-    source = spec.source
-    target = source if source.endswith(".py") else source.partition(":")[0]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-    done = subprocess.run([sys.executable, "-c", _IMPORT_TIMER, target], capture_output=True,
-                          text=True, env=env, timeout=120)
-    assert done.returncode == 0, f"{spec.name}: importing {target} failed:\n{done.stderr[-2000:]}"
-    return float(done.stdout.strip().splitlines()[-1])
-
-
 def check_clone(spec: ModelSpec) -> None:
     """``sklearn.base.clone`` rebuilds the estimator with the same parameters."""
-    from sklearn.base import clone
-
     estimator, _ = _build(spec)
     copy = clone(estimator)
     assert copy is not estimator and copy.get_params() == estimator.get_params(), (

@@ -10,8 +10,10 @@ import warnings
 from importlib import metadata
 from typing import Any
 
+from sklearn.base import is_classifier
+
 from bench.errors import UsageError
-from bench.plugins.params import HARNESS_ARGS, Param, as_declared_default, infer_type
+from bench.plugins.params import HARNESS_ARGS, Param, infer_type, is_plain
 
 IMPORT_PATH_HINT = ("A model name containing a dot is the import path of a scikit-learn-compatible "
                     "classifier class, e.g. sklearn.svm.SVC or sklearn.ensemble.ExtraTreesClassifier.")
@@ -49,8 +51,6 @@ def check_classifier(cls: type, path: str) -> None:
     missing = [m for m in ("fit", "predict") if not callable(getattr(cls, m, None))]
     kind = None
     try:
-        from sklearn.base import is_classifier
-
         kind = "classifier" if is_classifier(cls()) else None
     except Exception:  # noqa: BLE001 - not constructible with defaults, or not scikit-learn
         kind = getattr(cls, "_estimator_type", None)
@@ -82,11 +82,14 @@ def class_params(class_path: str, exclude: tuple[str, ...] = HARNESS_ARGS) -> tu
     for name, arg in inspect.signature(import_class(class_path).__init__).parameters.items():
         if name in exclude or arg.kind in (arg.VAR_POSITIONAL, arg.VAR_KEYWORD):
             continue
-        try:
-            default = as_declared_default(arg.default)
+        try:  # exactly a builtin type (numpy.float64, an IntEnum: float, int), for job keys
+            kind = infer_type(arg.default)
+            default = arg.default if arg.default is None else (
+                str(arg.default) if kind is Any else kind(arg.default))
         except TypeError:
-            continue  # no default, an object, NaN: not settable, the class's own default
-        params.append(Param(name, default, infer_type(default)))
+            continue  # no default, an object, a tuple of floats: the class's own default
+        if is_plain(default):  # not NaN
+            params.append(Param(name, default, kind))
     return tuple(params)
 
 

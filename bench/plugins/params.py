@@ -282,31 +282,6 @@ def infer_type(default: Any) -> Any:
     raise TypeError(f"default {default!r} is not a plain value")
 
 
-#: Integers a declared default may hold (a job key holds it; compiled code takes 64 bits).
-DEFAULT_INT_BOUNDS = (-(2**63), 2**63 - 1)
-
-
-def as_declared_default(value: Any) -> Any:
-    """``value`` as a default the harness can type (``infer_type``) and hash into a job key
-    unchanged: exactly ``None``, ``bool``, a 64-bit ``int``, a finite ``float``, a ``str`` or a
-    tuple of ints; subclasses (``numpy.float64``, an ``IntEnum``) become their builtin type.
-    Raises TypeError for anything else (the default then cannot be set with ``--set``)."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return bool(value)
-    if isinstance(value, int) and DEFAULT_INT_BOUNDS[0] <= value <= DEFAULT_INT_BOUNDS[1]:
-        return int(value)
-    if isinstance(value, float) and math.isfinite(value):
-        return float(value)
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, tuple) and all(isinstance(v, int) and not isinstance(v, bool)
-                                        for v in value):
-        return tuple(as_declared_default(v) for v in value)
-    raise TypeError(f"default {value!r} is not a plain value")
-
-
 def is_plain(value: Any) -> bool:
     """None, bool, int, finite float, str, or a tuple of those (what a job key can hold)."""
     if isinstance(value, tuple):

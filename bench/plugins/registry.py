@@ -105,13 +105,10 @@ class Registry:
     def __len__(self) -> int:
         return len(self._models)
 
-    def load_entry_points(self, settings: Settings) -> list[str]:
-        """Register every plugin ``settings`` find, skipping broken, malformed, disabled and
+    def load_candidates(self, candidates: Iterable[Candidate], disabled: set[str]) -> list[str]:
+        """Register every plugin of ``candidates``, skipping broken, malformed, disabled and
         clashing ones; returns the problems, each one warning naming every source involved
         and the key that disables each."""
-        return self.load_candidates(discover(settings), set(settings.disable_plugins))
-
-    def load_candidates(self, candidates: Iterable[Candidate], disabled: set[str]) -> list[str]:
         problems: list[str] = []
         self.disabled |= disabled
         by_name: dict[str, list[tuple[Candidate, ModelSpec]]] = {}
@@ -255,19 +252,14 @@ def load_candidate(candidate: Candidate) -> ModelSpec:
 _default: tuple[tuple, Registry] | None = None
 
 
-def _plugin_settings(settings: Settings) -> tuple:
-    """The settings a registry depends on: a change of any of them means a new registry."""
-    return (settings.plugins, settings.disable_plugins, settings.plugins_dir)
-
-
 def default_registry() -> Registry:
     """The process-wide registry for the active settings' plugins, loaded on first use."""
     global _default
     settings = get_settings()
-    key = _plugin_settings(settings)
+    key = (settings.plugins, settings.disable_plugins, settings.plugins_dir)  # a change: reload
     if _default is None or _default[0] != key:
         registry = Registry()
-        registry.load_entry_points(settings)
+        registry.load_candidates(discover(settings), set(settings.disable_plugins))
         if not len(registry):
             warn_plugin("no model plugins found: is the harness installed? Run `pip install -e .` "
                         "in the project folder so the built-in models' entry points exist.")

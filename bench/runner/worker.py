@@ -179,7 +179,7 @@ def warm_up(models: Sequence[str], report=None) -> None:
         try:
             spec = get_model(name)
             spec.build(spec.resolve({}), 0)  # builders import their library
-            if spec.neural:
+            if spec.trains_in_epochs:
                 from bench.plugins.estimators import _keras
 
                 _keras()
