@@ -106,8 +106,7 @@ def check_predict_proba(spec: ModelSpec) -> None:
 
 
 def check_missing_class(spec: ModelSpec) -> None:
-    """Trained on data without class 9, ``predict_proba`` still maps onto the 10 classes
-    through ``classes_`` (the unseen class gets probability 0, or the model's own value)."""
+    """Trained without class 9, ``predict_proba`` still maps onto 10 classes by ``classes_``."""
     estimator, _, X, _ = _fitted(spec, without_class=N_CLASSES - 1)
     X_all, _ = _inputs(spec)
     proba = _aligned(spec, estimator, X_all)
@@ -163,9 +162,8 @@ def check_history(spec: ModelSpec) -> None:
 
 
 def check_import_time(spec: ModelSpec) -> None:
-    """Importing the plugin's module takes under a second (in a fresh process, with ``bench``
-    and numpy already loaded): heavy frameworks belong inside ``fit``, since every command,
-    ``bench list`` included, imports every plugin."""
+    """The plugin's module imports in under a second (fresh process, ``bench.plugins`` loaded):
+    every command, ``bench list`` included, imports every plugin."""
     target = spec.source if spec.source.endswith(".py") else spec.source.partition(":")[0]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     done = subprocess.run([sys.executable, "-c", _IMPORT_TIMER, target], capture_output=True,
@@ -251,12 +249,12 @@ def run_checks(spec: ModelSpec | str, expected_failures: dict[str, str] | None =
     results = []
     for check, reason in iter_checks(spec, expected_failures):
         start = time.perf_counter()
+        message, failed = "", False
         try:
             check(spec)
-            message, failed = "", False
         except Exception as exc:  # noqa: BLE001 - a crashing plugin is a failed check
-            message = str(exc) if isinstance(exc, AssertionError) else f"{type(exc).__name__}: {exc}"
             failed = True
+            message = str(exc) if isinstance(exc, AssertionError) else f"{type(exc).__name__}: {exc}"
         if reason is not None:
             message = "" if failed else f"passed but was expected to fail ({reason})"
         result = CheckResult(check.__name__, failed == (reason is not None),

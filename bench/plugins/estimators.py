@@ -76,18 +76,12 @@ class EstimatorBase(ClassifierMixin, BaseEstimator):
 
 
 class KerasClassifierBase(EstimatorBase):
-    """Base for Keras classifiers keeping the scikit-learn estimator protocol.
-
-    Subclasses declare their hyper-parameters as ``__init__`` keyword arguments and store them
-    unchanged (``epochs``, ``batch_size`` and ``seed`` are required), and implement
-    ``build_network(keras, input_shape)`` returning a compiled ``keras.Model`` with a softmax
-    output over 10 classes. After ``fit``: ``model_``, ``classes_`` and ``history_``.
-
-    ``history_["loss"]``/``["accuracy"]`` are measured in evaluation mode (dropout off, final
-    weights of the epoch) after each epoch on a fixed, seeded subset of at most
-    ``train_eval_size`` training images (all of them when fewer), not Keras' running average
-    over the epoch's batches, so the last value agrees with the training accuracy in the
-    result tables. ``val_loss``/``val_accuracy`` are added when ``monitor`` data was given.
+    """Base for Keras classifiers: subclasses store their ``__init__`` arguments (``epochs``,
+    ``batch_size`` and ``seed`` required) and implement ``build_network(keras, input_shape)``,
+    a compiled ``keras.Model`` with a 10-way softmax. After ``fit``: ``model_``, ``classes_``
+    and ``history_``, whose ``loss``/``accuracy`` are measured in evaluation mode after each
+    epoch on a seeded subset of at most ``train_eval_size`` training images (so the last value
+    is the tables' training accuracy); ``val_*`` when ``monitor`` data was given.
     """
 
     #: training images re-evaluated after each epoch for ``history_`` (0: Keras' running means)

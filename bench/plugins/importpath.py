@@ -1,12 +1,8 @@
-"""Models named by import path: any scikit-learn-compatible classifier class.
-
-``bench run --model sklearn.svm.LinearSVC --set C=0.1``: a model name containing a dot is the
-import path of a classifier class. Its constructor arguments with plain defaults become typed
-parameters (inferred from the defaults, see ``bench.plugins.params.infer_type``); ``random_state``
-receives the job seed and ``n_jobs`` the job's thread count; one extra parameter, ``scale``,
-chooses the input scaling. The spec's ``version`` is the providing distribution and its
-version (e.g. ``scikit-learn 1.5.2``), so job keys change when the library does. The class is
-read live (``bench.plugins.library``), once per process.
+"""Models named by import path (``--model sklearn.svm.LinearSVC --set C=0.1``): any
+scikit-learn-compatible classifier class, read live (``bench.plugins.library``). Its plain
+constructor defaults are typed parameters, plus ``scale`` (input scaling); ``random_state``
+gets the job seed, ``n_jobs`` the job's threads; ``version`` is the providing distribution and
+its version (``scikit-learn 1.5.2``), so job keys change when the library does.
 """
 
 from __future__ import annotations

@@ -46,8 +46,21 @@ def import_class(path: str) -> type:
     return cls
 
 
-def check_classifier(cls: type, path: str) -> None:
-    """Raise a UsageError unless ``cls`` is a classifier with ``fit`` and ``predict``."""
+@functools.cache
+def classifier_class(path: str) -> tuple[type, tuple[str, ...]]:
+    """The classifier class at ``path`` and what building it with defaults warned (a
+    deprecated class; developer-aimed DeprecationWarnings dropped); UsageError unless it is a
+    classifier with ``fit`` and ``predict``."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cls = import_class(path)
+        _check_classifier(cls, path)
+    messages = dict.fromkeys(f"{w.message} ({w.category.__name__})" for w in caught
+                             if not issubclass(w.category, DeprecationWarning))
+    return cls, tuple(messages)
+
+
+def _check_classifier(cls: type, path: str) -> None:
     missing = [m for m in ("fit", "predict") if not callable(getattr(cls, m, None))]
     kind = None
     try:
@@ -59,19 +72,6 @@ def check_classifier(cls: type, path: str) -> None:
         raise UsageError(f"model {path!r} cannot be benchmarked: {why} (the harness needs a "
                          "scikit-learn-compatible classifier with fit and predict, and uses "
                          "predict_proba when present).")
-
-
-@functools.cache
-def classifier_class(path: str) -> tuple[type, tuple[str, ...]]:
-    """The classifier class at ``path`` and what building it with defaults warned (a
-    deprecated class; developer-aimed DeprecationWarnings dropped); UsageError if unusable."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        cls = import_class(path)
-        check_classifier(cls, path)
-    messages = dict.fromkeys(f"{w.message} ({w.category.__name__})" for w in caught
-                             if not issubclass(w.category, DeprecationWarning))
-    return cls, tuple(messages)
 
 
 @functools.cache

@@ -1,21 +1,8 @@
 """Typed model parameters: declared once (an ``__init__`` signature), checked, and ``--set``.
 
-A plugin declares its parameters the way scikit-learn does: as the keyword arguments of its
-estimator's ``__init__``. Plain defaults are enough (``epochs=5`` is an ``int``); an annotation
-adds a type, a range and a help text::
-
-    from typing import Annotated, Literal
-    from bench.plugins import AtLeast1, Positive, Range
-
-    def __init__(self,
-                 epochs: Annotated[int, AtLeast1, "training epochs"] = 5,
-                 learning_rate: Annotated[float, Positive, "Adam learning rate"] = 1e-3,
-                 dropout: Annotated[float, Range(ge=0, lt=1), "dropout rate"] = 0.5,
-                 activation: Annotated[Literal["relu", "tanh"], "hidden activation"] = "relu",
-                 seed: int = 0): ...
-
-:func:`params_from_signature` turns such a signature into :class:`Param` objects;
-:func:`resolve_params` applies ``--set`` overrides with type, choice and range checks.
+Plain defaults are enough (``epochs=5`` is an ``int``); ``Annotated[int, AtLeast1, "help"]``
+adds a type, a range and a help text (docs/plugins.md). :func:`params_from_signature` reads
+a signature into :class:`Param` objects; :func:`resolve_params` applies ``--set`` overrides.
 """
 
 from __future__ import annotations

@@ -1,20 +1,11 @@
-"""The model registry: model plugins by name, from entry points, ``BENCH_PLUGINS`` and folders.
+"""The model registry: model plugins by name, from the ``bench.models`` entry points (the
+built-ins' too), ``BENCH_PLUGINS=module:ATTR`` and a plugin folder; names containing a dot are
+import paths of classifier classes (``bench.plugins.importpath``).
 
-Built-in models (the top-level ``models/`` folder, installed as ``bench.models``) register
-through the same entry-point group as third-party plugins, declared in ``pyproject.toml``::
-
-    [project.entry-points."bench.models"]
-    my-model = "my_package.my_module:MODEL"
-
-An entry point names a :class:`ModelSpec` (or a zero-argument callable returning one).
-Unpackaged plugins come from ``BENCH_PLUGINS=module:ATTR[,...]`` or a plugin folder
-(``BENCH_PLUGINS_DIR`` / ``--plugins-dir``: one ``*.py`` file per model, each defining
-``MODEL``). ``BENCH_DISABLE_PLUGINS`` takes model names, entry-point names, ``module:ATTR``
-values or plugin-file paths. The registry degrades, never dies: a plugin that fails to import
-(even with ``sys.exit``), is malformed, or clashes with another of the same name is skipped with
-one ``PluginWarning`` naming every source involved and the key that disables each; a built-in
-wins a clash with a third-party plugin. Names containing a dot are import paths of classifier
-classes (``bench.plugins.importpath``).
+An entry point names a :class:`ModelSpec` (or a zero-argument callable returning one). The
+registry degrades, never dies: a plugin that fails to import (even with ``sys.exit``), is
+malformed, or clashes with another of the same name is skipped with one ``PluginWarning``
+naming every source and the ``BENCH_DISABLE_PLUGINS`` key of each; a built-in wins a clash.
 """
 
 from __future__ import annotations

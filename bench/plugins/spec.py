@@ -30,23 +30,14 @@ EPOCHS_PARAM = "epochs"
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """What a model plugin declares.
+    """What a model plugin declares (each field: docs/plugins.md).
 
-    ``estimator`` is the declaration: a class (or factory function) whose keyword arguments,
-    with their defaults and annotations, are the model's parameters (see ``bench.plugins.params``);
-    ``estimator(**params)`` is a scikit-learn estimator (``clone``, ``Pipeline``,
-    ``cross_val_score``, ``GridSearchCV``). ``build(params, seed)`` is how the harness makes a
-    fresh, unfitted one for a job; by default ``estimator(**params, seed=seed)``.
-    ``input_kind`` is ``"flat"`` (784 floats in [0, 1]) or ``"image"`` (28x28x1 floats in
-    [0, 1]). ``trains_in_epochs`` marks models with an ``epochs`` parameter that profiles may
-    shorten; their ``fit`` takes ``monitor``/``on_epoch_end`` and sets ``history_``.
-    ``learning_curve`` includes the model in the full plan's training-size sweep (fast
-    models). ``test_params`` are overrides that make the conformance checks fast.
-    ``passthrough`` is the import path of an underlying scikit-learn class whose other
-    constructor arguments may also be ``--set`` (they enter the job's parameters only when set).
-    ``params`` and ``build`` are derived from ``estimator``; give them only for models whose
-    parameters are computed (``bench.plugins.importpath``). ``source`` and ``distribution`` are
-    filled in by the registry.
+    ``estimator`` is the declaration: a class (or factory function) whose keyword arguments
+    are the model's parameters (``bench.plugins.params``); ``estimator(**params)`` is a
+    scikit-learn classifier. ``build(params, seed)`` makes a job's fresh, unfitted estimator:
+    ``estimator(**params, seed=seed)`` unless given (with ``params``) for models whose
+    parameters are computed (``bench.plugins.importpath``). The registry fills in ``source``
+    and ``distribution``.
     """
 
     name: str
