@@ -100,3 +100,15 @@ def read_small_file(path: str | os.PathLike, max_bytes: int) -> bytes:
     if len(data) > max_bytes:
         raise UntrustedFileError(f"more than the {max_bytes:,} bytes allowed")
     return data
+
+
+def file_signature(path: str | os.PathLike) -> tuple[int, int, int] | None:
+    """Identity of the file at ``path`` (inode, mtime, size), ``None`` if there is none.
+
+    An atomic write replaces the inode, so a changed signature means a new file was committed.
+    """
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)

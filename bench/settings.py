@@ -21,8 +21,6 @@ from typing import Any
 
 from bench.errors import UsageError
 
-PREFIX = "BENCH_"
-
 
 def _path(value: str | None) -> Path | None:
     return Path(value).expanduser() if value not in (None, "") else None

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 
+from bench.settings import get_settings
+
 # TensorFlow's CPU results change with its thread count (reductions are split per thread), so
 # every Keras model runs on a fixed number of threads: the same seed then gives the same
 # predictions whatever --jobs is and however many cores the machine has. Parallelism comes
@@ -49,6 +51,4 @@ def threads_for(n_jobs: int, cpus: int | None = None) -> int:
 def threads_per_job() -> int:
     """Threads one job may use: the active settings' ``threads_per_job`` (set by the runner
     in each worker, or ``BENCH_THREADS_PER_JOB``), else all cores."""
-    from bench.settings import get_settings
-
     return get_settings().threads_per_job or max(1, os.cpu_count() or 1)

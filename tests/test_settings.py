@@ -70,10 +70,12 @@ def test_data_layer_reads_the_active_settings(tmp_path):
     settings = Settings(data_dir=tmp_path / "d", cache_dir=tmp_path / "c", offline=True,
                         mirrors=("http://m/{name}/",), threads_per_job=2,
                         keras_home=tmp_path / "k")
+    (tmp_path / "d").mkdir()
+    (tmp_path / "arg").mkdir()
     with use_settings(settings):
         assert cache.cache_dir() == tmp_path / "c"
-        assert sources.data_dir_setting() == tmp_path / "d"
-        assert sources.data_dir_setting(tmp_path / "arg") == tmp_path / "arg"
+        assert sources.require_data_dir() == tmp_path / "d"
+        assert sources.require_data_dir(tmp_path / "arg") == tmp_path / "arg"
         assert sources.keras_datasets_dir() == tmp_path / "k" / "datasets"
         assert download.offline_enabled() is True
         assert download.mirror_urls(spec) == ["http://m/mnist/"]

@@ -28,7 +28,7 @@ def smoke_record(job) -> RunRecord:
                      wall_seconds=1.0)
 
 
-def fake_execute(jobs, results_dir="results", config=None, settings=None):
+def fake_execute(jobs, results_dir="results", config=None):
     """Train nothing: smoke jobs get synthetic records, the others come from the store."""
     records, executed = [], 0
     for job in jobs:
@@ -77,3 +77,23 @@ def test_smoke_then_cached_run_all_leaves_reports_byte_identical(tmp_path, monke
         if name.endswith(".png") and not same_renderer:
             continue  # PNG bytes are only reproducible with the matplotlib that made them
         assert after[name] == before[name], name
+
+
+def test_reports_are_written_only_after_training_or_when_missing(tmp_path, monkeypatch):
+    """A fully cached run leaves existing reports alone (and stays fast); a run that trained,
+    or a reports folder without its README.md, gets the reports."""
+    from bench.plan import plan_jobs
+
+    jobs = plan_jobs(["logistic-regression"], ["mnist"], [0], "smoke")
+    written = []
+    monkeypatch.setattr(api, "report", lambda results, reports: written.append(reports) or [])
+    monkeypatch.setattr(api, "check_can_publish", lambda reports: None)  # a fake README.md
+    reports = tmp_path / "reports"
+    for executed, expected in ((0, 1), (1, 2), (0, 2)):
+        monkeypatch.setattr(api, "execute", lambda jobs, results_dir, config, n=executed:
+                            RunSummary([smoke_record(jobs[0])], cached=1 - n, executed=n,
+                                       wall_seconds=0.1, results_dir=str(results_dir)))
+        api.run_jobs(jobs, tmp_path / "results", reports)
+        assert len(written) == expected
+        reports.mkdir(exist_ok=True)
+        (reports / "README.md").write_text("the reports")

@@ -13,16 +13,13 @@ import signal
 import sys
 import warnings
 
+from bench.cli import check, compare, data, listing, new_model, report, run
 from bench.cli.options import settings_options
 from bench.errors import BenchError, BenchWarning
 from bench.settings import Settings, use_settings
 
-_COMMAND_MODULES = ("data", "listing", "run", "report", "check", "new_model")
-
 
 def build_parser() -> argparse.ArgumentParser:
-    import importlib
-
     parser = argparse.ArgumentParser(
         prog="bench",
         description=(
@@ -32,9 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[settings_options()],
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module_name in _COMMAND_MODULES:
-        module = importlib.import_module(f"bench.cli.{module_name}")
-        module.add_parser(sub)
+    for command in (data, listing, run, report, compare, check, new_model):
+        command.add_parser(sub)
     return parser
 
 

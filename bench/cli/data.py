@@ -4,18 +4,29 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import warnings
 
 import numpy as np
 
 from bench.cli.options import settings_options
+from bench.data import (
+    DATASET_NAMES,
+    cache_dataset,
+    expected_checksums,
+    import_dataset,
+    load_dataset,
+    locate_dataset,
+    verify_dataset,
+)
+from bench.data.sources import require_data_dir
+from bench.data.specs import get_spec
+from bench.data.verify import changed_arrays
 from bench.errors import DataError
 
 
 def add_parser(subparsers) -> None:
     """Add ``data`` and its subcommands to the top-level subparsers."""
-    from bench.data import DATASET_NAMES
-
     parser = subparsers.add_parser(
         "data",
         help="inspect, verify, fetch or import the datasets",
@@ -83,23 +94,16 @@ def add_parser(subparsers) -> None:
 
 
 def _names(args: argparse.Namespace) -> tuple[str, ...]:
-    from bench.data import DATASET_NAMES
-
     return (args.dataset,) if args.dataset else DATASET_NAMES
 
 
 def _print_warnings(caught: list[warnings.WarningMessage]) -> None:
-    import sys
-
     for w in caught:
         print(f"warning: {w.message}", file=sys.stderr)
 
 
 def recheck(dataset) -> list[str]:
     """The files of ``dataset`` whose arrays no longer match their SHA-256 (re-hashed now)."""
-    from bench.data.specs import get_spec
-    from bench.data.verify import changed_arrays
-
     spec = get_spec(dataset.name)
     arrays = {"train_images": dataset.x_train, "train_labels": dataset.y_train,
               "test_images": dataset.x_test, "test_labels": dataset.y_test}
@@ -109,8 +113,6 @@ def recheck(dataset) -> list[str]:
 def format_info(dataset, changed: list[str] | None = None) -> str:
     """The ``data info`` block of one loaded dataset; ``changed`` lists files whose arrays
     failed the re-check (None: not re-checked)."""
-    from bench.data import expected_checksums
-
     train = np.bincount(dataset.y_train, minlength=len(dataset.class_names))
     test = np.bincount(dataset.y_test, minlength=len(dataset.class_names))
     width = max(len(name) for name in dataset.class_names)
@@ -135,9 +137,6 @@ def format_info(dataset, changed: list[str] | None = None) -> str:
 
 
 def run_info(args: argparse.Namespace) -> int:
-    from bench.data import load_dataset, locate_dataset
-    from bench.data.sources import require_data_dir
-
     require_data_dir()
     errors = []
     for name in _names(args):
@@ -167,9 +166,6 @@ def run_info(args: argparse.Namespace) -> int:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    from bench.data import verify_dataset
-    from bench.data.sources import require_data_dir
-
     require_data_dir()
     bad, errors = [], []
     for name in _names(args):
@@ -198,9 +194,6 @@ def run_verify(args: argparse.Namespace) -> int:
 
 
 def run_fetch(args: argparse.Namespace) -> int:
-    from bench.data import cache_dataset
-    from bench.data.sources import require_data_dir
-
     require_data_dir()
     errors = []
     for name in _names(args):
@@ -220,8 +213,6 @@ def run_fetch(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from bench.data import import_dataset
-
     dataset = import_dataset(args.path, args.dataset)
     print(f"{dataset.name}: ok, {dataset.source}")
     return 0

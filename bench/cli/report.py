@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from bench import api
 from bench.cli.options import settings_options
 
 
@@ -35,9 +36,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from bench.api import report
-
-    written = report(args.results_dir, args.reports_dir, profile=args.profile, force=args.force)
+    written = api.report(args.results_dir, args.reports_dir, profile=args.profile, force=args.force)
     pages = [p for p in written if p.suffix == ".md"]
     done = "wrote" if written.redrawn else "up to date (results and report code unchanged):"
     print(f"{done} {len(pages)} reports and {len(written) - len(pages)} figures in "

@@ -6,10 +6,11 @@ import argparse
 import os
 import sys
 
+from tabulate import tabulate
+
+from bench import api
 from bench.cli.options import settings_options
-from bench.data.specs import DATASET_NAMES
-from bench.plan.jobs import DEFAULT_SEEDS
-from bench.plan.profiles import PROFILES
+from bench.errors import UsageError
 
 #: More seeds than anyone runs; a typo like --seeds 100000000 is an error, not a MemoryError.
 MAX_SEEDS = 1000
@@ -21,17 +22,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                      "print train and test accuracy and write a JSON result.",
                          parents=[settings_options()])
     one.add_argument("--model", required=True, help="model name (see `bench list`)")
-    one.add_argument("--dataset", required=True, choices=DATASET_NAMES, help="the dataset")
+    one.add_argument("--dataset", required=True, choices=api.DATASET_NAMES, help="the dataset")
     one.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     _common(one, profile_default="full")
     one.set_defaults(func=run_one_command)
 
     many = sub.add_parser("run-all", help="run every model x dataset x seed, then the reports",
-                          description="Run every registered model (or a suite's models and "
-                                      "parameter grids) on both datasets over seeds under a "
+                          description="Run a plan of models x datasets x seeds under a "
                                       "profile, skipping jobs whose ok result exists, then "
-                                      "regenerate the reports. A plain run-all (profile full) "
-                                      "is the reference run: the built-in models with their "
+                                      "regenerate the reports. A plain run-all is the reference "
+                                      "run (suite reference): the built-in models with their "
                                       "learning curve and epoch sweep, plus the model zoo "
                                       "(suite xiao2017); --suite default runs the built-ins "
                                       "alone. --dry-run only lists the jobs with time "
@@ -39,10 +39,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                           parents=[settings_options()])
     many.add_argument("--models", nargs="+", metavar="MODEL", help="only these models")
     many.add_argument("--datasets", nargs="+", metavar="DATASET",
-                      choices=DATASET_NAMES, help="only these datasets")
+                      choices=api.DATASET_NAMES, help="only these datasets")
     seeds = many.add_mutually_exclusive_group()
     seeds.add_argument("--seeds", type=int, metavar="N",
-                       help=f"run seeds 0..N-1 (default: the suite's, else {len(DEFAULT_SEEDS)})")
+                       help=f"run seeds 0..N-1 (default: the suite's, else {len(api.DEFAULT_SEEDS)})")
     seeds.add_argument("--seed", type=int, metavar="S", help="run the single seed S")
     _common(many, profile_default=None)
     many.add_argument("--suite", metavar="NAME|FILE",
@@ -74,12 +74,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def _common(parser: argparse.ArgumentParser, profile_default: str) -> None:
     budgets = ("smoke: 2,000 train / 1,000 test images, 1 epoch; quick: 10,000 train images, "
                "2 epochs; full: all 60,000 / 10,000 images")
-    parser.add_argument("--profile", choices=tuple(PROFILES), default=profile_default,
+    parser.add_argument("--profile", choices=tuple(api.PROFILES), default=profile_default,
                         help=f"data and epoch budget ({budgets}; default {profile_default})"
                         if profile_default else
-                        f"data and epoch budget ({budgets}, with the learning-curve and epoch "
-                        "sweeps, and in a plain run-all the model zoo; default: the suite's "
-                        "profile, else full)")
+                        f"data and epoch budget ({budgets}; default: the suite's profile, else "
+                        "full; under another profile a suite runs without its learning curve, "
+                        "epoch sweeps and included suites)")
     parser.add_argument("--set", dest="overrides", action="append", metavar="NAME=VALUE",
                         help="override a model parameter (repeatable; MODEL.NAME=VALUE for one "
                              "model)")
@@ -91,33 +91,19 @@ def _common(parser: argparse.ArgumentParser, profile_default: str) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress output")
 
 
-def _config(args: argparse.Namespace):
-    from bench.api import ExecutionConfig
-
-    return ExecutionConfig(jobs=getattr(args, "jobs", 1), timeout=args.timeout,
-                           backend=getattr(args, "backend", "local"),
-                           scheduler=getattr(args, "scheduler", None), force=args.force,
-                           quiet=args.quiet)
-
-
-def _check_seed(seed: int) -> int:
-    if not 0 <= seed < 2**32:
-        from bench.errors import UsageError
-
-        raise UsageError(f"--seed must be between 0 and {2**32 - 1}, got {seed}.")
-    return seed
+def _config(args: argparse.Namespace) -> api.ExecutionConfig:
+    return api.ExecutionConfig(jobs=getattr(args, "jobs", 1), timeout=args.timeout,
+                               backend=getattr(args, "backend", "local"),
+                               scheduler=getattr(args, "scheduler", None), force=args.force,
+                               quiet=args.quiet)
 
 
 def run_one_command(args: argparse.Namespace) -> int:
-    _check_seed(args.seed)
-    from bench.api import run_one
-    from bench.plugins.params import parse_assignments
-    from bench.results.store import record_path
-
-    record = run_one(args.model, args.dataset, seed=args.seed, profile=args.profile,
-                     overrides=parse_assignments(args.overrides), train_size=args.train_size,
-                     results_dir=args.results_dir, config=_config(args))
-    path = record_path(args.results_dir, record.key)
+    record = api.run_one(args.model, args.dataset, seed=args.seed, profile=args.profile,
+                         overrides=api.parse_assignments(args.overrides),
+                         train_size=args.train_size, results_dir=args.results_dir,
+                         config=_config(args))
+    path = api.record_path(args.results_dir, record.key)
     if record.status != "ok":
         print(f"{record.model} on {record.dataset} seed {record.seed}: {record.status}: "
               f"{record.error}\nresult: {path}", file=sys.stderr)
@@ -131,82 +117,37 @@ def run_one_command(args: argparse.Namespace) -> int:
 
 
 def run_all_command(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from bench.api import run_jobs
-
-    if args.suite is not None and not args.suite.strip():
-        from bench.errors import UsageError
-
-        raise UsageError("--suite needs a built-in suite name (`bench list --suites`) or the "
-                         "path of a suite file.")
     config = _config(args)
     config.validate()  # a dry run refuses what a real run would refuse
-    if Path(args.results_dir).exists() and not Path(args.results_dir).is_dir():
-        from bench.errors import ResultsError
-
-        raise ResultsError(f"cannot write results to {args.results_dir}: it exists and is not "
-                           "a folder. Nothing was run; choose another --results-dir.")
     jobs = plan_from_args(args)
     if args.suite and not args.include_heavy:
-        from bench.plan import find_suite
-
-        heavy = find_suite(args.suite).heavy_models
+        heavy = api.find_suite(args.suite).heavy_models
         if heavy:
             print(f"skipping the heavy entries {', '.join(dict.fromkeys(heavy))} (their "
                   "stand-ins run instead; add --include-heavy to run them too)", file=sys.stderr)
     if args.dry_run:
-        from bench.runner.estimate import preview_plan
-
-        print_preview(preview_plan(jobs, args.results_dir, args.force), args.jobs)
+        print_preview(api.preview(jobs, args.results_dir, args.force), args.jobs)
         return 0
-    summary = run_jobs(jobs, jobs[0].profile, sorted({j.seed for j in jobs}), args.results_dir,
-                       None if args.no_report else args.reports_dir, config)
+    summary = api.run_jobs(jobs, args.results_dir, None if args.no_report else args.reports_dir,
+                           config)
     print_summary(summary)
     return 0 if summary.ok else 1
 
 
 def plan_from_args(args: argparse.Namespace) -> list:
-    """The jobs of ``run-all``: a suite (or ``--grid`` over the chosen models), else the plan."""
-    from bench.plugins.params import parse_assignments
-
-    if args.seed is not None:
-        seeds = [_check_seed(args.seed)]
-    elif args.seeds is not None:
-        if not 1 <= args.seeds <= MAX_SEEDS:
-            from bench.errors import UsageError
-
-            raise UsageError(f"--seeds must be at least 1 and at most {MAX_SEEDS}, got {args.seeds}.")
-        seeds = list(range(args.seeds))
-    else:
-        seeds = None
-    overrides = parse_assignments(args.overrides)
-    if args.suite or args.grid:
-        from bench.plan import find_suite, implicit_suite, parse_grid_options, plan_suite
-        from bench.plan.suite import restrict
-
-        suite = find_suite(args.suite) if args.suite else implicit_suite(args.models)
-        if args.suite and args.models:
-            suite = restrict(suite, args.models)
-        return plan_suite(suite, args.profile, args.datasets, seeds, overrides,
-                          parse_grid_options(args.grid), args.train_size, args.include_heavy)
-    if args.include_heavy:
-        from bench.errors import UsageError
-
-        raise UsageError("--include-heavy only applies to a --suite.")
-    from bench.plan import plan_run_all
-
-    return plan_run_all(args.models, args.datasets, seeds or DEFAULT_SEEDS,
-                        args.profile or "full", overrides, args.train_size)
+    """The jobs of ``run-all``: :func:`bench.api.plan_jobs` with the options given."""
+    if args.seeds is not None and not 1 <= args.seeds <= MAX_SEEDS:
+        raise UsageError(f"--seeds must be at least 1 and at most {MAX_SEEDS}, got {args.seeds}.")
+    seeds = [args.seed] if args.seed is not None else args.seeds and list(range(args.seeds))
+    return api.plan_jobs(args.models, args.datasets, seeds, args.profile,
+                         api.parse_assignments(args.overrides), args.train_size,
+                         suite=args.suite, grid=api.parse_grid_options(args.grid),
+                         include_heavy=args.include_heavy)
 
 
 def print_preview(preview, parallel: int) -> None:
     """The dry run: every job, cached or to run with its estimate, then the totals."""
-    from tabulate import tabulate
-
-    from bench.runner.estimate import varying_params
-
-    shown = varying_params([e.job for e in preview.estimates])
+    shown = api.varying_params([e.job for e in preview.estimates])
     rows = [["cached" if e.cached else "to run", e.job.label,
              " ".join(f"{k}={e.job.params[k]}" for k in shown.get(e.job.model, ())),
              "" if e.cached else (f"~{duration(e.seconds)}" if e.seconds is not None else "?"),
@@ -236,16 +177,12 @@ def duration(seconds: float) -> str:
 
 
 def print_summary(summary) -> None:
-    from tabulate import tabulate
-
     counts = ", ".join(f"{n} {status}" for status, n in summary.counts.items() if n)
     print(f"\n{len(summary.records)} jobs: {counts} ({summary.executed} run, {summary.cached} "
           f"cached) in {summary.wall_seconds:.1f} s; results in {summary.results_dir}/runs/")
     main = [r for r in summary.records if r.status == "ok" and r.role == "headline"]
     if main:
-        from bench.runner.estimate import varying_params
-
-        shown = varying_params(main)  # a grid's configurations get a row each
+        shown = api.varying_params(main)  # a grid's configurations get a row each
         table: dict[str, dict[str, list[float]]] = {}
         for r in main:
             name = " ".join([r.model, *(f"{k}={r.params[k]}" for k in shown.get(r.model, ()))])

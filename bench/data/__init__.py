@@ -5,7 +5,7 @@ the harness cache, system and Keras installs, else the public mirrors), checks e
 against its SHA-256 and caches the arrays so that later loads take milliseconds.
 """
 
-from bench.data.cache import cache_dir
+from bench.data.cache import cache_dir, payloads_dir
 from bench.data.loader import (
     DataLocation,
     Dataset,
@@ -36,6 +36,7 @@ __all__ = [
     "FileReport",
     "FileSpec",
     "cache_dir",
+    "payloads_dir",
     "expected_checksums",
     "cache_dataset",
     "get_spec",

@@ -1,30 +1,25 @@
-"""The verified cache: decompressed arrays as ``.npy`` files plus a JSON manifest.
+"""The verified cache, content-addressed: each IDX payload is kept as ``<cache>/idx/<sha256>.idx``.
 
-Layout: ``<cache>/<dataset>/<role>.npy`` and ``<cache>/<dataset>/manifest.json``; downloads go
-to ``<cache>/downloads/<dataset>/``. Only verified arrays are written. The manifest records the
-expected checksums the arrays were verified against (a changed spec invalidates the cache), the
-size and mtime of each ``.npy`` file (the cheap check done on every load) and those of the
-original files (so a load from ``--data-dir`` can reuse the cache without re-hashing).
+A file is named by the SHA-256 of what it holds (as pooch names its files), and only a
+verified payload is ever written, atomically: a hit is valid by its name, with no manifest or
+stamps to keep in sync, and a changed spec simply asks for other names. Loads memory-map
+the payloads; ``bench data verify`` re-hashes them on demand.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
+import os
+import stat
 from pathlib import Path
 
 import numpy as np
 
-from bench.data.sources import FileRef
+from bench.data import idx
 from bench.data.specs import DatasetSpec
 from bench.files import atomic_write
 from bench.settings import get_settings
 
 APP_NAME = "mnist-vs-fashion-bench"
-MANIFEST = "manifest.json"
-FORMAT = 1
 
 
 def cache_dir() -> Path:
@@ -38,135 +33,40 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
 
 
-def dataset_dir(name: str) -> Path:
-    """Where the verified arrays of dataset ``name`` are cached."""
-    return cache_dir() / name
+def payloads_dir() -> Path:
+    """Where the verified payloads are kept."""
+    return cache_dir() / "idx"
 
 
-def downloads_dir(name: str) -> Path:
-    """Where files downloaded for dataset ``name`` are kept."""
-    return cache_dir() / "downloads" / name
+def payload_path(digest: str) -> Path:
+    """The cached payload whose SHA-256 is ``digest``."""
+    return payloads_dir() / f"{digest}.idx"
 
 
-@dataclass(frozen=True, eq=False)
-class CacheHit:
-    """Arrays served from the cache, with the description of their original source."""
-
-    arrays: dict[str, np.ndarray]
-    source: str
-    path: Path
-
-
-def _stamp(path: Path) -> dict[str, int]:
-    stat = path.stat()
-    return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
-
-
-def origin_stamps(refs: Mapping[str, FileRef]) -> dict[str, dict] | None:
-    """Path, size and mtime of the original files, or ``None`` if one cannot be read."""
+def load_array(spec: DatasetSpec, role: str) -> np.ndarray | None:
+    """The cached array of ``role`` (a read-only memory map), ``None`` if not cached."""
+    kind, count = spec.files[role].kind, spec.count(role)
+    path = payload_path(spec.files[role].sha256)
     try:
-        return {
-            role: {"path": str(ref.path.absolute()), "member": ref.member, **_stamp(ref.path)}
-            for role, ref in sorted(refs.items())
-        }
+        info = os.stat(path)
     except OSError:
         return None
+    if not stat.S_ISREG(info.st_mode) or info.st_size != idx.payload_size(
+            kind, count, spec.image_shape):
+        return None  # a cut-short write of an older harness, or something else entirely
+    shape = (count, *spec.image_shape) if kind == "images" else (count,)
+    return np.asarray(np.memmap(path, np.uint8, "r", offset=idx.header_size(kind), shape=shape))
 
 
-def read_manifest(name: str) -> dict | None:
-    """The manifest of dataset ``name``, or ``None`` if absent or unreadable."""
-    try:
-        manifest = json.loads((dataset_dir(name) / MANIFEST).read_text())
-    except (OSError, ValueError):
-        return None
-    return manifest if isinstance(manifest, dict) else None
+def load(spec: DatasetSpec) -> dict[str, np.ndarray] | None:
+    """The four cached arrays of ``spec``, or ``None`` unless all of them are cached."""
+    arrays = {role: load_array(spec, role) for role in spec.files}
+    return None if any(a is None for a in arrays.values()) else arrays
 
 
-def _valid_manifest(spec: DatasetSpec) -> dict | None:
-    manifest = read_manifest(spec.name)
-    if (
-        manifest is None
-        or manifest.get("format") != FORMAT
-        or manifest.get("checksums") != spec.checksums()
-        or set(manifest.get("arrays", {})) != set(spec.files)
-    ):
-        return None
-    return manifest
-
-
-def cached_refs(spec: DatasetSpec) -> dict[str, FileRef] | None:
-    """Refs to the cached ``.npy`` files (for a full re-check), or ``None`` if not cached."""
-    manifest = _valid_manifest(spec)
-    if manifest is None:
-        return None
-    folder = dataset_dir(spec.name)
-    return {role: FileRef(role, folder / e["file"]) for role, e in manifest["arrays"].items()}
-
-
-def cached_source(spec: DatasetSpec) -> str | None:
-    """The original source recorded in the manifest, or ``None`` if not cached."""
-    manifest = _valid_manifest(spec)
-    return None if manifest is None else str(manifest.get("source", "unknown source"))
-
-
-def load(spec: DatasetSpec, origin: Mapping[str, FileRef] | None = None) -> CacheHit | None:
-    """The cached arrays (read-only memory maps) if the cheap checks pass, else ``None``.
-
-    Checks the manifest's checksums against the spec and the size and mtime of every ``.npy``
-    file; with ``origin``, also that those files are the ones the cache was built from.
-    """
-    manifest = _valid_manifest(spec)
-    if manifest is None:
-        return None
-    if origin is not None:
-        stamps = origin_stamps(origin)
-        if stamps is None or manifest.get("origin") != stamps:
-            return None
-    folder = dataset_dir(spec.name)
-    arrays = {}
-    for role, entry in manifest["arrays"].items():
-        path = folder / entry["file"]
-        try:
-            if _stamp(path) != {"size": entry["size"], "mtime_ns": entry["mtime_ns"]}:
-                return None
-            array = np.load(path, mmap_mode="r", allow_pickle=False)
-        except (OSError, ValueError, KeyError):
-            return None
-        expected = (
-            (spec.count(role), *spec.image_shape)
-            if role.endswith("images")
-            else (spec.count(role),)
-        )
-        if array.dtype != np.uint8 or array.shape != expected:
-            return None
-        arrays[role] = np.asarray(array)
-    return CacheHit(arrays, str(manifest.get("source", "unknown source")), folder)
-
-
-def store(
-    spec: DatasetSpec,
-    arrays: Mapping[str, np.ndarray],
-    source: str,
-    origin: Mapping[str, FileRef] | None = None,
-) -> Path:
-    """Cache verified ``arrays``; the manifest, written last, makes the new entry valid."""
-    folder = dataset_dir(spec.name)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / MANIFEST).unlink(missing_ok=True)
-    entries = {}
-    for role in spec.files:
-        path = folder / f"{role}.npy"
-        atomic_write(path, lambda fh, a=arrays[role]: np.save(fh, a, allow_pickle=False))
-        entries[role] = {"file": path.name, "shape": list(arrays[role].shape), **_stamp(path)}
-    manifest = {
-        "format": FORMAT,
-        "dataset": spec.name,
-        "checksums": spec.checksums(),
-        "source": source,
-        "origin": origin_stamps(origin) if origin is not None else None,
-        "arrays": entries,
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    text = json.dumps(manifest, indent=2, sort_keys=True).encode()
-    atomic_write(folder / MANIFEST, lambda fh: fh.write(text))
-    return folder
+def store(spec: DatasetSpec, role: str, array: np.ndarray) -> Path:
+    """Cache the verified ``array`` of ``role`` under its payload's SHA-256."""
+    payload = idx.encode(np.asarray(array), spec.files[role].kind)
+    path = payload_path(spec.files[role].sha256)
+    atomic_write(path, lambda handle: handle.write(payload))
+    return path

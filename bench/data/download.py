@@ -1,8 +1,8 @@
 """Downloads from public mirrors: tried in order, verified before use, atomic.
 
-Each file is streamed to a temp file in the target folder, verified (IDX header and SHA-256 of
-the decompressed payload) and only then renamed into place; the temp file is removed on any
-error, Ctrl-C included. A mirror is a URL template: ``{name}`` becomes the dataset name; one
+Each file is streamed to a temp file in the cache, verified (IDX header and SHA-256 of the
+decompressed payload) and only then its payload is stored in the content-addressed cache
+(:mod:`bench.data.cache`); the temp file is removed on any error, Ctrl-C included. A mirror is a URL template: ``{name}`` becomes the dataset name; one
 ending in ``/`` is a base for the ``.gz`` files, one ending in ``.npz`` a Keras-style archive.
 """
 
@@ -18,12 +18,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench.data import idx
-from bench.data.sources import FileRef, Source, find_files
+from bench.data import cache, idx
+from bench.data.sources import FileRef
 from bench.data.specs import NPZ_KEYS, DatasetSpec
 from bench.data.verify import check_file
 from bench.errors import DataError
-from bench.files import atomic_write
 from bench.settings import get_settings
 
 CHUNK_SIZE = 1 << 20
@@ -86,30 +85,21 @@ def downloaded(url: str, folder: Path, name: str, progress: bool,
         tmp.unlink(missing_ok=True)
 
 
-def _fetch_gz(spec: DatasetSpec, base: str, role: str, folder: Path, progress: bool) -> None:
-    """Download, verify and install ``<base><filename>.gz``."""
-    name = f"{spec.files[role].filename}.gz"
-    with downloaded(base + name, folder, name, progress, _max_download(spec, [role])) as tmp:
-        report, _ = check_file(spec, FileRef(role, tmp))
-        if not report.ok:
-            raise MirrorError(f"{report.status} ({report.detail})")
-        os.replace(tmp, folder / name)
-
-
-def _fetch_npz(
-    spec: DatasetSpec, url: str, roles: list[str], folder: Path, progress: bool
-) -> tuple[list[str], dict[str, str]]:
-    """Download a Keras-style archive and install its verified arrays as raw IDX files."""
+def _fetch(spec: DatasetSpec, url: str, roles: list[str], progress: bool,
+           member: bool = False) -> tuple[list[str], dict[str, str]]:
+    """Download ``url`` (one ``.gz`` file of ``roles[0]``, or with ``member`` a Keras-style
+    archive) and cache the verified payloads of ``roles``; the roles done, and why the others
+    failed."""
     done, errors = [], {}
+    folder = cache.payloads_dir()
     with downloaded(url, folder, Path(url).name or "archive.npz", progress,
-                    _max_download(spec, list(spec.files))) as tmp:
+                    _max_download(spec, list(spec.files) if member else roles)) as tmp:
         for role in roles:
-            report, array = check_file(spec, FileRef(role, tmp, NPZ_KEYS[role]))
+            report, array = check_file(spec, FileRef(role, tmp, NPZ_KEYS[role] if member else None))
             if array is None:
                 errors[role] = f"{report.status} ({report.detail})"
                 continue
-            payload = idx.encode(array, spec.files[role].kind)
-            atomic_write(folder / spec.files[role].filename, lambda fh, p=payload: fh.write(p))
+            cache.store(spec, role, array)
             done.append(role)
     return done, errors
 
@@ -121,33 +111,18 @@ def _max_download(spec: DatasetSpec, roles: Sequence[str]) -> int:
     return total + total // 100 + 64 * 1024
 
 
-def missing_roles(spec: DatasetSpec, folder: Path) -> list[str]:
-    """Roles without a good file in ``folder``; bad files there are deleted."""
-    refs = find_files(spec, Source("downloads", folder)) or {}
-    missing = []
-    for role in spec.files:
-        ref = refs.get(role)
-        if ref is not None and ref.exists and check_file(spec, ref)[0].ok:
-            continue
-        if ref is not None:
-            ref.path.unlink(missing_ok=True)
-        missing.append(role)
-    return missing
-
-
 def fetch_files(
     spec: DatasetSpec,
-    folder: Path,
     mirrors: Sequence[str] | None = None,
     progress: bool | None = None,
 ) -> list[str]:
-    """Fill ``folder`` with verified files of ``spec`` from the mirrors; returns the URLs used.
+    """Cache the verified payloads of ``spec`` from the mirrors; returns the URLs used.
 
-    Each missing file is tried on each mirror in order. Raises ``DataError`` listing every
-    failure when some file could not be obtained from any mirror.
+    Each file not cached yet is tried on each mirror in order. Raises ``DataError`` listing
+    every failure when some file could not be obtained from any mirror.
     """
     progress = sys.stderr.isatty() if progress is None else progress
-    needed = missing_roles(spec, folder)
+    needed = [role for role in spec.files if cache.load_array(spec, role) is None]
     urls = mirror_urls(spec, mirrors)
     used, failures = [], []
     for url in urls:
@@ -155,7 +130,7 @@ def fetch_files(
             break
         if url.endswith(".npz"):
             try:
-                done, errors = _fetch_npz(spec, url, needed, folder, progress)
+                done, errors = _fetch(spec, url, needed, progress, member=True)
             except (MirrorError, *NETWORK_ERRORS) as exc:
                 done, errors = [], {"archive": _reason(exc)}
             failures += [f"{url} ({role}): {why}" for role, why in errors.items()]
@@ -165,8 +140,10 @@ def fetch_files(
             for role in needed:
                 file_url = f"{base}{spec.files[role].filename}.gz"
                 try:
-                    _fetch_gz(spec, base, role, folder, progress)
-                    done.append(role)
+                    finished, errors = _fetch(spec, file_url, [role], progress)
+                    if errors:
+                        raise MirrorError(errors[role])
+                    done += finished
                 except (MirrorError, urllib.error.HTTPError) as exc:  # this file only
                     failures.append(f"{file_url}: {_reason(exc)}")
                 except NETWORK_ERRORS as exc:  # the mirror is unreachable: skip it

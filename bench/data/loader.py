@@ -1,8 +1,11 @@
 """The public operations: load, locate, verify, fetch and import a dataset.
 
-Sources are tried in the order of :func:`local_sources` (data dir, cache, earlier downloads,
-system installs, Keras' cache), then the mirrors. A source that does not
-hold the dataset is skipped; one that holds a bad file is an error naming the file.
+Sources are tried in the order of :func:`local_sources` (data dir, cache, system installs,
+Keras' cache), then the mirrors. A source that does not hold the dataset is skipped; one that
+holds a bad file is an error naming the file. The content-addressed cache
+(:mod:`bench.data.cache`) holds every payload verified once, so a source whose dataset is
+cached is served from the cache without re-reading its files (``verify_dataset`` re-checks
+them).
 """
 
 from __future__ import annotations
@@ -16,20 +19,15 @@ from pathlib import Path
 import numpy as np
 
 from bench.data import cache, sources
-from bench.data.download import (
-    fetch_files,
-    mirror_urls,
-    missing_roles,
-    offline_enabled,
-    offline_hint,
-)
+from bench.data.download import fetch_files, mirror_urls, offline_enabled, offline_hint
+from bench.data.idx import IdxFormatError, sha256_hex
 from bench.data.sources import (
     FileRef,
     Source,
-    data_dir_setting,
     find_files,
     keras_datasets_dir,
     read_payload,
+    require_data_dir,
 )
 from bench.data.specs import DATASETS, DatasetSpec, get_spec
 from bench.data.verify import FileReport, check_files, load_verified
@@ -69,7 +67,7 @@ class Dataset:
 class DataLocation:
     """Where ``load_dataset`` would take a dataset from, found without loading it.
 
-    ``kind`` is "data-dir", "cache", "downloads", "system", "keras", "download" (nothing
+    ``kind`` is "data-dir", "cache", "system", "keras", "download" (nothing
     local; the mirrors would be used) or "missing" (nothing local and downloads disabled).
     ``cached`` is the cache folder when the load would be served from it.
     """
@@ -82,21 +80,13 @@ class DataLocation:
 
 
 def local_sources(spec: DatasetSpec, data_dir: str | os.PathLike | None = None) -> list[Source]:
-    """The sources to try, in order (the ``"cache"`` one holds ``.npy`` files, not IDX).
+    """The sources to try, in order (the ``"cache"`` one is looked up by checksums).
 
     A data folder that does not exist at all is a ``DataError`` (most likely a typo).
     """
-    found = []
-    root = data_dir_setting(data_dir)
-    if root is not None:
-        if not root.is_dir():
-            raise DataError(
-                f"data folder {root} (from --data-dir or BENCH_DATA_DIR) does not exist; "
-                f"it should hold {spec.name}/ with the IDX files."
-            )
-        found.append(Source("data-dir", root / spec.name))
-    found.append(Source("cache", cache.dataset_dir(spec.name)))
-    found.append(Source("downloads", cache.downloads_dir(spec.name)))
+    root = require_data_dir(data_dir)
+    found = [] if root is None else [Source("data-dir", root / spec.name)]
+    found.append(Source("cache", cache.payloads_dir()))
     found += [Source("system", base / spec.name) for base in sources.SYSTEM_DATA_DIRS]
     keras = keras_datasets_dir()
     npz = keras / spec.npz_name if spec.npz_name else None
@@ -121,10 +111,11 @@ def _dataset(spec: DatasetSpec, arrays: Mapping[str, np.ndarray], source: str) -
     )
 
 
-def _store(spec: DatasetSpec, arrays, label: str, refs) -> str:
+def _store(spec: DatasetSpec, arrays: Mapping[str, np.ndarray], label: str) -> str:
     """Cache verified arrays; a cache that cannot be written only costs speed."""
     try:
-        return f"{label} (cached at {cache.store(spec, arrays, label, refs)})"
+        for role, array in arrays.items():
+            cache.store(spec, role, array)
     except OSError as exc:
         warnings.warn(
             f"{spec.name}: could not write the cache ({exc}); loading without it",
@@ -132,31 +123,23 @@ def _store(spec: DatasetSpec, arrays, label: str, refs) -> str:
             stacklevel=3,
         )
         return label
+    return f"{label} (cached at {cache.payloads_dir()})"
 
 
-def _load_from(spec: DatasetSpec, source: Source, label: str | None = None) -> Dataset | None:
+def _load_from(spec: DatasetSpec, source: Source) -> Dataset | None:
     """The dataset from ``source``, ``None`` if it is not there; bad files raise ``DataError``."""
-    if source.kind == "cache":
-        hit = cache.load(spec)
-        if hit is None:
-            return None
-        return _dataset(spec, hit.arrays, f"{hit.source} (cached at {hit.path})")
-    refs = find_files(spec, source)
+    refs = find_files(spec, source)  # none in the cache: its files are named by checksum
+    if refs is None and source.kind != "cache":
+        return None
+    arrays = cache.load(spec)
+    if arrays is not None:
+        cached = f"cached at {cache.payloads_dir()}"
+        return _dataset(spec, arrays, f"{_where(refs)} ({cached})" if refs else cached)
     if refs is None:
         return None
     where = _where(refs)
-    label = label or (f"{where} (downloaded earlier)" if source.kind == "downloads" else str(where))
-    hit = cache.load(spec, origin=refs)
-    if hit is not None:
-        return _dataset(spec, hit.arrays, f"{label} (cached at {hit.path})")
-    try:
-        arrays = load_verified(spec, refs, str(where), source.kind)
-    except DataError:
-        if source.kind != "downloads":
-            raise
-        missing_roles(spec, where)  # our own copy: drop bad files, fetch again
-        return None
-    return _dataset(spec, arrays, _store(spec, arrays, label, refs))
+    arrays = load_verified(spec, refs, str(where), source.kind)
+    return _dataset(spec, arrays, _store(spec, arrays, str(where)))
 
 
 def _download_allowed(allowed: bool | None) -> bool:
@@ -196,13 +179,13 @@ def _load(
             return dataset
     if not _download_allowed(allow_download):
         raise DataError(_not_found(spec, data_dir, _no_download_reason()))
-    folder = cache.downloads_dir(spec.name)
-    used = fetch_files(spec, folder, mirrors, progress)
-    label = f"downloaded from {', '.join(used)}" if used else None
-    dataset = _load_from(spec, Source("downloads", folder), label)
-    if dataset is None:  # the files were removed or damaged between download and load
-        raise DataError(f"{spec.name}: the downloaded files in {folder} vanished; try again.")
-    return dataset
+    used = fetch_files(spec, mirrors, progress)
+    arrays = cache.load(spec)
+    if arrays is None:  # the files were removed between download and load
+        raise DataError(f"{spec.name}: the downloaded files in {cache.payloads_dir()} vanished; "
+                        "try again.")
+    return _dataset(spec, arrays, f"downloaded from {', '.join(used)} (cached at "
+                                  f"{cache.payloads_dir()})")
 
 
 def load_dataset(
@@ -239,18 +222,16 @@ def cache_dataset(
 def locate_dataset(name: str, data_dir: PathLike | None = None) -> DataLocation:
     """Where ``load_dataset`` would take the dataset from (no hashing, no download)."""
     spec = get_spec(name)
+    cached = cache.payloads_dir() if cache.load(spec) is not None else None
     for source in local_sources(spec, data_dir):
         if source.kind == "cache":
-            origin = cache.cached_source(spec)
-            if origin is not None and cache.load(spec) is not None:
-                path = cache.dataset_dir(spec.name)
-                return DataLocation(name, "cache", path, f"{origin} (cached at {path})", path)
+            if cached is not None:
+                return DataLocation(name, "cache", cached, f"cached at {cached}", cached)
             continue
         refs = find_files(spec, source)
         if refs is None:
             continue
         where = _where(refs)
-        cached = cache.dataset_dir(spec.name) if cache.load(spec, origin=refs) else None
         suffix = f" (cached at {cached})" if cached else " (not cached yet)"
         return DataLocation(name, source.kind, where, f"{where}{suffix}", cached)
     if _download_allowed(None):
@@ -264,12 +245,15 @@ def locate_dataset(name: str, data_dir: PathLike | None = None) -> DataLocation:
 def verify_dataset(name: str, data_dir: PathLike | None = None) -> list[FileReport]:
     """Fully re-check every file of the source ``load_dataset`` would use (no cache shortcut).
 
-    A cached dataset is checked by re-encoding each array as its IDX payload and hashing it.
+    A cached dataset is checked by re-hashing each payload file.
     Raises ``DataError`` if no local source holds the dataset.
     """
     spec = get_spec(name)
     for source in local_sources(spec, data_dir):
-        refs = cache.cached_refs(spec) if source.kind == "cache" else find_files(spec, source)
+        refs = find_files(spec, source)
+        if source.kind == "cache" and cache.load(spec) is not None:
+            refs = {role: FileRef(role, cache.payload_path(f.sha256))
+                    for role, f in spec.files.items()}
         if refs is not None:
             return check_files(spec, refs)[0]
     raise DataError(_not_found(spec, data_dir, "Nothing to verify."))
@@ -277,8 +261,6 @@ def verify_dataset(name: str, data_dir: PathLike | None = None) -> list[FileRepo
 
 def _detect(source: Source) -> DatasetSpec:
     """The dataset whose checksums one of the source's files matches (labels hashed first)."""
-    from bench.data.idx import IdxFormatError, sha256_hex
-
     specs = list(DATASETS.values())
     refs = find_files(specs[0], source) or {}
     for role in ("train_labels", "test_labels", "test_images", "train_images"):
@@ -317,5 +299,4 @@ def import_dataset(path: PathLike, name: str | None = None) -> Dataset:
         names = ", ".join(f.filename for f in spec.files.values())
         raise DataError(f"{path} holds none of {names} (raw or .gz); nothing to import.")
     arrays = load_verified(spec, refs, str(path), "import")
-    label = f"imported from {_where(refs)}"
-    return _dataset(spec, arrays, _store(spec, arrays, label, refs))
+    return _dataset(spec, arrays, _store(spec, arrays, f"imported from {_where(refs)}"))

@@ -1,16 +1,16 @@
 """Places that can hold dataset files, and how to read their payloads.
 
 The kinds of place: ``--data-dir`` / ``$BENCH_DATA_DIR`` (``<dir>/<dataset>/``), the harness
-cache of verified ``.npy`` arrays (``bench.data.cache``), files downloaded earlier into it,
-well-known system installs (``/usr/share/datasets/<dataset>``) and Keras' cache
+cache of verified payloads (``bench.data.cache``, downloads included), well-known system
+installs (``/usr/share/datasets/<dataset>``) and Keras' cache
 (``$KERAS_HOME/datasets``, default ``~/.keras/datasets``: ``fashion-mnist/*.gz``, ``mnist.npz``).
 The order they are tried in is ``bench.data.loader.local_sources``.
 """
 
 from __future__ import annotations
 
+import io
 import os
-import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +19,8 @@ import numpy as np
 
 from bench.data import idx
 from bench.data.specs import NPZ_KEYS, DatasetSpec
+from bench.errors import DataError
+from bench.files import UntrustedFileError, read_small_file
 from bench.settings import get_settings
 
 SYSTEM_DATA_DIRS: tuple[Path, ...] = (Path("/usr/share/datasets"),)
@@ -28,8 +30,7 @@ MAX_PAYLOAD = 64 * 1024 * 1024
 
 @dataclass(frozen=True)
 class FileRef:
-    """Where one role's payload is read from: an IDX file (raw or ``.gz``), an npz member or
-    a cached ``.npy`` array."""
+    """Where one role's payload is read from: an IDX file (raw or ``.gz``) or an npz member."""
 
     role: str
     path: Path
@@ -48,7 +49,7 @@ class FileRef:
 class Source:
     """A place that may hold a dataset: a folder of IDX files and/or a Keras-style npz."""
 
-    kind: str  # "data-dir", "cache", "downloads", "system", "keras", "import"
+    kind: str  # "data-dir", "cache", "system", "keras", "import"
     folder: Path | None = None
     npz: Path | None = None
 
@@ -58,24 +59,16 @@ class Source:
         return str(self.npz)
 
 
-def data_dir_setting(data_dir: str | os.PathLike | None = None) -> Path | None:
+def require_data_dir(data_dir: str | os.PathLike | None = None) -> Path | None:
     """The data folder given as argument, else the settings' (``--data-dir`` /
-    ``$BENCH_DATA_DIR``), else ``None``."""
-    if data_dir not in (None, ""):
-        return Path(data_dir).expanduser()
-    return get_settings().data_dir
-
-
-def require_data_dir(data_dir: str | os.PathLike | None = None) -> None:
-    """One error when the data folder (``--data-dir`` / ``$BENCH_DATA_DIR``) is set but does not
-    exist: most likely a typo, which every dataset and job would otherwise report again."""
-    from bench.errors import DataError
-
-    root = data_dir_setting(data_dir)
+    ``$BENCH_DATA_DIR``), else ``None``; one that does not exist is a ``DataError`` (most
+    likely a typo, which every dataset and job would otherwise report again)."""
+    root = Path(data_dir).expanduser() if data_dir not in (None, "") else get_settings().data_dir
     if root is not None and not root.is_dir():
         raise DataError(f"data folder {root} (from --data-dir or BENCH_DATA_DIR) does not exist; "
                         "it should hold mnist/ and fashion-mnist/ with the IDX files. Nothing was "
                         "done; fix the path, or unset it to use the cache or a download.")
+    return root
 
 
 def keras_datasets_dir() -> Path:
@@ -108,74 +101,46 @@ def find_files(spec: DatasetSpec, source: Source) -> dict[str, FileRef] | None:
 
 
 def read_payload(ref: FileRef, kind: str, max_size: int = MAX_PAYLOAD) -> bytes:
-    """The IDX payload behind ``ref``; npz and npy arrays are re-encoded as IDX bytes.
+    """The IDX payload behind ``ref``; npz arrays are re-encoded as IDX bytes.
 
     Nothing larger than ``max_size`` (the expected payload size) is read or decompressed,
     and only regular files are opened. Raises ``FileNotFoundError`` or ``idx.IdxFormatError``.
     """
-    if ref.path.suffix == ".npy" or ref.member is not None:
-        array = _load_array(ref.path, ref.member, max_size)
+    if ref.member is not None:
+        array = _load_member(ref.path, ref.member, max_size)
         if array.nbytes > max_size:
             raise idx.IdxFormatError(f"array of {array.nbytes:,} bytes, more than the "
                                      f"{max_size:,} expected")
         return idx.encode(array, kind)
     slack = max_size // 100 + 4096  # gzip of incompressible bytes is slightly larger
-    data = read_regular(ref.path, max_size + slack)
+    data = _read(ref.path, max_size + slack)
     return idx.decompress(data, gzipped=ref.path.suffix == ".gz", max_size=max_size)
 
 
-def check_regular(path: Path, max_bytes: int) -> None:
-    """Refuse what is not a regular file of at most ``max_bytes`` (without opening it)."""
-    info = os.stat(path)  # FileNotFoundError when absent; stat never blocks on a FIFO
-    if not stat.S_ISREG(info.st_mode):
-        raise idx.IdxFormatError("not a regular file (a FIFO, device or folder); refused unread")
-    if info.st_size > max_bytes:
-        raise idx.IdxFormatError(f"{info.st_size:,} bytes, more than the {max_bytes:,} "
-                                 "expected; refused unread")
-
-
-def read_regular(path: Path, max_bytes: int) -> bytes:
-    """The bytes of a regular file of at most ``max_bytes``; never blocks on a FIFO."""
-    check_regular(path, max_bytes)
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise idx.IdxFormatError("not a regular file; refused unread")
-        data = handle.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise idx.IdxFormatError(f"more than the {max_bytes:,} bytes expected")
-    return data
-
-
-def _load_array(path: Path, member: str | None, max_size: int = MAX_PAYLOAD) -> np.ndarray:
-    """One array from an ``.npy`` file or an ``.npz`` member (``IdxFormatError`` on failure)."""
-    if member is None:
-        check_regular(path, max_size + 4096)
-    else:
-        check_regular(path, 4 * MAX_PAYLOAD)  # an archive holds every array
-        _check_member_size(path, member, max_size)
+def _read(path: Path, max_bytes: int) -> bytes:
+    """``read_small_file`` with the IDX reader's error."""
     try:
-        if member is None:
-            return np.load(path, mmap_mode="r", allow_pickle=False)
-        with np.load(path, allow_pickle=False) as archive:
-            names = archive.files
-            array = archive[member] if member in names else None
+        return read_small_file(path, max_bytes)
+    except UntrustedFileError as exc:
+        raise idx.IdxFormatError(f"{exc}; refused unread") from None
+
+
+def _load_member(path: Path, member: str, max_size: int) -> np.ndarray:
+    """One array of an ``.npz`` archive, read whole first (``IdxFormatError`` on failure)."""
+    data = io.BytesIO(_read(path, 4 * MAX_PAYLOAD))  # an archive holds every array
+    try:
+        with zipfile.ZipFile(data) as archive:
+            names = [name.removesuffix(".npy") for name in archive.namelist()]
+            if member not in names:
+                raise idx.IdxFormatError(f"no array {member!r} in the archive (has "
+                                         f"{', '.join(names)})")
+            size = archive.getinfo(f"{member}.npy").file_size
+            if size > max_size + 4096:
+                raise idx.IdxFormatError(f"archive member {member} expands to {size:,} bytes, "
+                                         f"more than the {max_size:,} expected; refused unread")
+            with archive.open(f"{member}.npy") as handle:
+                return np.lib.format.read_array(handle, allow_pickle=False)
+    except idx.IdxFormatError:
+        raise
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
         raise idx.IdxFormatError(f"unreadable array file ({exc})") from None
-    if array is None:
-        raise idx.IdxFormatError(f"no array {member!r} in the archive (has {', '.join(names)})")
-    return array
-
-
-def _check_member_size(path: Path, member: str, max_size: int) -> None:
-    """Refuse an archive member that would decompress to more than ``max_size`` bytes."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            info = archive.getinfo(f"{member}.npy")
-    except KeyError:
-        return  # reported as a missing member by the caller
-    except (OSError, zipfile.BadZipFile) as exc:
-        raise idx.IdxFormatError(f"unreadable array file ({exc})") from None
-    if info.file_size > max_size + 4096:
-        raise idx.IdxFormatError(f"archive member {member} expands to {info.file_size:,} bytes, "
-                                 f"more than the {max_size:,} expected; refused unread")

@@ -45,11 +45,6 @@ class FileSpec:
         """``"images"`` or ``"labels"``."""
         return self.role.split("_")[1]
 
-    @property
-    def split(self) -> str:
-        """``"train"`` or ``"test"``."""
-        return self.role.split("_")[0]
-
 
 @dataclass(frozen=True)
 class DatasetSpec:

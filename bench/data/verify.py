@@ -82,7 +82,7 @@ def changed_arrays(spec: DatasetSpec, arrays: Mapping[str, np.ndarray]) -> list[
     """Roles whose in-memory array no longer matches the SHA-256 of its IDX payload.
 
     Re-hashes the arrays (re-encoded as IDX), so a cached array with a flipped byte and an
-    unchanged size and mtime is caught.
+    unchanged size and name is caught.
     """
     changed = []
     for role, fspec in spec.files.items():
@@ -96,7 +96,7 @@ def changed_arrays(spec: DatasetSpec, arrays: Mapping[str, np.ndarray]) -> list[
 def fix_hint(spec: DatasetSpec, kind: str) -> str:
     """What to do about bad files found in a source of ``kind``."""
     fetch = f"`bench data fetch --dataset {spec.name}`"
-    if kind in ("cache", "downloads"):
+    if kind == "cache":
         return f"Run {fetch} to rebuild the cache from a good source."
     if kind == "import":
         return f"Nothing was imported; import a good copy, or run {fetch} to download one."

@@ -1,19 +1,33 @@
-"""Plans: the jobs (model x dataset x seed x training size) that a command runs."""
+"""Plans: the jobs (model x dataset x seed x training size) that a command runs.
+
+One planner, :func:`plan_jobs`, serves ``bench run``, ``run-all`` with or without a suite,
+``--models``, ``--set``, ``--grid`` and ``--train-size``: every plan is a suite (a plain
+``run-all`` is the built-in ``reference`` suite) expanded into jobs, each with its role.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import difflib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
-from bench.errors import UsageError, did_you_mean
+from bench.data.specs import DATASET_NAMES, N_CLASSES, expected_checksums
+from bench.errors import BenchError, SuiteError, UsageError, did_you_mean
+from bench.plan.grid import check_no_overlap, check_plan_size, grid_points, grid_size
+from bench.plan.loader import find_suite, suite_error
 from bench.plan.profiles import LEARNING_CURVE_SIZES, Profile, curve_effort, get_profile
-from bench.plugins.contract import N_CLASSES
+from bench.plan.suite import Suite, SuiteEntry, check_seed, expand, restrict
 from bench.plugins.params import describe_params
-from bench.plugins.registry import ModelSpec
-from bench.results.record import ROLE_ADHOC, ROLE_CURVE, ROLE_HEADLINE, ROLE_SWEEP, JobIdentity
+from bench.plugins.registry import ModelSpec, get_model
+from bench.results.record import ROLE_CURVE, ROLE_HEADLINE, ROLE_SWEEP, JobIdentity
 
 DEFAULT_SEEDS = (0, 1, 2)
+#: A plain ``run-all``: the built-in models with their learning curve and epoch sweep, and the
+#: model zoo. Choosing models, parameters, a grid, a training size or another profile plans
+#: the ``default`` suite's settings instead (the built-ins, or the chosen models, no zoo).
+REFERENCE_SUITE, DEFAULT_SUITE = "reference", "default"
 
 
 @dataclass(frozen=True)
@@ -21,9 +35,6 @@ class Job(JobIdentity):
     """One training run: its identity (``key`` hashes it) and how the plan labels it."""
 
     role: str = ROLE_HEADLINE
-    #: For an import-path model, the fingerprint of the class declaration the plan used
-    #: (``bench.plugins.declarations``); checked against the live class before anything is trained.
-    class_fingerprint: str | None = None
 
     @property
     def label(self) -> str:
@@ -57,8 +68,6 @@ def split_overrides(
 def _no_such_parameter(name: str, specs: Sequence[ModelSpec], option: str) -> str:
     """The error for a parameter no selected model has: the closest name, every model's
     parameters, and where the pass-through ones are listed."""
-    import difflib
-
     declared = [p.name for s in specs for p in s.params]
     passthrough = [p.name for s in specs for p in s.passthrough_params()]
     close = difflib.get_close_matches(name, dict.fromkeys(declared + passthrough), n=1)
@@ -74,45 +83,133 @@ def _no_such_parameter(name: str, specs: Sequence[ModelSpec], option: str) -> st
             f"parameters (name: type = default{more}):\n{listing}")
 
 
+def plan_jobs(models: Sequence[str] | None = None, datasets: Sequence[str] | None = None,
+              seeds: Sequence[int] | None = None, profile: str | None = None,
+              overrides: Mapping[str, Any] | None = None, train_size: int | None = None, *,
+              suite: str | Path | Suite | None = None,
+              grid: Mapping[str, Sequence[Any]] | None = None, include_heavy: bool = False,
+              one_off: bool = False) -> list[Job]:
+    """The jobs of a run, without running anything (no data loaded, no framework imported).
+
+    ``suite`` (a built-in name, a TOML file or a :class:`Suite`) gives the models, values,
+    datasets, seeds and profile; the arguments narrow or replace them: ``models`` keeps those
+    entries, ``overrides`` (``--set``) and ``grid`` (``--grid``) apply on top of every entry.
+    Without a suite: the ``reference`` suite, or with ``models``, ``overrides``, ``grid``, a
+    ``train_size``, ``one_off`` or a profile other than full, the given models (else the
+    built-ins) under the ``default`` suite's settings. ``one_off`` (``bench run``) and
+    ``train_size`` plan no learning curve, sweeps or zoo; a ``train_size`` run is a point on
+    the learning curve (role ``curve``), any other job the headline run of its configuration.
+    Suite problems raise :class:`SuiteError` naming the file, line and key.
+    """
+    narrowed = bool(models or overrides or grid) or train_size is not None or one_off
+    if suite is None:
+        if include_heavy:
+            raise UsageError("--include-heavy only applies to a --suite.")
+        chosen = find_suite(REFERENCE_SUITE)
+        if narrowed or profile not in (None, chosen.profile):
+            default = find_suite(DEFAULT_SUITE)
+            entries = (tuple(SuiteEntry(m, index=i) for i, m in enumerate(models)) if models
+                       else default.entries)
+            chosen = replace(default, name="run-all", entries=entries, source=None)
+    else:
+        chosen = suite if isinstance(suite, Suite) else find_suite(suite)
+        if models:
+            chosen = restrict(chosen, list(models))
+    jobs = _plan_suite(chosen, profile, datasets, seeds, dict(overrides or {}), dict(grid or {}),
+                       train_size, include_heavy, one_off, narrowed)
+    if not jobs:
+        raise UsageError(f"suite {chosen.name!r} has no jobs with these options (the suites it "
+                         "includes run only under its own profile, without --models, --set, "
+                         "--grid or --train-size).")
+    return jobs
+
+
+def _plan_suite(suite: Suite, profile: str | None, datasets: Sequence[str] | None,
+                seeds: Sequence[int] | None, overrides: dict[str, Any], grid: dict[str, Any],
+                train_size: int | None, include_heavy: bool, one_off: bool,
+                narrowed: bool) -> list[Job]:
+    """A suite's jobs (see :func:`plan_jobs`), its included suites' after them."""
+    chosen_profile = get_profile(profile or suite.profile or "full")
+    own = chosen_profile.name == (suite.profile or "full") and train_size is None and not one_off
+    chosen_datasets = list(datasets or suite.datasets or DATASET_NAMES)
+    for name in chosen_datasets:
+        if name not in DATASET_NAMES:
+            raise UsageError(f"unknown dataset {name!r}. {did_you_mean(name, list(DATASET_NAMES))}")
+    chosen_seeds = [check_seed(s) for s in (seeds if seeds is not None
+                                            else suite.seeds or DEFAULT_SEEDS)]
+    check_no_overlap(overrides, grid)
+    configurations = sum(grid_size(e.grid) for e in suite.entries if include_heavy or not e.heavy)
+    check_plan_size(configurations * grid_size(grid) * len(chosen_datasets) * len(chosen_seeds),
+                    "--grid" if suite.source is None and suite.name == "run-all" else
+                    f"suite {suite.name!r}" + (" with --grid" if grid else ""))
+
+    specs = {entry.model: _checked_spec(suite, entry) for entry in suite.entries}
+    variants = expand(suite, include_heavy)
+    if suite.entries and not variants:
+        raise SuiteError(f"every entry of suite {suite.name!r} is heavy; add --include-heavy "
+                         "to run them.")
+    selected = list({specs[v.model].name: specs[v.model] for v in variants}.values())
+    jobs: dict[str, Job] = {}
+    fixed = split_overrides(overrides, selected)
+    for point in grid_points(grid):
+        swept = split_overrides(point, selected, option="--grid")
+        for variant in variants:
+            spec = specs[variant.model]
+            params = {**variant.params, **fixed[spec.name], **swept[spec.name]}
+            try:
+                planned = build_plan([spec], chosen_datasets, chosen_seeds, chosen_profile,
+                                     params, train_size, own and suite.learning_curve,
+                                     suite.epoch_sweeps if own else {})
+            except UsageError as exc:
+                raise _with_comma_hint(exc, point) from None
+            for job in planned:
+                jobs.setdefault(job.key, job)
+    for name in suite.include if own and not narrowed else ():
+        for job in _plan_suite(find_suite(name), chosen_profile.name, datasets, None, {}, {},
+                               None, include_heavy, False, False):
+            jobs.setdefault(job.key, job)
+    return list(jobs.values())
+
+
 def build_plan(
     specs: Sequence[ModelSpec],
     datasets: Sequence[str],
     seeds: Iterable[int],
     profile: Profile,
-    overrides: dict[str, str] | None = None,
+    overrides: dict[str, Any] | None = None,
     train_size: int | None = None,
-    learning_curve: bool | None = None,
+    learning_curve: bool = False,
+    epoch_sweeps: Mapping[str, int] | None = None,
 ) -> list[Job]:
-    """Every model x dataset x seed, plus the learning-curve sweep where the profile has one.
+    """Every model x dataset x seed (role headline), plus with ``learning_curve`` the smaller
+    training sets (curve) and the ``epoch_sweeps`` (model name to epochs, on the full data).
 
-    ``train_size`` replaces the profile's training-set size (the jobs' role is then ``adhoc``);
-    ``learning_curve`` forces the sweep on or off.
+    ``train_size`` replaces the profile's training-set size: the jobs are then learning-curve
+    points (role curve) and get no other sizes or sweeps.
     """
-    from bench.data import expected_checksums
-
     if train_size is not None and not N_CLASSES <= train_size <= profile.train_size:
         raise UsageError(f"--train-size must be between {N_CLASSES} (one image per class) and "
                          f"{profile.train_size} for profile {profile.name!r}, got {train_size}.")
     seeds = list(dict.fromkeys(int(s) for s in seeds))
     routed = split_overrides(overrides or {}, specs)
-    sweep = profile.learning_curve if learning_curve is None else learning_curve
+    extras = train_size is None
     jobs: list[Job] = []
     for spec in specs:
-        params = _profile_params(spec, profile, routed[spec.name])
-        sizes = [(train_size or profile.train_size,
-                  ROLE_HEADLINE if train_size is None else ROLE_ADHOC, params, seeds)]
-        if sweep and spec.learning_curve and train_size is None:
-            sizes += [(n, ROLE_CURVE, _curve_params(spec, profile, routed[spec.name], n), seeds)
+        own = routed[spec.name]
+        sizes = [(train_size or profile.train_size, ROLE_HEADLINE if extras else ROLE_CURVE,
+                  _profile_params(spec, profile, own))]
+        if extras and learning_curve and spec.learning_curve:
+            sizes += [(n, ROLE_CURVE, _curve_params(spec, profile, own, n))
                       for n in LEARNING_CURVE_SIZES if n < profile.train_size]
-        if sweep and train_size is None:
-            sizes += [(profile.train_size, ROLE_SWEEP, p, s)
-                      for p, s in _epoch_sweeps(spec, profile, routed[spec.name], seeds)]
+        epochs = (epoch_sweeps or {}).get(spec.name)
+        if extras and epochs and spec.epochs_param and spec.epochs_param not in own:
+            sizes.append((profile.train_size, ROLE_SWEEP,
+                          spec.resolve({**own, spec.epochs_param: epochs})))
         for dataset in datasets:
             checksums = expected_checksums(dataset)
-            for size, role, job_params, job_seeds in sizes:
-                for seed in job_seeds:
-                    jobs.append(Job(spec.name, spec.version, job_params, dataset, checksums,
-                                    seed, profile.name, size, profile.test_size, role))
+            for size, role, params in sizes:
+                jobs += [Job(spec.name, spec.version, params, dataset, checksums, seed,
+                             profile.name, size, profile.test_size, role) for seed in seeds]
     return jobs
 
 
@@ -134,20 +231,6 @@ def _curve_params(spec: ModelSpec, profile: Profile, overrides: dict[str, str],
     return spec.resolve(merged)
 
 
-def _epoch_sweeps(spec: ModelSpec, profile: Profile, overrides: dict[str, str],
-                  seeds: list[int]) -> list[tuple[dict, list[int]]]:
-    """(parameters, seeds) of the profile's long per-epoch sweeps of ``spec``."""
-    out = []
-    for entry in profile.epoch_sweeps:
-        if entry.model != spec.name or spec.epochs_param is None:
-            continue
-        if spec.epochs_param in overrides:
-            continue
-        params = spec.resolve({**overrides, spec.epochs_param: entry.epochs})
-        out.append((params, seeds if entry.seeds is None else seeds[:entry.seeds]))
-    return out
-
-
 def _profile_params(spec: ModelSpec, profile: Profile, overrides: dict[str, str]) -> dict:
     """Resolved parameters: defaults, the profile's epoch cap, then the user's overrides."""
     merged: dict[str, Any] = {}
@@ -157,21 +240,33 @@ def _profile_params(spec: ModelSpec, profile: Profile, overrides: dict[str, str]
     return spec.resolve(merged)
 
 
-def plan_jobs(models: Sequence[str] | None = None, datasets: Sequence[str] | None = None,
-              seeds: Sequence[int] = DEFAULT_SEEDS, profile: str = "full",
-              overrides: dict[str, str] | None = None, train_size: int | None = None,
-              learning_curve: bool | None = None) -> list[Job]:
-    """The jobs of a run, without running anything (no data loaded, no framework imported)."""
-    from bench.data import DATASET_NAMES
-    from bench.plugins.registry import available_models, get_model
+def _with_comma_hint(exc: UsageError, point: Mapping[str, Any]) -> UsageError:
+    """A refused ``--grid`` value holding a comma (``--grid epochs=5,10``) most likely meant
+    several values: say how to write them (a comma stays inside one value, for tuples)."""
+    for name, value in point.items():
+        if isinstance(value, str) and "," in value and f"bad value {value!r}" in str(exc):
+            words = " ".join(v.strip() for v in value.split(","))
+            return type(exc)(f"{exc}\n--grid takes one shell word per value (a comma stays "
+                             f"inside a value, for tuple parameters): to sweep {name} over "
+                             f"these values write --grid {name}={words}.")
+    return exc
 
-    specs = [get_model(m) for m in models] if models else available_models()
-    if not specs:
-        raise UsageError("no models to run: the registry is empty (is the harness installed? "
-                         "run `pip install -e .`).")
-    chosen = list(datasets) if datasets else list(DATASET_NAMES)
-    for name in chosen:
-        if name not in DATASET_NAMES:
-            raise UsageError(f"unknown dataset {name!r}. {did_you_mean(name, list(DATASET_NAMES))}")
-    return build_plan(specs, chosen, seeds, get_profile(profile), overrides, train_size,
-                      learning_curve)
+
+def _checked_spec(suite: Suite, entry: SuiteEntry) -> ModelSpec:
+    """The entry's model spec, after checking each of its values on its own (to name the key;
+    a suite made from ``--models`` has no file, so its errors are the plain ones)."""
+    if suite.source is None:
+        return get_model(entry.model)
+    at = ("models", entry.index)
+    try:
+        spec = get_model(entry.model)
+    except BenchError as exc:
+        raise suite_error(suite.source, (*at, "model"), str(exc)) from None
+    checks = [(("params", name), value) for name, value in entry.params.items()]
+    checks += [(("grid", name), value) for name, values in entry.grid.items() for value in values]
+    for (section, name), value in checks:
+        try:
+            spec.resolve({name: value})
+        except BenchError as exc:
+            raise suite_error(suite.source, (*at, section, name), str(exc)) from None
+    return spec

@@ -14,11 +14,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from bench.errors import SuiteError, did_you_mean
-from bench.plan.suite import Suite, SuiteEntry, SuiteSource
+from bench.data.specs import DATASET_NAMES
+from bench.errors import SuiteError, UsageError, did_you_mean
+from bench.plan.profiles import PROFILES
+from bench.plan.suite import Suite, SuiteEntry, SuiteSource, check_seed
 
 BUILTIN_PACKAGE = "bench.plan.builtin"
-TOP_KEYS = ("name", "description", "profile", "datasets", "seeds", "learning_curve", "models")
+TOP_KEYS = ("name", "description", "profile", "datasets", "seeds", "learning_curve",
+            "epoch_sweeps", "include", "models")
 ENTRY_KEYS = ("model", "params", "grid", "heavy", "stand_in_for", "family", "note")
 KeyPath = tuple[str | int, ...]
 
@@ -42,6 +45,9 @@ def load_builtin(name: str) -> Suite:
 def find_suite(name_or_path: str | Path) -> Suite:
     """A suite file (a path, or anything ending in ``.toml``) or a built-in suite by name."""
     text = str(name_or_path)
+    if not text.strip():
+        raise SuiteError("--suite needs a built-in suite name (`bench list --suites`) or the "
+                         "path of a suite file.")
     path = Path(text)
     if text.endswith(".toml") or path.exists() or "/" in text or "\\" in text:
         return load_suite(path)
@@ -73,10 +79,8 @@ def parse_suite(text: str, origin: str, default_name: str) -> Suite:
     return _SuiteReader(source).read(data, default_name)
 
 
-def suite_error(source: SuiteSource | None, path: KeyPath, problem: str) -> SuiteError:
+def suite_error(source: SuiteSource, path: KeyPath, problem: str) -> SuiteError:
     """A :class:`SuiteError` for the key at ``path`` (e.g. ``("models", 2, "params", "C")``)."""
-    if source is None:
-        return SuiteError(f"suite key {format_key(path)}: {problem}")
     line = locate(source.text, path)
     where = f", line {line}" if line else ""
     return SuiteError(f"suite file {source.path}{where}, key {format_key(path)}: {problem}")
@@ -100,10 +104,11 @@ class _SuiteReader:
 
     def read(self, data: dict[str, Any], default_name: str) -> Suite:
         self.unknown_keys(data, TOP_KEYS, ())
-        models = data.get("models")
-        if not isinstance(models, list) or not models:
+        include = self.include(data)
+        models = data.get("models", [] if include else None)
+        if not isinstance(models, list) or not (models or include):
             raise self.fail(("models",), "a suite needs at least one [[models]] table with a "
-                                         "`model = \"NAME\"` key.")
+                                         "`model = \"NAME\"` key (or an `include`).")
         entries = tuple(self.entry(item, i) for i, item in enumerate(models))
         heavy = {e.model for e in entries if e.heavy}
         for entry in entries:
@@ -118,7 +123,9 @@ class _SuiteReader:
             datasets=self.datasets(data),
             seeds=self.seeds(data),
             profile=self.profile(data),
-            learning_curve=self.boolean(data, "learning_curve", (), None),
+            learning_curve=bool(self.boolean(data, "learning_curve", (), False)),
+            epoch_sweeps=self.epoch_sweeps(data),
+            include=include,
             source=self.source,
         )
 
@@ -178,8 +185,6 @@ class _SuiteReader:
         return value
 
     def datasets(self, data: dict) -> tuple[str, ...] | None:
-        from bench.data.specs import DATASET_NAMES
-
         if "datasets" not in data:
             return None
         value = data["datasets"]
@@ -196,16 +201,35 @@ class _SuiteReader:
         if "seeds" not in data:
             return None
         value = data["seeds"]
-        if (not isinstance(value, list) or not value
-                or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0
-                           for s in value)):
-            raise self.fail(("seeds",), f"seeds must be a non-empty array of integers >= 0, "
-                                        f"e.g. [0, 1, 2]; got {value!r}.")
-        return tuple(dict.fromkeys(value))
+        if not isinstance(value, list) or not value:
+            raise self.fail(("seeds",), f"seeds must be a non-empty array, e.g. [0, 1, 2]; got "
+                                        f"{value!r}.")
+        try:
+            return tuple(dict.fromkeys(check_seed(s, "each seed") for s in value))
+        except UsageError as exc:
+            raise self.fail(("seeds",), str(exc)) from None
+
+    def epoch_sweeps(self, data: dict) -> dict[str, int]:
+        sweeps = self.table(data, "epoch_sweeps", ())
+        for model, epochs in sweeps.items():
+            if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+                raise self.fail(("epoch_sweeps", model), f"epochs must be a whole number of 1 "
+                                                         f"or more, got {epochs!r}.")
+        return sweeps
+
+    def include(self, data: dict) -> tuple[str, ...]:
+        value = data.get("include", [])
+        names = _builtin_names()
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(("include",), f"include must be an array of built-in suite names, "
+                                          f"got {value!r}.")
+        for name in value:
+            if name not in names:
+                raise self.fail(("include",), f"no built-in suite {name!r}. "
+                                              f"{did_you_mean(name, names)}")
+        return tuple(value)
 
     def profile(self, data: dict) -> str | None:
-        from bench.plan.profiles import PROFILES
-
         value = self.string(data, "profile", (), None)
         if value is not None and value not in PROFILES:
             raise self.fail(("profile",), f"unknown profile {value!r}. "

@@ -1,4 +1,4 @@
-"""Run profiles: how much data and how many epochs a plan uses."""
+"""Run profiles (data budgets) and the learning curve's training-set sizes and effort rule."""
 
 from __future__ import annotations
 
@@ -37,38 +37,15 @@ def curve_effort(train_size: int, default_epochs: int, default_batch: int | None
 
 
 @dataclass(frozen=True)
-class EpochSweep:
-    """An extra full-data plan entry: ``model`` trained for ``epochs`` epochs so the per-epoch
-    history can show the test loss pass its minimum (``seeds``: how many of the plan's seeds,
-    None for all). Not a headline run: its jobs are marked like learning-curve points at the
-    full training size, and the reports show them on the overfitting page."""
-
-    model: str
-    epochs: int
-    seeds: int | None = None
-
-
-# keras-mlp passes its best test loss well within 40 epochs; a small-cnn sweep (20 epochs, ~13 min
-# per dataset on one core) is easy to add here: `EpochSweep("small-cnn", 20, seeds=1)`.
-EPOCH_SWEEPS = (EpochSweep("keras-mlp", 40),)
-# The model zoo of the reference run: a plain `run-all --profile full` also runs these built-in
-# suites (bench/plan/builtin/), so rank transfer and the Xiao et al. 2017 comparison are part
-# of the committed results. `run-all --suite default` runs the four built-ins alone.
-REFERENCE_SUITES = ("xiao2017",)
-
-
-@dataclass(frozen=True)
 class Profile:
-    """``train_size``/``test_size`` are stratified subset sizes; ``epochs`` caps neural models."""
+    """A data budget: stratified subset sizes, and ``epochs`` caps neural models (None: their
+    default epochs)."""
 
     name: str
     train_size: int
     test_size: int
     epochs: int | None
     description: str
-    learning_curve: bool = False
-    epoch_sweeps: tuple[EpochSweep, ...] = ()
-    suites: tuple[str, ...] = ()  # built-in suites a plain `run-all` adds (with their own seeds)
 
 
 PROFILES: dict[str, Profile] = {
@@ -79,11 +56,7 @@ PROFILES: dict[str, Profile] = {
         Profile("quick", 10_000, FULL_TEST_SIZE, 2,
                 "10,000 train images, the full test set, 2 epochs: for iterating"),
         Profile("full", FULL_TRAIN_SIZE, FULL_TEST_SIZE, None,
-                "all 60,000 / 10,000 images, each model's default epochs, plus the "
-                "learning-curve sweep over training-set sizes (equal training effort) and "
-                "a long per-epoch sweep of keras-mlp (40 epochs) and the model zoo (suite "
-                "xiao2017: the Fashion-MNIST paper's scikit-learn families, seed 0)",
-                learning_curve=True, epoch_sweeps=EPOCH_SWEEPS, suites=REFERENCE_SUITES),
+                "all 60,000 / 10,000 images, each model's default epochs"),
     )
 }
 

@@ -2,15 +2,26 @@
 
 A suite is plain data (:class:`Suite`, :class:`SuiteEntry`); :func:`expand` turns it into the
 (model, parameters) pairs to run without touching the registry, and
-:mod:`bench.plan.planning` turns those into runner jobs.
+:func:`bench.plan.jobs.plan_jobs` turns those into runner jobs.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
+from bench.errors import SuiteError, UsageError, did_you_mean
 from bench.plan.grid import grid_points
+
+MAX_SEED = 2**32 - 1
+
+
+def check_seed(seed: Any, what: str = "seed") -> int:
+    """``seed`` if it is a whole number from 0 to :data:`MAX_SEED` (the one seed rule of
+    command line, suites and API), else a UsageError naming ``what``."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise UsageError(f"{what} must be a whole number from 0 to {MAX_SEED}, got {seed!r}.")
+    return seed
 
 
 @dataclass(frozen=True)
@@ -45,8 +56,10 @@ class SuiteSource:
 class Suite:
     """A named experiment: entries plus the datasets, seeds and profile they run under.
 
-    ``None`` for ``datasets``/``seeds``/``profile``/``learning_curve`` means the harness's usual
-    default (both datasets, seeds 0-2, profile ``full``, the profile's learning-curve choice).
+    ``None`` for ``datasets``/``seeds``/``profile`` means the harness's usual default (both
+    datasets, seeds 0-2, profile ``full``). Under its own profile and without ``--train-size``
+    a suite also plans ``learning_curve`` points, the ``epoch_sweeps`` (model name to epochs)
+    and the suites it ``include``s (these keep their own seeds and entries).
     """
 
     name: str
@@ -55,7 +68,9 @@ class Suite:
     datasets: tuple[str, ...] | None = None
     seeds: tuple[int, ...] | None = None
     profile: str | None = None
-    learning_curve: bool | None = None
+    learning_curve: bool = False
+    epoch_sweeps: dict[str, int] = field(default_factory=dict)
+    include: tuple[str, ...] = ()
     source: SuiteSource | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -72,66 +87,18 @@ class Variant(NamedTuple):
 
 
 def expand(suite: Suite, include_heavy: bool = False) -> list[Variant]:
-    """Every entry's fixed parameters merged with each point of its grid, in file order.
-
-    Heavy entries are left out unless ``include_heavy``. Identical pairs appear once.
-    """
-    variants: list[Variant] = []
-    seen: set[str] = set()
-    for entry in suite.entries:
-        if entry.heavy and not include_heavy:
-            continue
-        for point in grid_points(entry.grid):
-            params = {**entry.params, **point}
-            identity = repr((entry.model, sorted(params.items())))
-            if identity not in seen:
-                seen.add(identity)
-                variants.append(Variant(entry.model, params, entry.index))
-    return variants
+    """Every entry's fixed parameters merged with each point of its grid, in file order
+    (heavy entries only with ``include_heavy``). The planner drops repeated jobs."""
+    return [Variant(entry.model, {**entry.params, **point}, entry.index)
+            for entry in suite.entries if include_heavy or not entry.heavy
+            for point in grid_points(entry.grid)]
 
 
 def restrict(suite: Suite, models: list[str]) -> Suite:
     """The suite with only the entries of ``models`` (``run-all --suite S --models M ...``)."""
-    from dataclasses import replace
-
-    from bench.errors import SuiteError, did_you_mean
-
     known = list(dict.fromkeys(e.model for e in suite.entries))
     for name in models:
         if name not in known:
             raise SuiteError(f"--models {name}: not a model of suite {suite.name!r}. "
                              f"{did_you_mean(name, known)}")
     return replace(suite, entries=tuple(e for e in suite.entries if e.model in models))
-
-
-def match_entry(suite: Suite, model: str, params: dict[str, Any]) -> SuiteEntry | None:
-    """The suite entry a result came from: same model, its fixed values and one grid point
-    among ``params`` (a record's resolved parameters). Heavy entries count too.
-
-    Lets a report label results by the entry's ``family``, ``heavy`` and ``stand_in_for``.
-    """
-    for entry in suite.entries:
-        if entry.model != model:
-            continue
-        fixed = all(name in params and _same(params[name], value)
-                    for name, value in entry.params.items())
-        swept = all(name in params and any(_same(params[name], v) for v in values)
-                    for name, values in entry.grid.items())
-        if fixed and swept:
-            return entry
-    return None
-
-
-def _same(a: Any, b: Any) -> bool:
-    """Equal as parameter values: tuples and lists alike, 10 and 10.0 alike, "none" is None."""
-    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(b, str) and b.strip().lower() == "none":
-        b = None
-    if isinstance(a, str) and a.strip().lower() == "none":
-        a = None
-    numbers = (int, float)
-    if (isinstance(a, numbers) and isinstance(b, numbers)
-            and not isinstance(a, bool) and not isinstance(b, bool)):
-        return float(a) == float(b)
-    return type(a) is type(b) and a == b

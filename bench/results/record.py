@@ -17,13 +17,13 @@ STATUS_CRASHED = "crashed"
 STATUSES = (STATUS_OK, STATUS_FAILED, STATUS_TIMEOUT, STATUS_CRASHED)
 
 #: What a job is in its plan, stored in its record so the reports choose from records alone:
-#: the full-size run of a configuration, a learning-curve point (a smaller training set), a
-#: long per-epoch sweep on the full data, or a one-off run (``bench run``, ``--train-size``).
+#: the full-size run of a configuration (a plan's or ``bench run``'s), a learning-curve point (a
+#: smaller training set: the plan's curve or ``--train-size``), or a long per-epoch sweep on the
+#: full data. One job has one role whichever command planned it, since the role is stored.
 ROLE_HEADLINE = "headline"
 ROLE_CURVE = "curve"
 ROLE_SWEEP = "sweep"
-ROLE_ADHOC = "adhoc"
-ROLES = (ROLE_HEADLINE, ROLE_CURVE, ROLE_SWEEP, ROLE_ADHOC)
+ROLES = (ROLE_HEADLINE, ROLE_CURVE, ROLE_SWEEP)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections import Counter
@@ -9,12 +10,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.errors import UsageError
+from bench.data.sources import require_data_dir
+from bench.errors import ResultsError, UsageError
+from bench.files import output_dir_problem
 from bench.plan.jobs import Job
 from bench.results.record import STATUS_OK, STATUSES, RunRecord
-from bench.results.store import ok_record
+from bench.results.store import ok_record, runs_dir
+from bench.runner.claims import claims_dir
+from bench.runner.dask import run_dask
+from bench.runner.local import run_local
 from bench.runner.progress import Progress
-from bench.settings import Settings, get_settings, use_settings
 
 BACKENDS = ("local", "dask")
 
@@ -58,9 +63,10 @@ class ExecutionConfig:
     def validate(self) -> None:
         if self.jobs < 1:
             raise UsageError(f"--jobs must be at least 1, got {self.jobs}.")
-        from bench.runner.executor import check_timeout
-
-        check_timeout(self.timeout)
+        timeout = self.timeout
+        if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int | float)
+                                    or not math.isfinite(timeout) or timeout <= 0):
+            raise UsageError(f"--timeout must be a positive, finite number of seconds, got {timeout}.")
         if self.backend not in BACKENDS:
             raise UsageError(f"unknown backend {self.backend!r}; choose one of {', '.join(BACKENDS)}.")
         if self.backend == "dask" and not self.scheduler:
@@ -72,13 +78,24 @@ class ExecutionConfig:
                              "locally.")
 
 
-def execute(jobs: Sequence[Job], results_dir: str | os.PathLike = "results",
-            config: ExecutionConfig | None = None, settings: Settings | None = None) -> RunSummary:
-    """Run every job that has no ``ok`` result yet (all of them with ``force``), under
-    ``settings`` (default: the active ones; workers receive them explicitly)."""
-    from bench.runner.executor import run_dask, run_local
+def check_results_dir(results_dir: str | os.PathLike) -> None:
+    """Refuse a results folder that cannot take records, before anything trains."""
+    for folder in (Path(results_dir), runs_dir(results_dir)):
+        problem = output_dir_problem(folder)
+        if problem:
+            raise ResultsError(f"cannot write results to {folder}: {problem}. Nothing was run; "
+                               "choose another --results-dir or fix the folder first.")
+    claims = claims_dir(results_dir)
+    if claims.is_symlink() or (os.path.lexists(claims) and not claims.is_dir()):
+        raise ResultsError(f"cannot write results to {results_dir}: {claims}, where runs keep "
+                           "their job claims, is a link or not a folder. Nothing was run; "
+                           "remove it (the harness recreates it) or choose another --results-dir.")
 
-    settings = settings or get_settings()
+
+def execute(jobs: Sequence[Job], results_dir: str | os.PathLike = "results",
+            config: ExecutionConfig | None = None) -> RunSummary:
+    """Run every job that has no ``ok`` result yet (all of them with ``force``), under the
+    active settings (the workers receive them explicitly)."""
     config = config or ExecutionConfig()
     config.validate()
     results_dir = str(results_dir)
@@ -86,21 +103,17 @@ def execute(jobs: Sequence[Job], results_dir: str | os.PathLike = "results",
     unique = list({job.key: job for job in jobs}.values())
     cached = {} if config.force else {j.key: ok_record(results_dir, j.key) for j in unique}
     todo = [j for j in unique if cached.get(j.key) is None]
-    with use_settings(settings):
-        check_declarations(todo)  # the harness cache is the settings'
     if todo and config.backend != "dask":  # Dask workers may see folders the client does not
-        from bench.data.sources import require_data_dir
-
-        with use_settings(settings):
-            require_data_dir()  # a typo is one error, not a failed record per job
+        require_data_dir()  # a typo is one error, not a failed record per job
+    if todo:
+        check_results_dir(results_dir)
     progress = Progress(len(todo), quiet=config.quiet)
     try:
         if todo and config.backend == "dask":
-            fresh = run_dask(todo, results_dir, config.scheduler, config.timeout, progress,
-                             settings)
+            fresh = run_dask(todo, results_dir, config.scheduler, config.timeout, progress)
         elif todo:
             fresh = run_local(todo, results_dir, min(config.jobs, len(todo)), config.timeout,
-                              progress, settings)
+                              progress)
         else:
             fresh = []
     finally:
@@ -109,14 +122,3 @@ def execute(jobs: Sequence[Job], results_dir: str | os.PathLike = "results",
     records = [by_key[j.key] for j in unique]
     return RunSummary(records, cached=len(unique) - len(todo), executed=len(todo),
                       wall_seconds=time.monotonic() - started, results_dir=results_dir)
-
-
-def check_declarations(jobs: Sequence[Job]) -> None:
-    """Before anything runs: each import-path model's planned class declaration must be the
-    live class's (a stale or edited cache entry is one error, not a failed record per job)."""
-    planned = {(j.model, j.class_fingerprint) for j in jobs if j.class_fingerprint is not None}
-    if planned:
-        from bench.plugins.declarations import check_fingerprint
-
-        for model, fingerprint in sorted(planned):
-            check_fingerprint(model, fingerprint)

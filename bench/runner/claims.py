@@ -1,14 +1,11 @@
 """Sharing one results folder between runs: per-job claim files.
 
-A run claims a job before executing it by taking an exclusive ``flock`` on
-``<results>/.claims/<key>.claim``; a second ``run-all`` on the same folder skips the jobs
-another run holds, runs the rest, and picks up the others' records when they are done.
-The kernel drops a lock when its process dies, so a claim left by a SIGKILLed run is
-stale at once and the job is simply claimed again. A released claim file is deleted while
-still locked; a run that locked the old file sees it is no longer the one at the path and
-tries again. A run killed after saving a record but before releasing its claim leaves a
-stale claim for a job that is now cached (never claimed again): every run sweeps such
-claims when it ends (:func:`sweep_stale_claims`).
+A run claims a job by an exclusive ``flock`` on ``<results>/.claims/<key>.claim``; a second
+run on the folder skips the jobs another holds and picks up their records when done. The
+kernel drops a lock when its process dies, so a SIGKILLed run's claims are stale at once. A
+released claim file is deleted while still locked (a run that locked the old file sees it is
+no longer the one at the path and tries again); stale claims of jobs that are cached by now
+are swept when a run ends (:func:`sweep_stale_claims`).
 """
 
 from __future__ import annotations
@@ -19,11 +16,13 @@ from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
 
+from bench.errors import ResultsError
+from bench.files import file_signature
 from bench.plan.jobs import Job
 from bench.results.record import RunRecord
 from bench.results.store import read_record, record_path
 from bench.results.validate import KEY_RE
-from bench.runner.worker import file_signature
+from bench.runner.progress import Events
 
 CLAIMS_FOLDER = ".claims"
 
@@ -75,9 +74,8 @@ def release(results_dir: str | os.PathLike, key: str, fd: int) -> None:
 def sweep_stale_claims(results_dir: str | os.PathLike) -> int:
     """Delete the claim files no live run holds (left by killed runs); the number deleted.
 
-    Only files named like a job's claim are touched; a claim another run holds is left alone
-    (its lock cannot be taken), and each stale one is deleted while locked, as :func:`release`
-    does, so a run claiming the same job meanwhile simply tries again.
+    Only files named like a job's claim are touched, each deleted while locked as in
+    :func:`release`; a claim another run holds is left alone.
     """
     folder = claims_dir(results_dir)
     if folder.is_symlink():  # never delete through a link (runs refuse such a folder anyway)
@@ -99,16 +97,31 @@ def sweep_stale_claims(results_dir: str | os.PathLike) -> int:
     return swept
 
 
-class WorkQueue:
-    """The jobs of one run, handed out as this run claims them.
+def committed_record(results_dir: str | os.PathLike, job: Job,
+                     before: tuple[int, int, int] | None) -> RunRecord | None:
+    """The valid record saved for ``job`` since its file had the signature ``before``."""
+    path = record_path(results_dir, job.key)
+    if file_signature(path) in (None, before):
+        return None
+    try:
+        return read_record(path)  # a valid record is stored under its own key
+    except (ResultsError, OSError):
+        return None
 
-    :meth:`take` returns records that another run committed meanwhile (those jobs are not
-    run twice) and the next job claimed for this run; jobs another run holds wait their
-    turn. Call :meth:`done` when a claimed job's record is saved.
+
+class WorkQueue:
+    """The jobs of one run, handed out as this run claims them, and their records.
+
+    :meth:`take` returns the next job claimed for this run; jobs another run holds wait their
+    turn, and those another run committed meanwhile are finished with its record (not run
+    twice). :meth:`finish` releases a job's claim once its record is saved, keeps the record
+    and reports it to ``events``.
     """
 
-    def __init__(self, jobs: Sequence[Job], results_dir: str | os.PathLike) -> None:
-        self.results_dir = results_dir
+    def __init__(self, jobs: Sequence[Job], results_dir: str | os.PathLike,
+                 events: Events) -> None:
+        self.results_dir, self.events = results_dir, events
+        self.records: list[RunRecord] = []
         self._waiting = deque(jobs)
         self._held: dict[str, int] = {}
         self._before = {job.key: file_signature(record_path(results_dir, job.key))
@@ -120,8 +133,7 @@ class WorkQueue:
     def __len__(self) -> int:
         return len(self._waiting)
 
-    def take(self) -> tuple[list[RunRecord], Job | None]:
-        finished: list[RunRecord] = []
+    def take(self) -> Job | None:
         for _ in range(len(self._waiting)):
             job = self._waiting.popleft()
             fd = try_claim(self.results_dir, job.key)
@@ -129,26 +141,19 @@ class WorkQueue:
                 self._waiting.append(job)
                 continue
             self._held[job.key] = fd
-            record = self._finished_elsewhere(job)
-            if record is not None:
-                self.done(job)
-                finished.append(record)
-                continue
-            return finished, job
-        return finished, None
+            record = committed_record(self.results_dir, job, self._before[job.key])
+            if record is None:
+                return job
+            self.finish(job, record)  # another run finished it meanwhile
+        return None
 
-    def _finished_elsewhere(self, job: Job) -> RunRecord | None:
-        """The record another run committed for ``job`` since this run started, if any."""
-        path = record_path(self.results_dir, job.key)
-        if file_signature(path) == self._before[job.key]:
-            return None
-        try:
-            record = read_record(path)
-        except Exception:  # noqa: BLE001 - unreadable: run the job again
-            return None
-        return record if record.key == job.key else None
+    def finish(self, job: Job, record: RunRecord) -> None:
+        self.done(job)
+        self.records.append(record)
+        self.events.on_finish(record)
 
     def done(self, job: Job) -> None:
+        """Release the claim on ``job``."""
         fd = self._held.pop(job.key, None)
         if fd is not None:
             release(self.results_dir, job.key, fd)

@@ -14,15 +14,16 @@ import json
 import math
 import os
 import statistics
+import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bench.errors import ResultsError
+from bench.errors import ResultsWarning
 from bench.plan.jobs import Job
 from bench.results.record import STATUS_OK, RunRecord
-from bench.results.store import read_record, runs_dir
+from bench.results.store import load_records
 
 
 @dataclass(frozen=True)
@@ -60,19 +61,12 @@ class PlanPreview:
 
 
 def ok_history(results_dir: str | os.PathLike) -> list[RunRecord]:
-    """Every readable ``ok`` record with a wall time, stored under its own key (unreadable
-    files are skipped: a dry run only reads)."""
-    folder = runs_dir(results_dir)
-    records = []
-    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-        try:
-            record = read_record(path)
-        except ResultsError:
-            continue
-        if (record.status == STATUS_OK and record.wall_seconds is not None
-                and record.key == path.stem):
-            records.append(record)
-    return records
+    """Every valid ``ok`` record with a wall time (invalid files are skipped silently: a dry
+    run only reads)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResultsWarning)
+        return [r for r in load_records(results_dir)
+                if r.status == STATUS_OK and r.wall_seconds is not None]
 
 
 def estimate_seconds(job: Job, history: Iterable[RunRecord]) -> tuple[float | None, str]:

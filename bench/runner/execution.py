@@ -5,17 +5,23 @@ from __future__ import annotations
 import threading
 import time
 import traceback
+import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 
+from bench.data import load_dataset
 from bench.data.inputs import prepare_inputs
+from bench.data.specs import N_CLASSES
+from bench.data.subsets import indices_digest, test_indices, train_indices
 from bench.plan.jobs import Job
+from bench.plugins.contract import estimator_proba
+from bench.plugins.registry import get_model
 from bench.results.codec import array_to_digits
 from bench.results.record import STATUS_FAILED, STATUS_OK, RunRecord
-from bench.settings import Settings, get_settings, use_settings
+from bench.runner import provenance
 
 EpochHook = Callable[[int, int, dict[str, float]], None]
 N_CONFIDENT_MISTAKES = 12
@@ -33,22 +39,20 @@ def empty_record(job: Job, status: str, **fields: Any) -> RunRecord:
 class PeakMemory:
     """Samples this process's resident memory in a background thread; ``peak_mb`` after exit."""
 
-    def __init__(self, interval: float = 0.1) -> None:
-        self.interval = interval
-        self.peak_mb = 0.0
-        self._stop = threading.Event()
+    peak_mb = 0.0
 
-    def _sample(self) -> None:
+    def _sample(self, stop: threading.Event) -> None:
         import psutil
 
         process = psutil.Process()
         while True:
             self.peak_mb = max(self.peak_mb, process.memory_info().rss / 2**20)
-            if self._stop.wait(self.interval):
+            if stop.wait(0.1):
                 return
 
     def __enter__(self) -> PeakMemory:
-        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, args=(self._stop,), daemon=True)
         self._thread.start()
         return self
 
@@ -57,18 +61,10 @@ class PeakMemory:
         self._thread.join()
 
 
-def execute_job(job: Job, settings: Settings | None = None,
-                on_epoch: EpochHook | None = None) -> RunRecord:
-    """Train and evaluate ``job`` under ``settings`` (default: the active ones); an exception
-    becomes a ``failed`` record, never a raise."""
-    with use_settings(settings or get_settings()):
-        return _execute(job, on_epoch)
-
-
-def _execute(job: Job, on_epoch: EpochHook | None) -> RunRecord:
+def execute_job(job: Job, on_epoch: EpochHook | None = None) -> RunRecord:
+    """Train and evaluate ``job`` under the active settings; an exception becomes a
+    ``failed`` record, never a raise."""
     started_at, wall0, cpu0 = now_iso(), time.perf_counter(), time.process_time()
-    from bench.runner import provenance
-
     try:
         with PeakMemory() as memory:
             fields = _train_and_evaluate(job, on_epoch)
@@ -84,17 +80,6 @@ def _execute(job: Job, on_epoch: EpochHook | None) -> RunRecord:
 
 
 def _train_and_evaluate(job: Job, on_epoch: EpochHook | None) -> dict:
-    import warnings
-
-    from bench.data import load_dataset
-    from bench.data.subsets import indices_digest, test_indices, train_indices
-    from bench.plugins.contract import estimator_proba
-    from bench.plugins.registry import get_model
-
-    if job.class_fingerprint is not None:  # planned from a cached class declaration
-        from bench.plugins.declarations import check_fingerprint
-
-        check_fingerprint(job.model, job.class_fingerprint)
     spec = get_model(job.model)
     data = load_dataset(job.dataset)
     train_idx = train_indices(data.y_train, job.train_size, job.seed, job.dataset)
@@ -148,10 +133,10 @@ def log_loss(y: np.ndarray, proba: np.ndarray) -> float:
     return float(-np.mean(np.log(picked)))
 
 
-def confusion(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int = 10) -> np.ndarray:
+def confusion(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     """Rows are true classes, columns predicted classes."""
-    return np.bincount(y_true * n_classes + y_pred, minlength=n_classes**2).reshape(
-        n_classes, n_classes)
+    return np.bincount(y_true * N_CLASSES + y_pred, minlength=N_CLASSES**2).reshape(
+        N_CLASSES, N_CLASSES)
 
 
 def per_class_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> list[float]:

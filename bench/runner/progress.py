@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from bench.plan.jobs import Job
 from bench.results.record import STATUS_OK, RunRecord
+
+
+class Events(Protocol):
+    """What a backend reports as jobs run (:class:`Progress` shows it)."""
+
+    def on_start(self, job: Job) -> None: ...
+    def on_epoch(self, job: Job, epoch: int, epochs: int, logs: dict) -> None: ...
+    def on_finish(self, record: RunRecord) -> None: ...
 
 
 def describe(record: RunRecord) -> str:

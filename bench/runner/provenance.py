@@ -10,6 +10,8 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
+from bench.threads import KERAS_THREADS, THREAD_VARIABLES, threads_per_job
+
 PACKAGES = ("mnist-vs-fashion-bench", "numpy", "pandas", "scikit-learn", "scipy",
             "tensorflow-cpu", "tensorflow", "keras", "joblib", "matplotlib")
 
@@ -72,8 +74,6 @@ def _static() -> dict[str, object]:
 def collect() -> dict[str, object]:
     """Versions, CPU, thread settings and git commit (the static part is computed once)."""
     info = dict(_static())
-    from bench.threads import KERAS_THREADS, THREAD_VARIABLES, threads_per_job
-
     info["threads"] = {k: os.environ[k] for k in (*THREAD_VARIABLES, "OPENBLAS_CORETYPE")
                        if k in os.environ}
     info["threads"]["per_job"] = threads_per_job()

@@ -1,36 +1,46 @@
-"""Worker processes: warm, thread-limited, one job at a time, talking over a socket pair.
+"""Worker processes: warm, thread-limited, one job at a time; the protocol both backends
+(:mod:`bench.runner.local`, :mod:`bench.runner.dask`) drive.
 
 A worker is a fresh interpreter (``python -m bench.runner.worker FD``) started with
-``subprocess``, not ``multiprocessing``, so it can be started anywhere, including inside a
-Dask worker (a daemonic process, which ``multiprocessing`` refuses to give children). Its
-thread limits are in its environment before numpy loads, and the supervisor's
-:class:`~bench.settings.Settings` reach it explicitly, so a job never depends on the
-environment of the process it lands in.
-
-Protocol, over the pair (pickled tuples):
+``subprocess``, not ``multiprocessing``, so it can be started inside a Dask worker (a daemonic
+process) too. Its thread limits are in its environment before numpy loads, and the
+supervisor's :class:`~bench.settings.Settings` reach it explicitly, so a job never depends on
+the environment of the process it lands in. Messages over the socket pair (pickled tuples):
 
 - in: one :class:`WorkerConfig`, then ``("run", job)`` per job, ``("warm", models)`` to
   import more frameworks, ``None`` to stop;
-- out: ``("ready",)`` after the start-up warm-up and after each ``warm`` (frameworks are
-  imported then, so that no job's ``--timeout`` pays for them), then per job ``("epoch", key, epoch, epochs, logs)`` and
+- out: ``("warming", model)``, ``("ready",)`` once frameworks are imported (so that no job's
+  ``--timeout`` pays for them), then per job ``("epoch", key, epoch, epochs, logs)`` and
   ``("done", record_dict)``.
 
-This module imports nothing heavy at the top: a worker sets its own limits first.
+A backend hands jobs to :class:`WorkerProcess` es, reads their messages and asks
+:func:`stopped_record` whether a job crashed or ran past its ``--timeout``.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection, Pipe
-from pathlib import Path
-from typing import Any
+from multiprocessing.connection import Connection, Pipe, wait
 
+from bench.errors import ModelWarning
+from bench.plan.jobs import Job
+from bench.plugins.registry import PluginWarning, get_model
+from bench.results.record import STATUS_CRASHED, STATUS_TIMEOUT, RunRecord
+from bench.results.store import save_record
+from bench.runner import provenance
+from bench.runner.execution import empty_record, execute_job
+from bench.settings import Settings, set_settings
 from bench.threads import thread_environment
+
+POLL_SECONDS = 0.2
+WARM_UP_SECONDS = 600.0  # a worker still importing after this is stuck
 
 
 @dataclass(frozen=True)
@@ -43,8 +53,8 @@ class WorkerConfig:
     """
 
     threads: int
+    settings: Settings  # the supervisor's: they cross the process boundary explicitly
     results_dir: str | None = None
-    settings: Any = None  # bench.settings.Settings; Any keeps this module light
     warm_up: tuple[str, ...] = field(default=())
 
 
@@ -65,7 +75,7 @@ class WorkerProcess:
         self.conn.send(config)
         self._unanswered = 1  # warm-ups not yet answered with "ready"
         self.warming: str | None = None  # the model whose framework is being imported
-        self.job = None
+        self.job: Job | None = None
         self.started = 0.0  # monotonic time the current job was handed over
         self.committed = None  # file_signature of the job's record when it was handed over
         self.warm_started = time.monotonic()
@@ -97,7 +107,7 @@ class WorkerProcess:
     def exit_code(self) -> int | None:
         return self.process.poll()
 
-    def assign(self, job) -> None:
+    def assign(self, job: Job) -> None:
         self.job, self.started = job, time.monotonic()
         self.conn.send(("run", job))
 
@@ -124,18 +134,6 @@ class WorkerProcess:
         self.process.wait()
         self.conn.close()
 
-    def stop(self, grace: float = 5.0) -> None:
-        """Ask the worker to exit; kill it if it has not within ``grace`` seconds."""
-        try:
-            self.conn.send(None)
-        except OSError:
-            pass
-        try:
-            self.process.wait(grace)
-        except subprocess.TimeoutExpired:
-            pass
-        self.kill()
-
 
 def stop_all(workers: Sequence[WorkerProcess], grace: float = 5.0) -> None:
     for worker in workers:
@@ -153,8 +151,6 @@ def stop_all(workers: Sequence[WorkerProcess], grace: float = 5.0) -> None:
 
 
 def describe_exit(code: int | None) -> str:
-    import signal
-
     if code is None:
         return "no exit code"
     if code < 0:
@@ -171,8 +167,6 @@ def warm_up(models: Sequence[str], report=None) -> None:
     ``report(name)`` is called before each model. A model that cannot be built here is left
     alone: its job fails with the real error.
     """
-    from bench.plugins.registry import get_model
-
     for name in models:
         if report is not None:
             report(name)
@@ -187,26 +181,11 @@ def warm_up(models: Sequence[str], report=None) -> None:
             continue
 
 
-def worker_main(conn: Connection, config: WorkerConfig | None = None) -> None:
+def worker_main(conn: Connection) -> None:
     """Serve jobs from ``conn`` until it closes or sends ``None`` (see the module docstring)."""
-    import signal
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor handles Ctrl-C
-    config = config or conn.recv()
-    os.environ.update(thread_environment(config.threads))
-    if config.settings is not None:
-        from bench.settings import set_settings
-
-        # the job's share of the cores, as the thread variables above say
-        set_settings(config.settings.replace(threads_per_job=config.threads))
-    import warnings
-
-    from bench.errors import ModelWarning
-    from bench.plugins.registry import PluginWarning
-    from bench.results.store import save_record
-    from bench.runner import provenance
-    from bench.runner.execution import execute_job
-
+    config = conn.recv()
+    set_settings(config.settings.replace(threads_per_job=config.threads))  # the job's share
     # versions and the git commit as the worker starts (its code is loaded from here on),
     # not when its first job ends: a long job must not record a commit made while it ran
     provenance.collect()
@@ -249,17 +228,35 @@ def worker_main(conn: Connection, config: WorkerConfig | None = None) -> None:
             return
 
 
-def file_signature(path: Path) -> tuple[int, int, int] | None:
-    """Identity of the file at ``path`` (inode, mtime, size), ``None`` if there is none.
+def wait_ready(workers: Sequence[WorkerProcess]) -> None:
+    """Until every worker is ready or gone (one stuck warming up is killed)."""
+    while any(w.alive and not w.ready for w in workers):
+        wait([w for w in workers if not w.ready], POLL_SECONDS)
+        for worker in workers:
+            worker.messages()
+            if worker.alive and worker.warming_too_long(WARM_UP_SECONDS):
+                worker.kill()
 
-    An atomic write replaces the inode, so a changed signature means a new record was
-    committed.
-    """
-    try:
-        st = os.stat(path)
-    except OSError:
+
+def crash_error(code: int | None) -> str:
+    return (f"the worker process died ({describe_exit(code)}) while running this job: a hard "
+            "crash such as a segfault, os._exit or a kill for lack of memory.")
+
+
+def stopped_record(worker: WorkerProcess, timeout: float | None) -> RunRecord | None:
+    """The ``crashed`` or ``timeout`` record of the job ``worker`` holds, after killing it;
+    ``None`` while the job runs within its time."""
+    job, elapsed = worker.job, time.monotonic() - worker.started
+    if worker.alive and not (timeout and elapsed > timeout):
         return None
-    return (st.st_ino, st.st_mtime_ns, st.st_size)
+    code = worker.exit_code
+    worker.kill()  # from here on nothing can write this job's record but the supervisor
+    if code is not None:
+        status, error = STATUS_CRASHED, crash_error(code)
+    else:
+        status = STATUS_TIMEOUT
+        error = f"the job ran past --timeout {timeout:g} s and its worker process was killed."
+    return empty_record(job, status, error=error, wall_seconds=round(elapsed, 3))
 
 
 if __name__ == "__main__":

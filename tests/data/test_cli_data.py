@@ -7,7 +7,7 @@ from data_helpers import flip_byte, write_dataset
 
 import bench.cli
 from bench.cli import main
-from bench.data import cache_dir
+from bench.data import payloads_dir
 
 
 @pytest.fixture(autouse=True)
@@ -137,7 +137,7 @@ def test_import_then_info_from_the_cache(synth, capsys):
     code, out, _ = run(capsys, "data", "import", str(synth.data_dir / "mnist"))
     assert code == 0 and out.startswith("mnist: ok, imported from")
     code, out, _ = run(capsys, "data", "info", "--dataset", "mnist")
-    assert code == 0 and f"cached at {cache_dir() / 'mnist'}" in out
+    assert code == 0 and f"cached at {payloads_dir()}" in out
 
 
 def test_import_bad_folder(synth, capsys):

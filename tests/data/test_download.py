@@ -6,8 +6,7 @@ import pytest
 from data_helpers import flip_byte, write_dataset, write_npz
 
 from bench.data import cache_dir, download, load_dataset
-from bench.data.cache import downloads_dir
-from bench.data.specs import FILENAMES
+from bench.data.cache import payload_path, payloads_dir
 from bench.errors import DataError
 
 
@@ -30,6 +29,11 @@ def online(monkeypatch):
     monkeypatch.delenv("BENCH_OFFLINE")
 
 
+def cached(spec) -> dict[str, bool]:
+    """Which payloads of ``spec`` the cache holds."""
+    return {role: payload_path(f.sha256).exists() for role, f in spec.files.items()}
+
+
 def leftovers():
     """Temp files anywhere in the cache."""
     return [p.name for p in cache_dir().rglob(".*") if p.is_file()]
@@ -49,21 +53,20 @@ def test_falls_back_through_mirrors_in_order(synth, mirrors, http_root, online):
         "/bad/mnist/t10k-labels-idx1-ubyte.gz",
         "/good/mnist/train-images-idx3-ubyte.gz",
     ]
-    assert sorted(p.name for p in downloads_dir("mnist").iterdir()) == sorted(
-        f"{f}.gz" for f in FILENAMES.values()
-    )
+    assert all(cached(synth.specs["mnist"]).values())
     assert leftovers() == []
 
 
 def test_later_loads_use_the_cache_not_the_network(synth, mirrors, http_root, online):
     load_dataset("fashion-mnist", mirrors=[mirrors["good"]], progress=False)
     n = len(http_root.requests)
-    load_dataset("fashion-mnist", mirrors=[mirrors["good"]])
-    # with the npy cache gone, the kept downloads are used, still without the network
-    for npy in (cache_dir() / "fashion-mnist").glob("*.npy"):
-        npy.unlink()
-    assert "downloaded earlier" in load_dataset("fashion-mnist", mirrors=[mirrors["good"]]).source
+    again = load_dataset("fashion-mnist", mirrors=[mirrors["good"]])
+    assert again.source == f"cached at {payloads_dir()}"
     assert len(http_root.requests) == n
+    # a payload gone from the cache is fetched again, and only that one
+    payload_path(synth.specs["fashion-mnist"].files["test_labels"].sha256).unlink()
+    load_dataset("fashion-mnist", mirrors=[mirrors["good"]], progress=False)
+    assert http_root.requests[n:] == ["/good/fashion-mnist/t10k-labels-idx1-ubyte.gz"]
 
 
 def test_all_mirrors_failing_names_each_failure(synth, mirrors, http_root, online):
@@ -75,8 +78,8 @@ def test_all_mirrors_failing_names_each_failure(synth, mirrors, http_root, onlin
     assert "train-images-idx3-ubyte.gz: checksum mismatch" in message
     assert "--data-dir" in message and "bench data import" in message
     # the good files from the bad mirror were kept; the damaged one never was
-    assert "train-images-idx3-ubyte.gz" not in [p.name for p in downloads_dir("mnist").iterdir()]
-    assert not (cache_dir() / "mnist").exists()
+    assert cached(synth.specs["mnist"]) == {"train_images": False, "train_labels": True,
+                                            "test_images": True, "test_labels": True}
     assert leftovers() == []
 
 
@@ -104,7 +107,7 @@ def test_npz_mirror(synth, mirrors, http_root, online):
     urls = [mirrors["down"], f"{http_root.url}/keras/mnist.npz"]
     dataset = load_dataset("mnist", mirrors=urls, progress=False)
     assert (dataset.y_test == synth.arrays["mnist"]["test_labels"]).all()
-    assert sorted(p.name for p in downloads_dir("mnist").iterdir()) == sorted(FILENAMES.values())
+    assert all(cached(synth.specs["mnist"]).values())
     assert leftovers() == []
 
 
@@ -121,9 +124,7 @@ def test_interrupted_download_leaves_no_partial_file(synth, mirrors, online, mon
     expected = KeyboardInterrupt if error is KeyboardInterrupt else DataError
     with pytest.raises(expected):
         load_dataset("mnist", mirrors=[mirrors["good"]], progress=False)
-    folder = downloads_dir("mnist")
-    assert list(folder.iterdir()) == []
-    assert not (cache_dir() / "mnist").exists()
+    assert list(payloads_dir().iterdir()) == []
 
 
 def test_mirror_urls(synth, monkeypatch):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 
@@ -29,9 +28,11 @@ from bench.data import (
     import_dataset,
     load_dataset,
     locate_dataset,
+    payloads_dir,
     sources,
     verify_dataset,
 )
+from bench.data.cache import payload_path
 from bench.data.specs import FILENAMES
 from bench.errors import DataError, UsageError
 
@@ -178,11 +179,14 @@ def test_image_label_count_mismatch(tmp_path, monkeypatch):
         load_dataset("mnist", tmp_path / "d")
 
 
-def test_bad_data_dir_does_not_fall_through_to_the_cache(synth):
+def test_a_data_dir_damaged_after_caching_still_loads_verified_data(synth):
+    """A cached payload is valid by its name: the load serves the verified copy; verify
+    re-reads the data folder and names the damaged file."""
     load_dataset("mnist", synth.data_dir)
     flip_byte(synth.path("mnist", "train_labels"))
-    with pytest.raises(DataError, match="checksum mismatch"):
-        load_dataset("mnist", synth.data_dir)
+    assert_arrays(load_dataset("mnist", synth.data_dir), synth.arrays["mnist"])
+    bad = [r for r in verify_dataset("mnist", synth.data_dir) if not r.ok]
+    assert [(r.role, r.status) for r in bad] == [("train_labels", "checksum mismatch")]
 
 
 def test_absent_dataset_in_data_dir_falls_through(synth, tmp_path):
@@ -244,42 +248,24 @@ def test_data_dir_comes_first(synth, tmp_path):
 # --- the verified cache --------------------------------------------------------------------
 
 
-def test_cache_layout_and_manifest(synth):
+def test_cache_files_are_named_by_their_payload_sha256(synth):
     load_dataset("mnist", synth.data_dir)
-    files = cache_files()
-    assert files == [
-        "mnist/manifest.json",
-        "mnist/test_images.npy",
-        "mnist/test_labels.npy",
-        "mnist/train_images.npy",
-        "mnist/train_labels.npy",
-    ]
-    manifest = json.loads((cache_dir() / "mnist" / "manifest.json").read_text())
-    assert manifest["checksums"] == expected_checksums("mnist")
-    assert manifest["source"] == str(synth.data_dir / "mnist")
-    assert set(manifest["arrays"]) == set(manifest["origin"]) == set(FILENAMES)
+    digests = sorted(expected_checksums("mnist").values())
+    assert cache_files() == [f"idx/{digest}.idx" for digest in digests]
+    for digest in digests:  # the file holds exactly the payload its name says
+        assert idx.sha256_hex(payload_path(digest).read_bytes()) == digest
 
 
 def test_second_load_is_served_from_the_cache(synth, monkeypatch):
-    first = load_dataset("mnist", synth.data_dir)
+    load_dataset("mnist", synth.data_dir)
     calls = count_parses(monkeypatch)
     again = load_dataset("mnist")  # no data dir: the cache is the first source
-    with_dir = load_dataset("mnist", synth.data_dir)  # same files, unchanged: cache too
+    with_dir = load_dataset("mnist", synth.data_dir)  # the data dir's dataset is cached
     assert calls == []
     assert_arrays(again, synth.arrays["mnist"])
-    assert "cached at" in again.source and again.source.startswith(str(synth.data_dir))
-    assert with_dir.source == first.source
+    assert again.source == f"cached at {payloads_dir()}"
+    assert with_dir.source == f"{synth.data_dir / 'mnist'} (cached at {payloads_dir()})"
     assert not again.x_train.flags.writeable
-
-
-def test_changed_data_dir_file_is_verified_again(synth, monkeypatch):
-    load_dataset("mnist", synth.data_dir)
-    calls = count_parses(monkeypatch)
-    path = synth.path("mnist", "train_labels")
-    stat = path.stat()
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
-    load_dataset("mnist", synth.data_dir)
-    assert len(calls) == 4
 
 
 def test_changed_spec_invalidates_the_cache(synth, monkeypatch, tmp_path):
@@ -294,8 +280,8 @@ def test_changed_spec_invalidates_the_cache(synth, monkeypatch, tmp_path):
 
 def test_damaged_cache_is_rebuilt(synth, monkeypatch):
     load_dataset("mnist", synth.data_dir)
-    npy = cache_dir() / "mnist" / "train_images.npy"
-    npy.write_bytes(npy.read_bytes()[:-10])
+    path = payload_path(synth.specs["mnist"].files["train_images"].sha256)
+    path.write_bytes(path.read_bytes()[:-10])
     calls = count_parses(monkeypatch)
     assert_arrays(load_dataset("mnist", synth.data_dir), synth.arrays["mnist"])
     assert len(calls) == 4
@@ -305,10 +291,10 @@ def test_interrupted_cache_write_leaves_no_valid_entry(synth, monkeypatch):
     def boom(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(np, "save", boom)
+    monkeypatch.setattr(os, "fsync", boom)
     with pytest.raises(KeyboardInterrupt):
         load_dataset("mnist", synth.data_dir)
-    assert cache_files() == []  # no temp file, no manifest
+    assert cache_files() == []  # no temp file, no partial payload
 
 
 def test_unwritable_cache_only_warns(synth, monkeypatch):
@@ -339,14 +325,10 @@ def test_verify_reports_every_file(synth):
 def test_verify_rehashes_the_cache(synth):
     load_dataset("mnist", synth.data_dir)
     assert all(r.ok for r in verify_dataset("mnist"))
-    npy = cache_dir() / "mnist" / "test_labels.npy"
-    stat = npy.stat()
-    data = bytearray(npy.read_bytes())
-    data[-1] ^= 1
-    npy.write_bytes(bytes(data))
-    os.utime(npy, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # fools the cheap check
+    path = payload_path(synth.specs["mnist"].files["test_labels"].sha256)
+    flip_byte(path)  # same size and name: only a re-hash tells
     bad = [r for r in verify_dataset("mnist") if not r.ok]
-    assert [(r.path, r.status) for r in bad] == [(str(npy), "checksum mismatch")]
+    assert [(r.path, r.status) for r in bad] == [(str(path), "checksum mismatch")]
 
 
 def test_verify_without_any_source(synth, tmp_path):
@@ -362,7 +344,7 @@ def test_locate(synth, monkeypatch):
         None,
     )
     load_dataset("mnist", synth.data_dir)
-    assert locate_dataset("mnist", synth.data_dir).cached == cache_dir() / "mnist"
+    assert locate_dataset("mnist", synth.data_dir).cached == payloads_dir()
     assert locate_dataset("mnist").kind == "cache"
     assert locate_dataset("fashion-mnist").kind == "missing"
     monkeypatch.delenv("BENCH_OFFLINE")

@@ -18,16 +18,19 @@ XIAO_FAMILIES = {
 
 def test_builtin_suites_are_listed_with_descriptions():
     suites = builtin_suites()
-    assert {"default", "xiao2017", "xiao2017-grid"} <= set(suites)
+    assert {"reference", "default", "xiao2017", "xiao2017-grid"} <= set(suites)
     assert all(description.strip() for description in suites.values())
 
 
-def test_default_suite_is_the_reference_run():
+def test_default_suite_is_the_reference_run_without_the_zoo():
     suite = find_suite("default")
     assert [v.model for v in expand(suite)] == ["keras-mlp", "logistic-regression",
                                                 "random-forest", "small-cnn"]
     assert (suite.profile, suite.seeds, suite.datasets) == ("full", (0, 1, 2),
                                                             ("mnist", "fashion-mnist"))
+    assert suite.learning_curve and suite.epoch_sweeps == {"keras-mlp": 40}
+    reference = find_suite("reference")
+    assert (reference.entries, reference.include) == ((), ("default", "xiao2017"))
 
 
 def test_xiao2017_has_every_family_once_with_the_heavy_one_stood_in():

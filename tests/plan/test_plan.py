@@ -1,9 +1,10 @@
+import dataclasses
 import math
 
 import pytest
 
 from bench.errors import UsageError
-from bench.plan.jobs import build_plan, split_overrides
+from bench.plan.jobs import plan_jobs, split_overrides
 from bench.plan.profiles import (
     CURVE_MIN_STEPS,
     LEARNING_CURVE_SIZES,
@@ -16,8 +17,7 @@ from bench.plugins.registry import get_model
 
 def plan(models=("keras-mlp", "random-forest"), datasets=("mnist", "fashion-mnist"),
          seeds=(0, 1, 2), profile="smoke", **kwargs):
-    return build_plan([get_model(m) for m in models], list(datasets), seeds,
-                      get_profile(profile), **kwargs)
+    return plan_jobs(list(models), list(datasets), seeds, profile, **kwargs)
 
 
 def test_plan_is_models_x_datasets_x_seeds_with_unique_keys():
@@ -41,7 +41,7 @@ def test_smoke_profile_caps_epochs_but_user_override_wins():
     assert {j.params["epochs"] for j in jobs} == {1}
     jobs = plan(models=("keras-mlp",), seeds=(0,), overrides={"epochs": "2"})
     assert {j.params["epochs"] for j in jobs} == {2}
-    full = plan(models=("keras-mlp",), seeds=(0,), profile="full", learning_curve=False)
+    full = plan(models=("keras-mlp",), seeds=(0,), profile="full", one_off=True)
     assert {j.params["epochs"] for j in full} == {5}
 
 
@@ -64,7 +64,7 @@ def test_full_profile_adds_learning_curve_and_epoch_sweeps():
 
 def test_headline_keys_do_not_change_with_the_sweeps():
     with_sweeps = plan(models=("keras-mlp",), seeds=(0,), profile="full")
-    without = plan(models=("keras-mlp",), seeds=(0,), profile="full", learning_curve=False)
+    without = plan(models=("keras-mlp",), seeds=(0,), profile="full", one_off=True)
     assert [j.key for j in without] == [j.key for j in with_sweeps if j.role == "headline"]
 
 
@@ -99,11 +99,39 @@ def test_curve_effort_rule(size, epochs, batch, expected):
         assert e * math.ceil(size / b) >= CURVE_MIN_STEPS
 
 
-def test_train_size_makes_learning_curve_jobs_and_is_validated():
-    jobs = plan(models=("random-forest",), seeds=(0,), train_size=500)
-    assert all(j.train_size == 500 and j.role == "adhoc" for j in jobs)
+def test_train_size_makes_curve_points_and_is_validated():
+    jobs = plan(models=("random-forest",), seeds=(0,), profile="full", train_size=500)
+    assert len(jobs) == 2 and all(j.train_size == 500 and j.role == "curve" for j in jobs)
     with pytest.raises(UsageError, match="--train-size"):
         plan(train_size=10**6)
+
+
+def test_every_job_gets_its_role_and_the_role_is_not_in_the_key():
+    full = plan(models=("keras-mlp",), datasets=("mnist",), seeds=(0,), profile="full")
+    assert sorted(j.role for j in full) == ["curve"] * len(LEARNING_CURVE_SIZES) + [
+        "headline", "sweep"]
+    (one,) = plan(models=("keras-mlp",), datasets=("mnist",), seeds=(0,), profile="full",
+                  one_off=True)  # `bench run`: the same job as the plan's headline one
+    assert one == next(j for j in full if j.role == "headline")
+    (point,) = plan(models=("random-forest",), datasets=("mnist",), seeds=(0,), profile="full",
+                    train_size=500)  # `--train-size`: the same job as the curve point
+    curve = plan(models=("random-forest",), datasets=("mnist",), seeds=(0,), profile="full")
+    assert point == next(j for j in curve if j.train_size == 500)
+    assert dataclasses.replace(point, role="headline").key == point.key  # not in the identity
+
+
+def test_other_profiles_run_the_configurations_without_curve_or_sweeps():
+    for profile in ("smoke", "quick"):
+        jobs = plan(models=("keras-mlp", "random-forest"), profile=profile)
+        assert len(jobs) == 2 * 2 * 3 and {j.role for j in jobs} == {"headline"}
+    assert len(plan_jobs(profile="smoke")) == 4 * 2 * 3  # the built-ins, no zoo
+
+
+@pytest.mark.parametrize("seed", [-1, 2**32, True, 1.5])
+def test_one_seed_rule(seed):
+    with pytest.raises(UsageError, match="seed must be a whole number from 0 to 4294967295"):
+        plan(seeds=(seed,))
+    assert {j.seed for j in plan(models=("random-forest",), seeds=(2**32 - 1,))} == {2**32 - 1}
 
 
 def test_bare_override_goes_to_every_model_that_has_it():

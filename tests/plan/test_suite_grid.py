@@ -37,7 +37,6 @@ def test_expand_merges_fixed_params_with_each_grid_point_and_skips_heavy():
         SuiteEntry("svc", params={"kernel": "rbf"}, grid={"C": (1, 10)}, index=0),
         SuiteEntry("gb", params={"depth": 10}, heavy=True, index=1),
         SuiteEntry("hgb", params={"depth": 10}, stand_in_for="gb", index=2),
-        SuiteEntry("svc", params={"kernel": "rbf", "C": 1}, index=3),  # duplicate of a point
     ))
     pairs = [(v.model, v.params, v.entry) for v in expand(suite)]
     assert pairs == [("svc", {"kernel": "rbf", "C": 1}, 0), ("svc", {"kernel": "rbf", "C": 10}, 0),
@@ -82,19 +81,3 @@ def test_cli_grid_refuses_a_second_name_inside_one_grid(words, message):
     with pytest.raises(UsageError, match=message):
         parse_grid_options([words])
 
-
-def test_match_entry_finds_where_a_result_came_from():
-    from bench.plan.suite import match_entry
-
-    suite = Suite("s", (
-        SuiteEntry("knn", params={"p": 1}, heavy=True, family="KNN", index=0),
-        SuiteEntry("knn", params={"p": 2}, stand_in_for="knn", family="KNN", index=1),
-        SuiteEntry("mlp", grid={"hidden": ([10], [100, 10]), "depth": (5, "none")}, index=2),
-    ))
-    assert match_entry(suite, "knn", {"p": 2, "n_neighbors": 5}).index == 1
-    assert match_entry(suite, "knn", {"p": 1.0}).heavy
-    assert match_entry(suite, "knn", {"p": 3}) is None
-    assert match_entry(suite, "mlp", {"hidden": (100, 10), "depth": None}).index == 2
-    assert match_entry(suite, "mlp", {"hidden": [100], "depth": 5}) is None
-    assert match_entry(suite, "svc", {}) is None
-    assert match_entry(suite, "knn", {"p": True}) is None  # a bool is not the number 1

@@ -62,7 +62,8 @@ def test_a_good_file_parses_into_typed_entries(tmp_path):
 def test_defaults_and_name_from_the_file_stem(tmp_path):
     suite = load_suite(write(tmp_path, '[[models]]\nmodel = "keras-mlp"\n', "sweep-1.toml"))
     assert suite.name == "sweep-1"
-    assert (suite.datasets, suite.seeds, suite.profile, suite.learning_curve) == (None,) * 4
+    assert (suite.datasets, suite.seeds, suite.profile) == (None,) * 3
+    assert (suite.learning_curve, suite.epoch_sweeps, suite.include) == (False, {}, ())
 
 
 def error_of(tmp_path, text):
@@ -97,7 +98,11 @@ def test_toml_syntax_error_names_file_and_line(tmp_path):
      "both params and grid"),
     ('datasets = ["mnist", "kmnist"]\n[[models]]\nmodel = "a"\n', 1, "datasets",
      "unknown dataset 'kmnist'"),
-    ('seeds = [0, -1]\n[[models]]\nmodel = "a"\n', 1, "seeds", "integers >= 0"),
+    ('seeds = [0, -1]\n[[models]]\nmodel = "a"\n', 1, "seeds",
+     "each seed must be a whole number from 0 to 4294967295, got -1"),
+    ('seeds = [1]\nepoch_sweeps = { a = 0 }\n[[models]]\nmodel = "a"\n', 2, "epoch_sweeps.a",
+     "whole number of 1 or more"),
+    ('include = ["defualt"]\n', 1, "include", "Did you mean 'default'"),
     ('\nprofile = "tiny"\n[[models]]\nmodel = "a"\n', 2, "profile", "unknown profile 'tiny'"),
     ('[[models]]\nmodel = "a"\nheavy = "yes"\n', 3, "models[0].heavy", "true or false"),
     ('[[models]]\nmodel = "a"\n[[models]]\nmodel = "b"\nstand_in_for = "a"\n', 5,

@@ -5,10 +5,10 @@ import textwrap
 
 import pytest
 
-import bench.plugins.registry
+import bench.plan.jobs
 from bench.errors import SuiteError, UsageError
-from bench.plan import implicit_suite, parse_suite, plan_suite
-from bench.plan.jobs import build_plan, plan_jobs
+from bench.plan import find_suite, parse_suite, plan_jobs
+from bench.plan.jobs import build_plan
 from bench.plan.profiles import get_profile
 from bench.plan.suite import restrict
 from bench.plugins.params import Param
@@ -32,6 +32,11 @@ params = { epochs = 2, hidden_units = [32, 16] }
 
 def suite_of(text=SUITE):
     return parse_suite(textwrap.dedent(text), "test.toml", "test")
+
+
+def plan_suite(suite, profile=None, datasets=None, seeds=None, overrides=None, models=None,
+               **kwargs):
+    return plan_jobs(models, datasets, seeds, profile, overrides, suite=suite, **kwargs)
 
 
 def test_jobs_are_each_variant_planned_like_build_plan():
@@ -96,12 +101,18 @@ def test_heavy_entries_run_only_when_asked():
         plan_suite(suite_of(only_heavy))
 
 
-def test_the_implicit_suite_plans_exactly_what_run_all_plans():
+def test_models_without_a_suite_run_under_the_default_suites_settings():
     models = ["keras-mlp", "logistic-regression"]
     plain = plan_jobs(models, None, [0, 1], "full", {"epochs": "2"})
-    via_suite = plan_suite(implicit_suite(models), "full", None, [0, 1], {"epochs": "2"})
+    via_suite = plan_suite("default", "full", None, [0, 1], {"epochs": "2"}, models=models)
     assert [j.key for j in via_suite] == [j.key for j in plain]
     assert any(j.role == "curve" for j in plain)
+    assert not any(j.role == "sweep" for j in plain)  # --set epochs replaces the sweep's
+
+
+def test_a_repeated_configuration_is_planned_once():
+    twice = SUITE + '\n[[models]]\nmodel = "keras-mlp"\nparams = { hidden_units = [32, 16], epochs = 2 }\n'
+    assert [j.key for j in plan_suite(suite_of(twice))] == [j.key for j in plan_suite(suite_of())]
 
 
 def test_restrict_keeps_only_named_models_and_rejects_others():
@@ -122,7 +133,7 @@ def fake_import_path_models(name):
 
 
 def test_import_path_entries_go_through_get_model(monkeypatch):
-    monkeypatch.setattr(bench.plugins.registry, "get_model", fake_import_path_models)
+    monkeypatch.setattr(bench.plan.jobs, "get_model", fake_import_path_models)
     text = ('datasets = ["mnist"]\nseeds = [0]\nprofile = "smoke"\n[[models]]\n'
             'model = "sklearn.svm.SVC"\ngrid = { C = [1, 10], kernel = ["rbf"] }\n')
     jobs = plan_suite(suite_of(text), overrides={"sklearn.svm.SVC.kernel": "poly"})
@@ -134,8 +145,6 @@ def test_import_path_entries_go_through_get_model(monkeypatch):
 
 
 def test_xiao2017_plans_every_family_on_both_datasets():
-    from bench.plan import find_suite
-
     jobs = plan_suite(find_suite("xiao2017"), profile="smoke")
     assert len(jobs) == 13 * 2  # 12 families + GaussianNB, heavy ones by stand-ins
     assert {j.dataset for j in jobs} == {"mnist", "fashion-mnist"}
@@ -145,14 +154,13 @@ def test_xiao2017_plans_every_family_on_both_datasets():
     assert len(grid) == 129 * 2
 
 
-def test_a_plain_full_run_all_adds_the_profiles_zoo_suites_with_their_own_seeds():
-    from bench.plan import find_suite, plan_run_all
-
-    assert get_profile("full").suites == ("xiao2017",)
-    builtin = {job.key for job in plan_jobs()}
+def test_a_plain_run_all_is_the_reference_suite_default_plus_the_zoo_with_its_own_seeds():
+    assert find_suite("reference").include == ("default", "xiao2017")
+    builtin = {job.key for job in plan_suite("default")}
     zoo = {job.key: job for job in plan_suite(find_suite("xiao2017"))}
-    everything = {job.key for job in plan_run_all()}
-    assert everything == builtin | set(zoo)
+    everything = {job.key for job in plan_jobs()}
+    assert everything == builtin | set(zoo) == {job.key for job in plan_suite("reference")}
+    assert everything == {job.key for job in plan_jobs(seeds=[0, 1, 2], profile="full")}
     assert builtin.isdisjoint(zoo)
     assert {job.seed for job in zoo.values()} == {0}
     heavy = set(find_suite("xiao2017").heavy_models)
@@ -161,30 +169,30 @@ def test_a_plain_full_run_all_adds_the_profiles_zoo_suites_with_their_own_seeds(
 
 
 def test_the_zoo_follows_the_dataset_choice_and_is_left_out_of_narrowed_runs():
-    from bench.plan import plan_run_all
-
-    mnist = plan_run_all(datasets=["mnist"])
+    mnist = plan_jobs(datasets=["mnist"])
     assert {job.dataset for job in mnist} == {"mnist"}
     assert any("." in job.model for job in mnist)
-    for narrowed in (plan_run_all(models=["keras-mlp"]), plan_run_all(train_size=1000),
-                     plan_run_all(overrides={"epochs": "2"}), plan_run_all(profile="smoke")):
+    for narrowed in (plan_jobs(models=["keras-mlp"]), plan_jobs(train_size=1000),
+                     plan_jobs(overrides={"epochs": "2"}), plan_jobs(profile="smoke"),
+                     plan_jobs(grid={"epochs": ["1", "2"]})):
         assert narrowed and not any("." in job.model for job in narrowed)
+    with pytest.raises(UsageError, match="suite 'reference' has no jobs"):
+        plan_suite("reference", train_size=1000)
 
 
 def test_a_huge_grid_is_refused_before_it_is_expanded(monkeypatch):
-    import bench.plan.planning as planning
+    import bench.plan.jobs as jobs_module
     import bench.plan.suite as suite_module
 
     def no_expansion(grid):
         raise AssertionError("the grid was expanded")
 
-    monkeypatch.setattr(planning, "grid_points", no_expansion)
+    monkeypatch.setattr(jobs_module, "grid_points", no_expansion)
     monkeypatch.setattr(suite_module, "grid_points", no_expansion)
     values = [str(v) for v in range(1, 101)]
     grid = {"n_estimators": values, "max_depth": values, "min_samples_leaf": values}
     with pytest.raises(UsageError, match=r"asks for up to 2,000,000 jobs .* cap of 10,000 jobs"):
-        plan_suite(implicit_suite(["random-forest"]), datasets=["mnist"], seeds=[0, 1],
-                   grid=grid)
+        plan_jobs(["random-forest"], ["mnist"], [0, 1], grid=grid)
     big = "\n".join(["seeds = [0]", "[[models]]", 'model = "random-forest"',
                      f"grid = {{ n_estimators = [{', '.join(values)}], "
                      f"max_depth = [{', '.join(values)}] }}"])

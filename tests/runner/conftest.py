@@ -3,7 +3,7 @@
 The ``synthetic`` fixture writes tiny, learnable mnist and fashion-mnist IDX files (see
 ``tests/data_helpers.py``), installs their specs in this process (as the data tests do) and,
 through ``tests/synthetic_site/sitecustomize.py``, in every Python process started from it:
-pool workers, ``python -m bench`` and Dask workers. So the executor, the worker, fault
+pool workers, ``python -m bench`` and Dask workers. So the backends, the worker, fault
 isolation, resume and the metrics are tested without ``BENCH_DATA_DIR``.
 """
 

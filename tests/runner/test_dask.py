@@ -15,7 +15,7 @@ from test_executor import Recorder
 from bench.errors import BenchError
 from bench.plan.jobs import plan_jobs
 from bench.results.store import load_records
-from bench.runner.executor import run_dask
+from bench.runner.dask import run_dask
 
 pytest.importorskip("distributed")
 START_SECONDS = 120

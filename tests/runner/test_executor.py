@@ -12,11 +12,16 @@ from sklearn import metrics
 
 from bench.api import ExecutionConfig, plan_jobs, run_all
 from bench.errors import ResultsError, UsageError
+from bench.files import file_signature
 from bench.results.record import STATUS_OK, STATUS_TIMEOUT
 from bench.results.store import load_records, record_path
+from bench.runner.batch import execute
 from bench.runner.claims import WorkQueue, sweep_stale_claims
-from bench.runner.executor import _LocalPool, run_local
-from bench.runner.worker import WorkerConfig, WorkerProcess, file_signature
+from bench.runner.execution import empty_record
+from bench.runner.local import LocalPool, run_local
+from bench.runner.worker import WorkerConfig, WorkerProcess
+from bench.settings import Settings, use_settings
+from bench.threads import BLAS_THREADS
 
 
 class Recorder:
@@ -118,8 +123,8 @@ def test_a_late_timeout_never_replaces_a_committed_ok_record(synthetic):
     timeout struck: the job keeps its ok record."""
     (job,) = jobs_for(["test-centroids"])
     results = str(synthetic.results_dir)
-    config = WorkerConfig(1, results)
-    pool = _LocalPool([job], results, 1, 1.0, Recorder(), config)
+    config = WorkerConfig(1, Settings.from_environ(), results)
+    pool = LocalPool([job], results, 1, 1.0, Recorder(), config)
     worker = WorkerProcess(config)
     pool.workers.append(worker)
     try:
@@ -127,26 +132,28 @@ def test_a_late_timeout_never_replaces_a_committed_ok_record(synthetic):
         while not worker.ready and time.monotonic() < deadline:
             worker.messages()
             time.sleep(0.05)
-        _, claimed = pool.queue.take()
+        claimed = pool.queue.take()
         path = record_path(results, job.key)
         worker.committed = file_signature(path)
         worker.assign(claimed)
         while file_signature(path) is None and time.monotonic() < deadline:
             time.sleep(0.05)  # saved; "done" is left unread, as if the timeout came first
-        pool._retire(worker, STATUS_TIMEOUT, "ran past --timeout")
+        worker.kill()
+        pool._retire(worker, empty_record(claimed, STATUS_TIMEOUT, error="ran past --timeout"))
     finally:
         pool.queue.close()
         worker.kill()
-    (record,) = pool.records
+    (record,) = pool.queue.records
     assert record.status == STATUS_OK
     assert {r.status for r in load_records(results)} == {STATUS_OK}
 
 
 def test_timeout_must_be_positive_and_finite(synthetic):
     jobs = jobs_for(["test-centroids"])
-    for bad in (float("nan"), float("inf"), -1.0, 0.0):
+    for bad in (float("nan"), float("inf"), -1.0, 0.0, True):
         with pytest.raises(UsageError, match="positive, finite"):
-            run_local(jobs, str(synthetic.results_dir), 1, bad, Recorder())
+            execute(jobs, synthetic.results_dir, ExecutionConfig(jobs=1, timeout=bad))
+    assert not synthetic.results_dir.exists()
 
 
 @pytest.mark.parametrize("layout", ["file", "under-a-file", "runs-is-a-file", "claims-is-a-file",
@@ -172,7 +179,7 @@ def test_a_bad_results_folder_is_refused_before_any_training(synthetic, layout):
         (target / ".claims").symlink_to(outside)
     jobs = jobs_for(["test-slow-fit"])
     with pytest.raises(ResultsError, match="cannot write results to"):
-        run_local(jobs, str(target), 1, None, Recorder())
+        execute(jobs, target, ExecutionConfig(jobs=1, quiet=True))
     assert synthetic.fits() == []
     assert sorted(p.name for p in outside.iterdir()) == ["precious.claim"]
     assert sweep_stale_claims(target) == 0
@@ -182,14 +189,15 @@ def test_a_bad_results_folder_is_refused_before_any_training(synthetic, layout):
 def test_claimed_jobs_are_skipped_until_released(synthetic):
     """The claim mechanism behind sharing a results folder between two runs."""
     jobs = jobs_for(["test-centroids"], seeds=(0, 1))
-    mine, theirs = WorkQueue(jobs, synthetic.results_dir), WorkQueue(jobs, synthetic.results_dir)
+    mine = WorkQueue(jobs, synthetic.results_dir, Recorder())
+    theirs = WorkQueue(jobs, synthetic.results_dir, Recorder())
     try:
-        assert mine.take() == ([], jobs[0])
-        assert theirs.take() == ([], jobs[1])  # jobs[0] is held: the other run moves on
-        assert theirs.take() == ([], None)
-        assert mine.take() == ([], None)
+        assert mine.take() == jobs[0]
+        assert theirs.take() == jobs[1]  # jobs[0] is held: the other run moves on
+        assert theirs.take() is None
+        assert mine.take() is None
         mine.done(jobs[0])
-        assert theirs.take() == ([], jobs[0])
+        assert theirs.take() == jobs[0]
     finally:
         mine.close()
         theirs.close()
@@ -224,16 +232,16 @@ def test_a_run_sweeps_stale_claims_and_spares_held_ones_and_other_files(syntheti
     assert sweep_stale_claims(synthetic.root / "nowhere") == 0
 
 
-def test_workers_run_under_the_settings_they_are_given(synthetic):
-    from bench.settings import Settings
-
+def test_workers_run_under_the_active_settings(synthetic):
     (job,) = jobs_for(["test-shows-settings"])
     given = Settings.from_environ().replace(mirrors=("https://mirror.test/",))
-    (record,) = run_local([job], str(synthetic.results_dir), 2, None,
-                          Recorder(), settings=given)
+    with use_settings(given):
+        (record,) = run_local([job], str(synthetic.results_dir), 2, None, Recorder())
     threads = max(1, (os.cpu_count() or 1) // 2)
     assert f"mirrors=('https://mirror.test/',) threads={threads}" in record.error
-    pinned = given.replace(threads_per_job=3)
-    (record,) = run_local([job], str(synthetic.results_dir), 2, None,
-                          Recorder(), settings=pinned)
+    # the worker's BLAS runs on the pinned thread count (set before numpy loaded it)
+    assert record.provenance["threads"]["OMP_NUM_THREADS"] == str(BLAS_THREADS)
+    assert {pool["num_threads"] for pool in record.provenance["blas"]} == {BLAS_THREADS}
+    with use_settings(given.replace(threads_per_job=3)):
+        (record,) = run_local([job], str(synthetic.results_dir), 2, None, Recorder())
     assert "threads=3" in record.error

@@ -68,10 +68,10 @@ def test_cached_rerun_trains_nothing_and_imports_no_framework(smoke_run, data_di
             "def refuse(*a, **k): raise AssertionError('a dataset was loaded')\n"
             "bench.data.load_dataset = loader.load_dataset = refuse\n"
             "from bench.api import run_all, ExecutionConfig\n"
-            "from bench.settings import Settings\n"
-            f"s = run_all(profile='smoke', results_dir={str(root / 'results')!r}, "
-            f"reports_dir=None, settings=Settings.from_environ(data_dir={data_dir!r}), "
-            "config=ExecutionConfig(quiet=True))\n"
+            "from bench.settings import Settings, use_settings\n"
+            f"with use_settings(Settings.from_environ(data_dir={data_dir!r})):\n"
+            f"    s = run_all(profile='smoke', results_dir={str(root / 'results')!r}, "
+            "reports_dir=None, config=ExecutionConfig(quiet=True))\n"
             "print(s.executed, s.cached, 'tensorflow' in sys.modules, 'sklearn' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env=env, timeout=120, check=True).stdout.split()
