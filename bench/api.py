@@ -96,11 +96,10 @@ def preview(jobs: Sequence[Job], results_dir: str | os.PathLike = "results",
 
 
 def report(results_dir: str | os.PathLike = "results",
-           reports_dir: str | os.PathLike = "reports", profile: str | None = None,
-           force: bool = False) -> list[Path]:
+           reports_dir: str | os.PathLike = "reports", profile: str | None = None) -> list[Path]:
     """Write the reports of ``results_dir`` into ``reports_dir`` (trains nothing); the report
     files. ``profile`` defaults to the largest in the store. ``python -m bench report``."""
-    return write_reports(results_dir, reports_dir, profile=profile, force=force)
+    return write_reports(results_dir, reports_dir, profile=profile)
 
 
 def run_info(summary: RunSummary, profile: str, seeds: Sequence[int], started_at: str) -> dict:

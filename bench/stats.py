@@ -1,4 +1,4 @@
-"""Statistics behind every report number: intervals, paired tests, multiple comparisons.
+"""Statistics behind the reports and ``bench compare``: intervals, paired tests, the bootstrap.
 
 Pure functions on plain numbers and arrays; each is checked against scipy / statsmodels
 in ``tests/test_stats.py``.
@@ -6,6 +6,7 @@ in ``tests/test_stats.py``.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -56,26 +57,6 @@ def mean_ci(values: Sequence[float] | np.ndarray, confidence: float = CONFIDENCE
     return MeanCI(mean, mean - half, mean + half, std, n)
 
 
-def sample_std(values: Sequence[float] | np.ndarray) -> float:
-    """Sample standard deviation (ddof=1); NaN for fewer than two values."""
-    arr = _clean(values)
-    return float(arr.std(ddof=1)) if arr.size >= 2 else math.nan
-
-
-def wilson_interval(successes: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
-    """Wilson score interval for a proportion ``successes / n``; (NaN, NaN) when n == 0."""
-    from scipy.special import ndtri  # normal quantile
-
-    if n <= 0:
-        return (math.nan, math.nan)
-    z = float(ndtri((1 + confidence) / 2))
-    p = successes / n
-    denom = 1 + z * z / n
-    center = (p + z * z / (2 * n)) / denom
-    half = z / denom * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return (max(0.0, center - half), min(1.0, center + half))
-
-
 @dataclass(frozen=True)
 class McNemarResult:
     """Exact McNemar test: ``only_a`` = A right and B wrong, ``only_b`` = the reverse."""
@@ -124,14 +105,6 @@ def holm_adjust(p_values: Sequence[float]) -> list[float]:
     return [float(v) for v in adjusted]
 
 
-def error_rate_ratio(accuracy_num: float, accuracy_den: float) -> float:
-    """``(1 - accuracy_num) / (1 - accuracy_den)``: how many times more errors; inf if den is 1."""
-    err_den = 1 - accuracy_den
-    if err_den <= 0:
-        return math.inf if accuracy_num < 1 else math.nan
-    return (1 - accuracy_num) / err_den
-
-
 # ---------------------------------------------------------------------------- bootstrap
 
 N_BOOTSTRAP = 2000
@@ -177,14 +150,6 @@ def percentile_interval(replicates: np.ndarray, confidence: float = CONFIDENCE,
     tail = (1 - confidence) / 2
     low, high = np.quantile(arr, [tail, 1 - tail])
     return (float(low), float(high))
-
-
-def share_beyond(replicates: np.ndarray, value: float, above: bool = True) -> float:
-    """Share of replicates above (or below) ``value``: a bootstrap probability."""
-    arr = _clean(replicates)
-    if arr.size == 0:
-        return math.nan
-    return float(np.mean(arr > value) if above else np.mean(arr < value))
 
 
 def combined_half_width(seed_accuracies: Sequence[float] | np.ndarray, n_test: int,
@@ -267,8 +232,6 @@ def spearman_permutation_p(x: Sequence[float], y: Sequence[float], seed: int = 0
     """Two-sided permutation p-value of Spearman's ρ: exact (every ordering) up to
     ``EXACT_PERMUTATION_MAX`` items, else ``(hits + 1) / (RANDOM_PERMUTATIONS + 1)`` over random
     orderings drawn with ``seed`` (deterministic)."""
-    import itertools
-
     from scipy.stats import rankdata
 
     rx, ry = rankdata(x), rankdata(y)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from bench.reports import write_reports
+from bench.reports import write_reports, writer
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS, REPORTS = ROOT / "results", ROOT / "reports"
@@ -22,7 +22,7 @@ def headline_from_json() -> pd.DataFrame:
     """Mean ± 95% half-width (seed variance / seeds + binomial variance, normal quantile) per
     model and dataset, straight from the JSON files."""
     rows = [json.loads(p.read_text()) for p in sorted((RESULTS / "runs").glob("*.json"))]
-    profile = json.loads((RESULTS / "run-info.json").read_text())["profile"]
+    profile = json.loads((RESULTS / "run-info-full.json").read_text())["profile"]
     frame = pd.DataFrame(rows)
     frame = frame[(frame.status == "ok") & (frame.profile == profile) & (frame.role == "headline")]
     out = []
@@ -64,10 +64,11 @@ def test_report_regenerates_the_committed_reports_byte_for_byte(tmp_path, monkey
     written = write_reports(RESULTS, tmp_path)
     made = {p.relative_to(tmp_path).as_posix() for p in written}
     committed = {p.relative_to(REPORTS).as_posix() for p in REPORTS.rglob("*") if p.is_file()}
-    assert made == committed - {".manifest.json"}  # the manifest is not a report
+    assert made == committed - {writer.MARKER}  # the marker is not a report
+    assert (tmp_path / writer.MARKER).read_bytes() == (REPORTS / writer.MARKER).read_bytes()
     import matplotlib
 
-    info = json.loads((RESULTS / "run-info.json").read_text())
+    info = json.loads((RESULTS / "run-info-full.json").read_text())
     same_renderer = info["provenance"]["packages"].get("matplotlib") == matplotlib.__version__
     for name in sorted(made):
         if name.endswith(".png") and not same_renderer:

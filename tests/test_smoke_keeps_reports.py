@@ -45,7 +45,7 @@ def fake_execute(jobs, results_dir="results", config=None):
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
-            if p.is_file() and p.name != ".manifest.json"}
+            if p.is_file()}
 
 
 @pytest.mark.slow
@@ -59,17 +59,17 @@ def test_smoke_then_cached_run_all_leaves_reports_byte_identical(tmp_path, monke
     results, reports = tmp_path / "results", tmp_path / "reports"
     shutil.copytree(RESULTS, results)
     shutil.copytree(REPORTS, reports)
-    committed_info = (RESULTS / "run-info.json").read_bytes()
+    committed_info = (RESULTS / "run-info-full.json").read_bytes()
     full = json.loads(committed_info)
     before = snapshot(reports)
 
     smoke = api.run_all(profile="smoke", results_dir=results, reports_dir=reports)
     assert smoke.executed == 24
-    assert json.loads((results / "run-info.json").read_text())["profile"] == "smoke"
+    assert json.loads((results / "run-info-smoke.json").read_text())["profile"] == "smoke"
     api.run_all(profile=full["profile"], seeds=full["seeds"], results_dir=results,
                     reports_dir=reports)
 
-    assert (results / "run-info.json").read_bytes() == committed_info
+    assert (results / "run-info-full.json").read_bytes() == committed_info
     after = snapshot(reports)
     assert set(after) == set(before)
     same_renderer = full["provenance"]["packages"].get("matplotlib") == matplotlib.__version__

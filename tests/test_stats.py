@@ -9,7 +9,6 @@ import pytest
 from scipy import stats as sps
 from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.multitest import multipletests
-from statsmodels.stats.proportion import proportion_confint
 
 from bench import stats
 
@@ -42,20 +41,6 @@ def test_mean_ci_single_and_empty():
     empty = stats.mean_ci([])
     assert empty.n == 0 and math.isnan(empty.mean)
     assert stats.mean_ci([0.8, float("nan")]).n == 1
-
-
-@pytest.mark.parametrize("count,n", [(0, 10), (1, 10), (5, 10), (10, 10), (9871, 10000), (7, 13)])
-def test_wilson_matches_statsmodels(count, n):
-    expected = proportion_confint(count, n, alpha=0.05, method="wilson")
-    assert stats.wilson_interval(count, n) == pytest.approx(expected, abs=1e-12)
-
-
-def test_wilson_known_value_and_empty():
-    # 8 of 10: Wilson 95% interval (0.4902, 0.9433), a textbook value
-    low, high = stats.wilson_interval(8, 10)
-    assert low == pytest.approx(0.4902, abs=1e-4)
-    assert high == pytest.approx(0.9433, abs=1e-4)
-    assert all(math.isnan(v) for v in stats.wilson_interval(0, 0))
 
 
 @pytest.mark.parametrize("only_a,only_b", [(0, 0), (3, 3), (10, 2), (1, 25), (40, 60), (0, 7)])
@@ -102,14 +87,6 @@ def test_holm_matches_statsmodels(p):
     assert got == pytest.approx(list(expected))
 
 
-def test_error_rate_ratio_and_std():
-    assert stats.error_rate_ratio(0.9, 0.99) == pytest.approx(10.0)
-    assert stats.error_rate_ratio(0.9, 1.0) == math.inf
-    assert math.isnan(stats.error_rate_ratio(1.0, 1.0))
-    assert stats.sample_std([1, 2, 3]) == pytest.approx(1.0)
-    assert math.isnan(stats.sample_std([1]))
-
-
 # ---------------------------------------------------------------------------- bootstrap
 
 
@@ -153,11 +130,9 @@ def test_seed_spread_widens_the_replicates():
     assert three.std() > 2 * one.std()
 
 
-def test_percentile_interval_matches_numpy_and_share_beyond():
+def test_percentile_interval_matches_numpy():
     reps = np.arange(1001) / 1000
     assert stats.percentile_interval(reps) == pytest.approx((0.025, 0.975))
-    assert stats.share_beyond(reps, 0.9) == pytest.approx(100 / 1001)
-    assert stats.share_beyond(reps, 0.1, above=False) == pytest.approx(100 / 1001)
     assert all(math.isnan(v) for v in stats.percentile_interval([]))
 
 

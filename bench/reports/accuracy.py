@@ -7,12 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.data import specs
 from bench.reports import figures
 from bench.reports.inputs import ReportInputs, class_names, dataset_title
-from bench.reports.measures import Measures
+from bench.reports.measures import FASHION, MNIST, Measures
 from bench.reports.page import Page, figure_link, join_blocks, scope_line
-from bench.reports.readings import with_interval
 from bench.reports.references import References, cite, xiao_family
 from bench.reports.safe import figure_path, md
 from bench.reports.tables import (
@@ -28,10 +26,8 @@ from bench.reports.tables import (
     seconds,
     signed_pp,
     sum_matrices,
+    with_interval,
 )
-from bench.stats import error_rate_ratio
-
-MNIST, FASHION = specs.MNIST.name, specs.FASHION_MNIST.name
 
 N_CONFUSED = 5
 
@@ -47,10 +43,6 @@ class Drop:
     @property
     def drop(self) -> float:
         return self.mnist - self.fashion
-
-    @property
-    def error_ratio(self) -> float:
-        return error_rate_ratio(self.fashion, self.mnist)
 
 
 def drops(summary: dict[tuple[str, str], CellSummary], models: tuple[str, ...]) -> list[Drop]:
@@ -97,7 +89,7 @@ def xiao_table(m: Measures, refs: References) -> str:
         if row is None:
             continue
         cells = []
-        for d in ("mnist", "fashion-mnist"):
+        for d in (MNIST, FASHION):
             ours = m.boot.full(model, d)
             theirs = row.accuracy.get(d)
             if ours is None or theirs is None:
@@ -127,16 +119,16 @@ def _drop_section(found: list[Drop], m: Measures) -> str:
     if not found:
         return ("## MNIST → Fashion-MNIST\n\n"
                 "Needs models run on both MNIST and Fashion-MNIST; none were.")
-    ratios = m.saturation.ratios
+    ratios = {d.model: m.saturation.ratios.get(d.model) for d in found}
     rows = [[md(d.model), pct(d.mnist), pct(d.fashion), signed_pp(d.drop),
-             with_interval(ratios[d.model], 1, 1) if d.model in ratios
-             else number(d.error_ratio, 1)] for d in found]
+             with_interval(ratios[d.model], 1, 1) if ratios[d.model] is not None else MISSING]
+            for d in found]
     table = markdown_table(["model", "MNIST (%)", "Fashion-MNIST (%)",
                             "drop: MNIST − Fashion (pp)", "error ratio (Fashion / MNIST) [95%]"],
                            rows, ["left"] + ["right"] * 4)
     ordered = sorted(found, key=lambda d: (d.drop, d.model))
     lost = sum(1 for d in found if d.drop > 0)
-    ratios = [d.error_ratio for d in found if np.isfinite(d.error_ratio)]
+    ratios = [r.value for r in ratios.values() if r is not None and np.isfinite(r.value)]
     text = (f"{lost} of {len(found)} models score lower on Fashion-MNIST than on MNIST. The drop "
             f"ranges from {signed_pp(ordered[0].drop)} pp ({md(ordered[0].model)}) to "
             f"{signed_pp(ordered[-1].drop)} pp ({md(ordered[-1].model)}).")
@@ -170,12 +162,11 @@ def _per_class_section(inputs: ReportInputs) -> str:
     return join_blocks(*blocks)
 
 
-def _confusion_section(inputs: ReportInputs, fig_dir: Path) -> tuple[str, list[Path]]:
+def _confusion_section(inputs: ReportInputs, fig_dir: Path) -> str:
     blocks = ["## Confusions",
               f"The {N_CONFUSED} class pairs confused most often, both directions, summed over "
               "all models and seeds; then each model's confusion matrix (row-normalised, "
               "summed over seeds)."]
-    made = []
     for name in inputs.datasets:
         labels = class_names(name)
         per_model = {}
@@ -194,12 +185,11 @@ def _confusion_section(inputs: ReportInputs, fig_dir: Path) -> tuple[str, list[P
                  "diagonal masked)")
         path = figures.confusion_grid(figure_path(fig_dir, "confusion", name), title, labels,
                                       per_model)
-        made.append(path)
         headers = ["pair (A / B)", "A → B", "B → A", "total", "share of errors (%)"]
         blocks += [f"### {dataset_title(name)}",
                    markdown_table(headers, rows, ["left"] + ["right"] * 4),
                    figure_link(path, f"{dataset_title(name)} confusion matrices")]
-    return join_blocks(*blocks), made
+    return join_blocks(*blocks)
 
 
 def render(inputs: ReportInputs, fig_dir: Path, m: Measures, refs: References) -> Page:
@@ -210,7 +200,6 @@ def render(inputs: ReportInputs, fig_dir: Path, m: Measures, refs: References) -
         [(c.model, c.dataset, c.fit_seconds, c.accuracy.value)
          for d in inputs.datasets for c in m.boot.full_cells(d)],
         {n: dataset_title(n) for n in inputs.datasets})
-    confusion, made = _confusion_section(inputs, fig_dir)
     text = join_blocks(
         "# Accuracy",
         scope_line(inputs),
@@ -225,6 +214,6 @@ def render(inputs: ReportInputs, fig_dir: Path, m: Measures, refs: References) -
         xiao_table(m, refs),
         _drop_section(drops(summary, inputs.models), m),
         _per_class_section(inputs),
-        confusion,
+        _confusion_section(inputs, fig_dir),
     )
-    return Page("accuracy.md", text, (cost, *made))
+    return Page("accuracy.md", text)

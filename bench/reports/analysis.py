@@ -13,6 +13,7 @@ import base64
 import hashlib
 import json
 import os
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -20,7 +21,17 @@ from typing import Any
 
 import numpy as np
 
-from bench.errors import BenchError
+from bench.data import load_dataset
+from bench.data.specs import N_CLASSES, expected_checksums
+from bench.errors import BenchError, ResultsWarning
+from bench.files import UntrustedFileError, atomic_write_text, read_small_file
+from bench.results.codec import array_to_digits, digits_to_array
+from bench.results.validate import (
+    DIGEST_FIELD,
+    MAX_ANALYSIS_BYTES,
+    check_analysis,
+    payload_digest,
+)
 
 ANALYSIS_VERSION = 1
 ANALYSIS_FOLDER = "analysis"
@@ -66,7 +77,7 @@ class DatasetAnalysis:
 # ---------------------------------------------------------------------------- computing
 
 
-def class_histograms(x: np.ndarray, y: np.ndarray, n_classes: int = 10) -> np.ndarray:
+def class_histograms(x: np.ndarray, y: np.ndarray, n_classes: int = N_CLASSES) -> np.ndarray:
     """Counts ``h[c, pixel, level]`` of images of class ``c`` with that intensity at that pixel."""
     flat = x.reshape(len(x), -1)
     n_pixels = flat.shape[1]
@@ -105,7 +116,7 @@ def rule_accuracy(x: np.ndarray, y: np.ndarray, rule: PairSeparability) -> tuple
 
 
 def single_pixel_separability(x_train, y_train, x_test, y_test,
-                              n_classes: int = 10) -> tuple[PairSeparability, ...]:
+                              n_classes: int = N_CLASSES) -> tuple[PairSeparability, ...]:
     """The best single-pixel rule of each of the ``n_classes * (n_classes - 1) / 2`` pairs."""
     hist = class_histograms(x_train, y_train, n_classes)
     pairs = []
@@ -146,13 +157,11 @@ def cache_path(results_dir: str | os.PathLike, name: str, checksums: Mapping[str
 
 def to_json(analysis: DatasetAnalysis) -> str:
     """Deterministic JSON text of an analysis (sorted keys, images as base64 of 784 bytes)."""
-    from bench.results.validate import DIGEST_FIELD, payload_digest
-
     payload = {
         "analysis_version": ANALYSIS_VERSION,
         "dataset": analysis.dataset,
         "dataset_sha256": dict(sorted(analysis.checksums.items())),
-        "test_labels": (analysis.test_labels + ord("0")).astype(np.uint8).tobytes().decode(),
+        "test_labels": array_to_digits(analysis.test_labels),
         "separability": [asdict(p) for p in analysis.separability],
         "images": {str(i): base64.b64encode(img.astype(np.uint8).tobytes()).decode()
                    for i, img in sorted(analysis.images.items())},
@@ -164,8 +173,6 @@ def to_json(analysis: DatasetAnalysis) -> str:
 def from_json(text: str) -> DatasetAnalysis:
     """Inverse of :func:`to_json`; raises ``ValueError`` on a stale, malformed or altered file
     (every field is checked: the cache is read from the untrusted results folder)."""
-    from bench.results.validate import check_analysis
-
     data: dict[str, Any] = json.loads(text)
     if not isinstance(data, dict) or data.get("analysis_version") != ANALYSIS_VERSION:
         found = data.get("analysis_version") if isinstance(data, dict) else None
@@ -173,7 +180,7 @@ def from_json(text: str) -> DatasetAnalysis:
     problems = check_analysis(data)
     if problems:
         raise ValueError("; ".join(problems[:3]))
-    labels = np.frombuffer(data["test_labels"].encode("ascii"), dtype=np.uint8) - ord("0")
+    labels = digits_to_array(data["test_labels"])
     images = {int(k): np.frombuffer(base64.b64decode(v), dtype=np.uint8).reshape(28, 28)
               for k, v in data["images"].items()}
     pairs = tuple(PairSeparability(**p) for p in data["separability"])
@@ -183,12 +190,6 @@ def from_json(text: str) -> DatasetAnalysis:
 def read_cache(path: Path) -> DatasetAnalysis | None:
     """The cached analysis at ``path``, or None when absent or invalid (with a warning: it is
     then recomputed from the data)."""
-    import warnings
-
-    from bench.errors import ResultsWarning
-    from bench.files import UntrustedFileError, read_small_file
-    from bench.results.validate import MAX_ANALYSIS_BYTES
-
     if not os.path.lexists(path):
         return None
     try:
@@ -199,20 +200,11 @@ def read_cache(path: Path) -> DatasetAnalysis | None:
         return None
 
 
-def _load_dataset(name: str, data_dir: str | os.PathLike | None):
-    """``bench.data.load_dataset`` imported late (tests replace this function)."""
-    from bench.data import load_dataset
-
-    return load_dataset(name, data_dir=data_dir)
-
-
 def _expected_checksums(name: str) -> dict[str, str] | None:
-    """The checksums the data loader verifies, or None when it is not available."""
+    """The checksums the data loader verifies, or None for a dataset it does not know."""
     try:
-        from bench.data import expected_checksums
-
         return dict(expected_checksums(name))
-    except (ImportError, BenchError):
+    except BenchError:
         return None
 
 
@@ -225,17 +217,13 @@ class AnalysisResult:
     computed: bool = False
 
 
-def _no_images(labels: np.ndarray) -> set[int]:
-    return set()
-
-
 def _valid(indices: Iterable[int], labels: np.ndarray) -> set[int]:
     """The indices that exist in a test set of ``len(labels)`` images."""
     return {int(i) for i in indices if 0 <= int(i) < len(labels)}
 
 
 def load_or_compute(results_dir: str | os.PathLike, name: str, checksums: Mapping[str, str],
-                    wanted: Callable[[np.ndarray], Iterable[int]] = _no_images,
+                    wanted: Callable[[np.ndarray], Iterable[int]] = lambda labels: (),
                     data_dir: str | os.PathLike | None = None) -> AnalysisResult:
     """The analysis of dataset ``name``, from the cache or freshly computed and cached.
 
@@ -243,8 +231,6 @@ def load_or_compute(results_dir: str | os.PathLike, name: str, checksums: Mappin
     the labels: stratified test subsets). Data is loaded only when the cache file is missing,
     stale, or lacks one of them. When it cannot be loaded, the note says why.
     """
-    from bench.files import atomic_write_text
-
     path = cache_path(results_dir, name, checksums)
     cached = read_cache(path)
     if cached is not None and _valid(wanted(cached.test_labels), cached.test_labels) <= set(
@@ -256,7 +242,7 @@ def load_or_compute(results_dir: str | os.PathLike, name: str, checksums: Mappin
                               "differ from the ones this harness verifies, so the data-derived "
                               "evidence was not recomputed.")
     try:
-        dataset = _load_dataset(name, data_dir)
+        dataset = load_dataset(name, data_dir=data_dir)
     except (BenchError, ImportError, OSError) as exc:
         reason = f"{name} data could not be loaded ({exc})"
         if cached is not None:
@@ -269,10 +255,6 @@ def load_or_compute(results_dir: str | os.PathLike, name: str, checksums: Mappin
     try:
         atomic_write_text(path, to_json(analysis))
     except OSError as exc:  # a read-only results folder: report without caching
-        import warnings
-
-        from bench.errors import ResultsWarning
-
         warnings.warn(f"could not cache the {name} analysis in {path.parent} "
                       f"({exc.strerror or exc}); it is recomputed next time.", ResultsWarning,
                       stacklevel=2)

@@ -49,12 +49,9 @@ def headline_table(inputs: ReportInputs, m: Measures) -> str:
 
 
 def _provenance(inputs: ReportInputs) -> dict[str, Any]:
-    if inputs.run_info and isinstance(inputs.run_info.get("provenance"), dict):
-        return inputs.run_info["provenance"]
-    for rec in inputs.runs:
-        if rec.provenance:
-            return rec.provenance
-    return {}
+    """The run-info's provenance, else the first headline record's (validated objects)."""
+    return ((inputs.run_info or {}).get("provenance")
+            or next((r.provenance for r in inputs.runs if r.provenance), {}))
 
 
 def _when(inputs: ReportInputs) -> tuple[str, str, str]:
@@ -130,7 +127,6 @@ def how_made(inputs: ReportInputs) -> str:
     return join_blocks(*blocks)
 
 
-
 def _jobs_cell(jobs: int, executed) -> str:
     """How many jobs the run planned and how many it trained itself."""
     if not isinstance(executed, int):
@@ -139,13 +135,13 @@ def _jobs_cell(jobs: int, executed) -> str:
         return f"{jobs} (all trained in that run)"
     return f"{jobs} ({executed} trained in that run, the rest reused from the store)"
 
+
 def _first_line(text: str | None) -> str:
     line = (text or "").strip().splitlines()[0] if (text or "").strip() else ""
     return line if len(line) <= MAX_ERROR else line[:MAX_ERROR - 1] + "…"
 
 
-def failures(records: tuple[RunRecord, ...], superseded: int,
-             left_out: tuple[RunRecord, ...] = ()) -> str:
+def failures(records: tuple[RunRecord, ...], left_out: tuple[RunRecord, ...] = ()) -> str:
     blocks = ["## Jobs that did not succeed"]
     if not records:
         blocks.append("None: every job in the store finished with status `ok`.")
@@ -161,12 +157,8 @@ def failures(records: tuple[RunRecord, ...], superseded: int,
         listed = "; ".join(f"{md(r.model)} on {dataset_title(r.dataset)} seed {r.seed}, "
                            f"{r.train_size:,} images ({code(r.key)})" for r in left_out)
         blocks.append(f"{len(left_out)} other successful record(s) for the same model, dataset, "
-                      "seed and training size were left out, in favour of the plan's (default) "
-                      "parameters where the store has them (else the parameters most of the "
-                      f"model's runs share): {listed}.")
-    elif superseded:
-        blocks.append(f"{superseded} other successful record(s) for the same model, dataset, "
-                      "seed and training size were left out.")
+                      "seed and training size were left out, in favour of the parameters most "
+                      f"of the model's runs share, then the latest: {listed}.")
     return join_blocks(*blocks)
 
 
@@ -185,7 +177,7 @@ def render(inputs: ReportInputs, m: Measures) -> Page:
         "## Reports",
         links,
         how_made(inputs),
-        failures(inputs.unsuccessful, inputs.superseded, inputs.left_out),
+        failures(inputs.unsuccessful, inputs.left_out),
         ("## Notes\n\n" + "\n".join(f"- {n}" for n in inputs.notes)) if inputs.notes else "",
     )
     return Page("README.md", text)

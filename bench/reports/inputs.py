@@ -12,20 +12,25 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from bench.data.specs import DATASET_NAMES, DATASETS
-from bench.data.subsets import indices_digest, test_indices
-from bench.errors import BenchError, ResultsError, UsageError
+from bench.data.specs import DATASET_NAMES, DATASETS, N_CLASSES
+from bench.errors import ResultsError, UsageError
 from bench.reports import analysis as an
-from bench.reports.safe import code, md
-from bench.reports.tables import CellSummary, summarise
+from bench.reports.safe import md
+from bench.reports.tables import CellSummary, is_missing, summarise
 from bench.results.codec import digits_to_array
-from bench.results.frame import records_frame
-from bench.results.record import STATUS_OK, RunRecord
+from bench.results.record import (
+    ROLE_CURVE,
+    ROLE_HEADLINE,
+    ROLE_SWEEP,
+    STATUS_OK,
+    RunRecord,
+    evaluated_indices,
+)
 from bench.results.run_info import read_run_info
 from bench.results.store import load_records
 
@@ -42,56 +47,29 @@ def dataset_title(name: str) -> str:
 def class_names(name: str) -> tuple[str, ...]:
     """Class names from the dataset's spec (the digits 0-9 for an unknown dataset)."""
     spec = DATASETS.get(name)
-    return tuple(spec.class_names) if spec is not None else tuple(str(d) for d in range(10))
+    return tuple(spec.class_names) if spec is not None else tuple(str(d) for d in range(N_CLASSES))
 
 
 def dataset_sort_key(name: str) -> tuple[int, str]:
     """Known datasets in ``DATASET_NAMES`` order, then others by name."""
-    order = DATASET_NAMES
-    return (order.index(name) if name in order else len(order), name)
+    return (DATASET_NAMES.index(name) if name in DATASET_NAMES else len(DATASET_NAMES), name)
 
 
-def profile_rank(name: str, count: int) -> tuple[int, int, str]:
-    """Larger profiles first: by training-set size when known, then by number of results."""
-    from bench.plan.profiles import PROFILES
-
-    size = PROFILES[name].train_size if name in PROFILES else 0
-    return (-size, -count, name)
-
-
-def choose_profile(ok_profiles: Iterable[str], requested: str | None = None,
-                   ) -> tuple[str, str]:
-    """(profile, why): ``requested`` if given, else the largest profile with results."""
-    counts = Counter(ok_profiles)
+def choose_profile(ok: Iterable[RunRecord], requested: str | None = None) -> str:
+    """``requested`` if given, else the largest profile with results (by the largest training
+    set among its records, then by number of results, then by name)."""
+    ok = list(ok)
+    counts = Counter(r.profile for r in ok)
     if requested is not None:
         if requested not in counts:
             held = ", ".join(f"{p} ({n})" for p, n in sorted(counts.items())) or "none"
             raise UsageError(f"no successful results of profile {requested!r} in the store "
                              f"(profiles with results: {held}).")
-        return requested, "as requested (--profile)"
-    best = sorted(counts, key=lambda p: profile_rank(p, counts[p]))[0]
-    return best, "the largest profile with results (choose another with --profile)"
-
-
-def plan_keys(profile: str, records: Iterable[RunRecord]) -> dict[str, Any] | None:
-    """The jobs the plan of ``profile`` gives for these records' datasets and seeds (the
-    default parameters), by job key. None when the plan cannot be built (unknown profile or
-    models)."""
-    records = list(records)
-    try:
-        from bench.data import DATASET_NAMES
-        from bench.plan.jobs import build_plan
-        from bench.plan.profiles import PROFILES
-        from bench.plugins.registry import available_models
-
-        if profile not in PROFILES:
-            return None
-        datasets = sorted({r.dataset for r in records} & set(DATASET_NAMES))
-        seeds = sorted({r.seed for r in records})
-        return {job.key: job for job in build_plan(available_models(), datasets, seeds,
-                                                   PROFILES[profile])}
-    except (ImportError, BenchError):
-        return None
+        return requested
+    size: dict[str, int] = {}
+    for r in ok:
+        size[r.profile] = max(size.get(r.profile, 0), r.train_size)
+    return sorted(counts, key=lambda p: (-size[p], -counts[p], p))[0]
 
 
 def _trusted_time(stamp: str | None, now: str) -> str:
@@ -99,17 +77,14 @@ def _trusted_time(stamp: str | None, now: str) -> str:
     return stamp if stamp and stamp[:19] <= now else ""
 
 
-def choose_per_job(records: Iterable[RunRecord], planned: Iterable[str] | None = None,
-                   ) -> tuple[list[RunRecord], list[RunRecord]]:
-    """(kept, left out): one record per (model, dataset, seed, train size, curve or not).
+def choose_per_job(records: Iterable[RunRecord]) -> tuple[list[RunRecord], list[RunRecord]]:
+    """(kept, left out): one record per (model, dataset, seed, train size, role).
 
-    Several records can share these (a one-off ``bench run --set``, an older model version).
-    The winner is, in order: the plan's job (default parameters), the record whose parameters
-    most of that model's records share, the latest finished (a time in the future counts as
-    unknown), the job key. Both lists are sorted by key.
+    Several records can share these (an older model version, a parameter grid). The winner
+    is, in order: the record whose parameters most of that model's records share, the latest
+    finished (a time in the future counts as unknown), the job key. Both lists are sorted by
+    key.
     """
-    from datetime import UTC, datetime
-
     records = list(records)
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
     params_count = Counter((r.model, _params_text(r)) for r in records)
@@ -119,9 +94,8 @@ def choose_per_job(records: Iterable[RunRecord], planned: Iterable[str] | None =
                           []).append(rec)
     kept, left = [], []
     for group in groups.values():
-        ranked = sorted(group, key=lambda r: (
-            planned is not None and r.key in planned, params_count[(r.model, _params_text(r))],
-            _trusted_time(r.finished_at, now), r.key))
+        ranked = sorted(group, key=lambda r: (params_count[(r.model, _params_text(r))],
+                                              _trusted_time(r.finished_at, now), r.key))
         kept.append(ranked[-1])
         left += ranked[:-1]
     return sorted(kept, key=lambda r: r.key), sorted(left, key=lambda r: r.key)
@@ -131,27 +105,15 @@ def _params_text(rec: RunRecord) -> str:
     return json.dumps(rec.params, sort_keys=True)
 
 
-FRAME_COLUMNS = ("key", "model", "dataset", "seed", "train_size", "test_size", "train_accuracy",
-                 "test_accuracy", "fit_seconds")
-
-
-def runs_frame(records: Iterable[RunRecord]) -> pd.DataFrame:
-    """One row per record with the fields the tables aggregate."""
-    return records_frame(records, FRAME_COLUMNS)
-
-
 @dataclass(frozen=True, eq=False)
 class ReportInputs:
     """The material every report page draws on."""
 
     profile: str
-    profile_reason: str
-    profile_counts: dict[str, int]
     runs: tuple[RunRecord, ...]
     curve_runs: tuple[RunRecord, ...]
     sweep_runs: tuple[RunRecord, ...]
     unsuccessful: tuple[RunRecord, ...]
-    superseded: int
     left_out: tuple[RunRecord, ...]
     run_info: dict[str, Any] | None
     datasets: tuple[str, ...]
@@ -160,14 +122,9 @@ class ReportInputs:
     notes: tuple[str, ...]
 
     @functools.cached_property
-    def frame(self) -> pd.DataFrame:
-        """The headline runs as a table (built once)."""
-        return runs_frame(self.runs)
-
-    @functools.cached_property
     def summary(self) -> dict[tuple[str, str], CellSummary]:
-        """``summarise(frame)``: computed once, shared by every page."""
-        return summarise(self.frame)
+        """The headline runs summarised over seeds: computed once, shared by every page."""
+        return summarise(self.runs)
 
     def runs_of(self, model: str, dataset: str) -> list[RunRecord]:
         return [r for r in self.runs if r.model == model and r.dataset == dataset]
@@ -186,29 +143,11 @@ class ReportInputs:
         return digits_to_array(record.test_predictions)
 
 
-def evaluated_indices(record: RunRecord, labels: np.ndarray) -> np.ndarray | None:
-    """Indices into the full test set of the images ``record`` was evaluated on, in order.
-
-    Rebuilt with the runner's own subset function from the full test ``labels`` and checked
-    against the record's ``test_indices_digest``; None when they do not match.
-    """
-    indices = np.asarray(test_indices(labels, record.test_size, record.dataset), dtype=np.int64)
-    if indices.size != record.test_size:
-        return None
-    if record.test_indices_digest and indices_digest(indices) != record.test_indices_digest:
-        return None
-    return indices
-
-
 def best_model(runs: Iterable[RunRecord], dataset: str) -> str | None:
     """The model with the highest mean test accuracy on ``dataset`` (ties: by name)."""
-    frame = runs_frame(r for r in runs if r.dataset == dataset)
-    if frame.empty:
-        return None
-    means = frame.groupby("model")["test_accuracy"].mean().dropna()
-    if means.empty:
-        return None
-    return sorted(means.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    cells = summarise(r for r in runs if r.dataset == dataset).values()
+    ranked = sorted((-c.test.mean, c.model) for c in cells if not is_missing(c.test.mean))
+    return ranked[0][1] if ranked else None
 
 
 def sample_record(runs: Iterable[RunRecord], dataset: str) -> RunRecord | None:
@@ -287,14 +226,12 @@ def gather(results_dir: str | os.PathLike, data_dir: str | os.PathLike | None = 
     ok = [r for r in records if r.status == STATUS_OK]
     if not ok:
         raise ResultsError(f"no results in {results_dir}; run `python -m bench run-all` first.")
-    profile_counts = dict(sorted(Counter(r.profile for r in ok).items()))
-    profile, why = choose_profile((r.profile for r in ok), profile)
+    profile = choose_profile(ok, profile)
     run_info = read_run_info(results_dir, profile)
     chosen = [r for r in ok if r.profile == profile]
-    planned = plan_keys(profile, chosen)
-    runs, lost_main = choose_per_job([r for r in chosen if r.role == "headline"], planned)
-    curve_runs, lost_curve = choose_per_job([r for r in chosen if r.role != "headline"], planned)
-    curve_runs, sweep_runs = split_sweeps(runs, curve_runs)
+    runs, lost_main = choose_per_job(r for r in chosen if r.role == ROLE_HEADLINE)
+    curve_runs, lost_curve = choose_per_job(r for r in chosen if r.role == ROLE_CURVE)
+    sweep_runs, lost_sweep = choose_per_job(r for r in chosen if r.role == ROLE_SWEEP)
     datasets = tuple(sorted({r.dataset for r in runs + curve_runs}, key=dataset_sort_key))
     models = tuple(sorted({r.model for r in runs}))
     analyses, notes = {}, []
@@ -316,76 +253,14 @@ def gather(results_dir: str | os.PathLike, data_dir: str | os.PathLike | None = 
         notes.append(f"{len(unmatched)} run(s) were evaluated on test images this harness "
                      "cannot reconstruct (their test_indices_digest does not match); they are "
                      "left out of the McNemar tests and sample grids.")
-    notes.extend(stand_in_notes(runs, planned))
     notes.extend(seed_invariant_notes(runs))
     unsuccessful = tuple(sorted((r for r in records
                                  if r.status != STATUS_OK and r.profile == profile),
                                 key=lambda r: r.key))
-    left_out = tuple(sorted(lost_main + lost_curve, key=lambda r: r.key))
-    return ReportInputs(profile, why, profile_counts, tuple(runs), tuple(curve_runs),
-                        tuple(sweep_runs), unsuccessful, len(left_out), left_out, run_info,
+    left_out = tuple(sorted(lost_main + lost_curve + lost_sweep, key=lambda r: r.key))
+    return ReportInputs(profile, tuple(runs), tuple(curve_runs),
+                        tuple(sweep_runs), unsuccessful, left_out, run_info,
                         datasets, models, analyses, tuple(notes))
-
-
-def split_sweeps(runs: list[RunRecord], curve_runs: list[RunRecord],
-                 ) -> tuple[list[RunRecord], list[RunRecord]]:
-    """(learning-curve points, epoch-sweep runs) of the cut-size records.
-
-    A learning-curve-marked record at its model's headline training size (or larger) is not a
-    curve point but an extra plan entry on the full data (the long per-epoch sweep).
-    """
-    top: dict[tuple[str, str], int] = {}
-    for r in runs:
-        top[(r.model, r.dataset)] = max(r.train_size, top.get((r.model, r.dataset), 0))
-    points, sweeps = [], []
-    for r in curve_runs:
-        full = top.get((r.model, r.dataset))
-        (sweeps if full is not None and r.train_size >= full else points).append(r)
-    return points, sweeps
-
-
-def _slot(job: Any) -> tuple:
-    """What a headline record stands for: model, dataset, seed and training size."""
-    return job.model, job.dataset, job.seed, job.train_size, job.role
-
-
-def stand_in_notes(runs: list[RunRecord], planned: dict[str, Any] | None) -> list[str]:
-    """A note for each model and dataset whose headline runs are not the plan's jobs (no
-    record with the plan's default parameters, so another parameter set is reported)."""
-    if not planned:
-        return []
-    kept = {r.key for r in runs}
-    missing = {_slot(job): job for key, job in planned.items()
-               if key not in kept and job.role == "headline"}
-    groups: dict[tuple[str, str], list[tuple[RunRecord, Any]]] = {}
-    for r in runs:
-        job = missing.get(_slot(r))
-        if job is not None and r.key not in planned:
-            groups.setdefault((r.model, r.dataset), []).append((r, job))
-    notes = []
-    for (model, dataset), pairs in sorted(groups.items()):
-        seeds = sorted(r.seed for r, _ in pairs)
-        which = f"seed{'s' if len(seeds) > 1 else ''} {', '.join(map(str, seeds))}"
-        differences = "; ".join(sorted({_difference(r, job) for r, job in pairs}))
-        notes.append(f"{md(model)} on {dataset_title(dataset)} ({which}): the store has no "
-                     "result with the plan's default parameters, so these reports use another "
-                     f"parameter set: {differences}.")
-    return notes
-
-
-def _difference(rec: RunRecord, job: Any) -> str:
-    """How a record's parameters (and model version) differ from the plan job's."""
-    def text(value: Any) -> str:
-        return json.dumps(value, sort_keys=True)  # tuples and lists alike
-
-    names = sorted(set(rec.params) | set(job.params))
-    parts = [f"{code(name + '=' + text(rec.params.get(name)))} (plan: "
-             f"{code(text(job.params.get(name)))})" for name in names
-             if text(rec.params.get(name)) != text(job.params.get(name))]
-    if rec.model_version != job.model_version:
-        parts.append(f"model version {code(rec.model_version)} (plan: "
-                     f"{code(job.model_version)})")
-    return ", ".join(parts) or "the same parameters, other job fields"
 
 
 def seed_invariant_notes(runs: list[RunRecord]) -> list[str]:

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from bench.reports.inputs import ReportInputs, dataset_sort_key
+from bench.data import specs
+from bench.reports.inputs import ReportInputs
 from bench.reports.references import References
 from bench.results.record import RunRecord
 from bench.stats import (
@@ -39,7 +40,7 @@ from bench.stats import (
     spearman_permutation_p,
 )
 
-MNIST, FASHION = "mnist", "fashion-mnist"
+MNIST, FASHION = specs.MNIST.name, specs.FASHION_MNIST.name
 METHOD = (f"95% percentile intervals from a paired bootstrap ({N_BOOTSTRAP:,} replicates, "
           "fixed seed): each replicate resamples the test images (the same resample for every "
           "model on a test set) and each model's seeds, with replacement")
@@ -61,12 +62,6 @@ class Estimate:
     low: float
     high: float
     replicates: np.ndarray | None = field(default=None, repr=False)
-
-    def prob(self, above: float) -> float:
-        """Bootstrap probability that the measure exceeds ``above`` (NaN without replicates)."""
-        if self.replicates is None:
-            return math.nan
-        return float(np.mean(self.replicates > above))
 
     def excludes(self, value: float) -> bool:
         return not (self.low <= value <= self.high)
@@ -216,32 +211,28 @@ class Saturation:
 
 def saturation(boot: Bootstrap, refs: References, datasets: tuple[str, ...]) -> Saturation:
     cells = {d: boot.full_cells(d) for d in datasets}
-    ratios = {}
-    for cm in cells.get(MNIST, []):
-        cf = boot.full(cm.model, FASHION)
-        if cf is None:
-            continue
-        value = float(_ratio(1 - cf.accuracy.value, 1 - cm.accuracy.value))
-        if cm.accuracy.replicates is not None and cf.accuracy.replicates is not None:
-            reps = _ratio(1 - cf.accuracy.replicates, 1 - cm.accuracy.replicates)
-            ratios[cm.model] = estimate(reps[np.isfinite(reps)], value)
-        else:
-            ratios[cm.model] = Estimate(value, math.nan, math.nan)
+    ratios = {cm.model: _error_ratio(cf, cm) for cm in cells.get(MNIST, [])
+              if (cf := boot.full(cm.model, FASHION)) is not None}
     published = {d: PER_10K * (1 - r.value) for d, r in refs.best_published.items()}
     labels = {d: float(r.value) for d, r in refs.label_errors.items()}
     return Saturation(cells, ratios, published, labels, _best_ratio(cells))
 
 
 def _best_ratio(cells: dict[str, list[Cell]]) -> Estimate | None:
-    """Errors of the most accurate model on Fashion-MNIST over those of the most accurate on
-    MNIST (each chosen on the point estimate; the datasets are resampled independently)."""
+    """The most accurate Fashion-MNIST model's errors over the most accurate MNIST model's."""
     if not cells.get(MNIST) or not cells.get(FASHION):
         return None
     bm, bf = (max(cells[d], key=lambda c: (c.accuracy.value, c.model)) for d in (MNIST, FASHION))
-    value = float(_ratio(1 - bf.accuracy.value, 1 - bm.accuracy.value))
-    if bm.accuracy.replicates is None or bf.accuracy.replicates is None:
+    return _error_ratio(bf, bm)
+
+
+def _error_ratio(num: Cell, den: Cell) -> Estimate:
+    """``num``'s errors over ``den``'s; replicates are paired by index when both have them
+    (the two test sets are resampled independently)."""
+    value = float(_ratio(1 - num.accuracy.value, 1 - den.accuracy.value))
+    if num.accuracy.replicates is None or den.accuracy.replicates is None:
         return Estimate(value, math.nan, math.nan)
-    reps = _ratio(1 - bf.accuracy.replicates, 1 - bm.accuracy.replicates)
+    reps = _ratio(1 - num.accuracy.replicates, 1 - den.accuracy.replicates)
     return estimate(reps[np.isfinite(reps)], value)
 
 
@@ -307,10 +298,6 @@ class Efficiency:
     low_censor: str
     high_censor: str
     min_steps: int | None  # fewest gradient steps among the curve points (neural models)
-
-    @property
-    def fraction(self) -> float:
-        return self.images / self.full_size
 
 
 def _crossings(sizes: list[int], curves: np.ndarray, targets: np.ndarray,
@@ -526,7 +513,7 @@ class Measures:
 
 def measure(inputs: ReportInputs, refs: References, n_boot: int = N_BOOTSTRAP) -> Measures:
     boot = Bootstrap(inputs, n_boot)
-    datasets = tuple(sorted(inputs.datasets, key=dataset_sort_key))
+    datasets = inputs.datasets  # in DATASET_NAMES order
     return Measures(
         boot, saturation(boot, refs, datasets),
         {d: pair_differences(boot, d) for d in datasets}, data_efficiency(boot),

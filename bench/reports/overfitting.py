@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.data import specs
 from bench.reports import figures
 from bench.reports.inputs import ReportInputs, dataset_title
+from bench.reports.measures import FASHION, MNIST
 from bench.reports.page import Page, figure_link, join_blocks, scope_line
 from bench.reports.safe import figure_path, md
 from bench.reports.tables import (
@@ -22,7 +22,6 @@ from bench.reports.tables import (
 )
 from bench.results.record import RunRecord
 
-MNIST, FASHION = specs.MNIST.name, specs.FASHION_MNIST.name
 GAP_THRESHOLD = 0.02
 INTERPOLATING = 0.999
 FLAG_RULE = ("A gap is flagged as large when its mean over seeds exceeds "
@@ -147,14 +146,13 @@ def _curve_sentence(c: EpochCurve) -> str:
 
 
 def _curves_section(curves: list[EpochCurve], fig_dir: Path, head: str, intro: str,
-                    kind: str) -> tuple[str, list[Path]]:
-    rows, made, blocks = [], [], []
+                    kind: str) -> str:
+    rows, blocks = [], []
     for model in sorted({c.model for c in curves}):
         mine = [c for c in curves if c.model == model]
         path = figures.history_curves(
             figure_path(fig_dir, kind, model), model, {c.dataset: c.curves for c in mine},
             {c.dataset: dataset_title(c.dataset) for c in mine})
-        made.append(path)
         blocks.append(figure_link(path, f"{model} per-epoch curves"))
         for c in mine:
             loss = c.curves["test_loss"]
@@ -168,7 +166,7 @@ def _curves_section(curves: list[EpochCurve], fig_dir: Path, head: str, intro: s
                             "… per seed", "lowest test loss", "final test loss",
                             "final test acc. (%)"], rows,
                            ["left", "left"] + ["right"] * 6)
-    return join_blocks(head, intro, table, *blocks), made
+    return join_blocks(head, intro, table, *blocks)
 
 
 def _curves(runs: list[RunRecord], models, datasets) -> list[EpochCurve]:
@@ -187,25 +185,23 @@ def render(inputs: ReportInputs, fig_dir: Path) -> Page:
     intro = ("Neural models record train and test-monitor accuracy and loss after every epoch. "
              "The test values are for monitoring only; they never choose the epoch.")
     if curves:
-        section, made = _curves_section(curves, fig_dir, "## Per-epoch curves (headline runs)",
+        section = _curves_section(curves, fig_dir, "## Per-epoch curves (headline runs)",
                                         intro, "history")
     else:
-        section, made = ("## Per-epoch curves\n\nNo run recorded a per-epoch history "
-                         "(only neural models do)."), []
+        section = ("## Per-epoch curves\n\nNo run recorded a per-epoch history "
+                   "(only neural models do).")
     sweep_head = "## Long per-epoch sweep"
     sweep_intro = ("Extra full-data runs of the neural models trained for many more epochs "
                    "than the headline (the `full` profile's epoch sweeps), so the test loss can "
                    "pass its minimum. Not used in any headline number.")
     if sweeps:
-        sweep_text, sweep_made = _curves_section(sweeps, fig_dir, sweep_head, sweep_intro,
-                                                 "history-long")
+        sweep_text = _curves_section(sweeps, fig_dir, sweep_head, sweep_intro, "history-long")
         sweep_text = join_blocks(sweep_text, "\n".join(f"- {_curve_sentence(c)}"
                                                        for c in sweeps))
     else:
-        sweep_text, sweep_made = join_blocks(sweep_head, sweep_intro,
-                                             "Not in this run: the store holds no sweep runs "
-                                             "(`python -m bench run-all` with the full profile "
-                                             "makes them)."), []
+        sweep_text = join_blocks(sweep_head, sweep_intro,
+                                 "Not in this run: the store holds no sweep runs "
+                                 "(`python -m bench run-all` with the full profile makes them).")
     text = join_blocks(
         "# Overfitting",
         scope_line(inputs),
@@ -218,4 +214,4 @@ def render(inputs: ReportInputs, fig_dir: Path) -> Page:
         section,
         sweep_text,
     )
-    return Page("overfitting.md", text, (*made, *sweep_made))
+    return Page("overfitting.md", text)

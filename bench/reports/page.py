@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.reports.inputs import ReportInputs
@@ -12,11 +12,10 @@ from bench.reports.writer import FIGURES_FOLDER
 
 @dataclass(frozen=True)
 class Page:
-    """A markdown file name, its text and the figures it links to."""
+    """A markdown file name and its text."""
 
     name: str
     text: str
-    figures: tuple[Path, ...] = field(default=())
 
 
 def figure_link(path: Path, alt: str) -> str:

@@ -18,14 +18,14 @@ from bench.reports.measures import (
     MNIST,
     PIXEL_BAR,
     Efficiency,
-    Estimate,
     Measures,
     PairDifference,
     PixelCurve,
 )
 from bench.reports.references import cite_short
 from bench.reports.safe import md
-from bench.stats import ALPHA, POWER
+from bench.reports.tables import count, images, number, percent, pp, ratio, with_interval
+from bench.stats import ALPHA, POWER, mcnemar_exact_counts
 
 SUPPORTED, NOT_SUPPORTED, MIXED, CANNOT_TELL = "supported", "not supported", "mixed", "cannot tell"
 FLIP_NOTE = 0.01  # mention a reading's flip probability when it is at least this
@@ -72,42 +72,6 @@ class Reading:
 
     def line(self) -> str:
         return f"- **{self.sense}** — *{self.verdict}*: {self.text}"
-
-
-# ---------------------------------------------------------------------------- formatting
-
-
-def _num(value: float, digits: int) -> str:
-    return "–" if value is None or math.isnan(value) else f"{value:,.{digits}f}"
-
-
-def with_interval(est: Estimate, scale: float = 1.0, digits: int = 2, unit: str = "") -> str:
-    """``"0.80 pp [0.63, 0.98]"``; no brackets when the interval is unknown."""
-    text = f"{_num(scale * est.value, digits)}{unit}"
-    if math.isnan(est.low) or math.isnan(est.high):
-        return text
-    return f"{text} [{_num(scale * est.low, digits)}, {_num(scale * est.high, digits)}]"
-
-
-def pp(est: Estimate) -> str:
-    return with_interval(est, 100, 2, " pp")
-
-
-def count(est: Estimate) -> str:
-    return with_interval(est, 1, 0)
-
-
-def ratio(est: Estimate) -> str:
-    return with_interval(est, 1, 1, "×")
-
-
-def percent(value: float, digits: int = 2) -> str:
-    return f"{100 * value:.{digits}f}%"
-
-
-def images(value: float, mark: str = "") -> str:
-    prefix = {"<=": "≤ ", ">": "> "}.get(mark, "")
-    return f"{prefix}{value:,.0f}"
 
 
 # ---------------------------------------------------------------------------- the readings
@@ -205,16 +169,14 @@ def discrimination(m: Measures) -> Reading:
 def discordant_pairs(pm: list[PairDifference], pf: list[PairDifference],
                      ) -> tuple[int, int, float]:
     """(resolved on Fashion-MNIST only, on MNIST only, exact two-sided binomial p of those
-    counts under "either is as likely") over the model pairs present on both test sets."""
-    from scipy.stats import binomtest
-
+    counts under "either is as likely": McNemar's exact test) over the model pairs present on
+    both test sets."""
     on_m = {frozenset((p.model_a, p.model_b)): p.resolved for p in pm}
     on_f = {frozenset((p.model_a, p.model_b)): p.resolved for p in pf}
     shared = on_m.keys() & on_f.keys()
     only_f = sum(on_f[k] and not on_m[k] for k in shared)
     only_m = sum(on_m[k] and not on_f[k] for k in shared)
-    p_value = binomtest(only_f, only_f + only_m).pvalue if only_f + only_m else 1.0
-    return only_f, only_m, float(p_value)
+    return only_f, only_m, mcnemar_exact_counts(only_f, only_m).p_value
 
 
 def _efficiency_phrase(e: Efficiency) -> str:
@@ -258,7 +220,7 @@ def transfer(m: Measures) -> Reading:
     if t is None or len(t.models) < 3:
         return Reading("transfer", sense, CANNOT_TELL,
                        "needs at least three models on both datasets.")
-    text = (f"Spearman ρ = {with_interval(t.spearman)} (Kendall τ = {_num(t.kendall, 2)}) "
+    text = (f"Spearman ρ = {with_interval(t.spearman)} (Kendall τ = {number(t.kendall, 2)}) "
             f"between the rankings of {len(t.models)} models, {t.p_method} p = "
             f"{t.p_value:.2g} (the interval reflects test-set and seed noise, not the choice "
             "of models)")

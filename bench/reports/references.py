@@ -13,6 +13,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.data.specs import DATASET_NAMES
+
 REFERENCES_FILE = Path(__file__).with_name("references.toml")
 
 
@@ -76,7 +78,7 @@ def parse(text: str) -> References:
 
     xiao = data["xiao2017"]
     rows = tuple(XiaoRow(r["family"], r["params"],
-                         {d: float(r[d]) for d in ("mnist", "fashion-mnist") if d in r},
+                         {d: float(r[d]) for d in DATASET_NAMES if d in r},
                          tuple(r.get("class_paths", ())), tuple(r.get("models", ())),
                          tuple((str(k), str(v)) for k, v in r.get("ours", {}).items()))
                  for r in xiao["rows"])

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 from tabulate import tabulate
 
 from bench.reports.safe import table_cell
-from bench.stats import MeanCI, mean_ci
+from bench.results.record import RunRecord
+from bench.stats import MeanCI, combined_half_width, mean_ci
 
 MISSING = "–"
 
@@ -30,25 +30,26 @@ class CellSummary:
     seeds: tuple[int, ...]
 
 
-def summarise(frame: pd.DataFrame) -> dict[tuple[str, str], CellSummary]:
-    """``{(model, dataset): CellSummary}`` from :func:`bench.reports.inputs.runs_frame`."""
+def summarise(runs: Iterable[RunRecord]) -> dict[tuple[str, str], CellSummary]:
+    """``{(model, dataset): CellSummary}`` of records, over their seeds (sorted)."""
+    groups: dict[tuple[str, str], list[RunRecord]] = {}
+    for r in sorted(runs, key=lambda r: r.seed):
+        groups.setdefault((r.model, r.dataset), []).append(r)
     out = {}
-    for (model, dataset), group in frame.groupby(["model", "dataset"], sort=True):
-        group = group.sort_values("seed")
+    for (model, dataset), recs in sorted(groups.items()):
+        test, train, fit = (np.array([getattr(r, name) for r in recs], dtype=float)
+                            for name in ("test_accuracy", "train_accuracy", "fit_seconds"))
+        fit = fit[~np.isnan(fit)]
         out[(model, dataset)] = CellSummary(
-            model, dataset,
-            test=mean_ci(group["test_accuracy"]),
-            train=mean_ci(group["train_accuracy"]),
-            gap=mean_ci(group["train_accuracy"] - group["test_accuracy"]),
-            fit_seconds=float(group["fit_seconds"].mean()),
-            test_size=int(group["test_size"].max()),
-            seeds=tuple(int(s) for s in group["seed"]),
-        )
+            model, dataset, mean_ci(test), mean_ci(train), mean_ci(train - test),
+            float(fit.mean()) if fit.size else math.nan, max(r.test_size for r in recs),
+            tuple(r.seed for r in recs))
     return out
 
 
 def is_missing(value: float | None) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    """None or NaN (of any float type)."""
+    return value is None or value != value
 
 
 def pct(value: float | None, digits: int = 2) -> str:
@@ -70,15 +71,41 @@ def pct_ci(ci: MeanCI, digits: int = 2) -> str:
     return f"{pct(ci.mean, digits)} ± {100 * ci.half_width:.{digits}f}"
 
 
-def pct_interval(low: float, high: float, digits: int = 2) -> str:
-    """``"[97.90, 98.34]"`` or the missing mark."""
-    if is_missing(low) or is_missing(high):
-        return MISSING
-    return f"[{pct(low, digits)}, {pct(high, digits)}]"
-
-
 def number(value: float | None, digits: int = 2) -> str:
-    return MISSING if is_missing(value) else f"{value:.{digits}f}"
+    """``"1,234.50"``, or the missing mark."""
+    return MISSING if is_missing(value) else f"{value:,.{digits}f}"
+
+
+def with_interval(est, scale: float = 1.0, digits: int = 2, unit: str = "") -> str:
+    """An estimate (``value``, ``low``, ``high``) as ``"0.80 pp [0.63, 0.98]"``; no brackets
+    when the interval is unknown."""
+    text = f"{number(scale * est.value, digits)}{unit}"
+    if is_missing(est.low) or is_missing(est.high):
+        return text
+    return f"{text} [{number(scale * est.low, digits)}, {number(scale * est.high, digits)}]"
+
+
+def pp(est) -> str:
+    return with_interval(est, 100, 2, " pp")
+
+
+def count(est) -> str:
+    return with_interval(est, 1, 0)
+
+
+def ratio(est) -> str:
+    return with_interval(est, 1, 1, "×")
+
+
+def percent(value: float, digits: int = 2) -> str:
+    """``"98.12%"``."""
+    return f"{100 * value:.{digits}f}%"
+
+
+def images(value: float, mark: str = "") -> str:
+    """A number of images with its censoring mark: ``"≤ 500"``, ``"> 60,000"``."""
+    prefix = {"<=": "≤ ", ">": "> "}.get(mark, "")
+    return f"{prefix}{value:,.0f}"
 
 
 def seconds(value: float | None) -> str:
@@ -96,18 +123,13 @@ def seconds(value: float | None) -> str:
     return f"{hours} h {minutes:02d} min"
 
 
-def escape(text: object) -> str:
-    """Text safe inside a markdown table cell (one line, pipes escaped, no HTML tags)."""
-    return table_cell(text)
-
-
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]],
                    align: Sequence[str] | None = None) -> str:
     """A GitHub-flavoured markdown table of preformatted cells (no number parsing)."""
     if not rows:
         return "_(no rows)_"
-    cells = [[escape(c) for c in row] for row in rows]
-    return tabulate(cells, headers=[escape(h) for h in headers], tablefmt="github",
+    cells = [[table_cell(c) for c in row] for row in rows]
+    return tabulate(cells, headers=[table_cell(h) for h in headers], tablefmt="github",
                     disable_numparse=True, colalign=align)
 
 
@@ -133,8 +155,6 @@ COMBINED_RULE = ("mean over seeds ± half-width of a 95% interval that combines 
 def combined_cell(seed_accuracies, n_test: int, effective_runs: int) -> str:
     """``"97.40 ± 0.37"`` by :data:`COMBINED_RULE`; ``"… (1 effective run)"`` when every seed
     gave the same predictions (the interval is then the test-set sampling error alone)."""
-    from bench.stats import combined_half_width
-
     accs = [a for a in seed_accuracies if not is_missing(a)]
     if not accs:
         return MISSING

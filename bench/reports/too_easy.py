@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
+
+from bench.data.specs import N_CLASSES
 from bench.reports import figures
 from bench.reports.inputs import (
     N_SAMPLES,
@@ -21,33 +24,29 @@ from bench.reports.readings import (
     RULES,
     Reading,
     answer,
-    count,
-    images,
     models_scope,
-    pp,
-    ratio,
     readings,
-    with_interval,
 )
 from bench.reports.references import References, cite, cite_short
 from bench.reports.safe import figure_path, md
-from bench.reports.tables import MISSING, markdown_table, pct
+from bench.reports.tables import (
+    MISSING,
+    count,
+    images,
+    markdown_table,
+    pct,
+    pp,
+    ratio,
+    with_interval,
+)
+from bench.results.record import CURVE_MIN_STEPS
 from bench.stats import ALPHA, POWER
 
 CURVE_BARS_SHOWN = (0.80, 0.85, 0.90, 0.95, 0.99)
 
 
-def min_curve_steps() -> int | None:
-    """The learning-curve effort rule's minimum gradient steps (None when unavailable)."""
-    try:
-        from bench.plan.profiles import CURVE_MIN_STEPS
-    except ImportError:
-        return None
-    return CURVE_MIN_STEPS
-
-
 def the_readings(m: Measures) -> list[Reading]:
-    return readings(m, min_curve_steps())
+    return readings(m, CURVE_MIN_STEPS)
 
 
 def the_answer(inputs: ReportInputs, m: Measures) -> str:
@@ -71,7 +70,7 @@ def _rules() -> str:
                        "of intervals, never a vote of thresholds:", "\n".join(lines))
 
 
-def _saturation(m: Measures, refs: References, fig_dir: Path) -> tuple[str, list[Path]]:
+def _saturation(m: Measures, refs: References, fig_dir: Path) -> str:
     s = m.saturation
     models = sorted({c.model for cells in s.cells.values() for c in cells})
     by = {(c.model, c.dataset): c for cells in s.cells.values() for c in cells}
@@ -106,7 +105,7 @@ def _saturation(m: Measures, refs: References, fig_dir: Path) -> tuple[str, list
                                {d: dataset_title(d) for d in m.datasets}, refs_lines)
     return join_blocks("## 1. Saturation: errors left", table,
                        figure_link(path, "test error rate per model, log scale, with intervals"),
-                       the_readings(m)[0].line()), [path]
+                       the_readings(m)[0].line())
 
 
 def _discrimination(m: Measures) -> str:
@@ -145,7 +144,7 @@ def _curve_table(m: Measures) -> str:
                           ["left", "left"] + ["right"] * (len(sizes) + 1))
 
 
-def _data_efficiency(m: Measures, fig_dir: Path) -> tuple[str, list[Path]]:
+def _data_efficiency(m: Measures, fig_dir: Path) -> str:
     head = "## 3. Data efficiency: the learning curve"
     boot = m.boot
     curves: dict[str, dict[str, list[tuple[int, float, float, float]]]] = {}
@@ -156,7 +155,7 @@ def _data_efficiency(m: Measures, fig_dir: Path) -> tuple[str, list[Path]]:
                                              c.accuracy.high) for c in pts]
     if not curves:
         return join_blocks(head, "No learning-curve runs in this run (`python -m bench "
-                           "run-all` with the full profile makes them)."), []
+                           "run-all` with the full profile makes them).")
     curves = {d: curves[d] for d in m.datasets if d in curves}
     targets = {MNIST: {e.model: e.target for e in m.efficiency}}
     path = figures.learning_curves(figure_path(fig_dir, "learning-curve"), curves,
@@ -169,11 +168,10 @@ def _data_efficiency(m: Measures, fig_dir: Path) -> tuple[str, list[Path]]:
     table = markdown_table(["model", "full-data Fashion-MNIST acc. (%)",
                             "MNIST images to reach it", "95% interval", "fewer than full"],
                            rows, ["left"] + ["right"] * 4)
-    steps = min_curve_steps()
     rule = ("Training effort: neural models' curve points train for at least "
-            f"{steps:,} gradient steps (epochs scaled up at small sizes; the rule is in "
+            f"{CURVE_MIN_STEPS:,} gradient steps (epochs scaled up at small sizes; the rule is in "
             "`bench/plan/profiles.py`); points recorded with fewer are marked in the "
-            "readings as confounded." if steps else "")
+            "readings as confounded.")
     intro = ("Mean test accuracy (%) with its 95% interval against the number of training "
              "images (stratified, seeded subsets; the largest size is the headline run). The "
              "dashed lines in the MNIST panel are each model's full-data Fashion-MNIST accuracy; "
@@ -184,14 +182,14 @@ def _data_efficiency(m: Measures, fig_dir: Path) -> tuple[str, list[Path]]:
     absent = (f"Not in this run: learning-curve points for {', '.join(md(x) for x in missing)}."
               if missing else "")
     return join_blocks(head, intro, _curve_table(m), figure_link(path, "learning curves"),
-                       absent, table, rule, the_readings(m)[2].line()), [path]
+                       absent, table, rule, the_readings(m)[2].line())
 
 
-def _transfer(m: Measures, fig_dir: Path) -> tuple[str, list[Path]]:
+def _transfer(m: Measures, fig_dir: Path) -> str:
     t = m.transfer
     head = "## 4. Transfer: does the MNIST ranking predict the Fashion-MNIST ranking?"
     if t is None:
-        return join_blocks(head, "Needs models on both datasets."), []
+        return join_blocks(head, "Needs models on both datasets.")
     by = {(c.model, c.dataset): c for d in (MNIST, FASHION) for c in m.boot.full_cells(d)}
 
     def rank(d: str) -> dict[str, int]:
@@ -213,11 +211,11 @@ def _transfer(m: Measures, fig_dir: Path) -> tuple[str, list[Path]]:
         "MNIST test accuracy (%), 95% interval", "Fashion-MNIST test accuracy (%), 95% interval")
     return join_blocks(head, table, figure_link(path, "MNIST vs Fashion-MNIST accuracy per "
                                                 "model (every model in the run)"),
-                       the_readings(m)[3].line()), [path]
+                       the_readings(m)[3].line())
 
 
 def _pixels(inputs: ReportInputs, m: Measures, refs: References,
-            fig_dir: Path) -> tuple[str, list[Path]]:
+            fig_dir: Path) -> str:
     head = "## 5. The one-pixel folklore"
     quote = (f"The folklore: “{refs.one_pixel.quote}” (quoted in {cite(refs.one_pixel)}). "
              f"{refs.one_pixel.caveats}")
@@ -230,7 +228,7 @@ def _pixels(inputs: ReportInputs, m: Measures, refs: References,
              "independent).")
     if not m.pixels:
         return join_blocks(head, quote, "Unavailable: no cached analysis and the data could "
-                           "not be loaded (see the notes at the end)."), []
+                           "not be loaded (see the notes at the end).")
     curve = figures.pixel_share_curves(
         figure_path(fig_dir, "single-pixel-share"),
         {d: (c.bars, c.shares) for d, c in m.pixels.items()},
@@ -262,13 +260,11 @@ def _pixels(inputs: ReportInputs, m: Measures, refs: References,
                        figure_link(curve, "share of class pairs one pixel separates, by bar"),
                        the_readings(m)[4].line(),
                        figure_link(heat, "single-pixel separability per class pair"),
-                       *details), [curve, heat]
+                       *details)
 
 
-def _pixel_matrix(inputs: ReportInputs, d: str):
-    import numpy as np
-
-    out = np.full((10, 10), np.nan)
+def _pixel_matrix(inputs: ReportInputs, d: str) -> np.ndarray:
+    out = np.full((N_CLASSES, N_CLASSES), np.nan)
     for p in inputs.analyses[d].separability:
         out[p.a, p.b] = out[p.b, p.a] = p.test_accuracy
     return out
@@ -301,14 +297,13 @@ def _headroom(m: Measures, refs: References) -> str:
                        the_readings(m)[5].line())
 
 
-def _errors_section(inputs: ReportInputs, fig_dir: Path) -> tuple[str, list[Path]]:
+def _errors_section(inputs: ReportInputs, fig_dir: Path) -> str:
     blocks = ["## 7. What the best model still gets wrong",
               f"The first {N_SAMPLES} test images the best model (highest mean test accuracy) "
               "gets wrong at its lowest seed: predicted label, then the true label in brackets. "
               "On MNIST several are ambiguous or arguably mislabelled. Then the most confident "
               "mistakes of any model (at each model's lowest seed), with the predicted class's "
               "probability to four digits."]
-    made = []
     for d in inputs.datasets:
         found = inputs.analyses.get(d)
         rec = sample_record(inputs.runs, d)
@@ -325,13 +320,10 @@ def _errors_section(inputs: ReportInputs, fig_dir: Path) -> tuple[str, list[Path
             path = figures.image_grid(figure_path(fig_dir, "errors", d), title,
                                       [found.image(i) for i, _, _ in wrong], caps,
                                       [False] * len(wrong), ncols=8)
-            made.append(path)
             blocks += [f"### {dataset_title(d)}",
                        figure_link(path, f"{dataset_title(d)}: errors of the best model")]
-        text, path = _mistakes(inputs, d, fig_dir)
-        blocks.append(text)
-        made += [path] if path else []
-    return join_blocks(*blocks), made
+        blocks.append(_mistakes(inputs, d, fig_dir))
+    return join_blocks(*blocks)
 
 
 def confidence_text(value: float) -> str:
@@ -339,13 +331,13 @@ def confidence_text(value: float) -> str:
     return "≥ 0.99995" if value >= 1.0 else f"{value:.4f}"
 
 
-def _mistakes(inputs: ReportInputs, d: str, fig_dir: Path) -> tuple[str, Path | None]:
+def _mistakes(inputs: ReportInputs, d: str, fig_dir: Path) -> str:
     found = inputs.analyses[d]
     labels = class_names(d)
     mistakes = [mi for mi in confident_mistakes(inputs.runs, d)
                 if found.image(int(mi["index"])) is not None]
     if not mistakes:
-        return "No confident mistakes recorded.", None
+        return "No confident mistakes recorded."
     rows = [[int(mi["index"]), labels[int(mi["true"])], labels[int(mi["pred"])],
              confidence_text(float(mi["confidence"])), md(mi["model"])] for mi in mistakes]
     caps = [f"{labels[int(mi['pred'])][:11]} ({labels[int(mi['true'])][:11]})\n"
@@ -356,7 +348,7 @@ def _mistakes(inputs: ReportInputs, d: str, fig_dir: Path) -> tuple[str, Path | 
                               [False] * len(mistakes), ncols=4)
     table = markdown_table(["test index", "true", "predicted", "probability", "model"], rows,
                            ["right", "left", "left", "right", "left"])
-    return join_blocks(table, figure_link(path, f"{dataset_title(d)} confident mistakes")), path
+    return join_blocks(table, figure_link(path, f"{dataset_title(d)} confident mistakes"))
 
 
 def references_section(refs: References) -> str:
@@ -371,28 +363,22 @@ def references_section(refs: References) -> str:
 
 def render(inputs: ReportInputs, fig_dir: Path, m: Measures, refs: References) -> Page:
     """The too-easy page and its figures."""
-    sat, sat_figs = _saturation(m, refs, fig_dir)
-    data, data_figs = _data_efficiency(m, fig_dir)
-    pix, pix_figs = _pixels(inputs, m, refs, fig_dir)
-    trans, trans_figs = _transfer(m, fig_dir)
-    err, err_figs = _errors_section(inputs, fig_dir)
     notes = ("## Notes\n\n" + "\n".join(f"- {n}" for n in inputs.notes)) if inputs.notes else ""
     text = join_blocks(
         "# Is MNIST too easy?",
         scope_line(inputs),
         the_answer(inputs, m),
         _rules(),
-        sat,
+        _saturation(m, refs, fig_dir),
         _discrimination(m),
-        data,
-        trans,
-        pix,
+        _data_efficiency(m, fig_dir),
+        _transfer(m, fig_dir),
+        _pixels(inputs, m, refs, fig_dir),
         _headroom(m, refs),
-        err,
+        _errors_section(inputs, fig_dir),
         references_section(refs),
         notes,
     )
-    return Page("mnist-too-easy.md", text,
-                (*sat_figs, *data_figs, *trans_figs, *pix_figs, *err_figs))
+    return Page("mnist-too-easy.md", text)
 
 

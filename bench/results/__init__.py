@@ -4,9 +4,8 @@ run info, the digit-string codec and the results table.
 The runner writes records here and the reports read them; neither imports the other.
 """
 
-from bench.results.frame import records_frame
 from bench.results.record import SCHEMA_VERSION, STATUS_OK, STATUSES, JobIdentity, RunRecord
-from bench.results.store import load_frame, load_records, ok_record, save_record
+from bench.results.store import load_frame, load_records, ok_record, records_frame, save_record
 
 __all__ = ["SCHEMA_VERSION", "STATUSES", "STATUS_OK", "JobIdentity", "RunRecord", "load_frame",
            "load_records", "ok_record", "records_frame", "save_record"]

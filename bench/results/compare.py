@@ -22,11 +22,10 @@ from pathlib import Path
 import numpy as np
 
 from bench import stats
-from bench.data.subsets import indices_digest, test_indices
 from bench.errors import ResultsError, UsageError
 from bench.files import UntrustedFileError, read_small_file
 from bench.results.codec import digits_to_array
-from bench.results.record import STATUS_OK, RunRecord
+from bench.results.record import STATUS_OK, RunRecord, evaluated_indices
 from bench.results.store import load_records
 from bench.results.validate import MAX_ANALYSIS_BYTES, check_analysis
 
@@ -203,9 +202,9 @@ def truth_lookup(folders: Iterable[str | Path]) -> Truth:
         full = labels.get((record.dataset, json.dumps(record.dataset_sha256, sort_keys=True)))
         if full is None:
             return None
-        indices = test_indices(full, record.test_size, record.dataset)
-        same = indices_digest(indices) == record.test_indices_digest
-        return full[indices] if same and len(indices) == len(record.test_predictions) else None
+        indices = evaluated_indices(record, full)
+        same = indices is not None and len(indices) == len(record.test_predictions or "")
+        return full[indices] if same else None
 
     return truth
 

@@ -8,6 +8,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
+from bench.data.subsets import indices_digest, test_indices
+
 SCHEMA_VERSION = 1
 
 STATUS_OK = "ok"
@@ -24,6 +28,9 @@ ROLE_HEADLINE = "headline"
 ROLE_CURVE = "curve"
 ROLE_SWEEP = "sweep"
 ROLES = (ROLE_HEADLINE, ROLE_CURVE, ROLE_SWEEP)
+#: A neural model's learning-curve point trains for at least this many gradient steps (the
+#: plan scales its epochs up at small sizes), so the curve measures data, not under-training.
+CURVE_MIN_STEPS = 500
 
 
 @dataclass(frozen=True)
@@ -160,3 +167,16 @@ for _name in IDENTITY_FIELDS:  # record.model, record.seed, ...: read through re
 # The fields of a stored record, in order: key, the identity, then the results.
 STORED_FIELDS = ("key", *IDENTITY_FIELDS,
                  *(f.name for f in dataclasses.fields(RunRecord) if f.name not in ("key", "job")))
+
+
+def evaluated_indices(record: RunRecord, labels: np.ndarray) -> np.ndarray | None:
+    """Indices into the full test set of the images ``record`` was evaluated on, in order.
+
+    Rebuilt with the runner's own subset function from the full test ``labels`` and checked
+    against the record's ``test_indices_digest``; None when they do not match. A test set
+    smaller than ``test_size`` is evaluated whole.
+    """
+    indices = np.asarray(test_indices(labels, record.test_size, record.dataset), dtype=np.int64)
+    if record.test_indices_digest and indices_digest(indices) != record.test_indices_digest:
+        return None
+    return indices

@@ -1,10 +1,9 @@
-"""How each profile's results were made: ``run-info.json`` files beside the runs.
+"""How each profile's results were made: ``run-info-<profile>.json`` beside the runs.
 
-``<results>/run-info.json`` describes the latest ``run-all``; ``<results>/run-info-<profile>.json``
-keeps the latest run-all *that trained something* for each profile, so the reports of one
-profile still say how its numbers were made after a run-all of another profile. Both are
-rewritten by every run-all. Files read here are untrusted: an invalid one is ignored with a
-warning.
+Each file keeps the latest run-all *that trained something* for its profile, so a run of one
+profile never rewrites another's (a smoke run leaves the full run's file as it is). A store
+written before these files were per profile holds ``run-info.json``, read when its profile
+matches. Files read here are untrusted: an invalid one is ignored with a warning.
 """
 
 from __future__ import annotations
@@ -20,12 +19,8 @@ from bench.errors import ResultsError, ResultsWarning
 from bench.files import atomic_write_text
 from bench.results.validate import UntrustedFileError, check_run_info, is_safe_name, read_json
 
-RUN_INFO_FILE = "run-info.json"
+OLD_RUN_INFO_FILE = "run-info.json"
 MAX_RUN_INFO_BYTES = 1024 * 1024
-
-
-def latest_path(results_dir: str | os.PathLike) -> Path:
-    return Path(results_dir) / RUN_INFO_FILE
 
 
 def profile_path(results_dir: str | os.PathLike, profile: str) -> Path:
@@ -53,44 +48,28 @@ def read_info_file(path: Path) -> dict[str, Any] | None:
 
 def read_run_info(results_dir: str | os.PathLike, profile: str) -> dict[str, Any] | None:
     """How the results of ``profile`` were made, or None when no valid file says so."""
-    info = read_info_file(profile_path(results_dir, profile))
-    if info is not None and info.get("profile") == profile:
-        return info
-    info = read_info_file(latest_path(results_dir))
-    return info if info is not None and info.get("profile") == profile else None
-
-
-def info_files(results_dir: str | os.PathLike) -> list[Path]:
-    """Every run-info file in ``results_dir`` (inputs of the reports), sorted."""
-    folder = Path(results_dir)
-    return sorted([*folder.glob("run-info-*.json"), *folder.glob(RUN_INFO_FILE)])
+    for path in (profile_path(results_dir, profile), Path(results_dir) / OLD_RUN_INFO_FILE):
+        info = read_info_file(path)
+        if info is not None and info.get("profile") == profile:
+            return info
+    return None
 
 
 def save_run_info(results_dir: str | os.PathLike, profile: str,
                   make_info: Callable[[], dict[str, Any]], trained: bool) -> Path:
-    """Record a run-all of ``profile``; rewrites ``run-info.json`` every time.
+    """Record a run-all of ``profile`` in its run-info file.
 
     When the run trained nothing (``trained`` false) and the profile already has a run-info,
     that one is kept (``make_info`` is not even called): it still says how the profile's
-    results were made. A latest file of another profile is first kept as that profile's file
-    if it has none.
+    results were made.
     """
-    mine = profile_path(results_dir, profile)
-    previous = read_info_file(latest_path(results_dir))
-    if previous is not None and previous["profile"] != profile:
-        theirs = profile_path(results_dir, previous["profile"])
-        if not os.path.lexists(theirs):
-            _write(theirs, previous)
-    kept = None if trained else read_run_info(results_dir, profile)
-    chosen = kept if kept is not None else {**make_info(), "profile": profile}
-    _write(mine, chosen)
-    _write(latest_path(results_dir), chosen)
-    return latest_path(results_dir)
-
-
-def _write(path: Path, info: dict[str, Any]) -> None:
+    path = profile_path(results_dir, profile)
+    if not trained and read_run_info(results_dir, profile) is not None:
+        return path
     try:
-        atomic_write_text(path, json.dumps(info, indent=1, sort_keys=True) + "\n")
+        atomic_write_text(path, json.dumps({**make_info(), "profile": profile}, indent=1,
+                                           sort_keys=True) + "\n")
     except OSError as exc:
         raise ResultsError(f"cannot write {path}: {exc}. Check that the results folder is "
                            "writable (--results-dir).") from exc
+    return path

@@ -1,4 +1,5 @@
-"""The result store: one JSON file per job under ``<results>/runs/``, written atomically.
+"""The result store: one JSON file per job under ``<results>/runs/``, written atomically, and
+the tidy results table of its records (:func:`records_frame`).
 
 Result files are untrusted input: every file read is checked by :mod:`bench.results.validate`.
 A file that is not a small regular JSON file holding a valid record is skipped with one
@@ -7,16 +8,17 @@ warning naming it and the reason (and a planned job with such a file simply runs
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from bench.errors import ResultsError, ResultsWarning
 from bench.files import atomic_write_text
-from bench.results.record import STATUS_OK, RunRecord
+from bench.results.record import STATUS_OK, STORED_FIELDS, RunRecord
 from bench.results.validate import UntrustedFileError, check_record, read_json
 
 RUNS_FOLDER = "runs"
@@ -73,11 +75,6 @@ def read_record(path: Path) -> RunRecord:
     return RunRecord.from_dict(data)
 
 
-def warn_skipped(exc: ResultsError) -> None:
-    """One warning for a result file that is left out."""
-    warnings.warn(f"{exc} It is skipped.", ResultsWarning, stacklevel=3)
-
-
 def iter_records(results_dir: str | os.PathLike) -> Iterator[RunRecord]:
     """All valid records in the store, sorted by file name (the job key) for stable output.
 
@@ -95,7 +92,7 @@ def iter_records(results_dir: str | os.PathLike) -> Iterator[RunRecord]:
         try:
             yield read_record(path)
         except ResultsError as exc:
-            warn_skipped(exc)
+            warnings.warn(f"{exc} It is skipped.", ResultsWarning, stacklevel=2)
 
 
 def load_records(results_dir: str | os.PathLike) -> list[RunRecord]:
@@ -116,13 +113,20 @@ def ok_record(results_dir: str | os.PathLike, key: str) -> RunRecord | None:
     return record if record.status == STATUS_OK else None
 
 
-def has_ok_result(results_dir: str | os.PathLike, key: str) -> bool:
-    """True when the job ``key`` finished with status ok (failures are never cached)."""
-    return ok_record(results_dir, key) is not None
+# Optional numbers: missing values become NaN, so the columns stay numeric.
+NUMERIC_FIELDS = tuple(f.name for f in dataclasses.fields(RunRecord)
+                       if str(f.type) == "float | None")
+
+
+def records_frame(records: Iterable[RunRecord]):
+    """The tidy results table: one row per record (in order), the stored fields as columns."""
+    import pandas as pd
+
+    rows = [{name: getattr(record, name) for name in STORED_FIELDS} for record in records]
+    frame = pd.DataFrame(rows, columns=list(STORED_FIELDS))
+    return frame.astype(dict.fromkeys(NUMERIC_FIELDS, "float64"))
 
 
 def load_frame(results_dir: str | os.PathLike):
     """All records as a pandas DataFrame, one row per job, columns = stored record fields."""
-    from bench.results.frame import records_frame
-
     return records_frame(iter_records(results_dir))

@@ -1,36 +1,38 @@
-"""Result files are untrusted input: read them safely and check every field against the schema.
+"""Result files are untrusted: ``read_json`` parses a small regular file (never a FIFO, never
+without bound) and one typed table per file kind says what each field must be.
 
-``read_json`` refuses what is not a small regular file (a FIFO, a device, a 1 GB file) before
-opening it, without blocking; ``check_record`` checks the type and range of every field of a
-parsed record and returns the problems, so one bad file is skipped with a warning instead of
-breaking the reports or the runner.
+``check_record`` checks a parsed record against :data:`RECORD_FIELDS` (the identity and every
+number the reports use) and returns the problems, so a bad file is skipped with one warning;
+``check_run_info`` and ``check_analysis`` do the same for run-info files and the analysis cache.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import dataclasses
+import hashlib
 import json
 import math
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from bench.data.specs import N_CLASSES
 from bench.files import UntrustedFileError, read_small_file
-from bench.results.record import ROLE_HEADLINE, ROLES, STATUS_OK, STATUSES
+from bench.results.record import ROLES, STATUS_OK, STATUSES, RunRecord
 
 MAX_RECORD_BYTES = 16 * 1024 * 1024
+MAX_ANALYSIS_BYTES = 64 * 1024 * 1024
 MAX_NAME_CHARS = 100
-MAX_TEXT_CHARS = 100_000
-N_CLASSES = 10
-HISTORY_KEYS = ("train_loss", "train_accuracy", "test_loss", "test_accuracy")
-NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
 KEY_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
 TIMESTAMP_RE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)?")
-HEX_RE = re.compile(r"[0-9a-f]+")
+IMAGE_BYTES = 28 * 28
+DIGEST_FIELD = "payload_sha256"
 
-
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"non-finite number {name}")
+Check = Callable[[Any], bool]
+Field = tuple[Check, str]  # the check, and what the value must be (for the message)
 
 
 def read_json(path: str | os.PathLike, max_bytes: int = MAX_RECORD_BYTES) -> Any:
@@ -38,85 +40,122 @@ def read_json(path: str | os.PathLike, max_bytes: int = MAX_RECORD_BYTES) -> Any
 
     Raises ``UntrustedFileError`` with the reason for anything unusable (``OSError`` included).
     """
+    def refuse(name: str) -> None:
+        raise ValueError(f"non-finite number {name}")
+
     try:
-        text = read_small_file(path, max_bytes).decode("utf-8")
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(read_small_file(path, max_bytes).decode("utf-8"), parse_constant=refuse)
     except UntrustedFileError:
         raise
     except OSError as exc:
         raise UntrustedFileError(f"unreadable ({exc.strerror or exc})") from None
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
         raise UntrustedFileError(f"not valid JSON ({exc})") from None
-
-
-# ---------------------------------------------------------------------------- field checks
 
 
 def is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def is_number(value: Any) -> bool:
-    return (isinstance(value, int | float) and not isinstance(value, bool)
-            and math.isfinite(value))
+def is_finite(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def is_fraction(value: Any) -> bool:
+    return is_finite(value) and 0 <= value <= 1
 
 
 def is_safe_name(value: Any) -> bool:
     """A model, dataset or profile name: letters, digits and ``._+-``, at most 100 chars."""
-    return (isinstance(value, str) and len(value) <= MAX_NAME_CHARS
-            and NAME_RE.fullmatch(value) is not None)
+    return isinstance(value, str) and len(value) <= MAX_NAME_CHARS and bool(KEY_RE.fullmatch(value))
 
 
-def is_fraction(value: Any) -> bool:
-    return is_number(value) and 0.0 <= value <= 1.0
-
-
-def is_timestamp(value: Any) -> bool:
-    return isinstance(value, str) and TIMESTAMP_RE.fullmatch(value) is not None
-
-
-def _json_safe(value: Any, depth: int = 0) -> bool:
+def is_plain(value: Any, depth: int = 0) -> bool:
     """Plain JSON of finite numbers, nested at most 8 deep."""
-    if depth > 8:
-        return False
-    if value is None or isinstance(value, bool | str):
-        return True
-    if isinstance(value, int | float):
-        return math.isfinite(value)
-    if isinstance(value, list):
-        return all(_json_safe(v, depth + 1) for v in value)
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and _json_safe(v, depth + 1) for k, v in value.items())
-    return False
+    if isinstance(value, list | dict) and depth < 8:
+        pairs = value.items() if isinstance(value, dict) else (("", v) for v in value)
+        return all(isinstance(k, str) and is_plain(v, depth + 1) for k, v in pairs)
+    return value is None or isinstance(value, bool | str) or is_finite(value)
 
 
-def _check_optional(data: Mapping[str, Any], name: str, ok, what: str) -> list[str]:
-    value = data.get(name)
-    return [] if value is None or ok(value) else [f"{name} must be {what}, got {value!r:.60}"]
+def list_of(check: Check, length: int | None = None, limit: int = 100_000) -> Check:
+    return lambda v: (isinstance(v, list) and len(v) <= limit
+                      and length in (None, len(v)) and all(check(x) for x in v))
 
 
-def _check_matrix(value: Any) -> bool:
-    return (isinstance(value, list) and len(value) == N_CLASSES
-            and all(isinstance(row, list) and len(row) == N_CLASSES
-                    and all(is_int(v) and v >= 0 for v in row) for row in value))
+def _matches(pattern: str) -> Check:
+    return lambda v: isinstance(v, str) and re.fullmatch(pattern, v) is not None
 
 
-def _check_history(value: Any) -> bool:
-    return (isinstance(value, dict)
-            and all(isinstance(k, str) and isinstance(v, list) and len(v) <= 100_000
-                    and all(x is None or is_number(x) for x in v) for k, v in value.items()))
+def _checksums(value: Any) -> bool:
+    return isinstance(value, dict) and len(value) <= 16 and all(
+        isinstance(k, str) and isinstance(v, str) and len(k) <= 100 and len(v) <= 128
+        and (k + v).isprintable() for k, v in value.items())
 
 
-def _check_mistakes(value: Any) -> bool:
-    if not isinstance(value, list) or len(value) > 10_000:
-        return False
-    for m in value:
-        if not (isinstance(m, dict) and is_int(m.get("index")) and m["index"] >= 0
-                and is_int(m.get("true")) and 0 <= m["true"] < N_CLASSES
-                and is_int(m.get("pred")) and 0 <= m["pred"] < N_CLASSES
-                and is_fraction(m.get("confidence"))):
-            return False
-    return True
+def _mistake(m: Any) -> bool:
+    return (isinstance(m, dict) and COUNT[0](m.get("index")) and is_fraction(m.get("confidence"))
+            and all(is_int(m.get(k)) and 0 <= m[k] < N_CLASSES for k in ("true", "pred")))
+
+
+NAME: Field = (is_safe_name, f"a name of letters, digits and ._+- (at most {MAX_NAME_CHARS} "
+                             "characters)")
+COUNT: Field = (lambda v: is_int(v) and v >= 0, "a non-negative integer")
+AMOUNT: Field = (lambda v: is_finite(v) and v >= 0, "a finite non-negative number")
+FRACTION: Field = (is_fraction, "a number in [0, 1]")
+TIME: Field = (_matches(TIMESTAMP_RE.pattern), "an ISO timestamp")
+TEXT: Field = (lambda v: isinstance(v, str) and len(v) <= 100_000, "a string")
+PLAIN: Field = (lambda v: isinstance(v, dict) and is_plain(v), "an object of plain, finite values")
+CHECKSUMS: Field = (_checksums, "a map of file names to digests")
+DIGITS: Field = (lambda v: isinstance(v, str) and v.isascii() and v.isdigit(),
+                 "a string of digits")
+
+#: Every checked field of a stored record.
+RECORD_FIELDS: dict[str, Field] = {
+    "key": (_matches(KEY_RE.pattern), "a job key (letters, digits, ._+-)"),
+    "model": NAME, "dataset": NAME, "profile": NAME,
+    "status": (lambda v: v in STATUSES, f"one of {', '.join(STATUSES)}"),
+    "role": (lambda v: v in ROLES, f"one of {', '.join(ROLES)}"),
+    "model_version": (lambda v: isinstance(v, str) and len(v) <= 100, "a short string"),
+    "params": PLAIN, "dataset_sha256": CHECKSUMS, "provenance": PLAIN,
+    "seed": COUNT, "train_size": COUNT, "test_size": COUNT,
+    "schema_version": (lambda v: is_int(v) and v >= 1, "a positive integer"),
+    "train_accuracy": FRACTION, "test_accuracy": FRACTION,
+    **dict.fromkeys(("train_loss", "test_loss", "fit_seconds", "predict_seconds", "cpu_seconds",
+                     "peak_memory_mb", "wall_seconds"), AMOUNT),
+    "per_class_test_accuracy": (list_of(lambda v: v is None or is_fraction(v), N_CLASSES),
+                                f"{N_CLASSES} numbers in [0, 1]"),
+    "confusion_matrix": (list_of(list_of(COUNT[0], N_CLASSES), N_CLASSES),
+                         f"a {N_CLASSES}x{N_CLASSES} matrix of counts"),
+    "history": (lambda v: isinstance(v, dict) and all(
+        isinstance(k, str) and list_of(lambda x: x is None or is_finite(x))(s)
+        for k, s in v.items()), "lists of finite numbers"),
+    "test_predictions": DIGITS,
+    "test_indices_digest": (_matches("[0-9a-f]+"), "a hex digest"),
+    "confident_mistakes": (list_of(_mistake, limit=10_000),
+                           "a list of {index, true, pred, confidence}"),
+    "converged": (lambda v: isinstance(v, bool), "a boolean"),
+    "warnings": (list_of(lambda v: isinstance(v, str)), "a list of strings"),
+    "started_at": TIME, "finished_at": TIME,
+    **dict.fromkeys(("model_source", "model_distribution", "error", "traceback"), TEXT),
+}
+_DEFAULTS = {f.name: f.default for f in dataclasses.fields(RunRecord)
+             if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING}
+#: Record fields that may be left out, and those that may also be null (default None).
+OPTIONAL, NULLABLE = frozenset(_DEFAULTS), frozenset(k for k, v in _DEFAULTS.items() if v is None)
+
+
+def check_fields(data: Any, kind: str, fields: Mapping[str, Field],
+                 optional: frozenset[str] = frozenset(), nullable: frozenset[str] = frozenset(),
+                 ) -> list[str]:
+    """``"<name> must be <what>, got ..."`` for each field of ``data`` that fails its check
+    (one problem when ``data`` is not a JSON object: ``kind`` names what it should be)."""
+    if not isinstance(data, dict):
+        return [f"{kind} must be a JSON object, not {type(data).__name__}"]
+    return [f"{name} must be {what}, got {data.get(name)!r:.60}"
+            for name, (check, what) in fields.items()
+            if not (name not in data and name in optional)
+            and not (data.get(name) is None and name in nullable) and not check(data.get(name))]
 
 
 def check_record(data: Any, key: str | None = None) -> list[str]:
@@ -125,178 +164,83 @@ def check_record(data: Any, key: str | None = None) -> list[str]:
     ``key`` is the job key its file name says it holds. An ``ok`` record must carry its
     metrics: test and train accuracy and a test size of at least one image.
     """
+    problems = check_fields(data, "a record", RECORD_FIELDS, OPTIONAL, NULLABLE)
     if not isinstance(data, dict):
-        return [f"a record must be a JSON object, not {type(data).__name__}"]
-    problems = []
-    if not isinstance(data.get("key"), str) or KEY_RE.fullmatch(data["key"]) is None:
-        problems.append("key must be a job key (letters, digits, ._+-)")
-    elif key is not None and data["key"] != key:
-        problems.append(f"key {data['key']!r} does not match the file name")
-    for name in ("model", "dataset", "profile"):
-        if not is_safe_name(data.get(name)):
-            problems.append(f"{name} must be a name of letters, digits and ._+- "
-                            f"(at most {MAX_NAME_CHARS} characters), got {data.get(name)!r:.60}")
-    if data.get("status") not in STATUSES:
-        problems.append(f"status must be one of {', '.join(STATUSES)}, "
-                        f"got {data.get('status')!r:.40}")
-    if not isinstance(data.get("model_version"), str) or len(data["model_version"]) > 100:
-        problems.append("model_version must be a short string")
-    if not isinstance(data.get("params"), dict) or not _json_safe(data["params"]):
-        problems.append("params must be an object of plain, finite values")
-    sha = data.get("dataset_sha256")
-    if not (isinstance(sha, dict) and len(sha) <= 16 and all(
-            isinstance(k, str) and isinstance(v, str) and len(k) <= 100 and len(v) <= 128
-            and (k + v).isprintable() for k, v in sha.items())):
-        problems.append("dataset_sha256 must map file names to digests")
-    if not is_int(data.get("seed")) or data["seed"] < 0:
-        problems.append("seed must be a non-negative integer")
-    for name in ("train_size", "test_size"):
-        if not is_int(data.get(name)) or data[name] < 0:
-            problems.append(f"{name} must be a non-negative integer")
-    if data.get("role", ROLE_HEADLINE) not in ROLES:
-        problems.append(f"role must be one of {', '.join(ROLES)}")
-    if not is_int(data.get("schema_version", 1)) or data.get("schema_version", 1) < 1:
-        problems.append("schema_version must be a positive integer")
-    for name in ("train_accuracy", "test_accuracy"):
-        problems += _check_optional(data, name, is_fraction, "a number in [0, 1]")
-    for name in ("train_loss", "test_loss", "fit_seconds", "predict_seconds", "cpu_seconds",
-                 "peak_memory_mb", "wall_seconds"):
-        problems += _check_optional(data, name, lambda v: is_number(v) and v >= 0,
-                                    "a finite non-negative number")
-    problems += _check_optional(
-        data, "per_class_test_accuracy",
-        lambda v: isinstance(v, list) and len(v) == N_CLASSES and all(
-            v_ is None or is_fraction(v_) for v_ in v), f"{N_CLASSES} numbers in [0, 1]")
-    problems += _check_optional(data, "confusion_matrix", _check_matrix,
-                                f"a {N_CLASSES}x{N_CLASSES} matrix of counts")
-    problems += _check_optional(data, "history", _check_history, "lists of finite numbers")
-    problems += _check_optional(data, "confident_mistakes", _check_mistakes,
-                                "a list of {index, true, pred, confidence}")
-    problems += _check_optional(data, "converged", lambda v: isinstance(v, bool), "a boolean")
-    problems += _check_optional(data, "test_indices_digest",
-                                lambda v: isinstance(v, str) and HEX_RE.fullmatch(v) is not None,
-                                "a hex digest")
-    for name in ("started_at", "finished_at"):
-        problems += _check_optional(data, name, is_timestamp, "an ISO timestamp")
-    for name in ("error", "traceback"):
-        problems += _check_optional(data, name,
-                                    lambda v: isinstance(v, str) and len(v) <= MAX_TEXT_CHARS,
-                                    "a string")
-    if not (isinstance(data.get("warnings", []), list)
-            and all(isinstance(w, str) for w in data.get("warnings", []))):
-        problems.append("warnings must be a list of strings")
-    if not isinstance(data.get("provenance", {}), dict) or not _json_safe(
-            data.get("provenance", {})):
-        problems.append("provenance must be an object of plain values")
-    predictions = data.get("test_predictions")
-    if predictions is not None:
-        if not isinstance(predictions, str) or not predictions.isascii() \
-                or not predictions.isdigit():
-            problems.append("test_predictions must be a string of digits")
-        elif is_int(data.get("test_size")) and len(predictions) > data["test_size"]:
-            # a test set smaller than the profile's test_size is evaluated whole, so fewer
-            # predictions than test_size are fine; more are not
-            problems.append(f"test_predictions holds {len(predictions)} predictions, "
-                            f"more than test_size {data['test_size']}")
+        return problems
+    if key is not None and isinstance(data.get("key"), str) and data["key"] != key:
+        problems.append(f"key {data['key']!r:.60} does not match the file name")
+    predictions, size = data.get("test_predictions"), data.get("test_size")
+    if isinstance(predictions, str) and is_int(size) and len(predictions) > size:
+        # a test set smaller than the profile's test_size is evaluated whole: fewer is fine
+        problems.append(f"test_predictions holds {len(predictions)} predictions, more than "
+                        f"test_size {size}")
     if data.get("status") == STATUS_OK:
         missing = [n for n in ("test_accuracy", "train_accuracy") if data.get(n) is None]
         if missing:
             problems.append(f"an ok record must carry its metrics; {', '.join(missing)} missing")
-        if is_int(data.get("test_size")) and data["test_size"] < 1:
+        if is_int(size) and size < 1:
             problems.append("an ok record must have test_size of at least 1")
     return problems
 
 
+RUN_INFO_FIELDS: dict[str, Field] = {
+    "profile": NAME,
+    "command": (lambda v: isinstance(v, str) and v.isprintable() and len(v) <= 2000,
+                "one printable line"),
+    "started_at": TIME, "finished_at": TIME, "jobs": COUNT, "jobs_executed": COUNT,
+    "wall_seconds": AMOUNT, "seeds": (list_of(COUNT[0]), "a list of seeds"), "provenance": PLAIN,
+}
+
+
 def check_run_info(data: Any) -> list[str]:
     """The problems of a parsed ``run-info.json`` (empty when usable)."""
-    if not isinstance(data, dict):
-        return [f"run-info must be a JSON object, not {type(data).__name__}"]
-    problems = []
-    if not is_safe_name(data.get("profile")):
-        problems.append("profile must be a name")
-    if not _json_safe(data):
-        problems.append("it holds non-plain or non-finite values")
-    command = data.get("command")
-    if command is not None and not (isinstance(command, str) and command.isprintable()
-                                    and len(command) <= 2000):
-        problems.append("command must be one printable line")
-    for name in ("started_at", "finished_at"):
-        problems += _check_optional(data, name, is_timestamp, "an ISO timestamp")
-    for name in ("jobs", "jobs_executed"):
-        problems += _check_optional(data, name, lambda v: is_int(v) and v >= 0,
-                                    "a non-negative integer")
-    problems += _check_optional(data, "wall_seconds", lambda v: is_number(v) and v >= 0,
-                                "a finite non-negative number")
-    problems += _check_optional(data, "seeds", lambda v: isinstance(v, list) and all(
-        is_int(s) and s >= 0 for s in v), "a list of seeds")
-    problems += _check_optional(data, "provenance", lambda v: isinstance(v, dict), "an object")
-    return problems
-
-
-# ---------------------------------------------------------------------------- analysis cache
-
-IMAGE_BYTES = 28 * 28
-MAX_ANALYSIS_BYTES = 64 * 1024 * 1024
-DIGEST_FIELD = "payload_sha256"
+    return check_fields(data, "run-info", RUN_INFO_FIELDS,
+                        nullable=frozenset(RUN_INFO_FIELDS) - {"profile"})
 
 
 def payload_digest(payload: Mapping[str, Any]) -> str:
     """SHA-256 of a JSON payload without its own digest field (sorted keys, compact)."""
-    import hashlib
-
     body = {k: v for k, v in payload.items() if k != DIGEST_FIELD}
     text = json.dumps(body, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _check_pair(p: Any, n_classes: int = N_CLASSES) -> bool:
-    return (isinstance(p, dict) and all(is_int(p.get(k)) for k in (
+def _pixel_rule(p: Any) -> bool:
+    return (isinstance(p, dict) and all(COUNT[0](p.get(k)) for k in (
         "a", "b", "pixel", "threshold", "high", "test_count"))
-        and 0 <= p["a"] < p["b"] < n_classes and 0 <= p["pixel"] < IMAGE_BYTES
-        and 0 <= p["threshold"] <= 255 and p["high"] in (p["a"], p["b"]) and p["test_count"] >= 0
+        and p["a"] < p["b"] < N_CLASSES and p["pixel"] < IMAGE_BYTES and p["threshold"] <= 255
+        and p["high"] in (p["a"], p["b"])
         and is_fraction(p.get("train_accuracy")) and is_fraction(p.get("test_accuracy")))
 
 
+def _image(value: Any) -> bool:
+    try:
+        return len(base64.b64decode(value, validate=True)) == IMAGE_BYTES
+    except (binascii.Error, ValueError, TypeError):
+        return False
+
+
+ANALYSIS_FIELDS: dict[str, Field] = {
+    "dataset": NAME, "dataset_sha256": CHECKSUMS,
+    "test_labels": (lambda v: DIGITS[0](v) and 0 < len(v) <= 1_000_000, "a string of digits"),
+    "separability": (lambda v: list_of(_pixel_rule)(v) and len({(p["a"], p["b"]) for p in v})
+                     == len(v), "distinct class pairs with valid rules"),
+    "images": (lambda v: isinstance(v, dict) and all(map(_image, v.values())),
+               "a map of test indices to 28x28 images"),
+}
+
+
 def check_analysis(data: Any) -> list[str]:
-    """The problems of a parsed analysis cache (empty when it can be trusted).
-
-    Checks every field's type and range and, when present, the digest of the payload (a file
-    changed by hand or by a bad disk no longer matches it).
-    """
-    import base64
-    import binascii
-
+    """The problems of a parsed analysis cache (empty when it can be trusted): every field,
+    image indices within the test set and, when present, the digest of the payload (a file
+    changed by hand or by a bad disk no longer matches it)."""
+    problems = check_fields(data, "an analysis cache", ANALYSIS_FIELDS)
     if not isinstance(data, dict):
-        return [f"an analysis cache must be a JSON object, not {type(data).__name__}"]
-    problems = []
-    if not is_safe_name(data.get("dataset")):
-        problems.append("dataset must be a name")
-    sha = data.get("dataset_sha256")
-    if not (isinstance(sha, dict) and all(isinstance(k, str) and isinstance(v, str)
-                                          for k, v in sha.items())):
-        problems.append("dataset_sha256 must map file names to digests")
-    labels = data.get("test_labels")
-    if not (isinstance(labels, str) and labels.isascii() and labels.isdigit()
-            and 0 < len(labels) <= 1_000_000):
-        problems.append("test_labels must be a string of digits")
-        labels = ""
-    pairs = data.get("separability")
-    if not (isinstance(pairs, list) and all(_check_pair(p) for p in pairs)
-            and len({(p["a"], p["b"]) for p in pairs}) == len(pairs)):
-        problems.append("separability must list distinct class pairs with valid rules")
-    images = data.get("images")
-    if not isinstance(images, dict):
-        problems.append("images must map test indices to images")
-    else:
-        for key, value in images.items():
-            try:
-                ok = (key.isdigit() and int(key) < max(len(labels), 1) and isinstance(value, str)
-                      and len(base64.b64decode(value, validate=True)) == IMAGE_BYTES)
-            except (binascii.Error, ValueError):
-                ok = False
-            if not ok:
-                problems.append(f"image {key!r:.20} is not a 28x28 image of the test set")
-                break
+        return problems
+    n_test = len(data["test_labels"]) if isinstance(data.get("test_labels"), str) else 0
+    if isinstance(data.get("images"), dict) and not all(
+            k.isdigit() and int(k) < n_test for k in data["images"]):
+        problems.append("images must be of test-set indices")
     digest = data.get(DIGEST_FIELD)
     if digest is not None and digest != payload_digest(data):
         problems.append("its content does not match its digest (changed since it was written)")

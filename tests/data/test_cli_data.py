@@ -5,15 +5,8 @@ from __future__ import annotations
 import pytest
 from data_helpers import flip_byte, write_dataset
 
-import bench.cli
 from bench.cli import main
 from bench.data import payloads_dir
-
-
-@pytest.fixture(autouse=True)
-def only_data_command(monkeypatch):
-    """Build the CLI with the ``data`` command only, independent of the other commands."""
-    monkeypatch.setattr(bench.cli, "_COMMAND_MODULES", ("data",))
 
 
 def run(capsys, *argv):

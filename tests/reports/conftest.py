@@ -127,7 +127,7 @@ def write_store(folder: Path, records: list[RunRecord], run_info: bool = True) -
                 "wall_seconds": 540.0,
                 "provenance": {"python": "3.11.7", "cpu": "Fake CPU", "cpu_count": 2,
                                "git_commit": "abc123", "packages": {"numpy": "2.0"}}}
-        (folder / "run-info.json").write_text(json.dumps(info))
+        (folder / "run-info-full.json").write_text(json.dumps(info))
     return folder
 
 
@@ -145,7 +145,7 @@ class LoaderSpy:
 def use_fake_data(mp: pytest.MonkeyPatch) -> LoaderSpy:
     """Route the analysis' data loading to the fake datasets."""
     spy = LoaderSpy()
-    mp.setattr(analysis, "_load_dataset", spy)
+    mp.setattr(analysis, "load_dataset", spy)
     mp.setattr(analysis, "_expected_checksums", lambda name: None)
     return spy
 

@@ -89,7 +89,7 @@ def test_missing_data_gives_a_note_not_an_error(tmp_path, monkeypatch):
     def no_data(name, data_dir=None):
         raise DataError(f"{name} not found")
 
-    monkeypatch.setattr(analysis, "_load_dataset", no_data)
+    monkeypatch.setattr(analysis, "load_dataset", no_data)
     monkeypatch.setattr(analysis, "_expected_checksums", lambda name: None)
     result = analysis.load_or_compute(tmp_path, "mnist", {"f": "x"})
     assert result.analysis is None and "mnist not found" in result.note

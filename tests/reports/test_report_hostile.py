@@ -1,4 +1,4 @@
-"""Hostile or conflicting result stores: skipped files, chosen records, no markup, fast reruns."""
+"""Hostile or conflicting result stores: skipped files, chosen records, no markup, reruns."""
 
 from __future__ import annotations
 
@@ -58,8 +58,8 @@ def test_a_hostile_record_is_skipped_with_one_warning(tmp_path, store_factory, r
 def test_bad_run_info_is_ignored_with_a_warning(tmp_path, store_factory, record_factory,
                                                 content):
     results = small_store(store_factory, record_factory, tmp_path / "results")
-    (results / "run-info.json").write_text(content)
-    with pytest.warns(ResultsWarning, match="run-info.json"):
+    (results / "run-info-full.json").write_text(content)
+    with pytest.warns(ResultsWarning, match="run-info-full.json"):
         written = write_reports(results, tmp_path / "reports")
     assert "not recorded" in written[0].read_text(encoding="utf-8")
 
@@ -69,51 +69,35 @@ def variant(record: RunRecord, **changes) -> RunRecord:
     return RunRecord.from_dict({**record.to_dict(), **changes})
 
 
-def test_a_one_off_run_never_replaces_the_plan_record(tmp_path, monkeypatch, store_factory,
-                                                      record_factory):
+def test_a_one_off_run_never_replaces_the_common_parameters(tmp_path, store_factory,
+                                                            record_factory):
     plain = record_factory("cnn", "mnist", 0)
-    one_off = variant(plain, key="cnn-one-off", params={"p": 0},
-                                  test_accuracy=0.1, finished_at="2999-01-01T00:00:00")
-    results = small_store(store_factory, record_factory, tmp_path / "results", [one_off])
-    inputs = report_inputs.gather(results)  # no plan known: the params most records share
-    chosen = [r for r in inputs.runs if r.model == "cnn" and r.seed == 0]
-    assert [r.key for r in chosen] == [plain.key] and [r.key for r in inputs.left_out] == [
-        "cnn-one-off"]
-    monkeypatch.setattr(report_inputs, "plan_keys", lambda profile, records: {plain.key: plain})
-    written = write_reports(results, tmp_path / "reports")
-    readme = written[0].read_text(encoding="utf-8")
-    assert "were left out, in favour of the plan's (default) parameters" in readme
-    assert "`cnn-one-off`" in readme
-
-
-def test_reports_say_when_the_plans_default_record_is_missing(tmp_path, monkeypatch,
-                                                              store_factory, record_factory):
-    plain = [record_factory("cnn", "mnist", seed) for seed in (0, 1)]
-    other = [variant(r, key=f"cnn-other-{r.seed}", params={"p": 2, "h": [8, 4]}) for r in plain]
-    planned = {r.key: variant(r, params={"p": 1, "h": (8, 4)}) for r in plain}
-    monkeypatch.setattr(report_inputs, "plan_keys", lambda profile, records: planned)
-    results = small_store(store_factory, record_factory, tmp_path / "with")
-    assert not [n for n in report_inputs.gather(results).notes if "default parameters" in n]
-    results = store_factory(tmp_path / "without", [
-        *other, *(record_factory("logreg", "mnist", s) for s in (0, 1))])
+    other = variant(plain, key="cnn-other", params={"p": 0},
+                    test_accuracy=0.1, finished_at="2999-01-01T00:00:00")
+    results = small_store(store_factory, record_factory, tmp_path / "results", [other])
     inputs = report_inputs.gather(results)
-    assert sorted(r.key for r in inputs.runs if r.model == "cnn") == ["cnn-other-0", "cnn-other-1"]
-    note = ("cnn on MNIST (seeds 0, 1): the store has no result with the plan's default "
-            "parameters, so these reports use another parameter set: `p=2` (plan: `1`).")
-    assert note in inputs.notes
+    assert [r.key for r in inputs.runs if r.model == "cnn" and r.seed == 0] == [plain.key]
+    assert [r.key for r in inputs.left_out] == ["cnn-other"]
     readme = write_reports(results, tmp_path / "reports")[0].read_text(encoding="utf-8")
-    assert f"- {note}" in readme
+    assert "were left out, in favour of the parameters most of the model's runs share" in readme
+    assert "`cnn-other`" in readme
 
 
-def test_choose_per_job_prefers_the_plan_then_ignores_future_times(record_factory):
+def test_choose_per_job_ignores_future_times(record_factory):
     a = record_factory("cnn", "mnist", 0)
     b = variant(a, key="b", params={"p": 2}, finished_at="2999-01-01T00:00:00")
     c = variant(a, key="c", params={"p": 3}, finished_at="2024-06-01T00:00:00")
-    kept, left = report_inputs.choose_per_job([a, b, c], planned={"b"})
-    assert [r.key for r in kept] == ["b"] and [r.key for r in left] == sorted([a.key, "c"])
-    kept, _ = report_inputs.choose_per_job([b, c])  # no plan: the future time is not trusted
-    assert [r.key for r in kept] == ["c"]
-    assert report_inputs.choose_per_job([c, b])[0] == kept  # order does not matter
+    kept, left = report_inputs.choose_per_job([a, b, c])
+    assert [r.key for r in kept] == ["c"] and [r.key for r in left] == sorted([a.key, "b"])
+    assert report_inputs.choose_per_job([c, b, a])[0] == kept  # order does not matter
+
+
+def test_the_largest_profile_is_chosen_by_its_records(record_factory):
+    full = [record_factory("cnn", "mnist", s) for s in (0, 1)]
+    small = [record_factory("cnn", "mnist", s, profile=p, train_size=100)
+             for s in (0, 1, 2) for p in ("smoke", "custom")]
+    assert report_inputs.choose_profile([*small, *full]) == "full"
+    assert report_inputs.choose_profile(small) == "custom"  # a tie: by name
 
 
 def test_report_profile_option_and_unknown_profile(tmp_path, store_factory, record_factory,
@@ -131,19 +115,15 @@ def test_report_profile_option_and_unknown_profile(tmp_path, store_factory, reco
     assert "error: no successful results of profile 'quick'" in capsys.readouterr().err
 
 
-def test_unchanged_inputs_are_not_redrawn(tmp_path, monkeypatch, store_factory, record_factory):
-    import bench.reports as reports
-
+def test_report_twice_gives_byte_identical_files(tmp_path, store_factory, record_factory):
     results = small_store(store_factory, record_factory, tmp_path / "results")
     first = write_reports(results, tmp_path / "reports")
-    before = {p: p.read_bytes() for p in first}
-    monkeypatch.setattr(reports, "render_pages", lambda *a, **k: pytest.fail("redrawn"))
+    before = {p.relative_to(tmp_path).as_posix(): p.read_bytes()
+              for p in (tmp_path / "reports").rglob("*") if p.is_file()}
     assert write_reports(results, tmp_path / "reports") == first
-    assert {p: p.read_bytes() for p in first} == before
-    extra = record_factory("cnn", "mnist", 2)
-    store_factory(results, [extra], run_info=False)
-    with pytest.raises(pytest.fail.Exception, match="redrawn"):
-        write_reports(results, tmp_path / "reports")  # a new record: drawn again
+    after = {p.relative_to(tmp_path).as_posix(): p.read_bytes()
+             for p in (tmp_path / "reports").rglob("*") if p.is_file()}
+    assert after == before and "reports/.bench-reports" in after
 
 
 def test_cli_reports_dir_errors_are_one_line(tmp_path, store_factory, record_factory, capsys):
@@ -190,15 +170,14 @@ def test_an_unwritable_analysis_cache_only_warns(tmp_path, monkeypatch, store_fa
                                                  record_factory):
     import errno
 
-    import bench.files
-    import bench.reports.writer  # noqa: F401  (binds the real writer before the patch)
+    from bench.reports import analysis
 
     results = small_store(store_factory, record_factory, tmp_path / "results")
 
     def read_only(path, text):
         raise OSError(errno.EROFS, "Read-only file system", str(path))
 
-    monkeypatch.setattr(bench.files, "atomic_write_text", read_only)
+    monkeypatch.setattr(analysis, "atomic_write_text", read_only)
     with pytest.warns(ResultsWarning, match="could not cache the mnist analysis"):
         written = write_reports(results, tmp_path / "reports")
     assert written[0].name == "README.md" and written[0].is_file()

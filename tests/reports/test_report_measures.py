@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from bench.reports import overfitting, write_reports
-from bench.reports.inputs import choose_profile, gather, split_sweeps
+from bench.reports.inputs import choose_profile, gather
 from bench.reports.measures import Bootstrap, measure
 from bench.reports.references import load
 from bench.reports.tables import CellSummary
@@ -122,13 +122,14 @@ def test_identical_seeds_are_one_effective_run(tmp_path, store_factory, record_f
     assert cell.accuracy.high - cell.accuracy.low > 0.01  # test-set error, not zero width
 
 
-def test_sweep_runs_are_not_curve_points(record_factory):
-    main = [record_factory("mlp", "mnist", 0)]
+def test_records_are_chosen_by_their_role(tmp_path, store_factory, record_factory):
+    main = record_factory("mlp", "mnist", 0)
     point = record_factory("mlp", "mnist", 0, train_size=150, learning_curve=True)
     sweep = record_factory("mlp", "mnist", 0, learning_curve=True)
-    orphan = record_factory("cnn", "mnist", 0, train_size=150, learning_curve=True)
-    points, sweeps = split_sweeps(main, [point, sweep, orphan])
-    assert points == [point, orphan] and sweeps == [sweep]
+    sweep = RunRecord.from_dict({**sweep.to_dict(), "key": "sweep"})
+    inputs = gather(store_factory(tmp_path / "results", [main, point, sweep]))
+    assert (inputs.runs, inputs.curve_runs, inputs.sweep_runs) == ((main,), (point,), (sweep,))
+    assert inputs.left_out == ()
 
 
 def cell(model: str, dataset: str, acc: float, train: float | None = None) -> CellSummary:
@@ -160,10 +161,14 @@ def test_interpolating_models_are_labelled_not_flagged():
     assert "interpolate their training set by design" in text and "None of the 1" in text
 
 
-def test_choose_profile():
-    assert choose_profile(["smoke", "full", "quick"], "quick")[0] == "quick"
-    assert choose_profile(["smoke", "full", "quick"])[0] == "full"  # the largest
-    assert choose_profile(["smoke", "smoke", "quick"])[0] == "quick"  # larger beats more
+def test_choose_profile(record_factory):
+    sizes = {"smoke": 100, "quick": 300, "full": 600}
+    records = [record_factory("cnn", "mnist", s, profile=p, train_size=sizes[p])
+               for p, seeds in (("smoke", (0, 1, 2)), ("quick", (0,)), ("full", (0,)))
+               for s in seeds]
+    assert choose_profile(records, "quick") == "quick"
+    assert choose_profile(records) == "full"  # the largest training set
+    assert choose_profile(records[:4]) == "quick"  # larger beats more
 
 
 def test_subset_profile_pairs_predictions_with_the_subset_truth(tmp_path, store_factory,
@@ -197,7 +202,7 @@ def test_reports_without_data_or_cache_still_render(tmp_path, monkeypatch, store
     def no_data(name, data_dir=None):
         raise DataError(f"{name} is nowhere")
 
-    monkeypatch.setattr(analysis, "_load_dataset", no_data)
+    monkeypatch.setattr(analysis, "load_dataset", no_data)
     write_reports(results, tmp_path / "reports")
     text = (tmp_path / "reports" / "mnist-too-easy.md").read_text(encoding="utf-8")
     assert "mnist is nowhere" in text and "## Notes" in text

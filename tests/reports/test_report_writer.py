@@ -1,11 +1,9 @@
-"""The reports own only what they wrote: manifest, refusals, write failures, the fast path."""
+"""The reports write only into a folder they own: the marker, refusals, staging, write failures."""
 
 from __future__ import annotations
 
 import errno
-import json
 import os
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,53 +13,58 @@ from bench.reports import writer
 from bench.reports.safe import code, md, slug, table_cell
 
 
-def fake_render(pages=None, figures=("a.png",), complete=True):
+def fake_render(pages=None, figures=("a.png",)):
     """A render that draws tiny 'figures' and returns pages (no matplotlib)."""
 
-    def render(fig_dir: Path) -> writer.Rendered:
-        fig_dir.mkdir(parents=True, exist_ok=True)
+    def render(fig_dir: Path) -> dict[str, str]:
         for name in figures:
             (fig_dir / name).write_bytes(b"png " + name.encode())
-        text = {"README.md": f"# r\n\n{writer.SIGNATURE} x\n", "page.md": "p\n"}
-        return writer.Rendered(pages if pages is not None else text, complete)
+        return pages if pages is not None else {"README.md": "# r\n", "page.md": "p\n"}
 
     return render
 
 
 def publish(folder, **kwargs):
-    return writer.publish(folder, fake_render(**kwargs), lambda: "digest")
+    return writer.publish(folder, fake_render(**kwargs))
 
 
-def test_publish_writes_pages_figures_and_a_manifest(tmp_path):
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
+            if p.is_file()}
+
+
+def test_publish_writes_pages_figures_and_the_marker(tmp_path):
     folder = tmp_path / "reports"
     written = publish(folder)
     assert [p.relative_to(folder).as_posix() for p in written] == [
         "README.md", "page.md", "figures/a.png"]
-    manifest = json.loads((folder / writer.MANIFEST).read_text())
-    assert set(manifest["files"]) == {"README.md", "page.md", "figures/a.png"}
-    assert manifest["inputs_digest"] == "digest"
-    assert not [p for p in folder.iterdir() if p.name.startswith(writer.STAGING_PREFIX)]
+    assert (folder / writer.MARKER).read_text() == writer.MARKER_TEXT
+    assert sorted(snapshot(folder)) == [writer.MARKER, "README.md", "figures/a.png", "page.md"]
+    first = snapshot(folder)
+    publish(folder)
+    assert snapshot(folder) == first  # the same render gives the same bytes, marker included
 
 
-def test_only_listed_files_are_deleted(tmp_path):
+def test_stale_figures_go_and_other_files_stay(tmp_path):
     folder = tmp_path / "reports"
     publish(folder, figures=("a.png", "old.png"))
-    (folder / "figures" / "mine.png").write_bytes(b"the user's")
     (folder / "notes.txt").write_text("the user's")
     publish(folder, figures=("a.png",))
     assert not (folder / "figures" / "old.png").exists()  # ours, no longer made
-    assert (folder / "figures" / "mine.png").read_bytes() == b"the user's"
-    assert (folder / "notes.txt").exists()
+    assert (folder / "notes.txt").read_text() == "the user's"
 
 
-def test_a_file_we_did_not_make_is_never_overwritten(tmp_path):
+def test_a_killed_run_leaves_staging_that_the_next_run_removes(tmp_path):
     folder = tmp_path / "reports"
-    publish(folder, figures=("a.png",))
-    (folder / "figures" / "b.png").write_bytes(b"the user's")
-    with pytest.raises(ReportsError, match="b.png exists and was not made by"):
-        publish(folder, figures=("a.png", "b.png"))
-    assert (folder / "figures" / "b.png").read_bytes() == b"the user's"
-    assert (folder / "figures" / "a.png").read_bytes() == b"png a.png"
+    publish(folder)
+    leftover = folder / f"{writer.STAGING_PREFIX}killed"
+    (leftover / "figures").mkdir(parents=True)
+    (leftover / "figures" / "half.png").write_bytes(b"half")
+    writer.check_can_publish(folder)  # a marked folder with leftovers is still ours
+    publish(folder)
+    assert not leftover.exists()
+    assert sorted(p.name for p in folder.iterdir()) == [writer.MARKER, "README.md", "figures",
+                                                        "page.md"]
 
 
 def test_a_folder_of_other_files_is_refused_untouched(tmp_path):
@@ -76,13 +79,16 @@ def test_a_folder_of_other_files_is_refused_untouched(tmp_path):
     assert sorted(p.name for p in paper.iterdir()) == ["README.md", "figures"]
 
 
-def test_reports_made_before_manifests_are_still_ours(tmp_path):
+def test_reports_made_before_the_marker_are_still_ours(tmp_path):
     folder = tmp_path / "reports"
     (folder / "figures").mkdir(parents=True)
-    (folder / "README.md").write_text(f"# results\n\n{writer.SIGNATURE} from the store\n")
+    (folder / "README.md").write_text("# results\n")
+    (folder / ".manifest.json").write_text("{}")
     (folder / "figures" / "gone.png").write_bytes(b"old")
     publish(folder)
     assert not (folder / "figures" / "gone.png").exists()
+    assert not (folder / ".manifest.json").exists()  # replaced by the marker
+    assert (folder / writer.MARKER).is_file()
 
 
 @pytest.mark.parametrize("where", ["", "   "])
@@ -116,10 +122,10 @@ def test_a_figure_outside_the_figures_folder_is_refused(tmp_path):
     def render(fig_dir):
         (fig_dir.parent / "sub").mkdir()
         (fig_dir.parent / "sub" / "x.png").write_bytes(b"x")
-        return writer.Rendered({"README.md": "r\n"}, True)
+        return {"README.md": "r\n"}
 
     with pytest.raises(ReportsError, match="refusing to write 'sub/x.png'"):
-        writer.publish(tmp_path / "reports", render, lambda: "d")
+        writer.publish(tmp_path / "reports", render)
     assert not (tmp_path / "reports").exists()
 
 
@@ -143,32 +149,6 @@ def test_disk_full_is_one_clear_error_and_leaves_the_old_reports(tmp_path, monke
         publish(folder)
     assert (folder / "README.md").read_bytes() == before
     assert not [p for p in folder.iterdir() if p.name.startswith(writer.STAGING_PREFIX)]
-
-
-def test_up_to_date_needs_the_same_digest_and_intact_files(tmp_path):
-    folder = tmp_path / "reports"
-    publish(folder)
-    assert writer.up_to_date(folder, "digest") is not None
-    assert writer.up_to_date(folder, "other") is None
-    (folder / "figures" / "a.png").write_bytes(b"edited")
-    assert writer.up_to_date(folder, "digest") is None
-
-
-def test_an_incomplete_render_is_never_reused(tmp_path):
-    folder = tmp_path / "reports"
-    publish(folder, complete=False)
-    assert writer.up_to_date(folder, "digest") is None
-
-
-def test_inputs_digest_follows_content(tmp_path):
-    runs = tmp_path / "runs"
-    runs.mkdir()
-    (runs / "a.json").write_text("{}")
-    first = writer.inputs_digest(tmp_path, None, writer.results_inputs(tmp_path))
-    assert first == writer.inputs_digest(tmp_path, None, writer.results_inputs(tmp_path))
-    assert first != writer.inputs_digest(tmp_path, "smoke", writer.results_inputs(tmp_path))
-    (runs / "a.json").write_text("{ }")
-    assert first != writer.inputs_digest(tmp_path, None, writer.results_inputs(tmp_path))
 
 
 # ---------------------------------------------------------------------------- safe names
@@ -197,19 +177,6 @@ def test_md_escapes_markup_and_newlines():
 def test_code_span_survives_backticks_and_table_cells_do_not_open_tags():
     assert code("a`b") == "``a`b``" and code("x") == "`x`"
     assert table_cell("a|b <b>") == "a\\|b \\<b>" and table_cell(md("a|b")) == "a\\|b"
-
-
-def test_fast_path_imports_no_plotting(tmp_path):
-    import subprocess
-
-    script = (
-        "import sys\n"
-        "from bench.reports import writer\n"
-        f"print(writer.up_to_date(writer.check_reports_dir({str(tmp_path)!r}), 'x'))\n"
-        "print('matplotlib' in sys.modules, 'pandas' in sys.modules)\n")
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         check=True).stdout.split()
-    assert out == ["None", "False", "False"]
 
 
 def test_run_all_refuses_a_foreign_reports_folder_before_training(tmp_path, monkeypatch):

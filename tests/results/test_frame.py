@@ -2,8 +2,8 @@
 
 import math
 
-from bench.results.frame import records_frame
 from bench.results.record import STORED_FIELDS, RunRecord
+from bench.results.store import records_frame
 
 
 def record(key, accuracy, seed):
@@ -20,8 +20,7 @@ def test_rows_in_order_with_every_stored_field():
     assert frame.fit_seconds.dtype == "float64" and frame.fit_seconds.isna().all()
 
 
-def test_chosen_columns_and_empty_input():
-    frame = records_frame([record("a", 0.25, 0)], ("model", "test_accuracy"))
-    assert list(frame.columns) == ["model", "test_accuracy"] and frame.test_accuracy[0] == 0.25
-    empty = records_frame([], ("model", "test_accuracy"))
-    assert empty.empty and list(empty.columns) == ["model", "test_accuracy"]
+def test_empty_input_keeps_the_columns_and_their_types():
+    empty = records_frame([])
+    assert empty.empty and list(empty.columns) == list(STORED_FIELDS)
+    assert empty.test_accuracy.dtype == "float64"

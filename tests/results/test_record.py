@@ -26,11 +26,10 @@ IDENTITY = dict(model="m", model_version="1", params={"a": 1, "h": [2, 3]}, data
 
 
 def test_job_is_an_identity_plus_its_label_and_shares_its_key():
-    job = Job(**IDENTITY, role="curve", class_fingerprint="0123")
+    job = Job(**IDENTITY, role="curve")
     assert job.identity == JobIdentity(**IDENTITY)
-    assert job.key == JobIdentity(**IDENTITY).key == Job(**IDENTITY).key  # labels not hashed
-    assert [f.name for f in dataclasses.fields(Job)] == [*IDENTITY_FIELDS, "role",
-                                                         "class_fingerprint"]
+    assert job.key == JobIdentity(**IDENTITY).key == Job(**IDENTITY).key  # the role not hashed
+    assert [f.name for f in dataclasses.fields(Job)] == [*IDENTITY_FIELDS, "role"]
 
 
 @pytest.mark.parametrize("name, value", [("model", "n"), ("model_version", "2"),

@@ -5,9 +5,9 @@ import pytest
 from bench.errors import ResultsError, ResultsWarning
 from bench.results.record import SCHEMA_VERSION, RunRecord
 from bench.results.store import (
-    has_ok_result,
     iter_records,
     load_frame,
+    ok_record,
     read_record,
     record_path,
     save_record,
@@ -31,8 +31,8 @@ def test_save_and_read_round_trip(tmp_path):
 def test_failed_results_are_not_cached(tmp_path):
     save_record(tmp_path, record("bad", status="failed"))
     save_record(tmp_path, record("good"))
-    assert has_ok_result(tmp_path, "good") and not has_ok_result(tmp_path, "bad")
-    assert not has_ok_result(tmp_path, "missing")
+    assert ok_record(tmp_path, "good") == record("good") and ok_record(tmp_path, "bad") is None
+    assert ok_record(tmp_path, "missing") is None
 
 
 def test_unreadable_file_is_a_clear_error_and_not_cached(tmp_path):
@@ -40,7 +40,7 @@ def test_unreadable_file_is_a_clear_error_and_not_cached(tmp_path):
     path.parent.mkdir(parents=True)
     path.write_text('{"key": "torn", "sta')
     with pytest.warns(ResultsWarning, match="torn.json"):
-        assert not has_ok_result(tmp_path, "torn")
+        assert ok_record(tmp_path, "torn") is None
     with pytest.raises(ResultsError, match="unreadable result file .*torn.json.*not valid JSON"):
         read_record(path)
     save_record(tmp_path, record("good"))

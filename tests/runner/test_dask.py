@@ -82,7 +82,7 @@ def dask_cluster(synthetic, tmp_path):
 def test_each_job_gets_its_own_status_on_a_real_cluster(synthetic, dask_cluster):
     models = ["test-centroids", "test-raises", "test-exits", "test-sleeps", "test-slow-start",
               "test-shows-settings"]
-    jobs = plan_jobs(models, ["mnist"], [0], "smoke", learning_curve=False)
+    jobs = plan_jobs(models, ["mnist"], [0], "smoke")
     events = Recorder()
     records = run_dask(jobs, str(synthetic.results_dir), dask_cluster,
                        3.0, events)
@@ -108,7 +108,7 @@ def test_each_job_gets_its_own_status_on_a_real_cluster(synthetic, dask_cluster)
 
 def test_an_unreachable_scheduler_is_one_quick_clear_error(synthetic):
     address = f"tcp://127.0.0.1:{free_port()}"  # nothing listens there
-    jobs = plan_jobs(["test-centroids"], ["mnist"], [0], "smoke", learning_curve=False)
+    jobs = plan_jobs(["test-centroids"], ["mnist"], [0], "smoke")
     started = time.monotonic()
     with pytest.raises(BenchError, match="cannot reach the Dask scheduler"):
         run_dask(jobs, str(synthetic.results_dir), address, None, Recorder())

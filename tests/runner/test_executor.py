@@ -41,7 +41,7 @@ class Recorder:
 
 
 def jobs_for(models, datasets=("mnist",), seeds=(0,), **kwargs):
-    return plan_jobs(models, datasets, seeds, "smoke", learning_curve=False, **kwargs)
+    return plan_jobs(models, datasets, seeds, "smoke", **kwargs)
 
 
 def test_each_fault_gets_its_own_status_and_the_others_finish(synthetic):

@@ -7,7 +7,7 @@ import pytest
 
 from bench.api import ExecutionConfig, run_all
 from bench.results import load_records
-from bench.settings import Settings
+from bench.settings import Settings, use_settings
 
 pytestmark = pytest.mark.realdata
 
@@ -43,11 +43,11 @@ def test_failed_jobs_are_retried_and_ok_jobs_cached(plugin_env, data_dir, tmp_pa
     plugin_env(*PLUGINS)
     kwargs = dict(models=["test-centroids", "test-raises"], datasets=["mnist"], seeds=[0],
                   profile="smoke", results_dir=tmp_path, reports_dir=None,
-                  settings=Settings.from_environ(data_dir=data_dir),
                   config=ExecutionConfig(quiet=True))
-    first = run_all(**kwargs)
-    assert first.executed == 2 and first.counts["failed"] == 1
-    second = run_all(**kwargs)
-    assert second.executed == 1 and second.cached == 1
-    forced = run_all(**{**kwargs, "config": ExecutionConfig(quiet=True, force=True)})
+    with use_settings(Settings.from_environ(data_dir=data_dir)):
+        first = run_all(**kwargs)
+        assert first.executed == 2 and first.counts["failed"] == 1
+        second = run_all(**kwargs)
+        assert second.executed == 1 and second.cached == 1
+        forced = run_all(**{**kwargs, "config": ExecutionConfig(quiet=True, force=True)})
     assert forced.executed == 2

@@ -57,7 +57,7 @@ def test_smoke_run_all_gives_24_ok_results_with_full_records(smoke_run):
         assert record.provenance["packages"]["numpy"] and record.peak_memory_mb > 0
     neural = [r for r in records if r.model in ("keras-mlp", "small-cnn")]
     assert all(r.params["epochs"] == 1 and len(r.history["test_loss"]) == 1 for r in neural)
-    info = json.loads((root / "results" / "run-info.json").read_text())
+    info = json.loads((root / "results" / "run-info-smoke.json").read_text())
     assert info["profile"] == "smoke" and info["seeds"] == [0, 1, 2]
 
 
