@@ -1,5 +1,2 @@
-"""Built-in model plugins, one module per model.
-
-Each module exposes ``MODEL``, a :class:`bench.plugins.registry.ModelSpec`, and is registered
-through the ``bench.models`` entry points in ``pyproject.toml`` like any third-party plugin.
-"""
+"""Built-in model plugins, one module per model, each exposing ``MODEL`` (a
+:class:`bench.plugins.ModelSpec`) through the ``bench.models`` entry points, as any plugin."""

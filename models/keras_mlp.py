@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from bench.plugins.estimators import KerasClassifierBase
-from bench.plugins.params import AtLeast1, Positive
-from bench.plugins.registry import ModelSpec
+from bench.plugins import AtLeast1, KerasClassifierBase, ModelSpec, Positive
 
 Optimizer = Literal["adadelta", "adagrad", "adam", "adamax", "adamw", "nadam", "rmsprop", "sgd"]
 

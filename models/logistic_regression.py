@@ -7,9 +7,7 @@ from typing import Annotated, Any
 
 import numpy as np
 
-from bench.plugins.estimators import EstimatorBase
-from bench.plugins.params import AtLeast1, Positive
-from bench.plugins.registry import ModelSpec
+from bench.plugins import AtLeast1, EstimatorBase, ModelSpec, Positive
 
 
 class StandardisedLogisticRegression(EstimatorBase):

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from bench.plugins.estimators import threads_per_job
-from bench.plugins.params import AtLeast1, Positive
-from bench.plugins.registry import ModelSpec
+from bench.plugins import AtLeast1, ModelSpec, Positive, threads_per_job
 
 
 def random_forest(

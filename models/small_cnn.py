@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from bench.plugins.estimators import KerasClassifierBase
-from bench.plugins.params import AtLeast1, Positive, Range
-from bench.plugins.registry import ModelSpec
+from bench.plugins import AtLeast1, KerasClassifierBase, ModelSpec, Positive, Range
 
 
 class SmallCNN(KerasClassifierBase):

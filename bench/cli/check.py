@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
+
+from bench.plugins.checks import run_checks
+from bench.plugins.params import parse_assignments
+from bench.plugins.registry import get_model
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "check", help="run the plugin conformance kit on a model",
-        description="Run every conformance check (bench.plugins.checks) on MODEL on tiny synthetic "
-                    "data (120 images) and print a pass/fail table with timings. Exits 1 if "
+        description="Run every conformance check that applies to MODEL (bench.plugins.checks) "
+                    "on tiny synthetic data (120 images) and print a pass/fail table with timings. Exits 1 if "
                     "any check fails.")
     parser.add_argument("model", metavar="MODEL",
                         help="a registered model name, or an import path such as "
@@ -22,13 +27,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dataclasses import replace
-
     from tabulate import tabulate
-
-    from bench.plugins.checks import run_checks
-    from bench.plugins.params import parse_assignments
-    from bench.plugins.registry import get_model
 
     spec = get_model(args.model)
     overrides = parse_assignments(args.overrides)

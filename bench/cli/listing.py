@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 
+from bench.data import DATASETS
+from bench.plan import builtin_suites, find_suite
+from bench.plugins.registry import available_models, get_model
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
@@ -50,9 +54,6 @@ def describe_model(spec, detail: bool = False) -> dict:
 
 def catalogue(models: list[str] | None = None) -> dict:
     """Models and datasets as plain data (the JSON output)."""
-    from bench.data import DATASETS
-    from bench.plugins.registry import available_models, get_model
-
     if models:
         described = [describe_model(get_model(name), detail=True) for name in models]
     else:
@@ -141,8 +142,6 @@ def _suite_text(data: dict) -> list[str]:
 
 def list_suites(output_format: str, names: list[str] | None = None) -> int:
     """The built-in suites (name and description), or the named suites in detail."""
-    from bench.plan import builtin_suites, find_suite
-
     if names:
         details = [describe_suite(find_suite(name)) for name in names]
         if output_format == "json":

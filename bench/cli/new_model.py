@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import argparse
 
+from bench.errors import UsageError
+from bench.plugins.registry import available_models
+from bench.plugins.scaffold import new_model
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
@@ -20,10 +24,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bench.errors import UsageError
-    from bench.plugins.registry import available_models
-    from bench.plugins.scaffold import new_model
-
     if args.name in {spec.name for spec in available_models()}:
         raise UsageError(f"a model named {args.name!r} is already registered (`bench list`); a "
                          "plugin of that name would be skipped in its favour. Choose another name.")

@@ -1,23 +1,11 @@
 """Conformance kit for model plugins, in the spirit of scikit-learn's ``check_estimator``.
 
 Each rule of the plugin contract is one small ``check_<rule>(spec)`` function that raises
-``AssertionError`` with a readable reason. Plugin authors run them all with::
-
-    from bench.plugins.checks import check_model
-    check_model(MY_MODEL)                      # raises on the first broken rule
-
-or one pytest id per (model, check)::
-
-    from bench.plugins.checks import parametrize_with_checks
-
-    @parametrize_with_checks([MY_MODEL])
-    def test_my_model(spec, check):
-        check(spec)
-
-The checks train on tiny synthetic data (120 images of 28x28, 12 per class; see
-:func:`tiny_data`) with the spec's ``test_params``: choose them so that the model learns that
-in a few seconds (a Keras model needs several optimizer steps: ``batch_size=128`` is one step
-per epoch there). :func:`run_checks` runs every check with timings (``bench check MODEL``).
+``AssertionError`` with a readable reason, run only where it applies (the spec's declared
+capabilities decide, ``APPLIES``). One loop, :func:`iter_checks`, serves :func:`run_checks`
+(``bench check``), :func:`check_model` and :func:`parametrize_with_checks` (pytest);
+``expected_failures`` ({check: reason}) must fail, as strict xfails in pytest. The checks train
+on :func:`tiny_data` (120 images) with the spec's ``test_params`` (docs/plugins.md).
 """
 
 from __future__ import annotations
@@ -31,19 +19,24 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.base import clone
 
-from bench.plugins.registry import ModelSpec
+from bench.data.inputs import prepare_inputs
+from bench.data.specs import N_CLASSES
+from bench.errors import PluginError
+from bench.plugins.contract import estimator_proba
+from bench.plugins.registry import get_model
+from bench.plugins.spec import ModelSpec
 
-N_CLASSES = 10
 IMPORT_SECONDS_LIMIT = 1.0
 Check = Callable[[ModelSpec], None]
 
 
 @functools.cache
-def tiny_data(n_per_class: int = 12, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """uint8 28x28 images of 10 learnable classes (a bright bar per class) plus noise."""
-    rng = np.random.default_rng(seed)
-    labels = np.repeat(np.arange(N_CLASSES), n_per_class)
+def tiny_data() -> tuple[np.ndarray, np.ndarray]:
+    """120 uint8 28x28 images, 12 per class (a bright bar per class), plus noise."""
+    rng = np.random.default_rng(0)
+    labels = np.repeat(np.arange(N_CLASSES), 12)
     images = rng.integers(0, 60, size=(len(labels), 28, 28)).astype(np.uint8)
     for i, label in enumerate(labels):
         images[i, 2 + 2 * label: 4 + 2 * label, 4:24] = 230
@@ -52,8 +45,6 @@ def tiny_data(n_per_class: int = 12, seed: int = 0) -> tuple[np.ndarray, np.ndar
 
 
 def _inputs(spec: ModelSpec) -> tuple[np.ndarray, np.ndarray]:
-    from bench.data.inputs import prepare_inputs
-
     images, labels = tiny_data()
     return prepare_inputs(images, spec.input_kind), labels
 
@@ -75,9 +66,6 @@ def _fitted(spec: ModelSpec, seed: int = 0, without_class: int | None = None):
 
 def _aligned(spec: ModelSpec, estimator, X) -> np.ndarray:
     """The probabilities as the harness sees them (``bench.plugins.contract``), or AssertionError."""
-    from bench.errors import PluginError
-    from bench.plugins.contract import estimator_proba
-
     try:
         return estimator_proba(estimator, X, spec.name)
     except PluginError as exc:
@@ -86,8 +74,6 @@ def _aligned(spec: ModelSpec, estimator, X) -> np.ndarray:
 
 def check_metadata(spec: ModelSpec) -> None:
     """Name, description, family, version, input kind and typed defaults are valid."""
-    from bench.errors import PluginError
-
     try:
         spec.validate()
     except PluginError as exc:
@@ -120,8 +106,7 @@ def check_predict_proba(spec: ModelSpec) -> None:
 
 
 def check_missing_class(spec: ModelSpec) -> None:
-    """Trained on data without class 9, ``predict_proba`` still maps onto the 10 classes
-    through ``classes_`` (the unseen class gets probability 0, or the model's own value)."""
+    """Trained without class 9, ``predict_proba`` still maps onto 10 classes by ``classes_``."""
     estimator, _, X, _ = _fitted(spec, without_class=N_CLASSES - 1)
     X_all, _ = _inputs(spec)
     proba = _aligned(spec, estimator, X_all)
@@ -168,8 +153,6 @@ def check_fresh_estimator(spec: ModelSpec) -> None:
 
 def check_history(spec: ModelSpec) -> None:
     """Models trained in epochs expose per-epoch ``history_`` with loss and accuracy."""
-    if not spec.trains_in_epochs:
-        return
     estimator, _, _, _ = _fitted(spec)
     history = getattr(estimator, "history_", None)
     assert isinstance(history, dict), f"{spec.name}: neural models must set history_ after fit"
@@ -179,11 +162,15 @@ def check_history(spec: ModelSpec) -> None:
 
 
 def check_import_time(spec: ModelSpec) -> None:
-    """Importing the plugin's module takes under a second (in a fresh process, with ``bench``
-    and numpy already loaded): heavy frameworks belong inside ``fit``, since every command,
-    ``bench list`` included, imports every plugin."""
-    seconds = import_seconds(spec)
-    assert seconds is None or seconds <= IMPORT_SECONDS_LIMIT, (
+    """The plugin's module imports in under a second (fresh process, ``bench.plugins`` loaded):
+    every command, ``bench list`` included, imports every plugin."""
+    target = spec.source if spec.source.endswith(".py") else spec.source.partition(":")[0]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    done = subprocess.run([sys.executable, "-c", _IMPORT_TIMER, target], capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert done.returncode == 0, f"{spec.name}: importing {target} failed:\n{done.stderr[-2000:]}"
+    seconds = float(done.stdout.strip().splitlines()[-1])
+    assert seconds <= IMPORT_SECONDS_LIMIT, (
         f"{spec.name}: importing {spec.source} takes {seconds:.1f} s (limit "
         f"{IMPORT_SECONDS_LIMIT:.0f} s); import heavy libraries (TensorFlow, PyTorch, "
         "scikit-learn) inside fit or build, not at module top")
@@ -191,7 +178,7 @@ def check_import_time(spec: ModelSpec) -> None:
 
 _IMPORT_TIMER = """
 import importlib, importlib.util, sys, time
-import numpy, bench.plugins.estimators, bench.plugins.params, bench.plugins.registry
+import numpy, bench.plugins
 target = sys.argv[1]
 start = time.perf_counter()
 if target.endswith(".py"):
@@ -203,53 +190,44 @@ print(time.perf_counter() - start)
 """
 
 
-def import_seconds(spec: ModelSpec) -> float | None:
-    """Seconds to import ``spec``'s module in a fresh process; ``None`` when it has no module
-    of its own (import-path models, specs made in a test)."""
-    source = spec.source
-    if not source or source == spec.name:
-        return None
-    target = source if source.endswith(".py") else source.partition(":")[0]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-    done = subprocess.run([sys.executable, "-c", _IMPORT_TIMER, target], capture_output=True,
-                          text=True, env=env, timeout=120)
-    assert done.returncode == 0, f"{spec.name}: importing {target} failed:\n{done.stderr[-2000:]}"
-    return float(done.stdout.strip().splitlines()[-1])
+def has_module(spec: ModelSpec) -> bool:
+    """Whether ``spec`` comes from a module of its own (not an import path, not made in code)."""
+    return bool(spec.source) and spec.source != spec.name
+
+
+def check_clone(spec: ModelSpec) -> None:
+    """``sklearn.base.clone`` rebuilds the estimator with the same parameters."""
+    estimator, _ = _build(spec)
+    copy = clone(estimator)
+    assert copy is not estimator and copy.get_params() == estimator.get_params(), (
+        f"{spec.name}: clone() changed the parameters: {estimator.get_params()} became "
+        f"{copy.get_params()}; __init__ must store its arguments unchanged")
 
 
 CHECKS: tuple[Check, ...] = (
-    check_metadata, check_import_time, check_fit_returns_self, check_predict_proba,
+    check_metadata, check_import_time, check_clone, check_fit_returns_self, check_predict_proba,
     check_missing_class, check_predict_matches_argmax, check_learns, check_deterministic,
     check_fresh_estimator, check_history,
 )
+#: The checks that apply only to some models, by declared capability.
+APPLIES: dict[Check, Callable[[ModelSpec], bool]] = {
+    check_history: lambda spec: spec.trains_in_epochs,
+    check_import_time: has_module,
+}
 
 
-def iter_checks(spec: ModelSpec) -> Iterator[Check]:
-    yield from CHECKS
-
-
-def check_model(spec: ModelSpec | str, expected_failures: dict[str, str] | None = None) -> None:
-    """Run every check on ``spec`` (or a registered name); raise on the first failure.
-
-    ``expected_failures`` maps check names to the reason they are known to fail; those are
-    run and must fail (an unexpected pass is reported too), as in scikit-learn.
-    """
-    if isinstance(spec, str):
-        from bench.plugins.registry import get_model
-
-        spec = get_model(spec)
+def iter_checks(spec: ModelSpec, expected_failures: dict[str, str] | None = None,
+                ) -> Iterator[tuple[Check, str | None]]:
+    """The checks that apply to ``spec``, each with the reason it is expected to fail (or
+    ``None``); a name in ``expected_failures`` that is no check is a ValueError."""
     expected_failures = expected_failures or {}
-    for check in iter_checks(spec):
-        reason = expected_failures.get(check.__name__)
-        if reason is None:
-            check(spec)
-            continue
-        try:
-            check(spec)
-        except AssertionError:
-            continue
-        raise AssertionError(f"{spec.name}: {check.__name__} passed but was expected to fail "
-                             f"({reason})")
+    unknown = sorted(set(expected_failures) - {c.__name__ for c in CHECKS})
+    if unknown:
+        raise ValueError(f"expected_failures names no check: {unknown}; the checks are "
+                         f"{[c.__name__ for c in CHECKS]}.")
+    for check in CHECKS:
+        if check not in APPLIES or APPLIES[check](spec):
+            yield check, expected_failures.get(check.__name__)
 
 
 @dataclass(frozen=True)
@@ -263,38 +241,48 @@ class CheckResult:
     expected_failure: str | None = None
 
 
-def run_checks(spec: ModelSpec, expected_failures: dict[str, str] | None = None,
+def run_checks(spec: ModelSpec | str, expected_failures: dict[str, str] | None = None,
                on_result: Callable[[CheckResult], None] | None = None) -> list[CheckResult]:
-    """Every check on ``spec`` with its time; failures are collected, not raised."""
-    expected_failures = expected_failures or {}
+    """Every check that applies to ``spec`` (or a registered name), with its time; failures
+    are collected, not raised."""
+    spec = get_model(spec) if isinstance(spec, str) else spec
     results = []
-    for check in iter_checks(spec):
-        reason = expected_failures.get(check.__name__)
+    for check, reason in iter_checks(spec, expected_failures):
         start = time.perf_counter()
+        message, failed = "", False
         try:
             check(spec)
-            message, failed = "", False
-        except AssertionError as exc:
-            message, failed = str(exc), True
         except Exception as exc:  # noqa: BLE001 - a crashing plugin is a failed check
-            message, failed = f"{type(exc).__name__}: {exc}", True
+            failed = True
+            message = str(exc) if isinstance(exc, AssertionError) else f"{type(exc).__name__}: {exc}"
         if reason is not None:
-            passed = failed
-            message = message or f"passed but was expected to fail ({reason})"
-        else:
-            passed = not failed
-        result = CheckResult(check.__name__, passed, time.perf_counter() - start, message,
-                             reason)
+            message = "" if failed else f"passed but was expected to fail ({reason})"
+        result = CheckResult(check.__name__, failed == (reason is not None),
+                             time.perf_counter() - start, message, reason)
         results.append(result)
         if on_result is not None:
             on_result(result)
     return results
 
 
-def parametrize_with_checks(specs: Sequence[ModelSpec]):
-    """A ``pytest.mark.parametrize`` over (spec, check) with one id per model and check."""
+def check_model(spec: ModelSpec | str, expected_failures: dict[str, str] | None = None) -> None:
+    """Run every check that applies to ``spec`` (or a registered name); raise an
+    AssertionError on the first failure (an expected failure that passes is one too)."""
+    def stop_on_failure(result: CheckResult) -> None:
+        if not result.passed:
+            raise AssertionError(f"{result.check}: {result.message}")
+
+    run_checks(spec, expected_failures, on_result=stop_on_failure)
+
+
+def parametrize_with_checks(specs: Sequence[ModelSpec],
+                            expected_failures: dict[str, str] | None = None):
+    """A ``pytest.mark.parametrize`` over (spec, check), one id per model and check that
+    applies; ``expected_failures`` (for every spec) become strict xfails."""
     import pytest
 
-    cases = [(spec, check) for spec in specs for check in iter_checks(spec)]
-    ids = [f"{spec.name}-{check.__name__}" for spec, check in cases]
-    return pytest.mark.parametrize(("spec", "check"), cases, ids=ids)
+    cases = [pytest.param(spec, check, id=f"{spec.name}-{check.__name__}",
+                          marks=() if reason is None else pytest.mark.xfail(strict=True,
+                                                                            reason=reason))
+             for spec in specs for check, reason in iter_checks(spec, expected_failures)]
+    return pytest.mark.parametrize(("spec", "check"), cases)

@@ -13,15 +13,15 @@ from typing import Any
 
 import numpy as np
 
+from bench.data.specs import N_CLASSES
 from bench.errors import PluginError
 
-N_CLASSES = 10
 SUM_TOLERANCE = 1e-3
 
 
-def aligned_proba(proba: Any, classes: Any, n_rows: int, model: str,
-                  n_classes: int = N_CLASSES) -> np.ndarray:
-    """``proba`` as an ``(n_rows, n_classes)`` float64 array with columns in class order."""
+def aligned_proba(proba: Any, classes: Any, n_rows: int, model: str) -> np.ndarray:
+    """``proba`` as an ``(n_rows, N_CLASSES)`` float64 array with columns in class order."""
+    n_classes = N_CLASSES
     proba = np.asarray(proba, dtype=np.float64)
     if proba.ndim != 2 or proba.shape[0] != n_rows:
         raise PluginError(f"model {model!r}: predict_proba returned shape {proba.shape} for "

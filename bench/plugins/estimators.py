@@ -1,8 +1,5 @@
-"""Estimator building blocks for model plugins: the scikit-learn protocol without its import
-cost, and a Keras classifier base class.
-
-scikit-learn and TensorFlow are imported only inside ``fit``/``predict``, so listing models,
-planning and fully cached runs never pay for them.
+"""Estimator bases for model plugins: real scikit-learn classifiers (``EstimatorBase``) and a
+Keras classifier base class. TensorFlow is imported only inside ``fit``.
 """
 
 from __future__ import annotations
@@ -13,12 +10,13 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
 
-from bench.threads import KERAS_THREADS, threads_per_job  # noqa: F401 - plugins import these here
+from bench.data.specs import N_CLASSES
+from bench.threads import KERAS_THREADS
 
 EpochCallback = Callable[[int, int, dict[str, float]], None]
 
-N_CLASSES = 10
 # Batch size for inference (predict_proba and the per-epoch test monitoring): large batches
 # cost less per image than the training batch size; they do not change what is learnt.
 INFERENCE_BATCH_SIZE = 2048
@@ -47,69 +45,43 @@ def _keras():
     return keras, tf
 
 
-class EstimatorBase:
-    """The scikit-learn estimator protocol for classifiers, without importing scikit-learn.
+class EstimatorBase(ClassifierMixin, BaseEstimator):
+    """A scikit-learn classifier (``BaseEstimator`` + ``ClassifierMixin``: ``get_params``,
+    ``set_params``, ``clone``, tags, ``score`` as accuracy).
 
     Parameters are the keyword arguments of ``__init__``, stored unchanged as attributes of
     the same name; a ``**options`` catch-all (pass-through arguments of a wrapped estimator)
-    is stored as one dict attribute of its own name. ``get_params``/``set_params`` read and
-    write them (so ``sklearn.base.clone`` works), ``score`` is the accuracy of ``predict``.
+    is stored as one dict attribute of its own name, and its entries are parameters too.
     """
 
-    _estimator_type = "classifier"
-
     @classmethod
-    def _signature(cls) -> tuple[list[str], str | None]:
+    def _catch_all(cls) -> str | None:
+        """The name of ``__init__``'s ``**`` argument, if it has one."""
         parameters = inspect.signature(cls.__init__).parameters.values()
-        names = sorted(p.name for p in parameters
-                       if p.name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL))
-        catch_all = next((p.name for p in parameters if p.kind is p.VAR_KEYWORD), None)
-        return names, catch_all
-
-    @classmethod
-    def _param_names(cls) -> list[str]:
-        return cls._signature()[0]
+        return next((p.name for p in parameters if p.kind is p.VAR_KEYWORD), None)
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
-        names, catch_all = self._signature()
-        params = {name: getattr(self, name) for name in names}
-        if catch_all is not None:
-            params.update(getattr(self, catch_all, None) or {})
-        return params
+        params = super().get_params(deep)
+        catch_all = self._catch_all()
+        return {**(getattr(self, catch_all) or {}), **params} if catch_all else params
 
     def set_params(self, **params: Any):
-        valid, catch_all = self._signature()
-        for name, value in params.items():
-            if name in valid:
-                setattr(self, name, value)
-            elif catch_all is not None:
-                getattr(self, catch_all)[name] = value
-            else:
-                raise ValueError(f"invalid parameter {name!r} for {type(self).__name__}; "
-                                 f"valid parameters: {valid}")
-        return self
-
-    def score(self, X, y) -> float:
-        return float(np.mean(np.asarray(self.predict(X)) == np.asarray(y)))
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"{type(self).__name__}({args})"
+        catch_all = self._catch_all()
+        if catch_all:
+            declared = self._get_param_names()
+            options = getattr(self, catch_all)
+            for name in [n for n in params if n.partition("__")[0] not in declared]:
+                options[name] = params.pop(name)
+        return super().set_params(**params)
 
 
 class KerasClassifierBase(EstimatorBase):
-    """Base for Keras classifiers keeping the scikit-learn estimator protocol.
-
-    Subclasses declare their hyper-parameters as ``__init__`` keyword arguments and store them
-    unchanged (``epochs``, ``batch_size`` and ``seed`` are required), and implement
-    ``build_network(keras, input_shape)`` returning a compiled ``keras.Model`` with a softmax
-    output over 10 classes. After ``fit``: ``model_``, ``classes_`` and ``history_``.
-
-    ``history_["loss"]``/``["accuracy"]`` are measured in evaluation mode (dropout off, final
-    weights of the epoch) after each epoch on a fixed, seeded subset of at most
-    ``train_eval_size`` training images (all of them when fewer), not Keras' running average
-    over the epoch's batches, so the last value agrees with the training accuracy in the
-    result tables. ``val_loss``/``val_accuracy`` are added when ``monitor`` data was given.
+    """Base for Keras classifiers: subclasses store their ``__init__`` arguments (``epochs``,
+    ``batch_size`` and ``seed`` required) and implement ``build_network(keras, input_shape)``,
+    a compiled ``keras.Model`` with a 10-way softmax. After ``fit``: ``model_``, ``classes_``
+    and ``history_``, whose ``loss``/``accuracy`` are measured in evaluation mode after each
+    epoch on a seeded subset of at most ``train_eval_size`` training images (so the last value
+    is the tables' training accuracy); ``val_*`` when ``monitor`` data was given.
     """
 
     #: training images re-evaluated after each epoch for ``history_`` (0: Keras' running means)

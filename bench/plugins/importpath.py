@@ -1,12 +1,8 @@
-"""Models named by import path: any scikit-learn-compatible classifier class.
-
-``bench run --model sklearn.svm.LinearSVC --set C=0.1``: a model name containing a dot is the
-import path of a classifier class. Its constructor arguments with plain defaults become typed
-parameters (inferred from the defaults, see ``bench.plugins.params.infer_type``); ``random_state``
-receives the job seed and ``n_jobs`` the job's thread count; one extra parameter, ``scale``,
-chooses the input scaling. The spec's ``version`` is the providing distribution and its
-version (e.g. ``scikit-learn 1.5.2``), so job keys change when the library does. What planning
-reads from the class is cached between processes by ``bench.plugins.declarations``.
+"""Models named by import path (``--model sklearn.svm.LinearSVC --set C=0.1``): any
+scikit-learn-compatible classifier class, read live (``bench.plugins.library``). Its plain
+constructor defaults are typed parameters, plus ``scale`` (input scaling); ``random_state``
+gets the job seed, ``n_jobs`` the job's threads; ``version`` is the providing distribution and
+its version (``scikit-learn 1.5.2``), so job keys change when the library does.
 """
 
 from __future__ import annotations
@@ -19,59 +15,41 @@ from typing import Annotated, Any, Literal
 import numpy as np
 
 from bench.errors import ModelWarning, UsageError
-from bench.plugins.declarations import (  # noqa: F401 - check_classifier, distribution re-exported
-    check_classifier,
-    clears_with_declarations,
-    distribution,
-    import_class,
-)
-from bench.plugins.estimators import EstimatorBase, threads_per_job
+from bench.plugins.estimators import EstimatorBase
+from bench.plugins.library import class_params, classifier_class, distribution, import_class
 from bench.plugins.params import Param
-from bench.plugins.spec import is_import_path  # noqa: F401 - part of this module's API
+from bench.plugins.spec import ModelSpec
+from bench.threads import threads_per_job
 
 Scale = Literal["none", "unit", "standard"]
 SCALE_PARAM = Param(
     "scale", "unit", Scale,
     "input scaling: none (raw 0..255), unit (/255, in [0, 1]) or standard (per-pixel z-score "
     "fitted on the training data)")
-@clears_with_declarations
-@functools.cache
-def import_path_spec(path: str):
-    """The :class:`bench.plugins.registry.ModelSpec` of the classifier class at ``path`` (read through
-    the declaration cache, ``bench.plugins.declarations``: no import when the library is unchanged)."""
-    from bench.plugins.declarations import declaration
-    from bench.plugins.spec import ModelSpec, class_params
 
-    found = declaration(path)
-    for message in found.warnings:  # once per process: this function is cached
+
+@functools.cache
+def import_path_spec(path: str) -> ModelSpec:
+    """The :class:`ModelSpec` of the classifier class at ``path`` (UsageError if unusable)."""
+    cls, messages = classifier_class(path)
+    for message in messages:  # once per process: this function is cached
         warnings.warn(f"model {path}: {message}", ModelWarning, stacklevel=2)
-    if found.unusable:
-        raise UsageError(found.unusable)
     params = class_params(path)
     if any(p.name == SCALE_PARAM.name for p in params):
         raise UsageError(f"model {path!r} has its own 'scale' argument, which clashes with the "
                          "harness's input-scaling parameter; wrap it in a plugin instead.")
-    dist, version = found.distribution, found.version
+    dist, version = distribution(cls.__module__)
     return ModelSpec(
         name=path,
-        description=f"{found.class_name} from {dist} {version}, by import path",
+        description=f"{cls.__name__} from {dist} {version}, by import path",
         family="imported",
         input_kind="flat",
         version=f"{dist} {version}",
         params=(*params, SCALE_PARAM),
         build=functools.partial(_build, path),
-        test_params={},
         source=path,
         distribution=f"{dist} {version}",
     )
-
-
-def forget_classes() -> None:
-    """Forget every class declaration and import-path spec this process read (tests; the
-    cache files stay): ``bench.plugins.declarations.forget``."""
-    from bench.plugins import declarations
-
-    declarations.forget()
 
 
 def _build(path: str, params: dict[str, Any], seed: int) -> ImportedClassifier:

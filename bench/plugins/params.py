@@ -1,21 +1,8 @@
 """Typed model parameters: declared once (an ``__init__`` signature), checked, and ``--set``.
 
-A plugin declares its parameters the way scikit-learn does: as the keyword arguments of its
-estimator's ``__init__``. Plain defaults are enough (``epochs=5`` is an ``int``); an annotation
-adds a type, a range and a help text::
-
-    from typing import Annotated, Literal
-    from bench.plugins.params import AtLeast1, Positive, Range
-
-    def __init__(self,
-                 epochs: Annotated[int, AtLeast1, "training epochs"] = 5,
-                 learning_rate: Annotated[float, Positive, "Adam learning rate"] = 1e-3,
-                 dropout: Annotated[float, Range(ge=0, lt=1), "dropout rate"] = 0.5,
-                 activation: Annotated[Literal["relu", "tanh"], "hidden activation"] = "relu",
-                 seed: int = 0): ...
-
-:func:`params_from_signature` turns such a signature into :class:`Param` objects;
-:func:`resolve_params` applies ``--set`` overrides with type, choice and range checks.
+Plain defaults are enough (``epochs=5`` is an ``int``); ``Annotated[int, AtLeast1, "help"]``
+adds a type, a range and a help text (docs/plugins.md). :func:`params_from_signature` reads
+a signature into :class:`Param` objects; :func:`resolve_params` applies ``--set`` overrides.
 """
 
 from __future__ import annotations
@@ -31,8 +18,9 @@ from typing import Any
 
 from bench.errors import UsageError
 
-#: Constructor arguments that are never parameters: the harness passes them itself.
-RESERVED = ("self", "seed")
+#: Constructor arguments that are never parameters: the harness passes them itself (the job
+#: seed as ``seed``, or ``random_state`` for scikit-learn; the thread count as ``n_jobs``).
+HARNESS_ARGS = ("self", "seed", "random_state", "n_jobs")
 _NONE_TEXT = ("none", "null")
 _BOOL_TEXT = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
 
@@ -281,31 +269,6 @@ def infer_type(default: Any) -> Any:
     raise TypeError(f"default {default!r} is not a plain value")
 
 
-#: Integers a declared default may hold (a job key holds it; compiled code takes 64 bits).
-DEFAULT_INT_BOUNDS = (-(2**63), 2**63 - 1)
-
-
-def as_declared_default(value: Any) -> Any:
-    """``value`` as a default the harness can type (``infer_type``) and hash into a job key
-    unchanged: exactly ``None``, ``bool``, a 64-bit ``int``, a finite ``float``, a ``str`` or a
-    tuple of ints; subclasses (``numpy.float64``, an ``IntEnum``) become their builtin type.
-    Raises TypeError for anything else (the default then cannot be set with ``--set``)."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return bool(value)
-    if isinstance(value, int) and DEFAULT_INT_BOUNDS[0] <= value <= DEFAULT_INT_BOUNDS[1]:
-        return int(value)
-    if isinstance(value, float) and math.isfinite(value):
-        return float(value)
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, tuple) and all(isinstance(v, int) and not isinstance(v, bool)
-                                        for v in value):
-        return tuple(as_declared_default(v) for v in value)
-    raise TypeError(f"default {value!r} is not a plain value")
-
-
 def is_plain(value: Any) -> bool:
     """None, bool, int, finite float, str, or a tuple of those (what a job key can hold)."""
     if isinstance(value, tuple):
@@ -324,13 +287,12 @@ def _split_annotated(annotation: Any) -> tuple[Any, str, Range | None]:
     return base, help_text, ranges[0] if ranges else None
 
 
-def params_from_signature(factory: Callable[..., Any], exclude: Sequence[str] = RESERVED,
-                          infer: bool = True) -> tuple[Param, ...]:
+def params_from_signature(factory: Callable[..., Any]) -> tuple[Param, ...]:
     """The :class:`Param` of every keyword argument of ``factory`` (a class or a function).
 
     Annotations (``Annotated[type, Range(...), "help"]``) give type, range and help; without
-    one the type is inferred from the default (``infer=False`` makes that an error).
-    ``*args``/``**kwargs`` and the names in ``exclude`` are skipped.
+    one the type is inferred from the default. ``*args``/``**kwargs`` and ``HARNESS_ARGS``
+    are skipped.
     """
     target = factory.__init__ if isinstance(factory, type) else factory
     signature = inspect.signature(target)
@@ -340,14 +302,12 @@ def params_from_signature(factory: Callable[..., Any], exclude: Sequence[str] = 
         raise TypeError(f"cannot read the annotations of {_qualname(factory)}: {exc}") from None
     params = []
     for arg in signature.parameters.values():
-        if arg.name in exclude or arg.kind in (arg.VAR_POSITIONAL, arg.VAR_KEYWORD):
+        if arg.name in HARNESS_ARGS or arg.kind in (arg.VAR_POSITIONAL, arg.VAR_KEYWORD):
             continue
         if arg.default is arg.empty:
             raise TypeError(f"{_qualname(factory)} argument {arg.name!r} has no default")
         annotation, help_text, value_range = _split_annotated(hints.get(arg.name, inspect._empty))
         if annotation is inspect._empty:
-            if not infer:
-                raise TypeError(f"{_qualname(factory)} argument {arg.name!r} has no annotation")
             annotation = infer_type(arg.default)
         params.append(Param(arg.name, arg.default, annotation, help_text, value_range))
     return tuple(params)
@@ -355,13 +315,6 @@ def params_from_signature(factory: Callable[..., Any], exclude: Sequence[str] = 
 
 def _qualname(obj: Any) -> str:
     return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', repr(obj))}"
-
-
-def accepts(factory: Callable[..., Any], name: str) -> bool:
-    """Whether ``factory`` takes a keyword argument ``name`` (or ``**kwargs``)."""
-    target = factory.__init__ if isinstance(factory, type) else factory
-    parameters = inspect.signature(target).parameters
-    return name in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,25 +1,19 @@
-"""The model registry: model plugins by name, from entry points, ``BENCH_PLUGINS`` and folders.
+"""The model registry: model plugins by name, from the ``bench.models`` entry points (the
+built-ins' too), ``BENCH_PLUGINS=module:ATTR`` and a plugin folder; names containing a dot are
+import paths of classifier classes (``bench.plugins.importpath``).
 
-Built-in models (the top-level ``models/`` folder, installed as ``bench.models``) register
-through the same entry-point group as third-party plugins, declared in ``pyproject.toml``::
-
-    [project.entry-points."bench.models"]
-    my-model = "my_package.my_module:MODEL"
-
-An entry point names a :class:`ModelSpec` (or a zero-argument callable returning one).
-Unpackaged plugins come from ``BENCH_PLUGINS=module:ATTR[,...]`` or a plugin folder
-(``BENCH_PLUGINS_DIR`` / ``--plugins-dir``: one ``*.py`` file per model, each defining
-``MODEL``). ``BENCH_DISABLE_PLUGINS`` takes model names, entry-point names, ``module:ATTR``
-values or plugin-file paths. The registry degrades, never dies: a plugin that fails to import
-(even with ``sys.exit``), is malformed, or clashes with another of the same name is skipped with
-one ``PluginWarning`` naming every source involved and the key that disables each; a built-in
-wins a clash with a third-party plugin. Names containing a dot are import paths of classifier
-classes (``bench.plugins.importpath``).
+An entry point names a :class:`ModelSpec` (or a zero-argument callable returning one). The
+registry degrades, never dies: a plugin that fails to import (even with ``sys.exit``), is
+malformed, or clashes with another of the same name is skipped with one ``PluginWarning``
+naming every source and the ``BENCH_DISABLE_PLUGINS`` key of each; a built-in wins a clash.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib.util
+import multiprocessing
+import sys
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -28,14 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.errors import BenchWarning, PluginError, UsageError, did_you_mean
-from bench.plugins.spec import (  # noqa: F401 - re-exported: plugins import ModelSpec from here
-    EPOCHS_PARAM,
-    HARNESS_ARGS,
-    INPUT_KINDS,
-    InputKind,
-    ModelSpec,
-    class_params,
-)
+from bench.plugins.importpath import import_path_spec
+from bench.plugins.library import is_import_path
+from bench.plugins.spec import ModelSpec
 from bench.settings import Settings, get_settings
 
 ENTRY_POINT_GROUP = "bench.models"
@@ -44,6 +33,16 @@ EXTRA_ENV = "BENCH_PLUGINS"
 PLUGINS_DIR_ENV = "BENCH_PLUGINS_DIR"
 BUILTIN_PACKAGE = "bench.models"
 PROJECT_DISTRIBUTION = "mnist-vs-fashion-bench"
+#: Modules and ModelSpec arguments of the plugin API before it moved to ``bench.plugins``.
+OLD_MODULES = ("bench.registry", "bench.spec", "bench.params", "bench.estimators",
+               "bench.testing", "bench.importpath", "bench.contract")
+OLD_ARGUMENTS = ("neural", "epochs_param")
+OLD_CONTRACT = ("It was written for an older harness: the plugin API is now imported from "
+                "`bench.plugins` (ModelSpec, EstimatorBase, Range, check_model, ...), and "
+                "ModelSpec(neural=True, epochs_param=...) is now ModelSpec(estimator=..., "
+                "trains_in_epochs=True) with an `epochs` argument (docs/plugins.md).")
+
+
 class PluginWarning(BenchWarning):
     """A model plugin was skipped; the other models keep working."""
 
@@ -73,23 +72,7 @@ class Registry:
 
     def __init__(self) -> None:
         self._models: dict[str, ModelSpec] = {}
-        self.problems: list[str] = []
         self.disabled: set[str] = set()  # the BENCH_DISABLE_PLUGINS keys the plugins were loaded with
-
-    def register(self, spec: ModelSpec) -> ModelSpec:
-        """Add ``spec``; a malformed spec or a second spec of one name is a PluginError."""
-        if not isinstance(spec, ModelSpec):
-            raise PluginError(f"model plugin {spec!r} is not a bench.plugins.registry.ModelSpec.")
-        spec.validate()
-        existing = self._models.get(spec.name)
-        if existing is not None and existing is not spec:
-            raise PluginError(
-                f"two model plugins are named {spec.name!r}: {existing.source or '?'} and "
-                f"{spec.source or '?'}. Uninstall one, or disable one with "
-                f"{DISABLE_ENV}=<its source>."
-            )
-        self._models[spec.name] = spec
-        return spec
 
     def names(self) -> list[str]:
         return sorted(self._models)
@@ -98,8 +81,6 @@ class Registry:
         spec = self._models.get(name)
         if spec is not None:
             return spec
-        from bench.plugins.importpath import import_path_spec, is_import_path
-
         if is_import_path(name):
             return import_path_spec(name)
         if name in self.disabled:
@@ -115,21 +96,10 @@ class Registry:
     def __len__(self) -> int:
         return len(self._models)
 
-    def load_entry_points(self, entry_points: Iterable[metadata.EntryPoint] | None = None,
-                          settings: Settings | None = None) -> list[str]:
-        """Register every plugin found (or the given entry points), skipping broken, malformed,
-        disabled and clashing ones; returns the problems (also kept in ``problems``), each
-        one warning naming every source involved and the key that disables each."""
-        settings = settings or get_settings()
-        if entry_points is None:
-            candidates = discover(settings)
-        else:
-            candidates = [entry_point_candidate(ep) for ep in entry_points]
-        problems = self.load_candidates(candidates, set(settings.disable_plugins))
-        self.problems.extend(problems)
-        return problems
-
     def load_candidates(self, candidates: Iterable[Candidate], disabled: set[str]) -> list[str]:
+        """Register every plugin of ``candidates``, skipping broken, malformed, disabled and
+        clashing ones; returns the problems, each one warning naming every source involved
+        and the key that disables each."""
         problems: list[str] = []
         self.disabled |= disabled
         by_name: dict[str, list[tuple[Candidate, ModelSpec]]] = {}
@@ -185,8 +155,6 @@ def _clash_message(name: str, found: list[tuple[Candidate, ModelSpec]],
 def warn_plugin(message: str) -> None:
     """One ``PluginWarning``, in the process that runs the command only (workers load the same
     plugins and stay quiet, so a command prints each problem once)."""
-    import multiprocessing
-
     if multiprocessing.parent_process() is None:
         warnings.warn(message, PluginWarning, stacklevel=3)
 
@@ -234,9 +202,6 @@ def folder_candidates(folder: Path) -> list[Candidate]:
 
 
 def _load_file(path: Path) -> Any:
-    import importlib.util
-    import sys
-
     module_name = f"bench_plugins_{path.stem}"
     spec = importlib.util.spec_from_file_location(module_name, path)
     if spec is None or spec.loader is None:
@@ -249,7 +214,7 @@ def _load_file(path: Path) -> Any:
         sys.modules.pop(module_name, None)
         raise
     if not hasattr(module, "MODEL"):
-        raise AttributeError(f"{path.name} defines no MODEL (a bench.plugins.registry.ModelSpec)")
+        raise AttributeError(f"{path.name} defines no MODEL (a bench.plugins.ModelSpec)")
     return module.MODEL
 
 
@@ -261,11 +226,14 @@ def load_candidate(candidate: Candidate) -> ModelSpec:
         if not isinstance(obj, ModelSpec) and callable(obj):
             obj = obj()
     except (Exception, SystemExit, KeyboardInterrupt) as exc:  # noqa: BLE001 - contain plugins
+        old = (isinstance(exc, ModuleNotFoundError) and exc.name in OLD_MODULES
+               or isinstance(exc, TypeError) and any(f"'{a}'" in str(exc) for a in OLD_ARGUMENTS))
         raise PluginError(f"model plugin {candidate.label} failed to load: "
-                          f"{type(exc).__name__}: {exc}.") from None
+                          f"{type(exc).__name__}: {exc}." + (f" {OLD_CONTRACT}" if old else "")
+                          ) from None
     if not isinstance(obj, ModelSpec):
         raise PluginError(f"model plugin {candidate.label} is a {type(obj).__name__}, not a "
-                          "bench.plugins.registry.ModelSpec.")
+                          "bench.plugins.ModelSpec.")
     spec = replace(obj, source=obj.source or candidate.key,
                    distribution=obj.distribution or candidate.distribution)
     spec.validate()
@@ -275,19 +243,14 @@ def load_candidate(candidate: Candidate) -> ModelSpec:
 _default: tuple[tuple, Registry] | None = None
 
 
-def _plugin_settings(settings: Settings) -> tuple:
-    """The settings a registry depends on: a change of any of them means a new registry."""
-    return (settings.plugins, settings.disable_plugins, settings.plugins_dir)
-
-
 def default_registry() -> Registry:
     """The process-wide registry for the active settings' plugins, loaded on first use."""
     global _default
     settings = get_settings()
-    key = _plugin_settings(settings)
+    key = (settings.plugins, settings.disable_plugins, settings.plugins_dir)  # a change: reload
     if _default is None or _default[0] != key:
         registry = Registry()
-        registry.load_entry_points(settings=settings)
+        registry.load_candidates(discover(settings), set(settings.disable_plugins))
         if not len(registry):
             warn_plugin("no model plugins found: is the harness installed? Run `pip install -e .` "
                         "in the project folder so the built-in models' entry points exist.")

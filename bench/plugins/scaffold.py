@@ -59,9 +59,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import numpy as np
-from bench.plugins.estimators import EstimatorBase
-from bench.plugins.params import AtLeast1, Positive
-from bench.plugins.registry import ModelSpec
+from bench.plugins import AtLeast1, EstimatorBase, ModelSpec, Positive
 
 
 class {cls}(EstimatorBase):
@@ -113,9 +111,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from bench.plugins.estimators import KerasClassifierBase
-from bench.plugins.params import AtLeast1, Positive, Range
-from bench.plugins.registry import ModelSpec
+from bench.plugins import AtLeast1, KerasClassifierBase, ModelSpec, Positive, Range
 
 
 class {cls}(KerasClassifierBase):
@@ -169,7 +165,7 @@ MODEL = ModelSpec(
 
 _TEST = '''"""The harness's conformance kit on this plugin: one pytest id per check."""
 
-from bench.plugins.checks import parametrize_with_checks
+from bench.plugins import parametrize_with_checks
 
 from {module} import MODEL
 

@@ -1,8 +1,5 @@
 """The model declaration: what a plugin (or an import path) declares, read from its estimator
-class — :class:`ModelSpec` — and the helpers that read a class's constructor parameters.
-
-Plugin authors import ``ModelSpec`` from :mod:`bench.plugins.registry`, which re-exports it.
-"""
+class — :class:`ModelSpec` (plugin authors import it from :mod:`bench.plugins`)."""
 
 from __future__ import annotations
 
@@ -12,19 +9,16 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from bench.errors import PluginError, UsageError
-from bench.plugins.declarations import (  # noqa: F401 - IMPORT_PATH_HINT, import_class re-exported
-    IMPORT_PATH_HINT,
-    clears_with_declarations,
-    import_class,
-)
+from bench.plugins.library import check_constraints, class_params, is_import_path
 from bench.plugins.params import (
+    HARNESS_ARGS,
     Param,
     coerce_param,
-    infer_type,
     is_plain,
     params_from_signature,
     resolve_params,
 )
+from bench.results.validate import is_safe_name
 
 INPUT_KINDS = ("flat", "image")
 
@@ -32,29 +26,18 @@ InputKind = Literal["flat", "image"]
 
 
 EPOCHS_PARAM = "epochs"
-#: Passed by the harness, never declared: the job seed (``random_state`` for scikit-learn) and
-#: the thread count (``n_jobs``, speed only).
-HARNESS_ARGS = ("self", "seed", "random_state", "n_jobs")
 
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """What a model plugin declares.
+    """What a model plugin declares (each field: docs/plugins.md).
 
-    ``estimator`` is the declaration: a class (or factory function) whose keyword arguments,
-    with their defaults and annotations, are the model's parameters (see ``bench.plugins.params``).
-    ``build(params, seed)`` returns a fresh, unfitted estimator keeping the scikit-learn
-    protocol; by default it is ``estimator(**params, seed=seed)``.
-    ``input_kind`` is ``"flat"`` (784 floats in [0, 1]) or ``"image"`` (28x28x1 floats in
-    [0, 1]). ``trains_in_epochs`` marks models with an ``epochs`` parameter that profiles may
-    shorten; their ``fit`` takes ``monitor``/``on_epoch_end`` and sets ``history_``.
-    ``learning_curve`` includes the model in the full plan's training-size sweep (fast
-    models). ``test_params`` are overrides that make the conformance checks fast.
-    ``passthrough`` is the import path of an underlying scikit-learn class whose other
-    constructor arguments may also be ``--set`` (they enter the job's parameters only when set).
-    ``params`` and ``build`` are derived from ``estimator``; give them only for models whose
-    parameters are computed (``bench.plugins.importpath``). ``source`` and ``distribution`` are
-    filled in by the registry.
+    ``estimator`` is the declaration: a class (or factory function) whose keyword arguments
+    are the model's parameters (``bench.plugins.params``); ``estimator(**params)`` is a
+    scikit-learn classifier. ``build(params, seed)`` makes a job's fresh, unfitted estimator:
+    ``estimator(**params, seed=seed)`` unless given (with ``params``) for models whose
+    parameters are computed (``bench.plugins.importpath``). The registry fills in ``source``
+    and ``distribution``.
     """
 
     name: str
@@ -88,11 +71,6 @@ class ModelSpec:
             object.__setattr__(self, "build", functools.partial(_construct, self.estimator))
 
     @property
-    def neural(self) -> bool:
-        """Trained by epochs (``fit`` gets ``monitor``/``on_epoch_end``, sets ``history_``)."""
-        return self.trains_in_epochs
-
-    @property
     def epochs_param(self) -> str | None:
         """The parameter a profile may cap, for models trained by epochs."""
         return EPOCHS_PARAM if self.trains_in_epochs else None
@@ -102,8 +80,7 @@ class ModelSpec:
         return {p.name: p.default for p in self.params}
 
     def passthrough_params(self) -> tuple[Param, ...]:
-        """The underlying class's other constructor arguments (empty if none; read through
-        the declaration cache, ``bench.plugins.declarations``)."""
+        """The underlying class's other constructor arguments (empty if none)."""
         if not self.passthrough:
             return ()
         declared = tuple(p.name for p in self.params)
@@ -129,8 +106,6 @@ class ModelSpec:
     def validate(self) -> None:
         """Raise ``PluginError`` naming the plugin if its declaration is malformed."""
         problems = []
-        from bench.results.validate import is_safe_name
-
         if not is_safe_name(self.name):  # it goes into job keys, file names and reports
             problems.append("name must be letters, digits and ._+- (at most 100 characters, "
                             "starting with a letter or digit)")
@@ -171,46 +146,3 @@ class ModelSpec:
 
 def _construct(estimator: Callable[..., Any], params: dict[str, Any], seed: int) -> Any:
     return estimator(**params, seed=seed)
-
-
-@clears_with_declarations
-@functools.cache
-def class_params(class_path: str, exclude: tuple[str, ...] = HARNESS_ARGS) -> tuple[Param, ...]:
-    """Parameters of the class at ``class_path`` read from its constructor's defaults; arguments
-    whose default is not a plain value (an object, NaN) are left out. Read through the
-    declaration cache (``bench.plugins.declarations``): no import when the library is unchanged."""
-    from bench.plugins.declarations import declaration
-
-    return tuple(Param(name, default, infer_type(default))
-                 for name, default in declaration(class_path).defaults if name not in exclude)
-
-
-def is_import_path(name: str) -> bool:
-    return "." in name
-
-
-def check_constraints(model: str, class_path: str, params: dict[str, Any]) -> None:
-    """Raise a UsageError when scikit-learn's declared constraints of ``class_path`` refuse one
-    of ``params`` (only the class's own constructor arguments are passed; a class without
-    ``_validate_params``, i.e. not a scikit-learn estimator, is not checked). Combinations the
-    class accepted before are remembered (``bench.plugins.declarations``), so they need no import."""
-    import warnings
-
-    from bench.plugins.declarations import accepted_before, declaration, remember_accepted
-
-    found = declaration(class_path)
-    if not found.has_validate_params:
-        return
-    accepted = set(found.arguments) - set(HARNESS_ARGS)
-    own = {k: v for k, v in params.items() if k in accepted}
-    if accepted_before(class_path, own):
-        return
-    kwargs = {k: list(v) if isinstance(v, tuple) else v for k, v in own.items()}
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            import_class(class_path)(**kwargs)._validate_params()
-    except (TypeError, ValueError) as exc:
-        raise UsageError(f"model {model!r}: {exc} (checked against {class_path}'s declared "
-                         "parameter constraints before running anything).") from None
-    remember_accepted(class_path, own)

@@ -91,7 +91,7 @@ def _train_and_evaluate(job: Job, on_epoch: EpochHook | None) -> dict:
 
     estimator = spec.build(dict(job.params), job.seed)
     fit_kwargs: dict[str, Any] = {}
-    if spec.neural:
+    if spec.trains_in_epochs:
         fit_kwargs = {"monitor": (x_test, y_test), "on_epoch_end": on_epoch}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -173,8 +173,7 @@ def warm_up(models: Sequence[str], report=None) -> None:
         try:
             spec = get_model(name)
             spec.build(spec.resolve({}), 0)  # builders import their library
-            if spec.neural:
-                # lazily: the estimator bases import scikit-learn, which a cached run never needs
+            if spec.trains_in_epochs:
                 from bench.plugins.estimators import _keras
 
                 _keras()

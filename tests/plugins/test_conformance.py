@@ -3,14 +3,16 @@
 import pytest
 
 from bench.plugins.checks import (
+    check_history,
     check_import_time,
     check_missing_class,
     check_model,
     check_predict_proba,
+    iter_checks,
     parametrize_with_checks,
     run_checks,
 )
-from bench.plugins.registry import available_models
+from bench.plugins.registry import available_models, get_model
 
 
 @parametrize_with_checks(available_models())
@@ -44,6 +46,38 @@ def test_expected_failures_must_fail(plugin_env):
         ("check_predict_proba", "check_missing_class", "check_predict_matches_argmax")})
     with pytest.raises(AssertionError, match="passed but was expected to fail"):
         check_model(CENTROIDS, expected_failures={"check_predict_proba": "not really"})
+
+
+def test_a_check_that_does_not_apply_is_not_run(plugin_env):
+    """Capabilities decide: no history check for a model that does not train in epochs, no
+    import timing for a spec made in code (no module of its own)."""
+    plugin_env()
+    from faulty_plugins import CENTROIDS
+
+    names = {check.__name__ for check, _ in iter_checks(CENTROIDS)}
+    assert "check_history" not in names and "check_import_time" not in names
+    assert "check_history" not in {r.check for r in run_checks(CENTROIDS)}
+    epochs = {check for check, _ in iter_checks(get_model("keras-mlp"))}
+    assert {check_history, check_import_time} <= epochs
+
+
+def test_a_misspelled_expected_failure_is_an_error(plugin_env):
+    plugin_env()
+    from faulty_plugins import CENTROIDS
+
+    with pytest.raises(ValueError, match=r"names no check: \['check_predict_probaa'\]"):
+        check_model(CENTROIDS, expected_failures={"check_predict_probaa": "typo"})
+
+
+def test_expected_failures_are_strict_xfails_in_pytest(plugin_env):
+    plugin_env()
+    from faulty_plugins import BAD_PROBA
+
+    _, cases = parametrize_with_checks([BAD_PROBA], {"check_predict_proba": "scaled"}).args
+    by_id = {case.id: case.marks for case in cases}
+    (xfail,) = by_id["test-bad-proba-check_predict_proba"]
+    assert xfail.name == "xfail" and xfail.kwargs == {"strict": True, "reason": "scaled"}
+    assert by_id["test-bad-proba-check_learns"] == ()
 
 
 def test_kit_maps_fewer_columns_through_classes(plugin_env):

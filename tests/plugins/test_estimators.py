@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from bench.data.inputs import prepare_inputs
-from bench.plugins.checks import tiny_data
+from bench.plugins import tiny_data
 
 
 def test_pass_through_options_are_parameters_too():

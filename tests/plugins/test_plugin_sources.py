@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 
 from bench.cli import main
-from bench.plugins.registry import PluginWarning, Registry, folder_candidates
+from bench.plugins.registry import PluginWarning, Registry, discover, folder_candidates
 from bench.settings import Settings
 
 PLUGINS = Path(__file__).resolve().parent.parent / "fixtures" / "plugins"
 DUPLICATE = '''from bench.models.keras_mlp import KerasMLP
-from bench.plugins.registry import ModelSpec
+from bench.plugins import ModelSpec
 
 MODEL = ModelSpec(name="keras-mlp", description="a copy", family="x", input_kind="flat",
                   version="9", estimator=KerasMLP, trains_in_epochs=True)
@@ -83,9 +83,8 @@ def test_a_missing_folder_warns(tmp_path):
 def _load_in_child(folder: str, queue) -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        registry = Registry()
-        registry.load_entry_points(None, Settings(plugins_dir=Path(folder)))
-    queue.put((len(registry.problems), len(caught)))
+        problems = Registry().load_candidates(discover(Settings(plugins_dir=Path(folder))), set())
+    queue.put((len(problems), len(caught)))
 
 
 def test_worker_processes_do_not_repeat_the_warning(tmp_path):
@@ -93,7 +92,7 @@ def test_worker_processes_do_not_repeat_the_warning(tmp_path):
     registry = Registry()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        registry.load_entry_points(None, Settings(plugins_dir=folder))
+        registry.load_candidates(discover(Settings(plugins_dir=folder)), set())
     assert [w.category for w in caught] == [PluginWarning]
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()

@@ -6,7 +6,13 @@ import pytest
 
 from bench.cli import main
 from bench.errors import UsageError
-from bench.plugins.registry import ENTRY_POINT_GROUP, PluginWarning, Registry, default_registry
+from bench.plugins.registry import (
+    ENTRY_POINT_GROUP,
+    PluginWarning,
+    Registry,
+    default_registry,
+    entry_point_candidate,
+)
 
 BUILTINS = {"keras-mlp", "logistic-regression", "random-forest", "small-cnn"}
 
@@ -45,20 +51,19 @@ def test_broken_plugin_warns_and_others_still_load(plugin_env):
     plugin_env()
     registry = Registry()
     with pytest.warns(PluginWarning, match="broken.*ModuleNotFoundError"):
-        registry.load_entry_points([entry_point("broken", "broken_plugin:MODEL"),
-                                    entry_point("test-centroids", "faulty_plugins:CENTROIDS")])
+        registry.load_candidates([entry_point_candidate(entry_point(*e)) for e in
+                                  (("broken", "broken_plugin:MODEL"),
+                                   ("test-centroids", "faulty_plugins:CENTROIDS"))], set())
     assert registry.names() == ["test-centroids"]
 
 
 def load(*entries: tuple[str, str], disabled: tuple[str, ...] = ()) -> tuple[Registry, list]:
     """A registry loaded from ``(name, value)`` entry points, and the warnings it gave."""
-    from bench.settings import Settings
-
     registry = Registry()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        registry.load_entry_points([entry_point(n, v) for n, v in entries],
-                                   Settings(disable_plugins=disabled))
+        registry.load_candidates([entry_point_candidate(entry_point(n, v)) for n, v in entries],
+                                 set(disabled))
     return registry, [w for w in caught if issubclass(w.category, PluginWarning)]
 
 
@@ -110,8 +115,13 @@ def test_the_same_plugin_through_two_sources_is_loaded_once(plugin_env):
     ("exiting_plugin:MODEL", "SystemExit: this plugin exits on import"),
     ("interrupting_plugin:MODEL", "KeyboardInterrupt"),
     ("faulty_plugins:MALFORMED", "the default of 'epochs' does not fit"),
-    ("faulty_plugins:NOT_A_SPEC", "is a object, not a bench.plugins.registry.ModelSpec"),
+    ("faulty_plugins:NOT_A_SPEC", "is a object, not a bench.plugins.ModelSpec"),
     ("faulty_plugins:MISSING", "AttributeError"),
+    # old-contract plugins: one line saying what changed
+    ("old_import_plugin:MODEL", "No module named 'bench.registry'. It was written for an older "
+                                "harness: the plugin API is now imported from `bench.plugins`"),
+    ("faulty_plugins:OLD_CONTRACT", "unexpected keyword argument 'neural'. It was written for an "
+                                    "older harness"),
 ])
 def test_a_bad_plugin_is_skipped_with_one_warning(plugin_env, value, reason):
     plugin_env()

@@ -1,6 +1,6 @@
 """The harness's conformance kit on this plugin: one pytest id per check."""
 
-from bench.plugins.checks import check_model, parametrize_with_checks
+from bench.plugins import check_model, parametrize_with_checks
 
 from bench_knn import MODEL
 

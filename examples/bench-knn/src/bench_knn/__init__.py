@@ -1,8 +1,8 @@
 """A k-nearest-neighbours model plugin: PCA to a few components, then a KNN vote.
 
 The harness finds ``MODEL`` through the ``bench.models`` entry point declared in this
-package's ``pyproject.toml``. scikit-learn is imported inside ``fit`` only, so listing
-models and fully cached runs never pay for it.
+package's ``pyproject.toml``. Everything it needs from the harness comes from ``bench.plugins``;
+scikit-learn's estimators are imported inside ``fit`` only, so listing models stays fast.
 """
 
 from __future__ import annotations
@@ -10,9 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import numpy as np
-from bench.plugins.estimators import EstimatorBase
-from bench.plugins.params import AtLeast1
-from bench.plugins.registry import ModelSpec
+from bench.plugins import AtLeast1, EstimatorBase, ModelSpec
 
 __version__ = "0.1.0"
 
