@@ -64,7 +64,7 @@ def table(times: dict[str, list[float]]) -> str:
     rows = [("`python -m bench run-all` (every job cached)", spread(times["run-all"]),
              f"< {TARGET_S:.0f} s: {verdict}"),
             ("`python -m bench list`", spread(times["list"]), ""),
-            ("`python -m bench report` (reports up to date)", spread(times["report"]), "")]
+            ("`python -m bench report`", spread(times["report"]), "")]
     return markdown_table(("command", f"seconds, median (min–max) of {len(times['list'])}",
                            "target"), rows, (False, True, False))
 
