@@ -6,6 +6,8 @@ import argparse
 import dataclasses
 import json
 
+from bench import api
+
 HEADERS = ["model", "dataset", "train", "seed", "A %", "B %", "B − A % [95% CI]",
            "A-only/B-only right", "p", "Holm p", "verdict"]
 
@@ -70,9 +72,7 @@ def render(c, markdown: bool = False) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bench.api import compare
-
-    comparison = compare(args.a, args.b)
+    comparison = api.compare(args.a, args.b)
     print(json.dumps(dataclasses.asdict(comparison), indent=1, sort_keys=True) if args.json
           else render(comparison, args.markdown).rstrip("\n"))
     return 1 if args.fail_on_change and comparison.changed else 0
