@@ -21,7 +21,7 @@ from typing import Any
 
 from bench.data.specs import N_CLASSES
 from bench.files import UntrustedFileError, read_small_file
-from bench.results.record import ROLES, STATUS_OK, STATUSES, RunRecord
+from bench.results.record import ROLES, STATUS_OK, STATUSES, JobIdentity, RunRecord
 
 MAX_RECORD_BYTES = 16 * 1024 * 1024
 MAX_ANALYSIS_BYTES = 64 * 1024 * 1024
@@ -93,6 +93,31 @@ def _checksums(value: Any) -> bool:
         and (k + v).isprintable() for k, v in value.items())
 
 
+def _bits(value: Any) -> bytes | None:
+    """The bytes of a base64 string, None if it is not one."""
+    try:
+        return base64.b64decode(value, validate=True) if isinstance(value, str) else None
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _corrupted_problems(data: dict) -> list[str]:
+    """Corrupted results must be those of ``corruptions``, one bit per evaluated image, and
+    their accuracy the share of set bits."""
+    corrupted, n = data.get("corrupted"), len(data.get("test_predictions") or "")
+    if not isinstance(corrupted, dict) or not isinstance(data.get("corruptions"), list):
+        return []
+    if set(corrupted) != set(data["corruptions"]):
+        return ["corrupted must hold a result for each of corruptions, and only those"]
+    for name, result in corrupted.items():
+        bits = _bits(result["correct"])
+        correct = sum(bin(b).count("1") for b in bits)
+        if len(bits) != (n + 7) // 8 or abs(correct / max(n, 1) - result["accuracy"]) > 1e-9:
+            return [f"corrupted[{name!r}] must have one bit per test prediction and its "
+                    "accuracy the share of them set"]
+    return []
+
+
 def _mistake(m: Any) -> bool:
     return (isinstance(m, dict) and COUNT[0](m.get("index")) and is_fraction(m.get("confidence"))
             and all(is_int(m.get(k)) and 0 <= m[k] < N_CLASSES for k in ("true", "pred")))
@@ -134,12 +159,18 @@ RECORD_FIELDS: dict[str, Field] = {
     "test_indices_digest": (_matches("[0-9a-f]+"), "a hex digest"),
     "confident_mistakes": (list_of(_mistake, limit=10_000),
                            "a list of {index, true, pred, confidence}"),
+    "corruptions": (list_of(is_safe_name, limit=100), "a list of corruption names"),
+    "corruption_version": COUNT, "corruption_seconds": AMOUNT,
+    "corrupted": (lambda v: isinstance(v, dict) and len(v) <= 100 and all(
+        is_safe_name(k) and isinstance(c, dict) and set(c) == {"accuracy", "correct"}
+        and is_fraction(c["accuracy"]) and _bits(c["correct"]) is not None
+        for k, c in v.items()), "a map of corruption names to {accuracy, correct}"),
     "converged": (lambda v: isinstance(v, bool), "a boolean"),
     "warnings": (list_of(lambda v: isinstance(v, str)), "a list of strings"),
     "started_at": TIME, "finished_at": TIME,
     **dict.fromkeys(("model_source", "model_distribution", "error", "traceback"), TEXT),
 }
-_DEFAULTS = {f.name: f.default for f in dataclasses.fields(RunRecord)
+_DEFAULTS = {f.name: f.default for c in (JobIdentity, RunRecord) for f in dataclasses.fields(c)
              if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING}
 #: Record fields that may be left out, and those that may also be null (default None).
 OPTIONAL, NULLABLE = frozenset(_DEFAULTS), frozenset(k for k, v in _DEFAULTS.items() if v is None)
@@ -174,6 +205,7 @@ def check_record(data: Any, key: str | None = None) -> list[str]:
         # a test set smaller than the profile's test_size is evaluated whole: fewer is fine
         problems.append(f"test_predictions holds {len(predictions)} predictions, more than "
                         f"test_size {size}")
+    problems += [] if problems else _corrupted_problems(data)
     if data.get("status") == STATUS_OK:
         missing = [n for n in ("test_accuracy", "train_accuracy") if data.get(n) is None]
         if missing:
