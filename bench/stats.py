@@ -296,36 +296,24 @@ def poisson_binomial_at_least(probabilities: Sequence[float], k: int) -> float:
 # ---------------------------------------------------------------------------- lines
 
 
-@dataclass(frozen=True)
-class LineFit:
-    """Least-squares line ``y = intercept + slope * x`` through ``n`` points, ``s`` its
-    residual standard deviation (n - 2 degrees of freedom)."""
+def fit_line(x: Sequence[float], y: Sequence[float], confidence: float = CONFIDENCE):
+    """Ordinary least squares of ``y`` on ``x`` as ``at(x0, new=False)``: (fitted value,
+    half-width) at ``x0`` of the line's confidence band or, with ``new``, of the prediction
+    interval of a new point there (t quantile, n - 2 degrees of freedom); None with fewer
+    than 3 points or one x."""
+    from scipy.special import stdtrit
 
-    slope: float
-    intercept: float
-    s: float
-    n: int
-    x_mean: float
-    sxx: float
-
-    def at(self, x, new: bool = False, confidence: float = CONFIDENCE):
-        """(fitted value, half-width) at ``x``: the confidence band of the line, or with
-        ``new`` the prediction interval of a new point there (t quantile)."""
-        from scipy.special import stdtrit
-
-        x = np.asarray(x, dtype=float)
-        var = 1 / self.n + (x - self.x_mean) ** 2 / self.sxx + (1.0 if new else 0.0)
-        half = float(stdtrit(self.n - 2, (1 + confidence) / 2)) * self.s * np.sqrt(var)
-        return self.intercept + self.slope * x, half
-
-
-def fit_line(x: Sequence[float], y: Sequence[float]) -> LineFit | None:
-    """Ordinary least squares of ``y`` on ``x``; None with fewer than 3 points or one x."""
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     sxx = float(np.sum((x - x.mean()) ** 2)) if x.size else 0.0
     if x.size < 3 or sxx == 0:
         return None
     slope = float(np.sum((x - x.mean()) * (y - y.mean())) / sxx)
     intercept = float(y.mean() - slope * x.mean())
-    s = math.sqrt(float(np.sum((y - intercept - slope * x) ** 2)) / (x.size - 2))
-    return LineFit(slope, intercept, s, int(x.size), float(x.mean()), sxx)
+    t_s = stdtrit(x.size - 2, (1 + confidence) / 2) * math.sqrt(
+        float(np.sum((y - intercept - slope * x) ** 2)) / (x.size - 2))
+
+    def at(x0, new: bool = False):
+        x0 = np.asarray(x0, dtype=float)
+        return intercept + slope * x0, t_s * np.sqrt(new + 1 / x.size + (x0 - x.mean()) ** 2 / sxx)
+
+    return at

@@ -286,16 +286,14 @@ def get_corruption(name: str) -> Corruption:
 def parse_corruptions(value: str | Sequence[str]) -> tuple[str, ...]:
     """A corruption set: ``"none"``, ``"default"`` (all, in registry order) or names (a list
     or a comma-separated string), each checked against the registry."""
-    names = value.split(",") if isinstance(value, str) else value
-    names = [n.strip() if isinstance(n, str) else n for n in names]
-    if names in (["none"], [""]):
-        return ()
-    if names == ["default"]:
-        return CORRUPTION_NAMES
-    for name in names:
-        if not isinstance(name, str) or name not in CORRUPTION_NAMES:
-            raise UsageError(f"unknown corruption {name!r}: give none, default or names from "
-                             f"`bench list --corruptions`. {did_you_mean(str(name), CORRUPTION_NAMES)}")
+    if not isinstance(value, str | list | tuple):
+        raise UsageError(f"corruptions must be none, default or corruption names, got {value!r}.")
+    names = [str(n).strip() for n in (value.split(",") if isinstance(value, str) else value)]
+    if names in (["none"], [""], ["default"]):
+        return CORRUPTION_NAMES if names == ["default"] else ()
+    for name in (n for n in names if n not in CORRUPTION_NAMES):
+        raise UsageError(f"unknown corruption {name!r}: give none, default or names from `bench "
+                         f"list --corruptions`. {did_you_mean(name, CORRUPTION_NAMES)}")
     return tuple(dict.fromkeys(names))
 
 

@@ -232,12 +232,8 @@ class _SuiteReader:
         return tuple(value)
 
     def corruptions(self, data: dict) -> tuple[str, ...]:
-        value = data.get("corruptions", "none")
-        if not isinstance(value, str | list):
-            raise self.fail(("corruptions",), f"corruptions must be \"none\", \"default\" or an "
-                                              f"array of corruption names, got {value!r}.")
         try:
-            return parse_corruptions(value)
+            return parse_corruptions(data.get("corruptions", "none"))
         except UsageError as exc:
             raise self.fail(("corruptions",), str(exc)) from None
 

@@ -199,8 +199,3 @@ def evaluated_indices(record: RunRecord, labels: np.ndarray) -> np.ndarray | Non
 def correct_bits(correct: np.ndarray) -> str:
     """Per-image correctness as base64 of its packed bits (1,250 bytes per 10,000 images)."""
     return base64.b64encode(np.packbits(np.asarray(correct, dtype=bool))).decode("ascii")
-
-
-def bits_correct(text: str, n: int) -> np.ndarray:
-    """Inverse of :func:`correct_bits` for ``n`` images."""
-    return np.unpackbits(np.frombuffer(base64.b64decode(text), np.uint8), count=n).astype(bool)

@@ -93,28 +93,20 @@ def _checksums(value: Any) -> bool:
         and (k + v).isprintable() for k, v in value.items())
 
 
-def _bits(value: Any) -> bytes | None:
-    """The bytes of a base64 string, None if it is not one."""
-    try:
-        return base64.b64decode(value, validate=True) if isinstance(value, str) else None
-    except (binascii.Error, ValueError):
-        return None
-
-
 def _corrupted_problems(data: dict) -> list[str]:
-    """Corrupted results must be those of ``corruptions``, one bit per evaluated image, and
-    their accuracy the share of set bits."""
-    corrupted, n = data.get("corrupted"), len(data.get("test_predictions") or "")
-    if not isinstance(corrupted, dict) or not isinstance(data.get("corruptions"), list):
-        return []
-    if set(corrupted) != set(data["corruptions"]):
-        return ["corrupted must hold a result for each of corruptions, and only those"]
-    for name, result in corrupted.items():
-        bits = _bits(result["correct"])
-        correct = sum(bin(b).count("1") for b in bits)
-        if len(bits) != (n + 7) // 8 or abs(correct / max(n, 1) - result["accuracy"]) > 1e-9:
-            return [f"corrupted[{name!r}] must have one bit per test prediction and its "
-                    "accuracy the share of them set"]
+    """Corrupted results must be those of ``corruptions``, each base64 of one bit per test
+    prediction with its accuracy the share of bits set."""
+    corrupted, n = data.get("corrupted") or {}, len(data.get("test_predictions") or "")
+    try:
+        bits = {k: base64.b64decode(c["correct"], validate=True) for k, c in corrupted.items()}
+    except (binascii.Error, ValueError):
+        bits = None
+    if bits is None or set(bits) != set(data.get("corruptions") or ()) or any(
+            len(b) != (n + 7) // 8 or abs(sum(map(int.bit_count, b)) / max(n, 1)
+                                          - corrupted[k]["accuracy"]) > 1e-9
+            for k, b in bits.items()):
+        return ["corrupted must hold, for each of corruptions and only those, base64 of one "
+                "bit per test prediction and their accuracy the share of bits set"]
     return []
 
 
@@ -163,7 +155,7 @@ RECORD_FIELDS: dict[str, Field] = {
     "corruption_version": COUNT, "corruption_seconds": AMOUNT,
     "corrupted": (lambda v: isinstance(v, dict) and len(v) <= 100 and all(
         is_safe_name(k) and isinstance(c, dict) and set(c) == {"accuracy", "correct"}
-        and is_fraction(c["accuracy"]) and _bits(c["correct"]) is not None
+        and is_fraction(c["accuracy"]) and isinstance(c["correct"], str)
         for k, c in v.items()), "a map of corruption names to {accuracy, correct}"),
     "converged": (lambda v: isinstance(v, bool), "a boolean"),
     "warnings": (list_of(lambda v: isinstance(v, str)), "a list of strings"),

@@ -136,9 +136,8 @@ def _train_and_evaluate(job: Job, on_epoch: EpochHook | None) -> dict:
 
 @functools.lru_cache(maxsize=len(CORRUPTION_NAMES))  # a worker's jobs share them
 def corrupted_test_set(dataset: str, name: str, test_size: int) -> np.ndarray:
-    """The evaluated test images of ``dataset`` under corruption ``name`` (made once per
-    worker process and dataset; a corruption is per image, so the subset's equal the full set's
-    corrupted images at the same indices)."""
+    """The evaluated test images of ``dataset`` under corruption ``name`` (a corruption is per
+    image: the same as the full test set's at these indices), made once per worker process."""
     data = load_dataset(dataset)
     images = data.x_test[test_indices(data.y_test, test_size, dataset)]
     return corrupt(np.asarray(images), name, CORRUPTION_SEED)
