@@ -52,12 +52,13 @@ def run_all(models: Sequence[str] | None = None, datasets: Sequence[str] | None 
             reports_dir: str | os.PathLike | None = "reports",
             config: ExecutionConfig | None = None, *, suite: str | Path | Suite | None = None,
             grid: Mapping[str, Sequence[Any]] | None = None,
-            include_heavy: bool = False) -> RunSummary:
+            include_heavy: bool = False, corruptions: str | Sequence[str] | None = None,
+            ) -> RunSummary:
     """The plan (:func:`plan_jobs`: without arguments the reference run, learning curve, epoch
     sweep and model zoo included), then the reports (none with ``reports_dir=None``);
     ``python -m bench run-all``."""
     jobs = plan_jobs(models, datasets, seeds, profile, overrides, train_size, suite=suite,
-                     grid=grid, include_heavy=include_heavy)
+                     grid=grid, include_heavy=include_heavy, corruptions=corruptions)
     return run_jobs(jobs, results_dir, reports_dir, config)
 
 
@@ -82,10 +83,12 @@ def run_jobs(jobs: Sequence[Job], results_dir: str | os.PathLike = "results",
 def run_one(model: str, dataset: str, seed: int = 0, profile: str = "full",
             overrides: Mapping[str, Any] | None = None, train_size: int | None = None,
             results_dir: str | os.PathLike = "results",
-            config: ExecutionConfig | None = None) -> RunRecord:
+            config: ExecutionConfig | None = None,
+            corruptions: str | Sequence[str] | None = None) -> RunRecord:
     """One job through the same machinery as :func:`run_all` (cached unless
     ``force``); ``python -m bench run``."""
-    jobs = plan_jobs([model], [dataset], [seed], profile, overrides, train_size, one_off=True)
+    jobs = plan_jobs([model], [dataset], [seed], profile, overrides, train_size, one_off=True,
+                     corruptions=corruptions)
     return execute(jobs, results_dir, config).records[0]
 
 

@@ -291,3 +291,29 @@ def poisson_binomial_at_least(probabilities: Sequence[float], k: int) -> float:
         dist[1:] = dist[1:] * (1 - p) + dist[:-1] * p
         dist[0] *= 1 - p
     return float(dist[max(0, k):].sum())
+
+
+# ---------------------------------------------------------------------------- lines
+
+
+def fit_line(x: Sequence[float], y: Sequence[float], confidence: float = CONFIDENCE):
+    """Ordinary least squares of ``y`` on ``x`` as ``at(x0, new=False)``: (fitted value,
+    half-width) at ``x0`` of the line's confidence band or, with ``new``, of the prediction
+    interval of a new point there (t quantile, n - 2 degrees of freedom); None with fewer
+    than 3 points or one x."""
+    from scipy.special import stdtrit
+
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    sxx = float(np.sum((x - x.mean()) ** 2)) if x.size else 0.0
+    if x.size < 3 or sxx == 0:
+        return None
+    slope = float(np.sum((x - x.mean()) * (y - y.mean())) / sxx)
+    intercept = float(y.mean() - slope * x.mean())
+    t_s = stdtrit(x.size - 2, (1 + confidence) / 2) * math.sqrt(
+        float(np.sum((y - intercept - slope * x) ** 2)) / (x.size - 2))
+
+    def at(x0, new: bool = False):
+        x0 = np.asarray(x0, dtype=float)
+        return intercept + slope * x0, t_s * np.sqrt(new + 1 / x.size + (x0 - x.mean()) ** 2 / sxx)
+
+    return at

@@ -6,6 +6,7 @@ import argparse
 import json
 
 from bench.data import DATASETS
+from bench.data.corruptions import CORRUPTIONS
 from bench.plan import builtin_suites, find_suite
 from bench.plugins.registry import available_models, get_model
 
@@ -25,6 +26,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--suites", action="store_true",
                         help="list the built-in suites (for `run-all --suite NAME`) instead, or "
                              "with names, each suite's settings and entries")
+    parser.add_argument("--corruptions", action="store_true",
+                        help="list the corruptions (for `run-all --corruptions`) instead")
     parser.set_defaults(func=run)
 
 
@@ -70,6 +73,11 @@ def _signature(p: dict) -> str:
 def run(args: argparse.Namespace) -> int:
     if args.suites:
         return list_suites(args.format, args.models)
+    if args.corruptions:
+        rows = [{"name": c.name, "family": c.family, "severity": c.severity} for c in CORRUPTIONS]
+        print(json.dumps(rows, indent=2) if args.format == "json" else "\n".join(
+            f"  {r['name']}  [{r['family']}] {r['severity']}" for r in rows))
+        return 0
     data = catalogue(args.models)
     if args.format == "json":
         print(json.dumps(data, indent=2, default=list))

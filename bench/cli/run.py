@@ -83,6 +83,9 @@ def _common(parser: argparse.ArgumentParser, profile_default: str) -> None:
     parser.add_argument("--set", dest="overrides", action="append", metavar="NAME=VALUE",
                         help="override a model parameter (repeatable; MODEL.NAME=VALUE for one "
                              "model)")
+    parser.add_argument("--corruptions", metavar="none|default|NAME,...",
+                        help="also evaluate each headline job on these corrupted test sets "
+                             "(`bench list --corruptions`; default: the suite's, else none)")
     parser.add_argument("--train-size", type=int, metavar="N",
                         help="train on a stratified, seeded subset of N images")
     parser.add_argument("--results-dir", default="results", help="result store (default results/)")
@@ -102,7 +105,7 @@ def run_one_command(args: argparse.Namespace) -> int:
     record = api.run_one(args.model, args.dataset, seed=args.seed, profile=args.profile,
                          overrides=api.parse_assignments(args.overrides),
                          train_size=args.train_size, results_dir=args.results_dir,
-                         config=_config(args))
+                         config=_config(args), corruptions=args.corruptions)
     path = api.record_path(args.results_dir, record.key)
     if record.status != "ok":
         print(f"{record.model} on {record.dataset} seed {record.seed}: {record.status}: "
@@ -142,7 +145,7 @@ def plan_from_args(args: argparse.Namespace) -> list:
     return api.plan_jobs(args.models, args.datasets, seeds, args.profile,
                          api.parse_assignments(args.overrides), args.train_size,
                          suite=args.suite, grid=api.parse_grid_options(args.grid),
-                         include_heavy=args.include_heavy)
+                         include_heavy=args.include_heavy, corruptions=args.corruptions)
 
 
 def print_preview(preview, parallel: int) -> None:

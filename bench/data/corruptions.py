@@ -22,7 +22,7 @@ the streams do not move with numpy's generators.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +31,8 @@ from bench.errors import UsageError, did_you_mean
 
 #: Bump when the output of any corruption changes (it is part of the identity of jobs).
 CORRUPTION_VERSION = 1
+#: The seed every evaluation corrupts with: each model sees the same corrupted test set.
+CORRUPTION_SEED = 0
 
 _GOLDEN, _MIX1, _MIX2 = (np.uint64(c) for c in (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9,
                                                  0x94D049BB133111EB))  # SplitMix64
@@ -279,6 +281,20 @@ def get_corruption(name: str) -> Corruption:
         if corruption.name == name:
             return corruption
     raise UsageError(f"unknown corruption {name!r}. {did_you_mean(name, CORRUPTION_NAMES)}")
+
+
+def parse_corruptions(value: str | Sequence[str]) -> tuple[str, ...]:
+    """A corruption set: ``"none"``, ``"default"`` (all, in registry order) or names (a list
+    or a comma-separated string), each checked against the registry."""
+    if not isinstance(value, str | list | tuple):
+        raise UsageError(f"corruptions must be none, default or corruption names, got {value!r}.")
+    names = [str(n).strip() for n in (value.split(",") if isinstance(value, str) else value)]
+    if names in (["none"], [""], ["default"]):
+        return CORRUPTION_NAMES if names == ["default"] else ()
+    for name in (n for n in names if n not in CORRUPTION_NAMES):
+        raise UsageError(f"unknown corruption {name!r}: give none, default or names from `bench "
+                         f"list --corruptions`. {did_you_mean(name, CORRUPTION_NAMES)}")
+    return tuple(dict.fromkeys(names))
 
 
 def corrupt(images: np.ndarray, name: str, seed: int) -> np.ndarray:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from bench.data.corruptions import CORRUPTION_VERSION, parse_corruptions
 from bench.data.specs import DATASET_NAMES, N_CLASSES, expected_checksums
 from bench.errors import BenchError, SuiteError, UsageError, did_you_mean
 from bench.plan.grid import check_no_overlap, check_plan_size, grid_points, grid_size
@@ -88,7 +89,8 @@ def plan_jobs(models: Sequence[str] | None = None, datasets: Sequence[str] | Non
               overrides: Mapping[str, Any] | None = None, train_size: int | None = None, *,
               suite: str | Path | Suite | None = None,
               grid: Mapping[str, Sequence[Any]] | None = None, include_heavy: bool = False,
-              one_off: bool = False) -> list[Job]:
+              one_off: bool = False, corruptions: str | Sequence[str] | None = None,
+              ) -> list[Job]:
     """The jobs of a run, without running anything (no data loaded, no framework imported).
 
     ``suite`` (a built-in name, a TOML file or a :class:`Suite`) gives the models, values,
@@ -99,6 +101,8 @@ def plan_jobs(models: Sequence[str] | None = None, datasets: Sequence[str] | Non
     built-ins) under the ``default`` suite's settings. ``one_off`` (``bench run``) and
     ``train_size`` plan no learning curve, sweeps or zoo; a ``train_size`` run is a point on
     the learning curve (role ``curve``), any other job the headline run of its configuration.
+    ``corruptions`` (``"none"``, ``"default"``, names; default: the suite's) are the corrupted
+    test sets every headline job is also evaluated on, those of included suites too.
     Suite problems raise :class:`SuiteError` naming the file, line and key.
     """
     narrowed = bool(models or overrides or grid) or train_size is not None or one_off
@@ -115,6 +119,8 @@ def plan_jobs(models: Sequence[str] | None = None, datasets: Sequence[str] | Non
         chosen = suite if isinstance(suite, Suite) else find_suite(suite)
         if models:
             chosen = restrict(chosen, list(models))
+    if corruptions is not None:
+        chosen = replace(chosen, corruptions=parse_corruptions(corruptions))
     jobs = _plan_suite(chosen, profile, datasets, seeds, dict(overrides or {}), dict(grid or {}),
                        train_size, include_heavy, one_off, narrowed)
     if not jobs:
@@ -159,13 +165,15 @@ def _plan_suite(suite: Suite, profile: str | None, datasets: Sequence[str] | Non
             try:
                 planned = build_plan([spec], chosen_datasets, chosen_seeds, chosen_profile,
                                      params, train_size, own and suite.learning_curve,
-                                     suite.epoch_sweeps if own else {})
+                                     suite.epoch_sweeps if own else {}, suite.corruptions)
             except UsageError as exc:
                 raise _with_comma_hint(exc, point) from None
             for job in planned:
                 jobs.setdefault(job.key, job)
     for name in suite.include if own and not narrowed else ():
-        for job in _plan_suite(find_suite(name), chosen_profile.name, datasets, None, {}, {},
+        included = find_suite(name)
+        included = replace(included, corruptions=suite.corruptions or included.corruptions)
+        for job in _plan_suite(included, chosen_profile.name, datasets, None, {}, {},
                                None, include_heavy, False, False):
             jobs.setdefault(job.key, job)
     return list(jobs.values())
@@ -180,12 +188,14 @@ def build_plan(
     train_size: int | None = None,
     learning_curve: bool = False,
     epoch_sweeps: Mapping[str, int] | None = None,
+    corruptions: Sequence[str] = (),
 ) -> list[Job]:
     """Every model x dataset x seed (role headline), plus with ``learning_curve`` the smaller
     training sets (curve) and the ``epoch_sweeps`` (model name to epochs, on the full data).
 
     ``train_size`` replaces the profile's training-set size: the jobs are then learning-curve
-    points (role curve) and get no other sizes or sweeps.
+    points (role curve) and get no other sizes or sweeps. Headline jobs are also evaluated
+    on the ``corruptions`` (names from ``bench.data.corruptions``).
     """
     if train_size is not None and not N_CLASSES <= train_size <= profile.train_size:
         raise UsageError(f"--train-size must be between {N_CLASSES} (one image per class) and "
@@ -208,8 +218,10 @@ def build_plan(
         for dataset in datasets:
             checksums = expected_checksums(dataset)
             for size, role, params in sizes:
+                shifts = tuple(corruptions) if role == ROLE_HEADLINE and corruptions else None
                 jobs += [Job(spec.name, spec.version, params, dataset, checksums, seed,
-                             profile.name, size, profile.test_size, role) for seed in seeds]
+                             profile.name, size, profile.test_size, shifts,
+                             CORRUPTION_VERSION if shifts else None, role) for seed in seeds]
     return jobs
 
 

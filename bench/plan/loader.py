@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from bench.data.corruptions import parse_corruptions
 from bench.data.specs import DATASET_NAMES
 from bench.errors import SuiteError, UsageError, did_you_mean
 from bench.plan.profiles import PROFILES
@@ -21,7 +22,7 @@ from bench.plan.suite import Suite, SuiteEntry, SuiteSource, check_seed
 
 BUILTIN_PACKAGE = "bench.plan.builtin"
 TOP_KEYS = ("name", "description", "profile", "datasets", "seeds", "learning_curve",
-            "epoch_sweeps", "include", "models")
+            "epoch_sweeps", "include", "corruptions", "models")
 ENTRY_KEYS = ("model", "params", "grid", "heavy", "stand_in_for", "family", "note")
 KeyPath = tuple[str | int, ...]
 
@@ -126,6 +127,7 @@ class _SuiteReader:
             learning_curve=bool(self.boolean(data, "learning_curve", (), False)),
             epoch_sweeps=self.epoch_sweeps(data),
             include=include,
+            corruptions=self.corruptions(data),
             source=self.source,
         )
 
@@ -228,6 +230,12 @@ class _SuiteReader:
                 raise self.fail(("include",), f"no built-in suite {name!r}. "
                                               f"{did_you_mean(name, names)}")
         return tuple(value)
+
+    def corruptions(self, data: dict) -> tuple[str, ...]:
+        try:
+            return parse_corruptions(data.get("corruptions", "none"))
+        except UsageError as exc:
+            raise self.fail(("corruptions",), str(exc)) from None
 
     def profile(self, data: dict) -> str | None:
         value = self.string(data, "profile", (), None)

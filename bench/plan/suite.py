@@ -59,7 +59,8 @@ class Suite:
     ``None`` for ``datasets``/``seeds``/``profile`` means the harness's usual default (both
     datasets, seeds 0-2, profile ``full``). Under its own profile and without ``--train-size``
     a suite also plans ``learning_curve`` points, the ``epoch_sweeps`` (model name to epochs)
-    and the suites it ``include``s (these keep their own seeds and entries).
+    and the suites it ``include``s (these keep their own seeds and entries). Its headline jobs
+    are also evaluated on the ``corruptions`` (corrupted test sets, by name).
     """
 
     name: str
@@ -71,6 +72,7 @@ class Suite:
     learning_curve: bool = False
     epoch_sweeps: dict[str, int] = field(default_factory=dict)
     include: tuple[str, ...] = ()
+    corruptions: tuple[str, ...] = ()
     source: SuiteSource | None = field(default=None, compare=False, repr=False)
 
     @property

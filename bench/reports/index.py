@@ -162,9 +162,14 @@ def failures(records: tuple[RunRecord, ...], left_out: tuple[RunRecord, ...] = (
     return join_blocks(*blocks)
 
 
+ROBUSTNESS = ("robustness.md", "Robustness", "accuracy on corrupted test images (after MNIST-C) "
+              "with intervals, its heatmap, the mean drop per model, accuracy on the line")
+
+
 def render(inputs: ReportInputs, m: Measures) -> Page:
     """The index page (no figures of its own): the answer first."""
-    links = "\n".join(f"- [{title}]({name}): {what}." for name, title, what in PAGES)
+    pages = PAGES + ((ROBUSTNESS,) if any(r.corrupted for r in inputs.runs) else ())
+    links = "\n".join(f"- [{title}]({name}): {what}." for name, title, what in pages)
     text = join_blocks(
         "# MNIST vs Fashion-MNIST: is MNIST too easy?",
         the_answer(inputs, m),

@@ -36,6 +36,7 @@ from bench.results.store import load_records
 
 N_SAMPLES = 24
 N_MISTAKES = 8
+CORRUPTION_EXAMPLE = 0  # the test image the robustness page shows under every corruption
 
 
 def dataset_title(name: str) -> str:
@@ -193,8 +194,9 @@ def best_model_errors(rec: RunRecord, labels: np.ndarray, limit: int = N_SAMPLES
 
 def needed_images(runs: list[RunRecord], dataset: str) -> Callable[[np.ndarray], set[int]]:
     """``wanted(test_labels)``: the test images the figures show (best model's errors,
-    most confident mistakes)."""
+    most confident mistakes, the robustness page's example)."""
     mistakes = {int(m["index"]) for m in confident_mistakes(runs, dataset)}
+    mistakes |= {CORRUPTION_EXAMPLE} if any(r.corrupted for r in runs) else set()
     rec = sample_record(runs, dataset)
 
     def wanted(labels: np.ndarray) -> set[int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import hashlib
 import json
@@ -48,10 +49,15 @@ class JobIdentity:
     profile: str
     train_size: int
     test_size: int
+    corruptions: tuple[str, ...] | None = None  # the corrupted test sets it is evaluated on
+    corruption_version: int | None = None  # bench.data.corruptions.CORRUPTION_VERSION then
 
     def as_dict(self) -> dict[str, Any]:
-        """The identity fields as plain data (copies of the dicts)."""
-        return {f.name: _copy(getattr(self, f.name)) for f in dataclasses.fields(JobIdentity)}
+        """The identity fields as plain data (copies of the dicts); without corruptions, the
+        corruption fields are left out, so the keys of jobs without them never changed."""
+        skip = () if self.corruptions else ("corruptions", "corruption_version")
+        return {f.name: _copy(getattr(self, f.name)) for f in dataclasses.fields(JobIdentity)
+                if f.name not in skip}
 
     @property
     def identity(self) -> JobIdentity:
@@ -90,6 +96,9 @@ class RunRecord:
     ``headline`` records, the learning curve ``curve`` ones, the per-epoch sweep ``sweep``.
     ``confident_mistakes`` lists the most confident wrong test predictions as dicts with
     ``index`` (into the full test set), ``true``, ``pred`` and ``confidence``.
+    ``corrupted`` maps each of ``corruptions`` to ``{"accuracy", "correct"}``: ``correct`` is
+    base64 of ``numpy.packbits(pred == truth)`` over the same images (see
+    :func:`correct_bits`), ``corruption_seconds`` the time corrupting and predicting took.
     ``model_source`` is where the model plugin came from (entry point ``module:ATTR``, plugin
     file or import path) and ``model_distribution`` the package providing it (``name
     version``); neither is part of the job key.
@@ -110,6 +119,8 @@ class RunRecord:
     test_predictions: str | None = None
     test_indices_digest: str | None = None
     confident_mistakes: list[dict[str, Any]] | None = None
+    corrupted: dict[str, dict[str, Any]] | None = None
+    corruption_seconds: float | None = None
     converged: bool | None = None
     warnings: list[str] = field(default_factory=list)
     fit_seconds: float | None = None
@@ -150,10 +161,13 @@ class RunRecord:
     @classmethod
     def from_fields(cls, **fields: Any) -> RunRecord:
         """A record from flat keyword fields, as stored (unknown names are a ``TypeError``)."""
-        missing = [name for name in IDENTITY_FIELDS if name not in fields]
+        missing = [f.name for f in dataclasses.fields(JobIdentity)
+                   if f.default is dataclasses.MISSING and f.name not in fields]
         if missing:
             raise TypeError(f"missing job identity field(s): {', '.join(missing)}")
-        job = JobIdentity(**{name: fields.pop(name) for name in IDENTITY_FIELDS})
+        if fields.get("corruptions") is not None:
+            fields["corruptions"] = tuple(fields["corruptions"])
+        job = JobIdentity(**{name: fields.pop(name) for name in IDENTITY_FIELDS if name in fields})
         return cls(job=job, **fields)
 
 
@@ -180,3 +194,8 @@ def evaluated_indices(record: RunRecord, labels: np.ndarray) -> np.ndarray | Non
     if record.test_indices_digest and indices_digest(indices) != record.test_indices_digest:
         return None
     return indices
+
+
+def correct_bits(correct: np.ndarray) -> str:
+    """Per-image correctness as base64 of its packed bits (1,250 bytes per 10,000 images)."""
+    return base64.b64encode(np.packbits(np.asarray(correct, dtype=bool))).decode("ascii")

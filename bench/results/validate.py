@@ -21,7 +21,7 @@ from typing import Any
 
 from bench.data.specs import N_CLASSES
 from bench.files import UntrustedFileError, read_small_file
-from bench.results.record import ROLES, STATUS_OK, STATUSES, RunRecord
+from bench.results.record import ROLES, STATUS_OK, STATUSES, JobIdentity, RunRecord
 
 MAX_RECORD_BYTES = 16 * 1024 * 1024
 MAX_ANALYSIS_BYTES = 64 * 1024 * 1024
@@ -93,6 +93,23 @@ def _checksums(value: Any) -> bool:
         and (k + v).isprintable() for k, v in value.items())
 
 
+def _corrupted_problems(data: dict) -> list[str]:
+    """Corrupted results must be those of ``corruptions``, each base64 of one bit per test
+    prediction with its accuracy the share of bits set."""
+    corrupted, n = data.get("corrupted") or {}, len(data.get("test_predictions") or "")
+    try:
+        bits = {k: base64.b64decode(c["correct"], validate=True) for k, c in corrupted.items()}
+    except (binascii.Error, ValueError):
+        bits = None
+    if bits is None or set(bits) != set(data.get("corruptions") or ()) or any(
+            len(b) != (n + 7) // 8 or abs(sum(map(int.bit_count, b)) / max(n, 1)
+                                          - corrupted[k]["accuracy"]) > 1e-9
+            for k, b in bits.items()):
+        return ["corrupted must hold, for each of corruptions and only those, base64 of one "
+                "bit per test prediction and their accuracy the share of bits set"]
+    return []
+
+
 def _mistake(m: Any) -> bool:
     return (isinstance(m, dict) and COUNT[0](m.get("index")) and is_fraction(m.get("confidence"))
             and all(is_int(m.get(k)) and 0 <= m[k] < N_CLASSES for k in ("true", "pred")))
@@ -134,12 +151,18 @@ RECORD_FIELDS: dict[str, Field] = {
     "test_indices_digest": (_matches("[0-9a-f]+"), "a hex digest"),
     "confident_mistakes": (list_of(_mistake, limit=10_000),
                            "a list of {index, true, pred, confidence}"),
+    "corruptions": (list_of(is_safe_name, limit=100), "a list of corruption names"),
+    "corruption_version": COUNT, "corruption_seconds": AMOUNT,
+    "corrupted": (lambda v: isinstance(v, dict) and len(v) <= 100 and all(
+        is_safe_name(k) and isinstance(c, dict) and set(c) == {"accuracy", "correct"}
+        and is_fraction(c["accuracy"]) and isinstance(c["correct"], str)
+        for k, c in v.items()), "a map of corruption names to {accuracy, correct}"),
     "converged": (lambda v: isinstance(v, bool), "a boolean"),
     "warnings": (list_of(lambda v: isinstance(v, str)), "a list of strings"),
     "started_at": TIME, "finished_at": TIME,
     **dict.fromkeys(("model_source", "model_distribution", "error", "traceback"), TEXT),
 }
-_DEFAULTS = {f.name: f.default for f in dataclasses.fields(RunRecord)
+_DEFAULTS = {f.name: f.default for c in (JobIdentity, RunRecord) for f in dataclasses.fields(c)
              if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING}
 #: Record fields that may be left out, and those that may also be null (default None).
 OPTIONAL, NULLABLE = frozenset(_DEFAULTS), frozenset(k for k, v in _DEFAULTS.items() if v is None)
@@ -174,6 +197,7 @@ def check_record(data: Any, key: str | None = None) -> list[str]:
         # a test set smaller than the profile's test_size is evaluated whole: fewer is fine
         problems.append(f"test_predictions holds {len(predictions)} predictions, more than "
                         f"test_size {size}")
+    problems += [] if problems else _corrupted_problems(data)
     if data.get("status") == STATUS_OK:
         missing = [n for n in ("test_accuracy", "train_accuracy") if data.get(n) is None]
         if missing:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 import traceback
@@ -13,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from bench.data import load_dataset
+from bench.data.corruptions import CORRUPTION_NAMES, CORRUPTION_SEED, corrupt
 from bench.data.inputs import prepare_inputs
 from bench.data.specs import N_CLASSES
 from bench.data.subsets import indices_digest, test_indices, train_indices
@@ -20,7 +22,7 @@ from bench.plan.jobs import Job
 from bench.plugins.contract import estimator_proba
 from bench.plugins.registry import get_model
 from bench.results.codec import array_to_digits
-from bench.results.record import STATUS_FAILED, STATUS_OK, RunRecord
+from bench.results.record import STATUS_FAILED, STATUS_OK, RunRecord, correct_bits
 from bench.runner import provenance
 
 EpochHook = Callable[[int, int, dict[str, float]], None]
@@ -107,7 +109,12 @@ def _train_and_evaluate(job: Job, on_epoch: EpochHook | None) -> dict:
 
     pred_test = proba_test.argmax(axis=1)
     history = getattr(estimator, "history_", None)
+    t0 = time.perf_counter()
+    corrupted = {name: _corrupted_result(estimator, job, name, spec.input_kind, y_test)
+                 for name in job.corruptions or ()}
     return {
+        "corrupted": corrupted or None,
+        "corruption_seconds": round(time.perf_counter() - t0, 3) if corrupted else None,
         "train_accuracy": float(np.mean(proba_train.argmax(axis=1) == y_train)),
         "test_accuracy": float(np.mean(pred_test == y_test)),
         "train_loss": log_loss(y_train, proba_train),
@@ -125,6 +132,22 @@ def _train_and_evaluate(job: Job, on_epoch: EpochHook | None) -> dict:
         "model_source": spec.source or None,
         "model_distribution": spec.distribution or None,
     }
+
+
+@functools.lru_cache(maxsize=len(CORRUPTION_NAMES))  # a worker's jobs share them
+def corrupted_test_set(dataset: str, name: str, test_size: int) -> np.ndarray:
+    """The evaluated test images of ``dataset`` under corruption ``name`` (a corruption is per
+    image: the same as the full test set's at these indices), made once per worker process."""
+    data = load_dataset(dataset)
+    images = data.x_test[test_indices(data.y_test, test_size, dataset)]
+    return corrupt(np.asarray(images), name, CORRUPTION_SEED)
+
+
+def _corrupted_result(estimator, job: Job, name: str, input_kind: str,
+                      y_test: np.ndarray) -> dict[str, Any]:
+    x = prepare_inputs(corrupted_test_set(job.dataset, name, job.test_size), input_kind)
+    correct = estimator_proba(estimator, x, job.model).argmax(axis=1) == y_test
+    return {"accuracy": float(np.mean(correct)), "correct": correct_bits(correct)}
 
 
 def log_loss(y: np.ndarray, proba: np.ndarray) -> float:

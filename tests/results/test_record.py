@@ -50,7 +50,7 @@ def test_record_embeds_the_identity_and_stores_it_flat(tmp_path):
                                                                       IDENTITY["params"])
     stored = json.loads(save_record(tmp_path, record).read_text())
     assert list(stored) == sorted(STORED_FIELDS) and "job" not in stored
-    assert {k: stored[k] for k in IDENTITY_FIELDS} == IDENTITY
+    assert {k: stored[k] for k in IDENTITY} == IDENTITY and stored["corruptions"] is None
     assert stored["schema_version"] == SCHEMA_VERSION == 1
     assert read_record(record_path(tmp_path, job.key)) == record
 
