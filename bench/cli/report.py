@@ -35,6 +35,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 def run_report(args: argparse.Namespace) -> int:
     written = api.report(args.results_dir, args.reports_dir, profile=args.profile)
     pages = [p for p in written if p.suffix == ".md"]
-    print(f"wrote {len(pages)} reports and {len(written) - len(pages)} figures in "
+    figures = [p for p in written if p.suffix == ".png"]
+    print(f"wrote {len(pages)} reports, the page index.html and {len(figures)} figures in "
           f"{args.reports_dir} (start at {pages[0]})")
     return 0

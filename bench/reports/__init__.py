@@ -3,7 +3,8 @@
 ``write_reports`` trains nothing: it reads ``<results>/runs/*.json``, the run-info and the
 analysis cache (computing it from the data only when missing) and writes ``README.md``,
 ``accuracy.md``, ``overfitting.md``, ``mnist-too-easy.md``, ``robustness.md`` (with corrupted
-results) and ``figures/*.png`` into a folder
+results), ``figures/*.png`` and the offline page ``index.html`` (with the charting script it
+loads) into a folder
 marked as theirs (:mod:`bench.reports.writer`). The files depend only on the results and the
 harness version: the same results give byte-identical files in any environment.
 """
@@ -13,7 +14,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from bench.reports import accuracy, index, overfitting, references, robustness, too_easy, writer
+from bench.reports import (
+    accuracy,
+    html,
+    index,
+    overfitting,
+    references,
+    robustness,
+    too_easy,
+    writer,
+)
 from bench.reports.inputs import gather
 from bench.reports.measures import measure
 
@@ -39,6 +49,6 @@ def write_reports(results_dir: str | os.PathLike = "results",
                  overfitting.render(inputs, fig_dir), too_easy.render(inputs, fig_dir, m, refs)]
         if any(r.corrupted for r in inputs.runs):
             pages.append(robustness.render(inputs, fig_dir))
-        return {p.name: p.text for p in pages}
+        return {**{p.name: p.text for p in pages}, **html.render(inputs, m, refs)}
 
     return writer.publish(reports_dir, render)

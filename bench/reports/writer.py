@@ -52,11 +52,12 @@ def check_reports_dir(reports_dir: str | os.PathLike) -> Path:
 
 
 def is_report_file(rel: str) -> bool:
-    """A path the reports can make: ``<page>.md`` or ``figures/<file>.png``, no traversal."""
+    """A path the reports can make: ``<page>.md``, ``index.html`` and its script ``<name>.js``,
+    or ``figures/<file>.png``; no traversal."""
     parts = rel.split("/")
     if any(p in ("", ".", "..") or p.startswith(".") for p in parts):
         return False
-    return (len(parts) == 1 and rel.endswith(".md")) or (
+    return (len(parts) == 1 and rel.endswith((".md", ".html", ".js"))) or (
         len(parts) == 2 and parts[0] == FIGURES_FOLDER and rel.endswith(".png"))
 
 
@@ -115,8 +116,8 @@ def publish(reports_dir: str | os.PathLike,
             atomic_write_text(staging / name, text)
         bad = [rel for rel in _entries(staging) if not is_report_file(rel)]
         if bad:
-            raise ReportsError(f"refusing to write {bad[0]!r}: reports write only pages and "
-                               "figures/*.png inside --reports-dir.")
+            raise ReportsError(f"refusing to write {bad[0]!r}: reports write only pages, "
+                               "index.html, its script and figures/*.png inside --reports-dir.")
         figures = [f"{FIGURES_FOLDER}/{p.name}" for p in (staging / FIGURES_FOLDER).iterdir()]
         for name in pages:
             os.replace(staging / name, reports_dir / name)
