@@ -4,9 +4,11 @@ downloads."""
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
@@ -81,13 +83,64 @@ class UntrustedFileError(ValueError):
     says why."""
 
 
+MAX_PATH_CHARS = 1000
+
+
+def path_problem(text: str) -> str | None:
+    """Why ``text`` cannot name a folder the harness writes (an option's value), or ``None``."""
+    if not text.strip():
+        return "it is empty"
+    if len(text) > MAX_PATH_CHARS:
+        return f"it is longer than {MAX_PATH_CHARS} characters"
+    if not text.isprintable():
+        return "it holds control characters"
+    return None
+
+
+def own_folder(path: str | os.PathLike) -> Path:
+    """``path`` as a folder the harness writes into (created if missing), refusing a link or
+    a file there: nothing the harness writes may land outside the folder it was given."""
+    path = Path(path)
+    with_link = path.is_symlink()
+    if not with_link:
+        path.mkdir(parents=True, exist_ok=True)
+    if with_link or not path.is_dir():
+        raise UntrustedFileError(f"{path} is a link or a file, not a folder: the harness writes "
+                                 "only into plain folders. Remove it and run again")
+    return path
+
+
+def open_own_file(path: str | os.PathLike) -> int:
+    """A read-write descriptor of the regular file ``path`` (created if missing), never
+    opened through a link (``UntrustedFileError`` naming it)."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK
+    try:
+        fd = os.open(path, flags, 0o644)
+    except OSError as exc:
+        if exc.errno not in (errno.ELOOP, errno.EISDIR, errno.ENXIO):
+            raise
+        fd = None
+    if fd is not None and stat.S_ISREG(os.fstat(fd).st_mode):
+        return fd
+    if fd is not None:
+        os.close(fd)
+    raise UntrustedFileError(f"{path} is a link or not a regular file; the harness never writes "
+                             "through one. Remove it and run again")
+
+
+def terminal_text(text: str) -> str:
+    """``text`` with control characters (newlines, terminal escape codes) escaped, for
+    printing text from plugins or records."""
+    return "".join(repr(c)[1:-1] if unicodedata.category(c)[0] == "C" else c for c in text)
+
+
 def read_small_file(path: str | os.PathLike, max_bytes: int) -> bytes:
     """The bytes of a regular file of at most ``max_bytes``; never blocks on a FIFO.
 
     Raises ``UntrustedFileError`` (not a regular file, too large) or ``OSError``.
     """
     path = Path(path)
-    info = os.stat(path)  # follows symlinks; stat never blocks
+    info = os.stat(path)  # follows symlinks (ELOOP for a loop, an OSError); never blocks
     if not stat.S_ISREG(info.st_mode):
         raise UntrustedFileError("not a regular file")
     if info.st_size > max_bytes:

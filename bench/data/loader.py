@@ -31,14 +31,9 @@ from bench.data.sources import (
 )
 from bench.data.specs import DATASETS, DatasetSpec, get_spec
 from bench.data.verify import FileReport, check_files, load_verified
-from bench.errors import BenchWarning, DataError
+from bench.errors import DataError, DataWarning
 
 PathLike = str | os.PathLike
-
-
-class DataWarning(BenchWarning):
-    """A source was skipped (bad files) while looking for a working one, or the cache could not
-    be written; the CLI prints it as one ``warning: ...`` line."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -21,7 +21,6 @@ from typing import Any
 from bench.errors import BenchError
 from bench.plan.jobs import Job
 from bench.results.record import STATUS_CRASHED, RunRecord
-from bench.results.store import save_record
 from bench.runner.claims import WorkQueue
 from bench.runner.execution import empty_record
 from bench.runner.progress import Events
@@ -30,6 +29,7 @@ from bench.runner.worker import (
     WorkerConfig,
     WorkerProcess,
     crash_error,
+    save_or_fail,
     stop_all,
     stopped_record,
     wait_ready,
@@ -116,8 +116,7 @@ def run_dask(jobs: Sequence[Job], results_dir: str, scheduler: str,
             if running.has_ready():
                 for future in running.next_batch(block=False):
                     job = futures.pop(future.key)
-                    record = _task_record(job, future)
-                    save_record(results_dir, record)
+                    record = save_or_fail(results_dir, _task_record(job, future))
                     queue.finish(job, record)
             elif client.status in ("closing", "closed"):
                 raise ClusterError("the connection to the Dask scheduler was lost.")
