@@ -11,7 +11,7 @@ import tempfile
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 
 def _umask() -> int:
@@ -128,10 +128,16 @@ def open_own_file(path: str | os.PathLike) -> int:
                              "through one. Remove it and run again")
 
 
-def terminal_text(text: str) -> str:
-    """``text`` with control characters (newlines, terminal escape codes) escaped, for
-    printing text from plugins or records."""
-    return "".join(repr(c)[1:-1] if unicodedata.category(c)[0] == "C" else c for c in text)
+def terminal_text(value: Any) -> Any:
+    """``value`` with control characters (newlines, terminal escape codes) escaped in its text
+    (in every string of a dict or list), for printing text from plugins or records."""
+    if isinstance(value, dict | list | tuple):
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        shown = {k: terminal_text(v) for k, v in items}
+        return shown if isinstance(value, dict) else type(value)(shown.values())
+    if not isinstance(value, str):
+        return value
+    return "".join(repr(c)[1:-1] if unicodedata.category(c)[0] == "C" else c for c in value)
 
 
 def read_small_file(path: str | os.PathLike, max_bytes: int) -> bytes:

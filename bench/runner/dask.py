@@ -59,6 +59,7 @@ def connect(scheduler: str):
             client = Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError, ValueError, TypeError) as exc:
         reason = (str(exc).splitlines() or [""])[0][:200]
+        _disarm_half_made_client(exc)
         raise ClusterError(
             f"cannot reach the Dask scheduler at {scheduler!r} within {CONNECT_TIMEOUT:g} s "
             f"({type(exc).__name__}: {reason}). Check the address (e.g. tcp://127.0.0.1:8786) "
@@ -73,6 +74,19 @@ def connect(scheduler: str):
                            f"{WORKERS_TIMEOUT:g} s): start some with `dask worker {scheduler}`."
                            ) from exc
     return client
+
+
+def _disarm_half_made_client(exc: BaseException) -> None:
+    """A ``Client`` whose constructor failed tries to close again when collected and prints
+    a traceback when that fails too: find it in the traceback and let it be collected as is."""
+    from distributed import Client
+
+    tb = exc.__traceback__
+    while tb is not None:
+        client = tb.tb_frame.f_locals.get("self")
+        if isinstance(client, Client):
+            client._Client__loop = None  # what its __del__ reads as "failed early: nothing to do"
+        tb = tb.tb_next
 
 
 def cluster_slots(client) -> dict[str, int]:
