@@ -49,21 +49,34 @@ def payload_path(digest: str) -> Path:
     return payloads_dir() / f"{digest}.idx"
 
 
-def load_array(spec: DatasetSpec, role: str) -> np.ndarray | None:
-    """The cached array of ``role`` (a read-only memory map), ``None`` if not cached."""
-    kind, count = spec.files[role].kind, spec.count(role)
+def _payload(spec: DatasetSpec, role: str) -> tuple[Path, os.stat_result] | None:
+    """The cached file of ``role`` and its stat if it is a regular file of the right size."""
     path = payload_path(spec.files[role].sha256)
     try:
         info = os.stat(path)
     except OSError:
         return None
     if not stat.S_ISREG(info.st_mode) or info.st_size != idx.payload_size(
-            kind, count, spec.image_shape):
+            spec.files[role].kind, spec.count(role), spec.image_shape):
         return None  # a cut-short write of an older harness, or something else entirely
-    if not _trusted(path, info, spec.files[role].sha256):
+    return path, info
+
+
+def is_cached(spec: DatasetSpec) -> bool:
+    """Whether every payload of ``spec`` is in the cache (by name and size; nothing hashed)."""
+    return all(_payload(spec, role) for role in spec.files)
+
+
+def load_array(spec: DatasetSpec, role: str) -> np.ndarray | None:
+    """The cached array of ``role`` (a read-only memory map), ``None`` if not cached or
+    changed since it was cached."""
+    found = _payload(spec, role)
+    if found is None or not _trusted(*found, spec.files[role].sha256):
         return None
+    kind, count = spec.files[role].kind, spec.count(role)
     shape = (count, *spec.image_shape) if kind == "images" else (count,)
-    return np.asarray(np.memmap(path, np.uint8, "r", offset=idx.header_size(kind), shape=shape))
+    return np.asarray(np.memmap(found[0], np.uint8, "r", offset=idx.header_size(kind),
+                                shape=shape))
 
 
 def _stamp(info: os.stat_result) -> str:
