@@ -118,3 +118,13 @@ def test_a_file_size_limit_mid_run_is_one_clear_error_per_job_and_the_run_resume
     assert not list((synthetic.results_dir / "runs").glob("*.json"))  # nothing half-written
     again = synthetic.bench(*args)
     assert again.returncode == 0 and "2 ok (2 run, 0 cached)" in again.stdout, again.stdout
+
+
+@pytest.mark.parametrize("name, problem", [("", "it is empty"), ("r\n", "control characters")])
+def test_a_bad_results_dir_name_is_refused_before_anything_runs(synthetic, tmp_path, name,
+                                                                problem):
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    done = synthetic.bench(*SMOKE, "--results-dir", name, cwd=cwd)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert problem in done.stderr and list(cwd.iterdir()) == []
