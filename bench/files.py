@@ -97,32 +97,17 @@ def path_problem(text: str) -> str | None:
     return None
 
 
-def own_folder(path: str | os.PathLike) -> Path:
-    """``path`` as a folder the harness writes into (created if missing), refusing a link or
-    a file there: nothing the harness writes may land outside the folder it was given."""
-    path = Path(path)
-    with_link = path.is_symlink()
-    if not with_link:
-        path.mkdir(parents=True, exist_ok=True)
-    if with_link or not path.is_dir():
-        raise UntrustedFileError(f"{path} is a link or a file, not a folder: the harness writes "
-                                 "only into plain folders. Remove it and run again")
-    return path
-
-
 def open_own_file(path: str | os.PathLike) -> int:
     """A read-write descriptor of the regular file ``path`` (created if missing), never
     opened through a link (``UntrustedFileError`` naming it)."""
-    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK
     try:
-        fd = os.open(path, flags, 0o644)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
     except OSError as exc:
         if exc.errno not in (errno.ELOOP, errno.EISDIR, errno.ENXIO):
             raise
-        fd = None
-    if fd is not None and stat.S_ISREG(os.fstat(fd).st_mode):
-        return fd
-    if fd is not None:
+    else:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            return fd
         os.close(fd)
     raise UntrustedFileError(f"{path} is a link or not a regular file; the harness never writes "
                              "through one. Remove it and run again")

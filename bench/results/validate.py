@@ -194,7 +194,8 @@ RUN_INFO_FIELDS: dict[str, Field] = {
     "command": (lambda v: isinstance(v, str) and v.isprintable() and len(v) <= 2000,
                 "one printable line"),
     "started_at": TIME, "finished_at": TIME, "jobs": COUNT, "jobs_executed": COUNT,
-    "wall_seconds": AMOUNT, "seeds": (list_of(RECORD_FIELDS["seed"][0]), "a list of seeds"), "provenance": PLAIN,
+    "wall_seconds": AMOUNT, "seeds": (list_of(RECORD_FIELDS["seed"][0]), "a list of seeds"),
+    "provenance": PLAIN,
 }
 
 

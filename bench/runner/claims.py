@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bench.errors import ResultsError
-from bench.files import UntrustedFileError, file_signature, open_own_file, own_folder
+from bench.files import UntrustedFileError, file_signature, open_own_file
 from bench.plan.jobs import Job
 from bench.results.record import RunRecord
 from bench.results.store import read_record, record_path
@@ -39,7 +39,8 @@ def try_claim(results_dir: str | os.PathLike, key: str) -> int | None:
     path = folder / f"{key}.claim"
     while True:
         try:
-            fd = open_own_file(own_folder(folder) / path.name)
+            folder.mkdir(parents=True, exist_ok=True)
+            fd = open_own_file(path)
         except FileNotFoundError:  # the folder was removed between mkdir and open
             continue
         except (UntrustedFileError, OSError) as exc:
