@@ -50,8 +50,8 @@ def save_record(results_dir: str | os.PathLike, record: RunRecord) -> Path:
     try:
         atomic_write_text(path, text + "\n")
     except OSError as exc:
-        raise ResultsError(f"cannot write result {path}: {exc}. Check that the results "
-                           "folder is writable (--results-dir).") from exc
+        raise ResultsError(f"cannot write result {path}: {exc}. Check that --results-dir is "
+                           "writable and has space; the job runs again next time.") from None
     return path
 
 

@@ -128,3 +128,19 @@ def test_a_bad_results_dir_name_is_refused_before_anything_runs(synthetic, tmp_p
     done = synthetic.bench(*SMOKE, "--results-dir", name, cwd=cwd)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert problem in done.stderr and list(cwd.iterdir()) == []
+
+
+def test_links_planted_at_a_record_and_the_run_info_are_replaced_not_written_through(
+        synthetic, tmp_path):
+    key = _job_key(synthetic)
+    victims = {name: tmp_path / f"victim-{i}" for i, name in enumerate((f"runs/{key}.json",
+                                                                        "run-info-smoke.json"))}
+    (synthetic.results_dir / "run-info-smoke.json").unlink()
+    for name, victim in victims.items():
+        victim.write_text("precious\n")
+        (synthetic.results_dir / name).symlink_to(victim)
+    done = synthetic.bench(*SMOKE, "--results-dir", str(synthetic.results_dir))
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    for name, victim in victims.items():
+        assert victim.read_text() == "precious\n"
+        assert not (synthetic.results_dir / name).is_symlink()
