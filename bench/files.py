@@ -20,13 +20,17 @@ def _umask() -> int:
     return mask
 
 
-def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], object]) -> None:
-    """Write ``path`` through a temp file in its folder, renamed into place on success.
+def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], object],
+                 own_folder: bool = False) -> None:
+    """Write ``path`` through a temp file in its folder, renamed into place on success (a link
+    at ``path`` is replaced, never written through; so is the folder with ``own_folder``).
 
     Readers see the old file or the new one, never half of one; the file gets the usual
     permissions (``0o666`` less the umask), not ``mkstemp``'s private ``0o600``.
     """
     path = Path(path)
+    if own_folder and path.parent.is_symlink():
+        raise OSError(errno.ELOOP, "the harness's own folder is a link", str(path.parent))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -41,10 +45,10 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], object]) -
         raise
 
 
-def atomic_write_text(path: str | os.PathLike, text: str) -> None:
+def atomic_write_text(path: str | os.PathLike, text: str, own_folder: bool = False) -> None:
     """:func:`atomic_write` for UTF-8 text."""
     data = text.encode("utf-8")
-    atomic_write(path, lambda handle: handle.write(data))
+    atomic_write(path, lambda handle: handle.write(data), own_folder)
 
 
 def output_dir_problem(path: str | os.PathLike) -> str | None:
@@ -88,13 +92,10 @@ MAX_PATH_CHARS = 1000
 
 def path_problem(text: str) -> str | None:
     """Why ``text`` cannot name a folder the harness writes (an option's value), or ``None``."""
-    if not text.strip():
-        return "it is empty"
-    if len(text) > MAX_PATH_CHARS:
-        return f"it is longer than {MAX_PATH_CHARS} characters"
-    if not text.isprintable():
-        return "it holds control characters"
-    return None
+    problems = {"it is empty": not text.strip(),
+                "it holds control characters": not text.isprintable(),
+                f"it is longer than {MAX_PATH_CHARS} characters": len(text) > MAX_PATH_CHARS}
+    return next((problem for problem, found in problems.items() if found), None)
 
 
 def open_own_file(path: str | os.PathLike) -> int:
@@ -120,9 +121,8 @@ def terminal_text(value: Any) -> Any:
         items = value.items() if isinstance(value, dict) else enumerate(value)
         shown = {k: terminal_text(v) for k, v in items}
         return shown if isinstance(value, dict) else type(value)(shown.values())
-    if not isinstance(value, str):
-        return value
-    return "".join(repr(c)[1:-1] if unicodedata.category(c)[0] == "C" else c for c in value)
+    return "".join(repr(c)[1:-1] if unicodedata.category(c)[0] == "C" else c
+                   for c in value) if isinstance(value, str) else value
 
 
 def read_small_file(path: str | os.PathLike, max_bytes: int) -> bytes:

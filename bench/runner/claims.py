@@ -32,9 +32,8 @@ def claims_dir(results_dir: str | os.PathLike) -> Path:
 
 
 def try_claim(results_dir: str | os.PathLike, key: str) -> int | None:
-    """A locked file descriptor for job ``key``, or ``None`` when another run holds it.
-
-    A link or a folder planted at the claim's path is a ``ResultsError`` naming it."""
+    """A locked file descriptor for job ``key``, or ``None`` when another run holds it (a link
+    or a folder planted at the claim's path is a ``ResultsError`` naming it)."""
     folder = claims_dir(results_dir)
     path = folder / f"{key}.claim"
     while True:

@@ -43,3 +43,24 @@ def test_a_reports_dir_name_with_control_characters_or_too_long_is_refused(tmp_p
     with pytest.raises(ReportsError, match=problem):
         writer.check_reports_dir(tmp_path / name)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_analysis_cache_is_never_written_through_a_linked_folder(tmp_path):
+    from bench.files import atomic_write_text
+    from bench.reports.analysis import ANALYSIS_FOLDER
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / ANALYSIS_FOLDER).symlink_to(elsewhere)
+    with pytest.raises(OSError, match="own folder is a link"):
+        atomic_write_text(tmp_path / ANALYSIS_FOLDER / "mnist-x.json", "{}", own_folder=True)
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_report_refuses_an_empty_results_dir_name(tmp_path, monkeypatch, capsys):
+    from bench.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["report", "--results-dir", "", "--reports-dir", "out"]) == 1
+    assert "bad --results-dir '': it is empty" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
