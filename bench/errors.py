@@ -58,3 +58,8 @@ def did_you_mean(name: str, choices: list[str] | tuple[str, ...]) -> str:
 
 class SuiteError(UsageError):
     """A suite file is missing, not valid TOML, or names a bad key, model or value."""
+
+
+class DataWarning(BenchWarning):
+    """A source was skipped (bad files) while looking for a working one, or the cache could not
+    be written or was changed; the CLI prints it as one ``warning: ...`` line."""

@@ -4,12 +4,14 @@ downloads."""
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 
 def _umask() -> int:
@@ -18,13 +20,17 @@ def _umask() -> int:
     return mask
 
 
-def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], object]) -> None:
-    """Write ``path`` through a temp file in its folder, renamed into place on success.
+def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], object],
+                 own_folder: bool = False) -> None:
+    """Write ``path`` through a temp file in its folder, renamed into place on success (a link
+    at ``path`` is replaced, never written through; so is the folder with ``own_folder``).
 
     Readers see the old file or the new one, never half of one; the file gets the usual
     permissions (``0o666`` less the umask), not ``mkstemp``'s private ``0o600``.
     """
     path = Path(path)
+    if own_folder and path.parent.is_symlink():
+        raise OSError(errno.ELOOP, "the harness's own folder is a link", str(path.parent))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -39,10 +45,10 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], object]) -
         raise
 
 
-def atomic_write_text(path: str | os.PathLike, text: str) -> None:
+def atomic_write_text(path: str | os.PathLike, text: str, own_folder: bool = False) -> None:
     """:func:`atomic_write` for UTF-8 text."""
     data = text.encode("utf-8")
-    atomic_write(path, lambda handle: handle.write(data))
+    atomic_write(path, lambda handle: handle.write(data), own_folder)
 
 
 def output_dir_problem(path: str | os.PathLike) -> str | None:
@@ -81,13 +87,51 @@ class UntrustedFileError(ValueError):
     says why."""
 
 
+MAX_PATH_CHARS = 1000
+
+
+def path_problem(text: str) -> str | None:
+    """Why ``text`` cannot name a folder the harness writes (an option's value), or ``None``."""
+    problems = {"it is empty": not text.strip(),
+                "it holds control characters": not text.isprintable(),
+                f"it is longer than {MAX_PATH_CHARS} characters": len(text) > MAX_PATH_CHARS}
+    return next((problem for problem, found in problems.items() if found), None)
+
+
+def open_own_file(path: str | os.PathLike) -> int:
+    """A read-write descriptor of the regular file ``path`` (created if missing), never
+    opened through a link (``UntrustedFileError`` naming it)."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
+    except OSError as exc:
+        if exc.errno not in (errno.ELOOP, errno.EISDIR, errno.ENXIO):
+            raise
+    else:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            return fd
+        os.close(fd)
+    raise UntrustedFileError(f"{path} is a link or not a regular file; the harness never writes "
+                             "through one. Remove it and run again")
+
+
+def terminal_text(value: Any) -> Any:
+    """``value`` with control characters (newlines, terminal escape codes) escaped in its text
+    (in every string of a dict or list), for printing text from plugins or records."""
+    if isinstance(value, dict | list | tuple):
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        shown = {k: terminal_text(v) for k, v in items}
+        return shown if isinstance(value, dict) else type(value)(shown.values())
+    return "".join(repr(c)[1:-1] if unicodedata.category(c)[0] == "C" else c
+                   for c in value) if isinstance(value, str) else value
+
+
 def read_small_file(path: str | os.PathLike, max_bytes: int) -> bytes:
     """The bytes of a regular file of at most ``max_bytes``; never blocks on a FIFO.
 
     Raises ``UntrustedFileError`` (not a regular file, too large) or ``OSError``.
     """
     path = Path(path)
-    info = os.stat(path)  # follows symlinks; stat never blocks
+    info = os.stat(path)  # follows symlinks (ELOOP for a loop, an OSError); never blocks
     if not stat.S_ISREG(info.st_mode):
         raise UntrustedFileError("not a regular file")
     if info.st_size > max_bytes:

@@ -60,6 +60,7 @@ _default_formatwarning = warnings.formatwarning
 
 def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)  # clean up workers on `kill` as on Ctrl-C
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # past `ulimit -f` a write fails (EFBIG)
     warnings.formatwarning = _format_warning
     try:
         args = build_parser().parse_args(argv)

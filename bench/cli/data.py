@@ -20,8 +20,6 @@ from bench.data import (
     verify_dataset,
 )
 from bench.data.sources import require_data_dir
-from bench.data.specs import get_spec
-from bench.data.verify import changed_arrays
 from bench.errors import DataError
 
 
@@ -102,27 +100,13 @@ def _print_warnings(caught: list[warnings.WarningMessage]) -> None:
         print(f"warning: {w.message}", file=sys.stderr)
 
 
-def recheck(dataset) -> list[str]:
-    """The files of ``dataset`` whose arrays no longer match their SHA-256 (re-hashed now)."""
-    spec = get_spec(dataset.name)
-    arrays = {"train_images": dataset.x_train, "train_labels": dataset.y_train,
-              "test_images": dataset.x_test, "test_labels": dataset.y_test}
-    return [spec.files[role].filename for role in changed_arrays(spec, arrays)]
-
-
-def format_info(dataset, changed: list[str] | None = None) -> str:
-    """The ``data info`` block of one loaded dataset; ``changed`` lists files whose arrays
-    failed the re-check (None: not re-checked)."""
+def format_info(dataset) -> str:
+    """The ``data info`` block of one loaded dataset."""
     train = np.bincount(dataset.y_train, minlength=len(dataset.class_names))
     test = np.bincount(dataset.y_test, minlength=len(dataset.class_names))
     width = max(len(name) for name in dataset.class_names)
     n_files = len(expected_checksums(dataset.name))
-    if changed is None:
-        status = "not re-checked"
-    elif changed:
-        status = f"MISMATCH in {', '.join(changed)} (re-hashed just now)"
-    else:
-        status = f"ok (all {n_files} payloads re-hashed just now and matched their SHA-256)"
+    status = f"ok (all {n_files} payloads match their SHA-256; a changed cache file is refused)"
     lines = [
         f"{dataset.name}",
         f"  source:    {dataset.source}",
@@ -148,15 +132,7 @@ def run_info(args: argparse.Namespace) -> int:
             )
             continue
         try:
-            dataset = load_dataset(name, download=False)
-            changed = recheck(dataset)
-            print(format_info(dataset, changed))
-            if changed:
-                errors.append(
-                    f"{name}: {', '.join(changed)} no longer match their SHA-256 (a cached array "
-                    f"changed after it was verified). Run `bench data verify --dataset {name}`, "
-                    "delete the bad cache files and load again."
-                )
+            print(format_info(load_dataset(name, download=False)))
         except DataError as exc:
             print(f"{name}\n  error:     {str(exc).splitlines()[0]}")
             errors.append(str(exc))

@@ -7,6 +7,7 @@ import json
 
 from bench.data import DATASETS
 from bench.data.corruptions import CORRUPTIONS
+from bench.files import terminal_text
 from bench.plan import builtin_suites, find_suite
 from bench.plugins.registry import available_models, get_model
 
@@ -82,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(data, indent=2, default=list))
         return 0
+    data = terminal_text(data)  # a plugin's text never moves the cursor or fakes a line
     print("Models:")
     for model in data["models"]:
         version = model["version"]

@@ -11,6 +11,7 @@ from tabulate import tabulate
 from bench import api
 from bench.cli.options import settings_options
 from bench.errors import UsageError
+from bench.files import terminal_text
 
 #: More seeds than anyone runs; a typo like --seeds 100000000 is an error, not a MemoryError.
 MAX_SEEDS = 1000
@@ -109,7 +110,7 @@ def run_one_command(args: argparse.Namespace) -> int:
     path = api.record_path(args.results_dir, record.key)
     if record.status != "ok":
         print(f"{record.model} on {record.dataset} seed {record.seed}: {record.status}: "
-              f"{record.error}\nresult: {path}", file=sys.stderr)
+              f"{terminal_text(record.error)}\nresult: {path}", file=sys.stderr)
         return 1
     print(f"{record.model} on {record.dataset} (seed {record.seed}, profile {record.profile}, "
           f"{record.train_size} train images)")
@@ -200,6 +201,7 @@ def print_summary(summary) -> None:
                                       f"{r.wall_seconds:.0f} s" for r in slow))
     failed = [r for r in summary.records if r.status != "ok"]
     for r in failed:
-        print(f"{r.status}: {r.model} on {r.dataset} seed {r.seed}: {r.error}", file=sys.stderr)
+        print(f"{r.status}: {r.model} on {r.dataset} seed {r.seed}: {terminal_text(r.error)}",
+              file=sys.stderr)
     if summary.reports:
         print(f"reports: {summary.reports[0].parent}/")

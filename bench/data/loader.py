@@ -31,14 +31,9 @@ from bench.data.sources import (
 )
 from bench.data.specs import DATASETS, DatasetSpec, get_spec
 from bench.data.verify import FileReport, check_files, load_verified
-from bench.errors import BenchWarning, DataError
+from bench.errors import DataError, DataWarning
 
 PathLike = str | os.PathLike
-
-
-class DataWarning(BenchWarning):
-    """A source was skipped (bad files) while looking for a working one, or the cache could not
-    be written; the CLI prints it as one ``warning: ...`` line."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -222,7 +217,7 @@ def cache_dataset(
 def locate_dataset(name: str, data_dir: PathLike | None = None) -> DataLocation:
     """Where ``load_dataset`` would take the dataset from (no hashing, no download)."""
     spec = get_spec(name)
-    cached = cache.payloads_dir() if cache.load(spec) is not None else None
+    cached = cache.payloads_dir() if cache.is_cached(spec) else None
     for source in local_sources(spec, data_dir):
         if source.kind == "cache":
             if cached is not None:
@@ -251,7 +246,7 @@ def verify_dataset(name: str, data_dir: PathLike | None = None) -> list[FileRepo
     spec = get_spec(name)
     for source in local_sources(spec, data_dir):
         refs = find_files(spec, source)
-        if source.kind == "cache" and cache.load(spec) is not None:
+        if source.kind == "cache" and cache.is_cached(spec):
             refs = {role: FileRef(role, cache.payload_path(f.sha256))
                     for role, f in spec.files.items()}
         if refs is not None:

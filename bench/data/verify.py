@@ -78,21 +78,6 @@ def check_files(
     return reports, arrays
 
 
-def changed_arrays(spec: DatasetSpec, arrays: Mapping[str, np.ndarray]) -> list[str]:
-    """Roles whose in-memory array no longer matches the SHA-256 of its IDX payload.
-
-    Re-hashes the arrays (re-encoded as IDX), so a cached array with a flipped byte and an
-    unchanged size and name is caught.
-    """
-    changed = []
-    for role, fspec in spec.files.items():
-        array = arrays.get(role)
-        if array is None or idx.sha256_hex(idx.encode(np.asarray(array), fspec.kind)) != \
-                fspec.sha256:
-            changed.append(role)
-    return changed
-
-
 def fix_hint(spec: DatasetSpec, kind: str) -> str:
     """What to do about bad files found in a source of ``kind``."""
     fetch = f"`bench data fetch --dataset {spec.name}`"

@@ -17,10 +17,12 @@ from typing import Any
 from bench.data.corruptions import parse_corruptions
 from bench.data.specs import DATASET_NAMES
 from bench.errors import SuiteError, UsageError, did_you_mean
+from bench.files import UntrustedFileError, read_small_file
 from bench.plan.profiles import PROFILES
 from bench.plan.suite import Suite, SuiteEntry, SuiteSource, check_seed
 
 BUILTIN_PACKAGE = "bench.plan.builtin"
+MAX_SUITE_BYTES = 1024 * 1024
 TOP_KEYS = ("name", "description", "profile", "datasets", "seeds", "learning_curve",
             "epoch_sweeps", "include", "corruptions", "models")
 ENTRY_KEYS = ("model", "params", "grid", "heavy", "stand_in_for", "family", "note")
@@ -62,10 +64,10 @@ def find_suite(name_or_path: str | Path) -> Suite:
 def load_suite(path: str | Path) -> Suite:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_small_file(path, MAX_SUITE_BYTES).decode("utf-8")
     except FileNotFoundError:
         raise SuiteError(f"suite file {path} does not exist.") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, UntrustedFileError) as exc:
         raise SuiteError(f"cannot read suite file {path}: {exc}.") from None
     return parse_suite(text, str(path), path.stem)
 
@@ -75,8 +77,9 @@ def parse_suite(text: str, origin: str, default_name: str) -> Suite:
     source = SuiteSource(origin, text)
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SuiteError(f"suite file {origin} is not valid TOML: {exc}.") from None
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:
+        reason = exc if isinstance(exc, tomllib.TOMLDecodeError) else "nested too deep"
+        raise SuiteError(f"suite file {origin} is not valid TOML: {reason}.") from None
     return _SuiteReader(source).read(data, default_name)
 
 

@@ -12,8 +12,7 @@ from typing import Any, NamedTuple
 
 from bench.errors import SuiteError, UsageError, did_you_mean
 from bench.plan.grid import grid_points
-
-MAX_SEED = 2**32 - 1
+from bench.results.record import MAX_SEED
 
 
 def check_seed(seed: Any, what: str = "seed") -> int:

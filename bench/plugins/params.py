@@ -29,7 +29,8 @@ _BOOL_TEXT = {"true": True, "yes": True, "on": True, "false": False, "no": False
 class Range:
     """Allowed numeric values: ``Range(ge=1)``, ``Range(gt=0)``, ``Range(ge=0, le=1)``.
 
-    Applied to every item of a tuple parameter. Float parameters must also be finite.
+    Applied to every item of a tuple parameter, which must then hold at least one item (a
+    network needs a layer). Float parameters must also be finite.
     """
 
     ge: float | None = None
@@ -232,6 +233,8 @@ def check_range(param: Param, value: Any) -> str | None:
 
     Besides the declared range, floats must be finite and integers fit a 32-bit C int."""
     items = value if isinstance(value, tuple) else (value,)
+    if not items and param.range is not None:
+        return f"must hold at least one value, each {param.range.describe()}"
     for item in items:
         if isinstance(item, bool) or not isinstance(item, (int, float)):
             continue

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 from bench.errors import UsageError
-from bench.files import atomic_write_text
+from bench.files import atomic_write_text, path_problem
+from bench.results.validate import MAX_NAME_CHARS, is_safe_name
 
-NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+NAME_PATTERN = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 
 _PYPROJECT = '''[build-system]
 requires = ["setuptools>=61"]
@@ -178,11 +180,15 @@ def test_{module}_conforms(spec, check):
 
 def new_model(name: str, parent: str | Path = ".", keras: bool = False) -> Path:
     """Write the plugin package ``parent/name`` and return its folder."""
-    if not NAME_PATTERN.match(name):
+    if not (NAME_PATTERN.fullmatch(name) and is_safe_name(name)):
         raise UsageError(f"bad model name {name!r}: use lower-case letters, digits and single "
-                         "hyphens, starting with a letter (e.g. my-model).")
+                         f"hyphens, starting with a letter, at most {MAX_NAME_CHARS} characters "
+                         "(e.g. my-model).")
+    problem = path_problem(str(parent))
+    if problem:
+        raise UsageError(f"bad --dir {str(parent)!r}: {problem}.")
     folder = Path(parent) / name
-    if folder.exists():
+    if os.path.lexists(folder):
         raise UsageError(f"{folder} already exists; choose another name or folder (--dir).")
     module = "bench_" + name.replace("-", "_")
     cls = "".join(part.capitalize() for part in name.split("-")) + "Classifier"
@@ -196,6 +202,10 @@ def new_model(name: str, parent: str | Path = ".", keras: bool = False) -> Path:
     }
     for relative, template in files.items():
         path = folder / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(path, template.format(**values))
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(path, template.format(**values))
+        except OSError as exc:
+            raise UsageError(f"cannot write {path}: {exc.strerror or exc}. Choose a writable "
+                             "folder with --dir.") from None
     return folder

@@ -253,7 +253,7 @@ def load_or_compute(results_dir: str | os.PathLike, name: str, checksums: Mappin
     need = _valid(wanted(np.asarray(dataset.y_test)), dataset.y_test)
     analysis = compute_analysis(dataset, checksums, need | keep)
     try:
-        atomic_write_text(path, to_json(analysis))
+        atomic_write_text(path, to_json(analysis), own_folder=True)
     except OSError as exc:  # a read-only results folder: report without caching
         warnings.warn(f"could not cache the {name} analysis in {path.parent} "
                       f"({exc.strerror or exc}); it is recomputed next time.", ResultsWarning,

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from bench.errors import ReportsError
-from bench.files import atomic_write_text
+from bench.files import atomic_write_text, path_problem
 
 MARKER = ".bench-reports"
 MARKER_TEXT = ("This folder holds reports made by `python -m bench report`: its pages and "
@@ -29,9 +29,10 @@ PROJECT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
 
 def check_reports_dir(reports_dir: str | os.PathLike) -> Path:
     """The reports folder as a path, refusing ones the reports must never fill."""
-    if str(reports_dir).strip() == "":
-        raise ReportsError("--reports-dir is empty; give a folder for the reports "
-                           "(default: reports).")
+    problem = path_problem(str(reports_dir))
+    if problem:
+        raise ReportsError(f"bad --reports-dir {str(reports_dir)!r}: {problem}; give a folder "
+                           "for the reports (default: reports).")
     path = Path(reports_dir)
     resolved = path.resolve()
     if resolved == Path(resolved.anchor) or resolved == Path.home().resolve():
@@ -71,18 +72,21 @@ def _entries(folder: Path) -> list[str]:
 
 
 def check_owned(reports_dir: Path) -> None:
-    """Refuse a folder that holds files and is not the reports' own (``ReportsError``)."""
+    """Refuse a folder that holds files and is not the reports' own, or whose ``figures/``
+    (swapped whole) holds files the reports do not make (``ReportsError``)."""
     marks = (reports_dir / MARKER, reports_dir / OLD_MANIFEST)
-    if any(m.is_file() and not m.is_symlink() for m in marks):
-        return
+    owned = any(m.is_file() and not m.is_symlink() for m in marks)
     entries = _entries(reports_dir) if reports_dir.is_dir() else []
-    if not entries:
+    others = [e for e in entries if not is_report_file(e)
+              and (not owned or e.startswith(FIGURES_FOLDER + "/"))]
+    if not entries or (owned and not others):
         return
-    others = [e for e in entries if not is_report_file(e)] or entries
+    others = others or entries
     listed = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
     raise ReportsError(f"--reports-dir {reports_dir} holds files that `bench report` did not "
                        f"make ({listed}); the reports never overwrite or delete files they do "
-                       "not own. Choose a new or empty folder with --reports-dir.")
+                       "not own. Move them away or choose a new or empty folder with "
+                       "--reports-dir.")
 
 
 def check_can_publish(reports_dir: str | os.PathLike) -> None:

@@ -32,6 +32,8 @@ ROLES = (ROLE_HEADLINE, ROLE_CURVE, ROLE_SWEEP)
 #: A neural model's learning-curve point trains for at least this many gradient steps (the
 #: plan scales its epochs up at small sizes), so the curve measures data, not under-training.
 CURVE_MIN_STEPS = 500
+#: Seeds are whole numbers from 0 to this (what numpy's and the frameworks' seeding takes).
+MAX_SEED = 2**32 - 1
 
 
 @dataclass(frozen=True)

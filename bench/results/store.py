@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from bench.errors import ResultsError, ResultsWarning
-from bench.files import atomic_write_text
+from bench.files import atomic_write_text, path_problem
 from bench.results.record import STATUS_OK, STORED_FIELDS, RunRecord
 from bench.results.validate import UntrustedFileError, check_record, read_json
 
@@ -48,10 +48,10 @@ def save_record(results_dir: str | os.PathLike, record: RunRecord) -> Path:
     path = record_path(results_dir, record.key)
     text = json.dumps(finite_json(record.to_dict()), indent=1, sort_keys=True, allow_nan=False)
     try:
-        atomic_write_text(path, text + "\n")
+        atomic_write_text(path, text + "\n", own_folder=True)
     except OSError as exc:
-        raise ResultsError(f"cannot write result {path}: {exc}. Check that the results "
-                           "folder is writable (--results-dir).") from exc
+        raise ResultsError(f"cannot write result {path}: {exc}. Check that --results-dir is "
+                           "writable and has space; the job runs again next time.") from None
     return path
 
 
@@ -62,7 +62,8 @@ def read_record(path: Path) -> RunRecord:
     """
     path = Path(path)
     try:
-        if path.is_symlink() and not path.resolve().is_relative_to(path.parent.resolve()):
+        inside = Path(os.path.realpath(path)).is_relative_to(os.path.realpath(path.parent))
+        if path.is_symlink() and not inside:  # (a link loop fails to read, below)
             raise UntrustedFileError("a link to a file outside the results folder")
         data = read_json(path)
     except UntrustedFileError as exc:
@@ -81,7 +82,9 @@ def iter_records(results_dir: str | os.PathLike) -> Iterator[RunRecord]:
     Invalid or unreadable files are skipped with one warning each; a store that is a file
     (not a folder) is a :class:`ResultsError`.
     """
-    folder = runs_dir(results_dir)
+    folder, problem = runs_dir(results_dir), path_problem(str(results_dir))
+    if problem:
+        raise ResultsError(f"bad --results-dir {str(results_dir)!r}: {problem}.")
     for path in (Path(results_dir), folder):
         if path.exists() and not path.is_dir():
             raise ResultsError(f"cannot read results from {results_dir}: {path} is not a folder. "

@@ -21,7 +21,7 @@ from typing import Any
 
 from bench.data.specs import N_CLASSES
 from bench.files import UntrustedFileError, read_small_file
-from bench.results.record import ROLES, STATUS_OK, STATUSES, JobIdentity, RunRecord
+from bench.results.record import MAX_SEED, ROLES, STATUS_OK, STATUSES, JobIdentity, RunRecord
 
 MAX_RECORD_BYTES = 16 * 1024 * 1024
 MAX_ANALYSIS_BYTES = 64 * 1024 * 1024
@@ -53,12 +53,16 @@ def read_json(path: str | os.PathLike, max_bytes: int = MAX_RECORD_BYTES) -> Any
         raise UntrustedFileError(f"not valid JSON ({exc})") from None
 
 
+MAX_INT = 2**63 - 1  # larger integers in a file are refused (they overflow a float or int64)
+MAX_AMOUNT = 1e12  # seconds, megabytes and losses beyond this are not believed
+
+
 def is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_INT
 
 
 def is_finite(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    return is_int(value) or (isinstance(value, float) and math.isfinite(value))
 
 
 def is_fraction(value: Any) -> bool:
@@ -118,7 +122,8 @@ def _mistake(m: Any) -> bool:
 NAME: Field = (is_safe_name, f"a name of letters, digits and ._+- (at most {MAX_NAME_CHARS} "
                              "characters)")
 COUNT: Field = (lambda v: is_int(v) and v >= 0, "a non-negative integer")
-AMOUNT: Field = (lambda v: is_finite(v) and v >= 0, "a finite non-negative number")
+AMOUNT: Field = (lambda v: is_finite(v) and 0 <= v <= MAX_AMOUNT,
+                 f"a number from 0 to {MAX_AMOUNT:g}")
 FRACTION: Field = (is_fraction, "a number in [0, 1]")
 TIME: Field = (_matches(TIMESTAMP_RE.pattern), "an ISO timestamp")
 TEXT: Field = (lambda v: isinstance(v, str) and len(v) <= 100_000, "a string")
@@ -135,7 +140,8 @@ RECORD_FIELDS: dict[str, Field] = {
     "role": (lambda v: v in ROLES, f"one of {', '.join(ROLES)}"),
     "model_version": (lambda v: isinstance(v, str) and len(v) <= 100, "a short string"),
     "params": PLAIN, "dataset_sha256": CHECKSUMS, "provenance": PLAIN,
-    "seed": COUNT, "train_size": COUNT, "test_size": COUNT,
+    "seed": (lambda v: COUNT[0](v) and v <= MAX_SEED, f"a seed from 0 to {MAX_SEED}"),
+    "train_size": COUNT, "test_size": COUNT,
     "schema_version": (lambda v: is_int(v) and v >= 1, "a positive integer"),
     "train_accuracy": FRACTION, "test_accuracy": FRACTION,
     **dict.fromkeys(("train_loss", "test_loss", "fit_seconds", "predict_seconds", "cpu_seconds",
@@ -212,7 +218,8 @@ RUN_INFO_FIELDS: dict[str, Field] = {
     "command": (lambda v: isinstance(v, str) and v.isprintable() and len(v) <= 2000,
                 "one printable line"),
     "started_at": TIME, "finished_at": TIME, "jobs": COUNT, "jobs_executed": COUNT,
-    "wall_seconds": AMOUNT, "seeds": (list_of(COUNT[0]), "a list of seeds"), "provenance": PLAIN,
+    "wall_seconds": AMOUNT, "seeds": (list_of(RECORD_FIELDS["seed"][0]), "a list of seeds"),
+    "provenance": PLAIN,
 }
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bench.data.sources import require_data_dir
 from bench.errors import ResultsError, UsageError
-from bench.files import output_dir_problem
+from bench.files import output_dir_problem, path_problem
 from bench.plan.jobs import Job
 from bench.results.record import STATUS_OK, STATUSES, RunRecord
 from bench.results.store import ok_record, runs_dir
@@ -79,17 +79,19 @@ class ExecutionConfig:
 
 
 def check_results_dir(results_dir: str | os.PathLike) -> None:
-    """Refuse a results folder that cannot take records, before anything trains."""
+    """Refuse a results folder that cannot take records, before anything trains: a bad name,
+    or ``runs/`` or ``.claims/`` planted as a link or a file (writes would land elsewhere)."""
+    problem = path_problem(str(results_dir))
+    for folder in (runs_dir(results_dir), claims_dir(results_dir)):
+        if not problem and (folder.is_symlink() or (os.path.lexists(folder)
+                                                    and not folder.is_dir())):
+            problem = f"{folder} is a link or not a folder (remove it; the harness recreates it)"
     for folder in (Path(results_dir), runs_dir(results_dir)):
-        problem = output_dir_problem(folder)
-        if problem:
-            raise ResultsError(f"cannot write results to {folder}: {problem}. Nothing was run; "
-                               "choose another --results-dir or fix the folder first.")
-    claims = claims_dir(results_dir)
-    if claims.is_symlink() or (os.path.lexists(claims) and not claims.is_dir()):
-        raise ResultsError(f"cannot write results to {results_dir}: {claims}, where runs keep "
-                           "their job claims, is a link or not a folder. Nothing was run; "
-                           "remove it (the harness recreates it) or choose another --results-dir.")
+        problem = problem or output_dir_problem(folder)
+    if problem:
+        raise ResultsError(f"cannot write results to --results-dir {str(results_dir)!r}: "
+                           f"{problem}. Nothing was run; choose another --results-dir or fix "
+                           "the folder first.")
 
 
 def execute(jobs: Sequence[Job], results_dir: str | os.PathLike = "results",
@@ -99,6 +101,8 @@ def execute(jobs: Sequence[Job], results_dir: str | os.PathLike = "results",
     config = config or ExecutionConfig()
     config.validate()
     results_dir = str(results_dir)
+    if path_problem(results_dir):
+        check_results_dir(results_dir)
     started = time.monotonic()
     unique = list({job.key: job for job in jobs}.values())
     cached = {} if config.force else {j.key: ok_record(results_dir, j.key) for j in unique}

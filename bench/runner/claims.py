@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bench.errors import ResultsError
-from bench.files import file_signature
+from bench.files import UntrustedFileError, file_signature, open_own_file
 from bench.plan.jobs import Job
 from bench.results.record import RunRecord
 from bench.results.store import read_record, record_path
@@ -32,15 +32,18 @@ def claims_dir(results_dir: str | os.PathLike) -> Path:
 
 
 def try_claim(results_dir: str | os.PathLike, key: str) -> int | None:
-    """A locked file descriptor for job ``key``, or ``None`` when another run holds it."""
+    """A locked file descriptor for job ``key``, or ``None`` when another run holds it (a link
+    or a folder planted at the claim's path is a ``ResultsError`` naming it)."""
     folder = claims_dir(results_dir)
     path = folder / f"{key}.claim"
     while True:
-        folder.mkdir(parents=True, exist_ok=True)
         try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            folder.mkdir(parents=True, exist_ok=True)
+            fd = open_own_file(path)
         except FileNotFoundError:  # the folder was removed between mkdir and open
             continue
+        except (UntrustedFileError, OSError) as exc:
+            raise ResultsError(f"cannot claim job {key} in {folder}: {exc}.") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

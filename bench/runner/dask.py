@@ -21,7 +21,6 @@ from typing import Any
 from bench.errors import BenchError
 from bench.plan.jobs import Job
 from bench.results.record import STATUS_CRASHED, RunRecord
-from bench.results.store import save_record
 from bench.runner.claims import WorkQueue
 from bench.runner.execution import empty_record
 from bench.runner.progress import Events
@@ -30,6 +29,7 @@ from bench.runner.worker import (
     WorkerConfig,
     WorkerProcess,
     crash_error,
+    save_or_fail,
     stop_all,
     stopped_record,
     wait_ready,
@@ -59,6 +59,7 @@ def connect(scheduler: str):
             client = Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError, ValueError, TypeError) as exc:
         reason = (str(exc).splitlines() or [""])[0][:200]
+        _disarm_half_made_client(exc)
         raise ClusterError(
             f"cannot reach the Dask scheduler at {scheduler!r} within {CONNECT_TIMEOUT:g} s "
             f"({type(exc).__name__}: {reason}). Check the address (e.g. tcp://127.0.0.1:8786) "
@@ -73,6 +74,16 @@ def connect(scheduler: str):
                            f"{WORKERS_TIMEOUT:g} s): start some with `dask worker {scheduler}`."
                            ) from exc
     return client
+
+
+def _disarm_half_made_client(exc: BaseException) -> None:
+    """Let a ``Client`` whose constructor failed be collected without closing again (that
+    times out and prints a traceback): its ``__del__`` skips a client with no loop."""
+    tb = exc.__traceback__
+    while tb is not None:
+        if type(tb.tb_frame.f_locals.get("self")).__name__ == "Client":
+            tb.tb_frame.f_locals["self"]._Client__loop = None
+        tb = tb.tb_next
 
 
 def cluster_slots(client) -> dict[str, int]:
@@ -116,8 +127,7 @@ def run_dask(jobs: Sequence[Job], results_dir: str, scheduler: str,
             if running.has_ready():
                 for future in running.next_batch(block=False):
                     job = futures.pop(future.key)
-                    record = _task_record(job, future)
-                    save_record(results_dir, record)
+                    record = save_or_fail(results_dir, _task_record(job, future))
                     queue.finish(job, record)
             elif client.status in ("closing", "closed"):
                 raise ClusterError("the connection to the Dask scheduler was lost.")

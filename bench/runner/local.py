@@ -17,7 +17,7 @@ from bench.errors import BenchError
 from bench.files import file_signature
 from bench.plan.jobs import Job
 from bench.results.record import RunRecord
-from bench.results.store import record_path, save_record
+from bench.results.store import record_path
 from bench.runner.claims import WorkQueue, committed_record
 from bench.runner.progress import Events
 from bench.runner.worker import (
@@ -26,6 +26,7 @@ from bench.runner.worker import (
     WorkerConfig,
     WorkerProcess,
     describe_exit,
+    save_or_fail,
     stop_all,
     stopped_record,
 )
@@ -125,5 +126,5 @@ class LocalPool:
         self.workers.remove(worker)
         committed = committed_record(self.results_dir, worker.job, worker.committed)
         if committed is None:
-            save_record(self.results_dir, record)
+            record = save_or_fail(self.results_dir, record)
         self.queue.finish(worker.job, committed or record)

@@ -6,6 +6,7 @@ import sys
 import time
 from typing import Protocol, TextIO
 
+from bench.files import terminal_text
 from bench.plan.jobs import Job
 from bench.results.record import STATUS_OK, RunRecord
 
@@ -22,7 +23,7 @@ def describe(record: RunRecord) -> str:
     if record.status == STATUS_OK:
         return (f"train {record.train_accuracy:.4f} test {record.test_accuracy:.4f} "
                 f"({record.wall_seconds or 0:.1f} s)")
-    return f"{record.status.upper()}: {(record.error or '').splitlines()[0][:160]}"
+    return f"{record.status.upper()}: {terminal_text((record.error or '').splitlines()[0][:160])}"
 
 
 class Progress:

@@ -19,6 +19,7 @@ A backend hands jobs to :class:`WorkerProcess` es, reads their messages and asks
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import subprocess
@@ -29,10 +30,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, Pipe, wait
 
-from bench.errors import ModelWarning
+from bench.errors import ModelWarning, ResultsError
 from bench.plan.jobs import Job
 from bench.plugins.registry import PluginWarning, get_model
-from bench.results.record import STATUS_CRASHED, STATUS_TIMEOUT, RunRecord
+from bench.results.record import STATUS_CRASHED, STATUS_FAILED, STATUS_TIMEOUT, RunRecord
 from bench.results.store import save_record
 from bench.runner import provenance
 from bench.runner.execution import empty_record, execute_job
@@ -184,6 +185,7 @@ def warm_up(models: Sequence[str], report=None) -> None:
 def worker_main(conn: Connection) -> None:
     """Serve jobs from ``conn`` until it closes or sends ``None`` (see the module docstring)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor handles Ctrl-C
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # past `ulimit -f` a write fails (EFBIG)
     config = conn.recv()
     set_settings(config.settings.replace(threads_per_job=config.threads))  # the job's share
     # versions and the git commit as the worker starts (its code is loaded from here on),
@@ -221,11 +223,21 @@ def worker_main(conn: Connection) -> None:
 
         record = execute_job(job, on_epoch=on_epoch)
         if config.results_dir is not None:
-            save_record(config.results_dir, record)  # the commit: a late kill cannot undo it
+            record = save_or_fail(config.results_dir, record)  # a late kill cannot undo it
         try:
             conn.send(("done", record.to_dict()))
         except OSError:
             return
+
+
+def save_or_fail(results_dir: str, record: RunRecord) -> RunRecord:
+    """Save ``record``; if it cannot be saved (disk full, file-size limit), the job's record
+    is a ``failed`` one saying why (not saved: the job runs again on the next run)."""
+    try:
+        save_record(results_dir, record)
+    except ResultsError as exc:
+        return dataclasses.replace(record, status=STATUS_FAILED, error=str(exc), traceback=None)
+    return record
 
 
 def wait_ready(workers: Sequence[WorkerProcess]) -> None:

@@ -251,7 +251,8 @@ def test_data_dir_comes_first(synth, tmp_path):
 def test_cache_files_are_named_by_their_payload_sha256(synth):
     load_dataset("mnist", synth.data_dir)
     digests = sorted(expected_checksums("mnist").values())
-    assert cache_files() == [f"idx/{digest}.idx" for digest in digests]
+    assert cache_files() == sorted(f"idx/{digest}.idx{stamp}" for digest in digests
+                                   for stamp in ("", ".ok"))  # each payload and its stamp
     for digest in digests:  # the file holds exactly the payload its name says
         assert idx.sha256_hex(payload_path(digest).read_bytes()) == digest
 

@@ -174,7 +174,7 @@ def test_an_unwritable_analysis_cache_only_warns(tmp_path, monkeypatch, store_fa
 
     results = small_store(store_factory, record_factory, tmp_path / "results")
 
-    def read_only(path, text):
+    def read_only(path, text, own_folder=False):
         raise OSError(errno.EROFS, "Read-only file system", str(path))
 
     monkeypatch.setattr(analysis, "atomic_write_text", read_only)
