@@ -74,7 +74,7 @@ def test_new_model_installs_and_passes_bench_check(fresh_env):
     assert done.returncode == 0, done.stdout + done.stderr
     done = run(python, "-m", "bench", "check", "demo", cwd=scratch)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "10 of 10 checks passed" in done.stdout
+    assert "11 of 11 checks passed" in done.stdout
     done = run(python, "-m", "bench", "list", "--format", "json", cwd=scratch)
     assert '"distribution": "bench-demo 0.1.0"' in done.stdout
     # the skeleton's own test runs the same kit under pytest, on MODEL as it imports it: no
