@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import logging
+import os
 import signal
 import sys
 import warnings
@@ -28,6 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         parents=[settings_options()],
     )
+    parser.add_argument("--verbose", action="store_true",
+                        help="also show third-party libraries' warnings and start-up messages")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for command in (data, listing, run, report, compare, check, new_model):
         command.add_parser(sub)
@@ -39,6 +43,15 @@ def resolve_settings(args: argparse.Namespace) -> Settings:
     overrides = {f.name: getattr(args, f.name) for f in dataclasses.fields(Settings)
                  if hasattr(args, f.name)}
     return Settings.from_environ(**overrides)
+
+
+def quiet_third_party() -> None:
+    """Keep TensorFlow's and matplotlib's start-up messages and warnings out of the output
+    (worker processes inherit the environment variable)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    logging.getLogger("matplotlib").setLevel(logging.ERROR)
+    for module in ("tensorflow", "keras", "matplotlib", "absl"):
+        warnings.filterwarnings("ignore", module=module)
 
 
 def _interrupt(signum, frame):
@@ -63,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     warnings.formatwarning = _format_warning
     try:
         args = build_parser().parse_args(argv)
+        if not args.verbose:
+            quiet_third_party()
         with use_settings(resolve_settings(args)):
             return int(args.func(args) or 0)
     except BenchError as exc:

@@ -4,8 +4,10 @@ Keras classifier base class. TensorFlow is imported only inside ``fit``.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -22,11 +24,30 @@ EpochCallback = Callable[[int, int, dict[str, float]], None]
 INFERENCE_BATCH_SIZE = 2048
 
 
+@contextlib.contextmanager
+def quiet_stderr():
+    """File descriptor 2 to /dev/null (TensorFlow's C++ start-up messages) when
+    ``TF_CPP_MIN_LOG_LEVEL`` is 3, as the command line sets it without ``--verbose``."""
+    if os.environ.get("TF_CPP_MIN_LOG_LEVEL") != "3":
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def _keras():
     """Import Keras and TensorFlow, pinned to ``KERAS_THREADS`` threads (checked every call)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import keras
-    import tensorflow as tf
+    with quiet_stderr():
+        import keras
+        import tensorflow as tf
 
     threading = tf.config.threading
     if (threading.get_intra_op_parallelism_threads(),

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.errors import BenchWarning, PluginError, UsageError, did_you_mean
+from bench.plugins.estimators import quiet_stderr
 from bench.plugins.importpath import import_path_spec
 from bench.plugins.library import is_import_path
 from bench.plugins.spec import ModelSpec
@@ -255,7 +256,7 @@ def load_candidate(candidate: Candidate) -> ModelSpec:
     had_tensorflow, printed = "tensorflow" in sys.modules, io.StringIO()
     try:
         _importing = candidate.label
-        with contextlib.redirect_stdout(printed), _time_limit(candidate.label):
+        with contextlib.redirect_stdout(printed), quiet_stderr(), _time_limit():
             obj = candidate.load()
             if not isinstance(obj, ModelSpec) and callable(obj):
                 obj = obj()
@@ -283,7 +284,7 @@ def load_candidate(candidate: Candidate) -> ModelSpec:
 
 
 @contextlib.contextmanager
-def _time_limit(label: str):
+def _time_limit():
     """Raise TimeoutError in the import after ``IMPORT_SECONDS`` (main thread only)."""
     if threading.current_thread() is not threading.main_thread():
         yield

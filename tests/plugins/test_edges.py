@@ -118,8 +118,10 @@ def test_a_plugin_importing_tensorflow_at_the_top_warns_once(tmp_path):
                                             "tf_b.py": top + SPEC.format(name="tf-b")})
     done = bench("--plugins-dir", str(folder), "list")
     assert done.returncode == 0 and "tf-a" in done.stdout
+    assert warnings_of(done) == done.stderr.splitlines()  # TensorFlow's chatter stays out
     (warning,) = warnings_of(done)
     assert "tf_a.py" in warning and "TensorFlow" in warning
+    assert "oneDNN" in bench("--verbose", "--plugins-dir", str(folder), "list").stderr
 
 
 def test_a_plugin_file_imports_a_helper_beside_it(tmp_path):
