@@ -45,15 +45,6 @@ def resolve_settings(args: argparse.Namespace) -> Settings:
     return Settings.from_environ(**overrides)
 
 
-def quiet_third_party() -> None:
-    """Keep TensorFlow's and matplotlib's start-up messages and warnings out of the output
-    (worker processes inherit the environment variable)."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    logging.getLogger("matplotlib").setLevel(logging.ERROR)
-    for module in ("tensorflow", "keras", "matplotlib", "absl"):
-        warnings.filterwarnings("ignore", module=module)
-
-
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -76,8 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     warnings.formatwarning = _format_warning
     try:
         args = build_parser().parse_args(argv)
-        if not args.verbose:
-            quiet_third_party()
+        if not args.verbose:  # third-party start-up messages and warnings; workers inherit it
+            os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+            logging.getLogger("matplotlib").setLevel(logging.ERROR)
+            warnings.filterwarnings("ignore", module="tensorflow|keras|matplotlib|absl")
         with use_settings(resolve_settings(args)):
             return int(args.func(args) or 0)
     except BenchError as exc:

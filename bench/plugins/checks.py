@@ -220,9 +220,8 @@ def _other_values(param: Param, value: Any) -> list[Any]:
 
 
 def _trained_state(estimator, X) -> list[str]:
-    """What the fitted model shows of how it was trained: the ``effective_params_`` hook if
-    set, else its probabilities, the parameters of the scikit-learn estimators it holds (itself,
-    if it is one), the configuration of its Keras network and its epoch count."""
+    """How the fitted model was trained: ``effective_params_`` if set, else its probabilities, the
+    parameters of the scikit-learn estimators it holds (or is) and its Keras network's config."""
     hook = getattr(estimator, "effective_params_", None)
     if hook is not None:
         return [repr(sorted(hook.items()))]
@@ -240,9 +239,8 @@ def _trained_state(estimator, X) -> list[str]:
 
 
 def check_params_take_effect(spec: ModelSpec) -> None:
-    """Each declared parameter set to another valid value changes the model trained (its
-    wrapped estimator's parameters, its network's configuration, its probabilities or its
-    ``effective_params_``); a value only stored on the wrapper does not count."""
+    """Each declared parameter set to another valid value changes the trained model
+    (``_trained_state``); a value only stored on the wrapper does not count."""
     X, y = _inputs(spec)
     base = spec.resolve(spec.test_params)
     reference = _trained_state(spec.build(base, 0).fit(X, y), X)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import inspect
 import os
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -31,15 +30,14 @@ def quiet_stderr():
     if os.environ.get("TF_CPP_MIN_LOG_LEVEL") != "3":
         yield
         return
-    sys.stderr.flush()
     saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 2)
+    with open(os.devnull, "w") as null:
+        os.dup2(null.fileno(), 2)
+        try:
             yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def _keras():

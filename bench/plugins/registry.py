@@ -6,11 +6,9 @@ An entry point names a :class:`ModelSpec` (or a zero-argument callable returning
 registry degrades, never dies: a plugin that fails to import (even with ``sys.exit``), is
 malformed, or clashes with another of the same name is skipped with one ``PluginWarning``
 naming every source and the ``BENCH_DISABLE_PLUGINS`` key of each; a built-in wins a clash.
-
-Each import runs under a time limit of ``IMPORT_SECONDS`` (``SIGALRM``, main thread only: a hang
-inside C code is not interrupted), with its printed output held back and reported, with the
-plugin's folder on the import path, and may not call the registry itself. ``os._exit`` during an
-import ends the process: it cannot be contained in-process (``bench check`` names the plugin).
+Imports run under ``IMPORT_SECONDS`` (main thread only; a hang in C code is not stopped), with
+printed output held back, the plugin's folder on the import path, and no registry calls;
+``os._exit`` during an import cannot be contained in-process.
 """
 
 from __future__ import annotations
@@ -269,8 +267,8 @@ def load_candidate(candidate: Candidate) -> ModelSpec:
     finally:
         _importing = None
     if printed.getvalue().strip():
-        warn_plugin(f"model plugin {candidate.label} printed while being imported (kept out of "
-                    f"the command's output): {printed.getvalue().strip()[:300]!r}.")
+        warn_plugin(f"model plugin {candidate.label} printed while imported (held back): "
+                    f"{printed.getvalue().strip()[:300]!r}.")
     if not had_tensorflow and "tensorflow" in sys.modules:
         warn_plugin(f"model plugin {candidate.label} imports TensorFlow at module level, which "
                     "slows every command by seconds; import it inside fit or build.")

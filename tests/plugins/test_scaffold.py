@@ -110,7 +110,7 @@ def test_an_existing_folder_is_not_overwritten(tmp_path):
 
 def test_the_plugins_guide_shows_exactly_the_generated_module(tmp_path):
     guide = (ROOT / "docs" / "plugins.md").read_text()
-    section = guide[guide.index("## The smallest plugin"):]
+    section = guide[guide.index("## The full class form"):]
     block = section[section.index("```python\n") + len("```python\n"):]
     block = block[:block.index("```\n")]
     assert "`bench new-model my-model` writes exactly this" in section
