@@ -80,7 +80,7 @@ def test_new_model_installs_and_passes_bench_check(fresh_env):
     # the skeleton's own test runs the same kit under pytest, on MODEL as it imports it: no
     # source, so no import timing (bench check times it); no epochs, so no history check
     done = run(python, "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=scratch / "demo")
-    assert done.returncode == 0 and "9 passed" in done.stdout, done.stdout[-2000:]
+    assert done.returncode == 0 and "10 passed" in done.stdout, done.stdout[-2000:]
 
 
 def test_keras_skeleton_declares_a_model_trained_in_epochs(tmp_path, monkeypatch):
