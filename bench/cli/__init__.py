@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import logging
+import os
 import signal
 import sys
 import warnings
@@ -28,6 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         parents=[settings_options()],
     )
+    parser.add_argument("--verbose", action="store_true",
+                        help="also show third-party libraries' warnings and start-up messages")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for command in (data, listing, run, report, compare, check, new_model):
         command.add_parser(sub)
@@ -64,6 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     warnings.formatwarning = _format_warning
     try:
         args = build_parser().parse_args(argv)
+        if not args.verbose:  # third-party start-up messages and warnings; workers inherit it
+            os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+            logging.getLogger("matplotlib").setLevel(logging.ERROR)
+            warnings.filterwarnings("ignore", module="tensorflow|keras|matplotlib|absl")
         with use_settings(resolve_settings(args)):
             return int(args.func(args) or 0)
     except BenchError as exc:

@@ -17,14 +17,16 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sklearn.base import clone
 
 from bench.data.inputs import prepare_inputs
 from bench.data.specs import N_CLASSES
-from bench.errors import PluginError
+from bench.errors import PluginError, UsageError
 from bench.plugins.contract import estimator_proba
+from bench.plugins.params import Param
 from bench.plugins.registry import get_model
 from bench.plugins.spec import ModelSpec
 
@@ -204,10 +206,66 @@ def check_clone(spec: ModelSpec) -> None:
         f"{copy.get_params()}; __init__ must store its arguments unchanged")
 
 
+def _other_values(param: Param, value: Any) -> list[Any]:
+    """Values to try instead of ``value`` (``spec.resolve`` picks the valid ones)."""
+    if isinstance(value, bool):
+        return [not value]
+    if isinstance(value, int):  # halving first: a batch of 129 on 120 images changes nothing
+        return [v for v in (value // 2, value + 1, value - 1) if v != value]
+    if isinstance(value, float):
+        return [value * 2, value / 2] if value else [0.5, 0.1]
+    if isinstance(value, tuple) and all(isinstance(v, int) for v in value):
+        return [tuple(v + 1 for v in value)]
+    return [c for c in param.choices if c != value] + ([2, 0.5] if value is None else [])
+
+
+def _trained_state(estimator, X) -> list[str]:
+    """How the fitted model was trained: ``effective_params_`` if set, else its probabilities, the
+    parameters of the scikit-learn estimators it holds (or is) and its Keras network's config."""
+    hook = getattr(estimator, "effective_params_", None)
+    if hook is not None:
+        return [repr(sorted(hook.items()))]
+    state = [np.asarray(estimator.predict_proba(X), dtype=np.float64).tobytes().hex()]
+    held = [v for k, v in vars(estimator).items() if k.endswith("_") and not k.startswith("_")]
+    for obj in held + ([estimator] if type(estimator).__module__.startswith("sklearn.") else []):
+        if hasattr(obj, "get_params") and not isinstance(obj, type):
+            state.append(repr(obj.get_params(deep=True)))
+        if hasattr(obj, "get_config"):  # a Keras network and its optimizer
+            optimizer = getattr(obj, "optimizer", None)
+            state.append(repr((obj.get_config(), optimizer and optimizer.get_config())))
+        if isinstance(obj, dict):  # history_: the number of epochs trained
+            state.append(repr({k: len(v) for k, v in obj.items() if isinstance(v, list)}))
+    return state
+
+
+def check_params_take_effect(spec: ModelSpec) -> None:
+    """Each declared parameter set to another valid value changes the trained model
+    (``_trained_state``); a value only stored on the wrapper does not count."""
+    X, y = _inputs(spec)
+    base = spec.resolve(spec.test_params)
+    reference = _trained_state(spec.build(base, 0).fit(X, y), X)
+    ignored = []
+    for param in spec.params:  # it takes effect if one other valid value changes the model
+        tried = []
+        for value in _other_values(param, base[param.name]):
+            try:
+                params = spec.resolve({**base, param.name: value})
+            except UsageError:
+                continue
+            if _trained_state(spec.build(params, 0).fit(X, y), X) != reference:
+                break
+            tried.append(f"{param.name}={value!r}")
+        else:
+            ignored += tried
+    assert not ignored, (
+        f"{spec.name}: setting {', '.join(ignored)} changed nothing in the trained model; pass "
+        "each parameter on to the estimator or network you train (docs/plugins.md)")
+
+
 CHECKS: tuple[Check, ...] = (
     check_metadata, check_import_time, check_clone, check_fit_returns_self, check_predict_proba,
     check_missing_class, check_predict_matches_argmax, check_learns, check_deterministic,
-    check_fresh_estimator, check_history,
+    check_fresh_estimator, check_history, check_params_take_effect,
 )
 #: The checks that apply only to some models, by declared capability.
 APPLIES: dict[Check, Callable[[ModelSpec], bool]] = {

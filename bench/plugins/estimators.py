@@ -4,6 +4,7 @@ Keras classifier base class. TensorFlow is imported only inside ``fit``.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import os
 from collections.abc import Callable
@@ -22,11 +23,29 @@ EpochCallback = Callable[[int, int, dict[str, float]], None]
 INFERENCE_BATCH_SIZE = 2048
 
 
+@contextlib.contextmanager
+def quiet_stderr():
+    """File descriptor 2 to /dev/null (TensorFlow's C++ start-up messages) when
+    ``TF_CPP_MIN_LOG_LEVEL`` is 3, as the command line sets it without ``--verbose``."""
+    if os.environ.get("TF_CPP_MIN_LOG_LEVEL") != "3":
+        yield
+        return
+    saved = os.dup(2)
+    with open(os.devnull, "w") as null:
+        os.dup2(null.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 def _keras():
     """Import Keras and TensorFlow, pinned to ``KERAS_THREADS`` threads (checked every call)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import keras
-    import tensorflow as tf
+    with quiet_stderr():
+        import keras
+        import tensorflow as tf
 
     threading = tf.config.threading
     if (threading.get_intra_op_parallelism_threads(),

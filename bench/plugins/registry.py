@@ -6,14 +6,21 @@ An entry point names a :class:`ModelSpec` (or a zero-argument callable returning
 registry degrades, never dies: a plugin that fails to import (even with ``sys.exit``), is
 malformed, or clashes with another of the same name is skipped with one ``PluginWarning``
 naming every source and the ``BENCH_DISABLE_PLUGINS`` key of each; a built-in wins a clash.
+Imports run under ``IMPORT_SECONDS`` (main thread only; a hang in C code is not stopped), with
+printed output held back, the plugin's folder on the import path, and no registry calls;
+``os._exit`` during an import cannot be contained in-process.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.util
+import io
 import multiprocessing
+import signal
 import sys
+import threading
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -22,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.errors import BenchWarning, PluginError, UsageError, did_you_mean
+from bench.plugins.estimators import quiet_stderr
 from bench.plugins.importpath import import_path_spec
 from bench.plugins.library import is_import_path
 from bench.plugins.spec import ModelSpec
@@ -41,6 +49,8 @@ OLD_CONTRACT = ("It was written for an older harness: the plugin API is now impo
                 "`bench.plugins` (ModelSpec, EstimatorBase, Range, check_model, ...), and "
                 "ModelSpec(neural=True, epochs_param=...) is now ModelSpec(estimator=..., "
                 "trains_in_epochs=True) with an `epochs` argument (docs/plugins.md).")
+IMPORT_SECONDS = 30.0
+_importing: str | None = None  # the plugin being imported: the registry refuses its calls
 
 
 class PluginWarning(BenchWarning):
@@ -73,6 +83,7 @@ class Registry:
     def __init__(self) -> None:
         self._models: dict[str, ModelSpec] = {}
         self.disabled: set[str] = set()  # the BENCH_DISABLE_PLUGINS keys the plugins were loaded with
+        self.clashes: dict[str, str] = {}  # names given by several plugins, none chosen
 
     def names(self) -> list[str]:
         return sorted(self._models)
@@ -83,6 +94,8 @@ class Registry:
             return spec
         if is_import_path(name):
             return import_path_spec(name)
+        if name in self.clashes:
+            raise UsageError(self.clashes[name])
         if name in self.disabled:
             raise UsageError(f"model {name!r} is disabled by BENCH_DISABLE_PLUGINS; remove it "
                              "from that list to use it.")
@@ -101,9 +114,12 @@ class Registry:
         clashing ones; returns the problems, each one warning naming every source involved
         and the key that disables each."""
         problems: list[str] = []
+        disabled = {_disable_key(k) for k in disabled}
         self.disabled |= disabled
         by_name: dict[str, list[tuple[Candidate, ModelSpec]]] = {}
         seen: set[str] = set()
+        candidates = list(candidates)
+        known = {k for c in candidates for k in (c.key, c.entry_name)}
         for candidate in candidates:
             if candidate.key in seen or candidate.disabled_by(disabled):
                 continue  # the same source listed twice (entry point and BENCH_PLUGINS) loads once
@@ -123,6 +139,11 @@ class Registry:
                 problems.append(_clash_message(name, found, chosen))
             if chosen is not None:
                 self._models[name] = chosen[1]
+            else:
+                self.clashes[name] = problems[-1]
+        problems += [f"{DISABLE_ENV} names {key!r}, which matches no plugin (keys are entry "
+                     "point values, plugin file paths and model names)."
+                     for key in sorted(disabled - known - set(by_name))]
         for problem in problems:
             warn_plugin(problem)
         return problems
@@ -149,7 +170,7 @@ def _clash_message(name: str, found: list[tuple[Candidate, ModelSpec]],
     else:
         outcome = (f"the built-in {chosen[0].label} is used; to use another, disable the "
                    f"built-in with {DISABLE_ENV}={chosen[0].key}")
-    return f"{len(found)} model plugins are named {name!r}: {sources}. {outcome.capitalize()}."
+    return f"{len(found)} model plugins are named {name!r}: {sources}. {outcome[0].upper()}{outcome[1:]}."
 
 
 def warn_plugin(message: str) -> None:
@@ -196,9 +217,14 @@ def folder_candidates(folder: Path) -> list[Candidate]:
         warn_plugin(f"the plugin folder {str(folder)!r} ({PLUGINS_DIR_ENV} or --plugins-dir) "
                     "is not a folder; no plugins were loaded from it.")
         return []
-    return [Candidate(key=str(path), label=f"plugin file {str(path)!r}",
+    return [Candidate(key=_disable_key(str(path)), label=f"file {str(path)!r}",
                       load=functools.partial(_load_file, path), distribution="")
             for path in sorted(folder.glob("*.py")) if not path.name.startswith("_")]
+
+
+def _disable_key(key: str) -> str:
+    """A plugin file's key is its absolute path, however the folder or key was typed."""
+    return str(Path(key).absolute()) if key.endswith(".py") else key
 
 
 def _load_file(path: Path) -> Any:
@@ -208,11 +234,14 @@ def _load_file(path: Path) -> Any:
         raise ImportError(f"cannot load {path}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module  # dataclasses and pickling look modules up by name
+    sys.path.insert(0, str(path.parent))  # helper modules beside the file
     try:
         spec.loader.exec_module(module)
     except BaseException:
         sys.modules.pop(module_name, None)
         raise
+    finally:
+        sys.path.remove(str(path.parent))
     if not hasattr(module, "MODEL"):
         raise AttributeError(f"{path.name} defines no MODEL (a bench.plugins.ModelSpec)")
     return module.MODEL
@@ -221,23 +250,54 @@ def _load_file(path: Path) -> Any:
 def load_candidate(candidate: Candidate) -> ModelSpec:
     """Import and check one plugin; every failure (even ``sys.exit`` or ``KeyboardInterrupt``
     raised by the plugin's module) becomes a PluginError naming it."""
+    global _importing
+    had_tensorflow, printed = "tensorflow" in sys.modules, io.StringIO()
     try:
-        obj = candidate.load()
-        if not isinstance(obj, ModelSpec) and callable(obj):
-            obj = obj()
+        _importing = candidate.label
+        with contextlib.redirect_stdout(printed), quiet_stderr(), _time_limit():
+            obj = candidate.load()
+            if not isinstance(obj, ModelSpec) and callable(obj):
+                obj = obj()
     except (Exception, SystemExit, KeyboardInterrupt) as exc:  # noqa: BLE001 - contain plugins
         old = (isinstance(exc, ModuleNotFoundError) and exc.name in OLD_MODULES
                or isinstance(exc, TypeError) and any(f"'{a}'" in str(exc) for a in OLD_ARGUMENTS))
-        raise PluginError(f"model plugin {candidate.label} failed to load: "
-                          f"{type(exc).__name__}: {exc}." + (f" {OLD_CONTRACT}" if old else "")
+        raise PluginError(f"model plugin {candidate.label} failed to load: {type(exc).__name__}"
+                          + (f": {exc}." if str(exc) else ".") + (f" {OLD_CONTRACT}" if old else "")
                           ) from None
+    finally:
+        _importing = None
+    if printed.getvalue().strip():
+        warn_plugin(f"model plugin {candidate.label} printed while imported (held back): "
+                    f"{printed.getvalue().strip()[:300]!r}.")
+    if not had_tensorflow and "tensorflow" in sys.modules:
+        warn_plugin(f"model plugin {candidate.label} imports TensorFlow at module level, which "
+                    "slows every command by seconds; import it inside fit or build.")
     if not isinstance(obj, ModelSpec):
-        raise PluginError(f"model plugin {candidate.label} is a {type(obj).__name__}, not a "
-                          "bench.plugins.ModelSpec.")
+        raise PluginError(f"model plugin {candidate.label} is of type {type(obj).__name__!r}, "
+                          "not a bench.plugins.ModelSpec.")
     spec = replace(obj, source=obj.source or candidate.key,
                    distribution=obj.distribution or candidate.distribution)
     spec.validate()
     return spec
+
+
+@contextlib.contextmanager
+def _time_limit():
+    """Raise TimeoutError in the import after ``IMPORT_SECONDS`` (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise TimeoutError(f"the import took longer than {IMPORT_SECONDS:g} s and was stopped")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, IMPORT_SECONDS)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 _default: tuple[tuple, Registry] | None = None
@@ -246,6 +306,9 @@ _default: tuple[tuple, Registry] | None = None
 def default_registry() -> Registry:
     """The process-wide registry for the active settings' plugins, loaded on first use."""
     global _default
+    if _importing is not None:
+        raise PluginError(f"{_importing} calls the model registry (get_model, available_models) "
+                          "while it is imported; look models up inside build or fit instead.")
     settings = get_settings()
     key = (settings.plugins, settings.disable_plugins, settings.plugins_dir)  # a change: reload
     if _default is None or _default[0] != key:

@@ -134,7 +134,7 @@ class ModelSpec:
                 if not is_plain(p.default):
                     problems.append(f"the default of {p.name!r} is not a plain value "
                                     "(None, bool, int, float, str or a tuple of them)")
-            unknown = set(self.test_params) - set(names)
+            unknown = {n for n in set(self.test_params) - set(names) if not self.has_param(n)}
             if unknown:
                 problems.append(f"test_params name unknown parameters {sorted(unknown)}")
             if self.trains_in_epochs and EPOCHS_PARAM not in names:

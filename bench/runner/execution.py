@@ -34,7 +34,14 @@ def now_iso() -> str:
 
 
 def empty_record(job: Job, status: str, **fields: Any) -> RunRecord:
-    """A record for ``job`` with no metrics (used for failures, timeouts and crashes)."""
+    """A record for ``job`` with no metrics (used for failures, timeouts and crashes), naming
+    the plugin of its model when it can be found."""
+    try:
+        spec = get_model(job.model)
+        fields = {"model_source": spec.source or None,
+                  "model_distribution": spec.distribution or None, **fields}
+    except Exception:  # noqa: BLE001, S110 - an unknown or broken model: the error says so
+        pass
     return RunRecord.for_job(job, status, role=job.role, **fields)
 
 
@@ -129,8 +136,6 @@ def _train_and_evaluate(job: Job, on_epoch: EpochHook | None) -> dict:
         "warnings": messages[:20],
         "fit_seconds": round(fit_seconds, 3),
         "predict_seconds": round(predict_seconds, 3),
-        "model_source": spec.source or None,
-        "model_distribution": spec.distribution or None,
     }
 
 

@@ -118,7 +118,7 @@ def test_bench_check_prints_a_table_and_fails_on_a_broken_plugin(plugin_env, cap
     plugin_env("faulty_plugins:BAD_PROBA", "good_plugin:MODEL")
     assert main(["check", "test-nearest-mean"]) == 0
     out = capsys.readouterr().out
-    assert "check_missing_class" in out and "10 of 10 checks passed" in out
+    assert "check_missing_class" in out and "11 of 11 checks passed" in out
     assert main(["check", "test-bad-proba"]) == 1
     captured = capsys.readouterr()
     assert "FAIL" in captured.out and "check_predict_proba failed" in captured.err

@@ -36,10 +36,11 @@ def plugin_folder(tmp_path: Path, *files: str, extra: dict[str, str] | None = No
     return folder
 
 
-def bench(*args: str, **env: str) -> subprocess.CompletedProcess:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("BENCH_PLUGINS")}
+def bench(*args: str, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess:
+    environ = {k: v for k, v in os.environ.items()  # (Keras tests set TF_CPP_MIN_LOG_LEVEL)
+               if not k.startswith("BENCH_PLUGINS") and k != "TF_CPP_MIN_LOG_LEVEL"}
     return subprocess.run([sys.executable, "-m", "bench", *args], capture_output=True, text=True,
-                          env={**environ, **env}, timeout=300)
+                          env={**environ, **env}, timeout=300, cwd=cwd)
 
 
 def test_a_folder_plugin_works_without_packaging(tmp_path):

@@ -115,7 +115,7 @@ def test_the_same_plugin_through_two_sources_is_loaded_once(plugin_env):
     ("exiting_plugin:MODEL", "SystemExit: this plugin exits on import"),
     ("interrupting_plugin:MODEL", "KeyboardInterrupt"),
     ("faulty_plugins:MALFORMED", "the default of 'epochs' does not fit"),
-    ("faulty_plugins:NOT_A_SPEC", "is a object, not a bench.plugins.ModelSpec"),
+    ("faulty_plugins:NOT_A_SPEC", "is of type 'object', not a bench.plugins.ModelSpec"),
     ("faulty_plugins:MISSING", "AttributeError"),
     # old-contract plugins: one line saying what changed
     ("old_import_plugin:MODEL", "No module named 'bench.registry'. It was written for an older "

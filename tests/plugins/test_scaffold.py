@@ -74,13 +74,13 @@ def test_new_model_installs_and_passes_bench_check(fresh_env):
     assert done.returncode == 0, done.stdout + done.stderr
     done = run(python, "-m", "bench", "check", "demo", cwd=scratch)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "10 of 10 checks passed" in done.stdout
+    assert "11 of 11 checks passed" in done.stdout
     done = run(python, "-m", "bench", "list", "--format", "json", cwd=scratch)
     assert '"distribution": "bench-demo 0.1.0"' in done.stdout
     # the skeleton's own test runs the same kit under pytest, on MODEL as it imports it: no
     # source, so no import timing (bench check times it); no epochs, so no history check
     done = run(python, "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=scratch / "demo")
-    assert done.returncode == 0 and "9 passed" in done.stdout, done.stdout[-2000:]
+    assert done.returncode == 0 and "10 passed" in done.stdout, done.stdout[-2000:]
 
 
 def test_keras_skeleton_declares_a_model_trained_in_epochs(tmp_path, monkeypatch):
@@ -110,7 +110,7 @@ def test_an_existing_folder_is_not_overwritten(tmp_path):
 
 def test_the_plugins_guide_shows_exactly_the_generated_module(tmp_path):
     guide = (ROOT / "docs" / "plugins.md").read_text()
-    section = guide[guide.index("## The smallest plugin"):]
+    section = guide[guide.index("## The full class form"):]
     block = section[section.index("```python\n") + len("```python\n"):]
     block = block[:block.index("```\n")]
     assert "`bench new-model my-model` writes exactly this" in section
