@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +26,6 @@ from bench.reports.tables import (
     pct_ci,
     seconds,
     signed_pp,
-    sum_matrices,
     with_interval,
 )
 
@@ -53,29 +53,26 @@ def drops(summary: dict[tuple[str, str], CellSummary], models: tuple[str, ...]) 
 
 def confused_pairs(matrix: np.ndarray, top: int = N_CONFUSED) -> list[tuple[int, int, int, int]]:
     """(a, b, a→b count, b→a count) of the unordered class pairs with the most confusions."""
-    pairs = []
-    for a in range(matrix.shape[0]):
-        for b in range(a + 1, matrix.shape[0]):
-            pairs.append((a, b, int(matrix[a, b]), int(matrix[b, a])))
+    pairs = [(a, b, int(matrix[a, b]), int(matrix[b, a]))
+             for a, b in itertools.combinations(range(matrix.shape[0]), 2)]
     pairs.sort(key=lambda p: (-(p[2] + p[3]), p[0], p[1]))
     return [p for p in pairs[:top] if p[2] + p[3] > 0]
 
 
-def _main_table(inputs: ReportInputs, summary: dict[tuple[str, str], CellSummary],
-                m: Measures) -> str:
+def _main_table(inputs: ReportInputs, m: Measures) -> str:
     rows = []
     for model in inputs.models:
         for name in inputs.datasets:
-            cell = summary.get((model, name))
+            cell = inputs.summary.get((model, name))
             boot = m.boot.full(model, name)
             if cell is None or boot is None:
                 continue
             accs = [r.test_accuracy for r in inputs.runs_of(model, name)]
             rows.append([md(model), dataset_title(name),
-                         combined_cell(accs, cell.test_size, boot.effective_runs),
+                         combined_cell(accs, boot.n_test, boot.effective_runs),
                          with_interval(boot.accuracy, 100, 2),
-                         number(100 * cell.test.std), f"{len(cell.seeds)} ({boot.effective_runs})",
-                         pct_ci(cell.train), seconds(cell.fit_seconds)])
+                         number(100 * cell.test.std), f"{boot.seeds} ({boot.effective_runs})",
+                         pct_ci(cell.train), seconds(boot.fit_seconds)])
     headers = ["model", "dataset", "test acc. (%)", "bootstrap 95% interval", "seed std (pp)",
                "seeds (effective runs)", "train acc. (%)", "fit time (mean)"]
     return markdown_table(headers, rows, ["left", "left"] + ["right"] * 6)
@@ -173,10 +170,10 @@ def _confusion_section(inputs: ReportInputs, fig_dir: Path) -> str:
         for model in inputs.models:
             mats = [r.confusion_matrix for r in inputs.runs_of(model, name) if r.confusion_matrix]
             if mats:
-                per_model[model] = sum_matrices(mats)
+                per_model[model] = np.sum(mats, axis=0, dtype=np.int64)
         if not per_model:
             continue
-        total = sum_matrices(list(per_model.values()))
+        total = np.sum(list(per_model.values()), axis=0)
         errors = int(total.sum() - np.trace(total))
         rows = [[f"{labels[a]} / {labels[b]}", ab, ba, ab + ba,
                  pct((ab + ba) / errors, 1) if errors else MISSING]
@@ -194,7 +191,6 @@ def _confusion_section(inputs: ReportInputs, fig_dir: Path) -> str:
 
 def render(inputs: ReportInputs, fig_dir: Path, m: Measures, refs: References) -> Page:
     """The accuracy page and its figures."""
-    summary = inputs.summary
     cost = figures.cost_accuracy(
         figure_path(fig_dir, "cost-vs-accuracy"),
         [(c.model, c.dataset, c.fit_seconds, c.accuracy.value)
@@ -208,11 +204,11 @@ def render(inputs: ReportInputs, fig_dir: Path, m: Measures, refs: References) -
         "and the seeds (2,000 replicates). *Effective runs* counts distinct prediction vectors: "
         "a model whose seeds all predict the same is one effective run, and its interval is "
         "the test-set sampling error alone.",
-        _main_table(inputs, summary, m),
+        _main_table(inputs, m),
         "## Cost vs accuracy",
         figure_link(cost, "fit seconds against test accuracy per model and dataset"),
         xiao_table(m, refs),
-        _drop_section(drops(summary, inputs.models), m),
+        _drop_section(drops(inputs.summary, inputs.models), m),
         _per_class_section(inputs),
         _confusion_section(inputs, fig_dir),
     )

@@ -185,11 +185,6 @@ class Bootstrap:
                       key=lambda c: c.train_size)
 
 
-def _paired(a: Cell, b: Cell) -> bool:
-    return (a.accuracy.replicates is not None and b.accuracy.replicates is not None
-            and a.digest == b.digest)
-
-
 def _ratio(num: np.ndarray | float, den: np.ndarray | float):
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.asarray(num, dtype=float) / np.asarray(den, dtype=float)
@@ -268,7 +263,7 @@ def pair_differences(boot: Bootstrap, dataset: str) -> list[PairDifference]:
     cells = sorted(boot.full_cells(dataset), key=lambda c: (-c.accuracy.value, c.model))
     out = []
     for a, b in itertools.combinations(cells, 2):
-        if not _paired(a, b):
+        if a.digest is None or a.digest != b.digest:  # not both paired over the same images
             continue
         reps = a.accuracy.replicates - b.accuracy.replicates
         k = min(a.correct.shape[0], b.correct.shape[0])
@@ -290,7 +285,6 @@ class Efficiency:
     model: str
     target: float
     full_size: int
-    sizes: tuple[int, ...]
     images: float
     censor: str  # "", "<=" (the smallest size already reaches it) or ">" (never reaches it)
     low: float
@@ -298,16 +292,6 @@ class Efficiency:
     low_censor: str
     high_censor: str
     min_steps: int | None  # fewest gradient steps among the curve points (neural models)
-
-
-def _crossings(sizes: list[int], curves: np.ndarray, targets: np.ndarray,
-               ) -> tuple[np.ndarray, list[str]]:
-    values, marks = [], []
-    for row, target in zip(curves, targets, strict=True):
-        v, mark = crossing_size(sizes, row, float(target))
-        values.append(v * (2.0 if mark == ">" else 1.0))
-        marks.append(mark)
-    return np.asarray(values), marks
 
 
 def data_efficiency(boot: Bootstrap) -> list[Efficiency]:
@@ -325,7 +309,9 @@ def data_efficiency(boot: Bootstrap) -> list[Efficiency]:
         low_mark = high_mark = ""
         reps = [c.accuracy.replicates for c in curve]
         if all(r is not None for r in reps) and target.accuracy.replicates is not None:
-            values, marks = _crossings(sizes, np.stack(reps, axis=1), target.accuracy.replicates)
+            found = (crossing_size(sizes, row, float(t)) for row, t in
+                     zip(np.stack(reps, axis=1), target.accuracy.replicates, strict=True))
+            values = np.asarray([v * (2.0 if mark == ">" else 1.0) for v, mark in found])
             tail = (1 - 0.95) / 2
             low, high = (float(np.quantile(values, q, method="inverted_cdf"))
                          for q in (tail, 1 - tail))
@@ -333,7 +319,7 @@ def data_efficiency(boot: Bootstrap) -> list[Efficiency]:
             high_mark = "<=" if high <= sizes[0] else (">" if high > sizes[-1] else "")
             low, high = min(max(low, sizes[0]), sizes[-1]), min(max(high, sizes[0]), sizes[-1])
         steps = [s for c in curve if (s := c.gradient_steps) is not None]
-        out.append(Efficiency(model, target.accuracy.value, sizes[-1], tuple(sizes), point,
+        out.append(Efficiency(model, target.accuracy.value, sizes[-1], point,
                               mark, low, high, low_mark, high_mark, min(steps) if steps else None))
     return out
 
@@ -470,7 +456,6 @@ class Headroom:
     reference: float
     gap: Estimate  # reference − accuracy (fraction; shown in pp)
     error_ratio: Estimate  # model errors / reference errors
-    human: float | None
 
 
 def headroom(boot: Bootstrap, refs: References, datasets: tuple[str, ...]) -> list[Headroom]:
@@ -489,9 +474,7 @@ def headroom(boot: Bootstrap, refs: References, datasets: tuple[str, ...]) -> li
             gap = Estimate(r - a.value, r - a.high, r - a.low)
             ratio = Estimate((1 - a.value) / (1 - r), (1 - a.high) / (1 - r),
                              (1 - a.low) / (1 - r))
-        human = refs.human.get(d)
-        out.append(Headroom(d, best.model, a, r, gap, ratio,
-                            None if human is None else float(human.value)))
+        out.append(Headroom(d, best.model, a, r, gap, ratio))
     return out
 
 
