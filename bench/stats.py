@@ -65,10 +65,6 @@ class McNemarResult:
     only_b: int
     p_value: float
 
-    @property
-    def discordant(self) -> int:
-        return self.only_a + self.only_b
-
 
 def mcnemar_exact_counts(only_a: int, only_b: int) -> McNemarResult:
     """Two-sided exact binomial test (p = 0.5) on the discordant pairs."""

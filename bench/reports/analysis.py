@@ -15,7 +15,7 @@ import json
 import os
 import warnings
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -126,8 +126,7 @@ def single_pixel_separability(x_train, y_train, x_test, y_test,
             rule = PairSeparability(a, b, pixel, threshold, b if b_high else a, train_acc,
                                     float("nan"), 0)
             test_acc, count = rule_accuracy(x_test, y_test, rule)
-            pairs.append(PairSeparability(**{**asdict(rule), "test_accuracy": test_acc,
-                                             "test_count": count}))
+            pairs.append(replace(rule, test_accuracy=test_acc, test_count=count))
     return tuple(pairs)
 
 
@@ -135,8 +134,8 @@ def compute_analysis(dataset, checksums: Mapping[str, str],
                      image_indices: Iterable[int]) -> DatasetAnalysis:
     """All cached evidence from a loaded dataset (``bench.data.load_dataset``'s result)."""
     y_test = np.asarray(dataset.y_test, dtype=np.uint8)
-    indices = sorted({int(i) for i in image_indices if 0 <= int(i) < len(y_test)})
-    images = {i: np.asarray(dataset.x_test[i], dtype=np.uint8).copy() for i in indices}
+    images = {i: np.asarray(dataset.x_test[i], dtype=np.uint8).copy()
+              for i in sorted(_valid(image_indices, y_test))}
     separability = single_pixel_separability(dataset.x_train, dataset.y_train,
                                              dataset.x_test, y_test)
     return DatasetAnalysis(dataset.name, dict(checksums), y_test.copy(), separability, images)
@@ -200,14 +199,6 @@ def read_cache(path: Path) -> DatasetAnalysis | None:
         return None
 
 
-def _expected_checksums(name: str) -> dict[str, str] | None:
-    """The checksums the data loader verifies, or None for a dataset it does not know."""
-    try:
-        return dict(expected_checksums(name))
-    except BenchError:
-        return None
-
-
 @dataclass(frozen=True, eq=False)
 class AnalysisResult:
     """An analysis, or why there is none (``note``); ``computed`` when data was loaded."""
@@ -236,7 +227,10 @@ def load_or_compute(results_dir: str | os.PathLike, name: str, checksums: Mappin
     if cached is not None and _valid(wanted(cached.test_labels), cached.test_labels) <= set(
             cached.images):
         return AnalysisResult(cached)
-    expected = _expected_checksums(name)
+    try:  # the checksums the data loader verifies (a dataset it does not know has none)
+        expected = dict(expected_checksums(name))
+    except BenchError:
+        expected = None
     if expected is not None and expected != dict(checksums):
         return AnalysisResult(cached, f"the results were made on {name} files whose checksums "
                               "differ from the ones this harness verifies, so the data-derived "

@@ -278,9 +278,7 @@ def _pixel_side(c: PixelCurve, title: str) -> str:
     text = (f"on {title} it holds for bars up to {_bar(c.highest_majority_bar)}; at "
             f"{_bar(PIXEL_BAR)}, {k} of {c.n_pairs} pairs")
     prob = c.prob_at(PIXEL_BAR)
-    majority = share > 0.5
-    flip = 1 - prob if majority else prob
-    if flip >= FLIP_NOTE:
+    if (1 - prob if share > 0.5 else prob) >= FLIP_NOTE:  # the chance the majority flips
         text += f" (P(most) = {percent(prob, 0)} under resampling of the test images)"
     return text
 
@@ -333,12 +331,9 @@ def models_scope(seeds_per_model: dict[str, int]) -> str:
 def answer(found: list[Reading], scope: str, method: str) -> str:
     """The first screen: which senses of "too easy" the evidence supports, in <= ~12 lines;
     ``scope`` says over what (``models_scope``)."""
-    by = {}
-    for r in found:
-        by.setdefault(r.verdict, []).append(r.short)
-    parts = [f"{v}: {', '.join(s)}" for v, s in
-             ((SUPPORTED, by.get(SUPPORTED)), (MIXED, by.get(MIXED)),
-              (NOT_SUPPORTED, by.get(NOT_SUPPORTED)), (CANNOT_TELL, by.get(CANNOT_TELL))) if s]
+    by = {v: [r.short for r in found if r.verdict == v]
+          for v in (SUPPORTED, MIXED, NOT_SUPPORTED, CANNOT_TELL)}
+    parts = [f"{v}: {', '.join(s)}" for v, s in by.items() if s]
     head = (f"**Is MNIST too easy? It depends on the sense.** Over {scope} the evidence "
             f"reads — {'; '.join(parts)}.")
     return "\n".join([head, "", *[r.line() for r in found], "",

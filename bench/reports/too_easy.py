@@ -18,7 +18,7 @@ from bench.reports.inputs import (
     dataset_title,
     sample_record,
 )
-from bench.reports.measures import FASHION, METHOD, MNIST, Measures
+from bench.reports.measures import FASHION, METHOD, MNIST, Estimate, Measures
 from bench.reports.page import Page, figure_link, join_blocks, scope_line
 from bench.reports.readings import (
     RULES,
@@ -74,15 +74,9 @@ def _saturation(m: Measures, refs: References, fig_dir: Path) -> str:
     s = m.saturation
     models = sorted({c.model for cells in s.cells.values() for c in cells})
     by = {(c.model, c.dataset): c for cells in s.cells.values() for c in cells}
-    rows = []
-    for model in models:
-        row = [md(model)]
-        for d in m.datasets:
-            c = by.get((model, d))
-            row.append(count(c.errors) if c else MISSING)
-        r = s.ratios.get(model)
-        row.append(ratio(r) if r else MISSING)
-        rows.append(row)
+    rows = [[md(model), *(count(by[(model, d)].errors) if (model, d) in by else MISSING
+                          for d in m.datasets),
+             ratio(s.ratios[model]) if model in s.ratios else MISSING] for model in models]
     for d in m.datasets:
         if d in refs.best_published:
             ref = refs.best_published[d]
@@ -128,8 +122,7 @@ def _discrimination(m: Measures) -> str:
 
 def _curve_table(m: Measures) -> str:
     boot = m.boot
-    keys = sorted({(mo, d) for (mo, d, _) in boot.cells if (mo, d) in boot.full_size
-                   and len(boot.curve(mo, d)) >= 2})
+    keys = [key for key in sorted(boot.full_size) if len(boot.curve(*key)) >= 2]
     sizes = sorted({c.train_size for mo, d in keys for c in boot.curve(mo, d)})
     rows = []
     for mo, d in keys:
@@ -280,11 +273,10 @@ def _headroom(m: Measures, refs: References) -> str:
         human = refs.human.get(d)
         for c in m.boot.full_cells(d):
             a = c.accuracy
-            gap = (r - a.value, r - a.high, r - a.low)
-            er = ((1 - a.value) / (1 - r), (1 - a.high) / (1 - r), (1 - a.low) / (1 - r))
+            gap = Estimate(r - a.value, r - a.high, r - a.low)
+            er = Estimate(*((1 - v) / (1 - r) for v in (a.value, a.high, a.low)))
             rows.append([md(c.model), dataset_title(d), with_interval(a, 100, 2),
-                         f"{100 * gap[0]:.2f} [{100 * gap[1]:.2f}, {100 * gap[2]:.2f}]",
-                         f"{er[0]:.1f}× [{er[1]:.1f}, {er[2]:.1f}]",
+                         with_interval(gap, 100, 2), ratio(er),
                          f"{100 * (a.value - float(human.value)):+.2f}" if human else MISSING])
     table = markdown_table(["model", "dataset", "test acc. (%) [95%]",
                             "below best published (pp)", "error ratio vs best published",
