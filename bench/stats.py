@@ -47,11 +47,9 @@ def mean_ci(values: Sequence[float] | np.ndarray, confidence: float = CONFIDENCE
 
     arr = _clean(values)
     n = int(arr.size)
-    if n == 0:
-        return MeanCI(math.nan, math.nan, math.nan, math.nan, 0)
-    mean = float(arr.mean())
-    if n == 1:
-        return MeanCI(mean, math.nan, math.nan, math.nan, 1)
+    mean = float(arr.mean()) if n else math.nan
+    if n < 2:
+        return MeanCI(mean, math.nan, math.nan, math.nan, n)
     std = float(arr.std(ddof=1))
     half = float(stdtrit(n - 1, (1 + confidence) / 2)) * std / math.sqrt(n)
     return MeanCI(mean, mean - half, mean + half, std, n)

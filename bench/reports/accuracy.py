@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +16,6 @@ from bench.reports.safe import figure_path, md
 from bench.reports.tables import (
     COMBINED_RULE,
     MISSING,
-    CellSummary,
     column_means,
     combined_cell,
     markdown_table,
@@ -30,25 +28,6 @@ from bench.reports.tables import (
 )
 
 N_CONFUSED = 5
-
-
-@dataclass(frozen=True)
-class Drop:
-    """One model's accuracy on MNIST and Fashion-MNIST (seed means)."""
-
-    model: str
-    mnist: float
-    fashion: float
-
-    @property
-    def drop(self) -> float:
-        return self.mnist - self.fashion
-
-
-def drops(summary: dict[tuple[str, str], CellSummary], models: tuple[str, ...]) -> list[Drop]:
-    """The MNIST − Fashion-MNIST drop of every model run on both datasets."""
-    return [Drop(m, summary[(m, MNIST)].test.mean, summary[(m, FASHION)].test.mean)
-            for m in models if (m, MNIST) in summary and (m, FASHION) in summary]
 
 
 def confused_pairs(matrix: np.ndarray, top: int = N_CONFUSED) -> list[tuple[int, int, int, int]]:
@@ -112,23 +91,28 @@ def xiao_table(m: Measures, refs: References) -> str:
     return join_blocks("## This harness vs Xiao et al. 2017", intro, table)
 
 
-def _drop_section(found: list[Drop], m: Measures) -> str:
-    if not found:
+def _drop_section(inputs: ReportInputs, m: Measures) -> str:
+    """The MNIST − Fashion-MNIST drop of seed-mean test accuracy, per model run on both."""
+    acc = {mo: (inputs.summary[(mo, MNIST)].test.mean, inputs.summary[(mo, FASHION)].test.mean)
+           for mo in inputs.models if (mo, MNIST) in inputs.summary
+           and (mo, FASHION) in inputs.summary}
+    if not acc:
         return ("## MNIST → Fashion-MNIST\n\n"
                 "Needs models run on both MNIST and Fashion-MNIST; none were.")
-    ratios = {d.model: m.saturation.ratios.get(d.model) for d in found}
-    rows = [[md(d.model), pct(d.mnist), pct(d.fashion), signed_pp(d.drop),
-             with_interval(ratios[d.model], 1, 1) if ratios[d.model] is not None else MISSING]
-            for d in found]
+    drop = {mo: mn - fa for mo, (mn, fa) in acc.items()}
+    ratios = {mo: m.saturation.ratios.get(mo) for mo in acc}
+    rows = [[md(mo), pct(mn), pct(fa), signed_pp(drop[mo]),
+             with_interval(ratios[mo], 1, 1) if ratios[mo] is not None else MISSING]
+            for mo, (mn, fa) in acc.items()]
     table = markdown_table(["model", "MNIST (%)", "Fashion-MNIST (%)",
                             "drop: MNIST − Fashion (pp)", "error ratio (Fashion / MNIST) [95%]"],
                            rows, ["left"] + ["right"] * 4)
-    ordered = sorted(found, key=lambda d: (d.drop, d.model))
-    lost = sum(1 for d in found if d.drop > 0)
+    ordered = sorted(acc, key=lambda mo: (drop[mo], mo))
+    lost = sum(1 for d in drop.values() if d > 0)
     ratios = [r.value for r in ratios.values() if r is not None and np.isfinite(r.value)]
-    text = (f"{lost} of {len(found)} models score lower on Fashion-MNIST than on MNIST. The drop "
-            f"ranges from {signed_pp(ordered[0].drop)} pp ({md(ordered[0].model)}) to "
-            f"{signed_pp(ordered[-1].drop)} pp ({md(ordered[-1].model)}).")
+    text = (f"{lost} of {len(acc)} models score lower on Fashion-MNIST than on MNIST. The drop "
+            f"ranges from {signed_pp(drop[ordered[0]])} pp ({md(ordered[0])}) to "
+            f"{signed_pp(drop[ordered[-1]])} pp ({md(ordered[-1])}).")
     if ratios:
         text += (f" Fashion-MNIST error rates are {min(ratios):.1f} to {max(ratios):.1f} times "
                  "the MNIST ones.")
@@ -208,7 +192,7 @@ def render(inputs: ReportInputs, fig_dir: Path, m: Measures, refs: References) -
         "## Cost vs accuracy",
         figure_link(cost, "fit seconds against test accuracy per model and dataset"),
         xiao_table(m, refs),
-        _drop_section(drops(inputs.summary, inputs.models), m),
+        _drop_section(inputs, m),
         _per_class_section(inputs),
         _confusion_section(inputs, fig_dir),
     )

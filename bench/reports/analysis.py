@@ -199,6 +199,14 @@ def read_cache(path: Path) -> DatasetAnalysis | None:
         return None
 
 
+def _expected_checksums(name: str) -> dict[str, str] | None:
+    """The checksums the data loader verifies, or None for a dataset it does not know."""
+    try:
+        return dict(expected_checksums(name))
+    except BenchError:
+        return None
+
+
 @dataclass(frozen=True, eq=False)
 class AnalysisResult:
     """An analysis, or why there is none (``note``); ``computed`` when data was loaded."""
@@ -227,10 +235,7 @@ def load_or_compute(results_dir: str | os.PathLike, name: str, checksums: Mappin
     if cached is not None and _valid(wanted(cached.test_labels), cached.test_labels) <= set(
             cached.images):
         return AnalysisResult(cached)
-    try:  # the checksums the data loader verifies (a dataset it does not know has none)
-        expected = dict(expected_checksums(name))
-    except BenchError:
-        expected = None
+    expected = _expected_checksums(name)
     if expected is not None and expected != dict(checksums):
         return AnalysisResult(cached, f"the results were made on {name} files whose checksums "
                               "differ from the ones this harness verifies, so the data-derived "

@@ -458,6 +458,14 @@ class Headroom:
     error_ratio: Estimate  # model errors / reference errors
 
 
+def versus_reference(a: Estimate, reference: float) -> tuple[Estimate, Estimate]:
+    """(``reference − a``, ``a``'s errors over the reference's): both are monotone in ``a``,
+    so their intervals are ``a``'s bounds transformed."""
+    r = reference
+    return (Estimate(r - a.value, r - a.high, r - a.low),
+            Estimate(*((1 - v) / (1 - r) for v in (a.value, a.high, a.low))))
+
+
 def headroom(boot: Bootstrap, refs: References, datasets: tuple[str, ...]) -> list[Headroom]:
     out = []
     for d in datasets:
@@ -466,15 +474,8 @@ def headroom(boot: Bootstrap, refs: References, datasets: tuple[str, ...]) -> li
         if ref is None or not cells:
             continue
         best = sorted(cells, key=lambda c: (-c.accuracy.value, c.model))[0]
-        a, r = best.accuracy, float(ref.value)
-        if a.replicates is not None:
-            gap = estimate(r - a.replicates, r - a.value)
-            ratio = estimate(_ratio(1 - a.replicates, 1 - r), (1 - a.value) / (1 - r))
-        else:
-            gap = Estimate(r - a.value, r - a.high, r - a.low)
-            ratio = Estimate((1 - a.value) / (1 - r), (1 - a.high) / (1 - r),
-                             (1 - a.low) / (1 - r))
-        out.append(Headroom(d, best.model, a, r, gap, ratio))
+        out.append(Headroom(d, best.model, best.accuracy, float(ref.value),
+                            *versus_reference(best.accuracy, float(ref.value))))
     return out
 
 

@@ -18,7 +18,7 @@ from bench.reports.inputs import (
     dataset_title,
     sample_record,
 )
-from bench.reports.measures import FASHION, METHOD, MNIST, Estimate, Measures
+from bench.reports.measures import FASHION, METHOD, MNIST, Measures, versus_reference
 from bench.reports.page import Page, figure_link, join_blocks, scope_line
 from bench.reports.readings import (
     RULES,
@@ -273,8 +273,7 @@ def _headroom(m: Measures, refs: References) -> str:
         human = refs.human.get(d)
         for c in m.boot.full_cells(d):
             a = c.accuracy
-            gap = Estimate(r - a.value, r - a.high, r - a.low)
-            er = Estimate(*((1 - v) / (1 - r) for v in (a.value, a.high, a.low)))
+            gap, er = versus_reference(a, r)
             rows.append([md(c.model), dataset_title(d), with_interval(a, 100, 2),
                          with_interval(gap, 100, 2), ratio(er),
                          f"{100 * (a.value - float(human.value)):+.2f}" if human else MISSING])
