@@ -99,8 +99,6 @@ def holm_adjust(p_values: Sequence[float]) -> list[float]:
     return [float(v) for v in adjusted]
 
 
-# ---------------------------------------------------------------------------- bootstrap
-
 N_BOOTSTRAP = 2000
 BOOTSTRAP_SEED = 20170825  # fixed: the same results give the same intervals
 POWER = 0.8
@@ -174,9 +172,6 @@ def combined_interval(seed_accuracies: Sequence[float] | np.ndarray, n_test: int
     return (max(0.0, p - half), min(1.0, p + half))
 
 
-# ---------------------------------------------------------------------------- power
-
-
 def mcnemar_min_detectable(n: int, disagreement: float, alpha: float = ALPHA,
                            power: float = POWER) -> float:
     """Smallest accuracy difference McNemar's test detects on ``n`` paired images.
@@ -196,9 +191,6 @@ def mcnemar_min_detectable(n: int, disagreement: float, alpha: float = ALPHA,
     qa, qb, qc = n + b * b, -2 * a * math.sqrt(psi * n), (a * a - b * b) * psi
     delta = (-qb + math.sqrt(qb * qb - 4 * qa * qc)) / (2 * qa)
     return float(min(delta, math.sqrt(psi)))
-
-
-# ---------------------------------------------------------------------------- ranks
 
 
 def rank_correlations(x: Sequence[float], y: Sequence[float]) -> tuple[float, float]:
@@ -247,9 +239,6 @@ def spearman_permutation_p(x: Sequence[float], y: Sequence[float], seed: int = 0
 def smallest_spearman_p(n: int) -> float:
     """The smallest two-sided exact p-value Spearman's ρ can reach with ``n`` items."""
     return math.nan if n < 3 else min(1.0, 2 / math.factorial(n))
-
-
-# ---------------------------------------------------------------------------- curves
 
 
 def crossing_size(sizes: Sequence[float], values: Sequence[float], target: float,

@@ -74,9 +74,6 @@ class DatasetAnalysis:
         return self.images.get(int(index))
 
 
-# ---------------------------------------------------------------------------- computing
-
-
 def class_histograms(x: np.ndarray, y: np.ndarray, n_classes: int = N_CLASSES) -> np.ndarray:
     """Counts ``h[c, pixel, level]`` of images of class ``c`` with that intensity at that pixel."""
     flat = x.reshape(len(x), -1)
@@ -139,9 +136,6 @@ def compute_analysis(dataset, checksums: Mapping[str, str],
     separability = single_pixel_separability(dataset.x_train, dataset.y_train,
                                              dataset.x_test, y_test)
     return DatasetAnalysis(dataset.name, dict(checksums), y_test.copy(), separability, images)
-
-
-# ---------------------------------------------------------------------------- the cache
 
 
 def checksum_digest(checksums: Mapping[str, str]) -> str:

@@ -190,9 +190,6 @@ def _ratio(num: np.ndarray | float, den: np.ndarray | float):
         return np.asarray(num, dtype=float) / np.asarray(den, dtype=float)
 
 
-# ---------------------------------------------------------------------------- saturation
-
-
 @dataclass(frozen=True, eq=False)
 class Saturation:
     """Errors left per model, and the Fashion/MNIST error ratio."""
@@ -229,9 +226,6 @@ def _error_ratio(num: Cell, den: Cell) -> Estimate:
         return Estimate(value, math.nan, math.nan)
     reps = _ratio(1 - num.accuracy.replicates, 1 - den.accuracy.replicates)
     return estimate(reps[np.isfinite(reps)], value)
-
-
-# ---------------------------------------------------------------------------- discrimination
 
 
 @dataclass(frozen=True, eq=False)
@@ -275,9 +269,6 @@ def pair_differences(boot: Bootstrap, dataset: str) -> list[PairDifference]:
     return out
 
 
-# ---------------------------------------------------------------------------- data efficiency
-
-
 @dataclass(frozen=True, eq=False)
 class Efficiency:
     """Training images a model needs on MNIST to reach its own full-data Fashion accuracy."""
@@ -296,9 +287,7 @@ class Efficiency:
 
 def data_efficiency(boot: Bootstrap) -> list[Efficiency]:
     out = []
-    for (model, dataset), _ in sorted(boot.full_size.items()):
-        if dataset != MNIST:
-            continue
+    for model in sorted(mo for mo, d in boot.full_size if d == MNIST):
         curve, target = boot.curve(model, MNIST), boot.full(model, FASHION)
         if target is None or len(curve) < 2:
             continue
@@ -322,9 +311,6 @@ def data_efficiency(boot: Bootstrap) -> list[Efficiency]:
         out.append(Efficiency(model, target.accuracy.value, sizes[-1], point,
                               mark, low, high, low_mark, high_mark, min(steps) if steps else None))
     return out
-
-
-# ---------------------------------------------------------------------------- transfer
 
 
 @dataclass(frozen=True, eq=False)
@@ -395,9 +381,6 @@ def _transfer_of(pairs: list[tuple[Cell, Cell]]) -> Transfer:
                     min(xm) if xm else math.nan)
 
 
-# ---------------------------------------------------------------------------- one pixel
-
-
 @dataclass(frozen=True)
 class PixelCurve:
     """Share of class pairs the best single pixel separates at each bar, and P(most)."""
@@ -443,9 +426,6 @@ def pixel_curve(inputs: ReportInputs, dataset: str) -> PixelCurve | None:
     return PixelCurve(dataset, len(pairs), PIXEL_BARS, tuple(shares), tuple(probs))
 
 
-# ---------------------------------------------------------------------------- headroom
-
-
 @dataclass(frozen=True, eq=False)
 class Headroom:
     """The best model's distance to the best published accuracy on one dataset."""
@@ -477,9 +457,6 @@ def headroom(boot: Bootstrap, refs: References, datasets: tuple[str, ...]) -> li
         out.append(Headroom(d, best.model, best.accuracy, float(ref.value),
                             *versus_reference(best.accuracy, float(ref.value))))
     return out
-
-
-# ---------------------------------------------------------------------------- all of it
 
 
 @dataclass(frozen=True, eq=False)

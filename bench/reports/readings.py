@@ -74,9 +74,6 @@ class Reading:
         return f"- **{self.sense}** — *{self.verdict}*: {self.text}"
 
 
-# ---------------------------------------------------------------------------- the readings
-
-
 def saturation(m: Measures) -> Reading:
     sense = "Saturated: few errors left on MNIST"
     s = m.saturation

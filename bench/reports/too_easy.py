@@ -183,24 +183,17 @@ def _transfer(m: Measures, fig_dir: Path) -> str:
     head = "## 4. Transfer: does the MNIST ranking predict the Fashion-MNIST ranking?"
     if t is None:
         return join_blocks(head, "Needs models on both datasets.")
-    by = {(c.model, c.dataset): c for d in (MNIST, FASHION) for c in m.boot.full_cells(d)}
-
-    def rank(d: str) -> dict[str, int]:
-        order = sorted(t.models, key=lambda mo: (-by[(mo, d)].accuracy.value, mo))
-        return {mo: i + 1 for i, mo in enumerate(order)}
-
-    rm, rf = rank(MNIST), rank(FASHION)
-    rows = [[md(mo), rm[mo], pct(by[(mo, MNIST)].accuracy.value), rf[mo],
-             pct(by[(mo, FASHION)].accuracy.value)] for mo in sorted(t.models, key=rm.get)]
+    acc = {(mo, d): m.boot.full(mo, d).accuracy for mo in t.models for d in (MNIST, FASHION)}
+    rm, rf = ({mo: i + 1 for i, mo in enumerate(sorted(t.models, key=lambda mo: (
+        -acc[(mo, d)].value, mo)))} for d in (MNIST, FASHION))
+    rows = [[md(mo), rm[mo], pct(acc[(mo, MNIST)].value), rf[mo], pct(acc[(mo, FASHION)].value)]
+            for mo in sorted(t.models, key=rm.get)]
     table = markdown_table(["model", "rank on MNIST", "MNIST acc. (%)", "rank on Fashion-MNIST",
                             "Fashion-MNIST acc. (%)"], rows, ["left"] + ["right"] * 4)
-
-    def triple(c) -> tuple[float, float, float]:
-        return (c.accuracy.value, c.accuracy.low, c.accuracy.high)
-
     path = figures.rank_transfer(
         figure_path(fig_dir, "rank-transfer"),
-        [(mo, triple(by[(mo, MNIST)]), triple(by[(mo, FASHION)])) for mo in sorted(t.models)],
+        [(mo, *((a.value, a.low, a.high) for a in (acc[(mo, MNIST)], acc[(mo, FASHION)])))
+         for mo in sorted(t.models)],
         "MNIST test accuracy (%), 95% interval", "Fashion-MNIST test accuracy (%), 95% interval")
     return join_blocks(head, table, figure_link(path, "MNIST vs Fashion-MNIST accuracy per "
                                                 "model (every model in the run)"),
