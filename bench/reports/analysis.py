@@ -138,14 +138,11 @@ def compute_analysis(dataset, checksums: Mapping[str, str],
     return DatasetAnalysis(dataset.name, dict(checksums), y_test.copy(), separability, images)
 
 
-def checksum_digest(checksums: Mapping[str, str]) -> str:
-    """A short stable digest of ``{file: sha256}``: the cache key."""
-    text = json.dumps(dict(sorted(checksums.items())), sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
 def cache_path(results_dir: str | os.PathLike, name: str, checksums: Mapping[str, str]) -> Path:
-    return Path(results_dir) / ANALYSIS_FOLDER / f"{name}-{checksum_digest(checksums)}.json"
+    """``<results>/analysis/<name>-<key>.json``; the key is a short digest of the checksums."""
+    text = json.dumps(dict(sorted(checksums.items())), sort_keys=True)
+    key = hashlib.sha256(text.encode()).hexdigest()[:16]
+    return Path(results_dir) / ANALYSIS_FOLDER / f"{name}-{key}.json"
 
 
 def to_json(analysis: DatasetAnalysis) -> str:

@@ -63,9 +63,6 @@ class Estimate:
     high: float
     replicates: np.ndarray | None = field(default=None, repr=False)
 
-    def excludes(self, value: float) -> bool:
-        return not (self.low <= value <= self.high)
-
 
 def estimate(replicates: np.ndarray, value: float) -> Estimate:
     low, high = percentile_interval(replicates)
@@ -241,7 +238,7 @@ class PairDifference:
 
     @property
     def resolved(self) -> bool:
-        return self.difference.excludes(0.0)
+        return not (self.difference.low <= 0.0 <= self.difference.high)
 
     @property
     def flip_probability(self) -> float:

@@ -22,6 +22,7 @@ from bench.reports.measures import (
     PairDifference,
     PixelCurve,
 )
+from bench.reports.page import plural
 from bench.reports.references import cite_short
 from bench.reports.safe import md
 from bench.reports.tables import count, images, number, percent, pp, ratio, with_interval
@@ -314,14 +315,10 @@ def readings(m: Measures, min_steps: int | None = None) -> list[Reading]:
 def models_scope(seeds_per_model: dict[str, int]) -> str:
     """"4 models × 3 seeds", or "17 models (4 × 3 seeds, 13 × 1 seed)" when seeds differ."""
     groups = Counter(seeds_per_model.values())
-
-    def seeds(k: int) -> str:
-        return f"{k} seed{'s' if k != 1 else ''}"
-
     if len(groups) <= 1:
-        k = next(iter(groups), 0)
-        return f"{len(seeds_per_model)} models × {seeds(k)}"
-    parts = ", ".join(f"{n} × {seeds(k)}" for k, n in sorted(groups.items(), reverse=True))
+        return f"{len(seeds_per_model)} models × {plural(next(iter(groups), 0), 'seed')}"
+    parts = ", ".join(f"{n} × {plural(k, 'seed')}" for k, n in sorted(groups.items(),
+                                                                      reverse=True))
     return f"{len(seeds_per_model)} models ({parts})"
 
 

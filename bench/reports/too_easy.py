@@ -56,10 +56,8 @@ def the_answer(inputs: ReportInputs, m: Measures) -> str:
         have = ", ".join(dataset_title(d) for d in m.datasets) or "none"
         return ("**Is MNIST too easy? Undecided:** the comparison needs results on both MNIST "
                 f"and Fashion-MNIST; this store has results on: {have}.")
-    seeds: dict[str, set[int]] = {}
-    for r in inputs.runs:
-        seeds.setdefault(r.model, set()).add(r.seed)
-    return answer(found, models_scope({m: len(s) for m, s in seeds.items()}), METHOD)
+    seeds = {mo: len({r.seed for r in inputs.runs if r.model == mo}) for mo in inputs.models}
+    return answer(found, models_scope(seeds), METHOD)
 
 
 def _rules() -> str:
