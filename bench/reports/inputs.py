@@ -61,9 +61,7 @@ def choose_profile(ok: Iterable[RunRecord], requested: str | None = None) -> str
             raise UsageError(f"no successful results of profile {requested!r} in the store "
                              f"(profiles with results: {held}).")
         return requested
-    size: dict[str, int] = {}
-    for r in ok:
-        size[r.profile] = max(size.get(r.profile, 0), r.train_size)
+    size = {p: max(r.train_size for r in ok if r.profile == p) for p in counts}
     return sorted(counts, key=lambda p: (-size[p], -counts[p], p))[0]
 
 

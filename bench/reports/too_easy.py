@@ -18,11 +18,10 @@ from bench.reports.inputs import (
     dataset_title,
     sample_record,
 )
-from bench.reports.measures import FASHION, METHOD, MNIST, Measures, versus_reference
+from bench.reports.measures import FASHION, METHOD, MNIST, Cell, Measures, versus_reference
 from bench.reports.page import Page, figure_link, join_blocks, scope_line
 from bench.reports.readings import (
     RULES,
-    Reading,
     answer,
     models_scope,
     readings,
@@ -45,13 +44,9 @@ from bench.stats import ALPHA, POWER
 CURVE_BARS_SHOWN = (0.80, 0.85, 0.90, 0.95, 0.99)
 
 
-def the_readings(m: Measures) -> list[Reading]:
-    return readings(m, CURVE_MIN_STEPS)
-
-
 def the_answer(inputs: ReportInputs, m: Measures) -> str:
     """The answer block shared by README.md and this page."""
-    found = the_readings(m)
+    found = readings(m)
     if MNIST not in m.datasets or FASHION not in m.datasets:
         have = ", ".join(dataset_title(d) for d in m.datasets) or "none"
         return ("**Is MNIST too easy? Undecided:** the comparison needs results on both MNIST "
@@ -97,7 +92,7 @@ def _saturation(m: Measures, refs: References, fig_dir: Path) -> str:
                                {d: dataset_title(d) for d in m.datasets}, refs_lines)
     return join_blocks("## 1. Saturation: errors left", table,
                        figure_link(path, "test error rate per model, log scale, with intervals"),
-                       the_readings(m)[0].line())
+                       readings(m)[0].line())
 
 
 def _discrimination(m: Measures) -> str:
@@ -115,16 +110,14 @@ def _discrimination(m: Measures) -> str:
              f"difference McNemar's test finds with α = {ALPHA} and power {POWER} at that "
              "disagreement on this many test images (Connor 1987 normal approximation).")
     return join_blocks("## 2. Discrimination: can the test set tell models apart?", intro,
-                       table, the_readings(m)[1].line())
+                       table, readings(m)[1].line())
 
 
-def _curve_table(m: Measures) -> str:
-    boot = m.boot
-    keys = [key for key in sorted(boot.full_size) if len(boot.curve(*key)) >= 2]
-    sizes = sorted({c.train_size for mo, d in keys for c in boot.curve(mo, d)})
+def _curve_table(curves: dict[tuple[str, str], list[Cell]]) -> str:
+    sizes = sorted({c.train_size for cells in curves.values() for c in cells})
     rows = []
-    for mo, d in keys:
-        at = {c.train_size: c for c in boot.curve(mo, d)}
+    for (mo, d), cells in curves.items():
+        at = {c.train_size: c for c in cells}
         steps = [at[s].gradient_steps for s in sizes if s in at]
         rows.append([md(mo), dataset_title(d)]
                     + [with_interval(at[s].accuracy, 100, 2) if s in at else MISSING
@@ -137,20 +130,17 @@ def _curve_table(m: Measures) -> str:
 
 def _data_efficiency(m: Measures, fig_dir: Path) -> str:
     head = "## 3. Data efficiency: the learning curve"
-    boot = m.boot
-    curves: dict[str, dict[str, list[tuple[int, float, float, float]]]] = {}
-    for (mo, d), _ in sorted(boot.full_size.items()):
-        pts = boot.curve(mo, d)
-        if len(pts) >= 2:
-            curves.setdefault(d, {})[mo] = [(c.train_size, c.accuracy.value, c.accuracy.low,
-                                             c.accuracy.high) for c in pts]
+    curves = {key: m.boot.curve(*key) for key in sorted(m.boot.full_size)
+              if len(m.boot.curve(*key)) >= 2}
     if not curves:
         return join_blocks(head, "No learning-curve runs in this run (`python -m bench "
                            "run-all` with the full profile makes them).")
-    curves = {d: curves[d] for d in m.datasets if d in curves}
+    points = {d: {mo: [(c.train_size, c.accuracy.value, c.accuracy.low, c.accuracy.high)
+                       for c in cells] for (mo, dd), cells in curves.items() if dd == d}
+              for d in m.datasets if d in {dd for _, dd in curves}}
     targets = {MNIST: {e.model: e.target for e in m.efficiency}}
-    path = figures.learning_curves(figure_path(fig_dir, "learning-curve"), curves,
-                                   {d: dataset_title(d) for d in curves}, targets)
+    path = figures.learning_curves(figure_path(fig_dir, "learning-curve"), points,
+                                   {d: dataset_title(d) for d in points}, targets)
     rows = [[md(e.model), pct(e.target), images(e.images, e.censor),
              f"[{images(e.low, e.low_censor)}, {images(e.high, e.high_censor)}]"
              if not math.isnan(e.low) else MISSING,
@@ -168,12 +158,11 @@ def _data_efficiency(m: Measures, fig_dir: Path) -> str:
              "dashed lines in the MNIST panel are each model's full-data Fashion-MNIST accuracy; "
              "where a curve crosses its line is read off by linear interpolation on log(size), "
              "in every bootstrap replicate for the interval.")
-    missing = sorted({mo for (mo, _d) in boot.full_size}
-                     - {mo for by in curves.values() for mo in by})
+    missing = sorted({mo for mo, _d in m.boot.full_size} - {mo for mo, _d in curves})
     absent = (f"Not in this run: learning-curve points for {', '.join(md(x) for x in missing)}."
               if missing else "")
-    return join_blocks(head, intro, _curve_table(m), figure_link(path, "learning curves"),
-                       absent, table, rule, the_readings(m)[2].line())
+    return join_blocks(head, intro, _curve_table(curves), figure_link(path, "learning curves"),
+                       absent, table, rule, readings(m)[2].line())
 
 
 def _transfer(m: Measures, fig_dir: Path) -> str:
@@ -195,7 +184,7 @@ def _transfer(m: Measures, fig_dir: Path) -> str:
         "MNIST test accuracy (%), 95% interval", "Fashion-MNIST test accuracy (%), 95% interval")
     return join_blocks(head, table, figure_link(path, "MNIST vs Fashion-MNIST accuracy per "
                                                 "model (every model in the run)"),
-                       the_readings(m)[3].line())
+                       readings(m)[3].line())
 
 
 def _pixels(inputs: ReportInputs, m: Measures, refs: References,
@@ -242,7 +231,7 @@ def _pixels(inputs: ReportInputs, m: Measures, refs: References,
                        + "\n\n</details>")
     return join_blocks(head, quote, intro, table,
                        figure_link(curve, "share of class pairs one pixel separates, by bar"),
-                       the_readings(m)[4].line(),
+                       readings(m)[4].line(),
                        figure_link(heat, "single-pixel separability per class pair"),
                        *details)
 
@@ -276,7 +265,7 @@ def _headroom(m: Measures, refs: References) -> str:
     cites += [f"human {dataset_title(d)} {100 * float(ref.value):.1f}%: {ref.what} ({cite(ref)})"
               for d, ref in refs.human.items() if d in m.datasets]
     return join_blocks("## 6. Headroom", "References: " + "; ".join(cites) + ".", table,
-                       the_readings(m)[5].line())
+                       readings(m)[5].line())
 
 
 def _errors_section(inputs: ReportInputs, fig_dir: Path) -> str:
