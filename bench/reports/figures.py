@@ -70,6 +70,8 @@ def error_rates(path: Path, models: Sequence[str], datasets: Sequence[str],
                 titles: Mapping[str, str], references: Sequence[tuple[str, float, str]]) -> Path:
     """Test error rate (%) per model on a log axis, 95% intervals as bars, one marker per
     dataset; ``references`` are (dataset, error %, label) drawn as vertical lines."""
+    from matplotlib.ticker import FuncFormatter
+
     height = max(2.8, 0.5 * len(models) + 1.6)
     with figure(path, 6.6, height) as fig:
         ax = fig.add_subplot()
@@ -95,8 +97,6 @@ def error_rates(path: Path, models: Sequence[str], datasets: Sequence[str],
             ax.text(value, 1.01, f"{label}\n{value:.2f}%", transform=trans, fontsize=6,
                     ha="center", va="bottom", color=colour)
         ax.set_xscale("log")
-        from matplotlib.ticker import FuncFormatter
-
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
         ax.set_yticks(y, list(models))
         ax.set_ylim(len(models) - 0.5, -0.5)
@@ -299,9 +299,8 @@ def cost_accuracy(path: Path, points: Sequence[tuple[str, str, float, float]],
                 ax.annotate(short_label(model), (fit, 100 * acc), xytext=(4, 2),
                             textcoords="offset points", fontsize=6)
             ax.set_xscale("log")
-            plain = FuncFormatter(lambda v, _pos: f"{v:g}")
             ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-            ax.xaxis.set_major_formatter(plain)
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
             ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _pos: ""))
             ax.set_title(titles.get(dataset, dataset), fontsize=9)
             ax.set_xlabel("fit time per run (s, mean over seeds; log scale)")

@@ -26,7 +26,6 @@ from bench.reports.page import plural
 from bench.reports.references import cite_short
 from bench.reports.safe import md
 from bench.reports.tables import count, images, number, percent, pp, ratio, with_interval
-from bench.results.record import CURVE_MIN_STEPS
 from bench.stats import ALPHA, POWER, mcnemar_exact_counts
 
 SUPPORTED, NOT_SUPPORTED, MIXED, CANNOT_TELL = "supported", "not supported", "mixed", "cannot tell"
@@ -185,7 +184,7 @@ def _efficiency_phrase(e: Efficiency) -> str:
     return text
 
 
-def data_efficiency(m: Measures, min_steps: int = CURVE_MIN_STEPS) -> Reading:
+def data_efficiency(m: Measures, min_steps: int | None = None) -> Reading:
     sense = "MNIST needs little data"
     effs = m.efficiency
     if not effs:
@@ -200,7 +199,8 @@ def data_efficiency(m: Measures, min_steps: int = CURVE_MIN_STEPS) -> Reading:
         low, high = (f"{'≥ ' if c == '<=' else ''}{v:.0f}" for v, c in (folds[0], folds[-1]))
         span = low if low == high else f"{low}–{high}"
         text += f" — {span}× fewer than the {effs[0].full_size:,} it trains on"
-    confounded = [e for e in effs if e.min_steps is not None and e.min_steps < min_steps]
+    confounded = [e for e in effs if min_steps and e.min_steps is not None
+                  and e.min_steps < min_steps]
     if confounded:
         text += ("; confounded for " + ", ".join(f"{md(e.model)} (as few as {e.min_steps} gradient "
                                                  "steps at the smallest size)" for e in confounded)
@@ -307,7 +307,7 @@ def headroom(m: Measures) -> Reading:
     return Reading("headroom", sense, verdict, text + ".")
 
 
-def readings(m: Measures, min_steps: int = CURVE_MIN_STEPS) -> list[Reading]:
+def readings(m: Measures, min_steps: int | None = None) -> list[Reading]:
     return [saturation(m), discrimination(m), data_efficiency(m, min_steps), transfer(m),
             one_pixel(m), headroom(m)]
 

@@ -22,6 +22,7 @@ from bench.reports.measures import FASHION, METHOD, MNIST, Cell, Measures, versu
 from bench.reports.page import Page, figure_link, join_blocks, scope_line
 from bench.reports.readings import (
     RULES,
+    Reading,
     answer,
     models_scope,
     readings,
@@ -44,9 +45,13 @@ from bench.stats import ALPHA, POWER
 CURVE_BARS_SHOWN = (0.80, 0.85, 0.90, 0.95, 0.99)
 
 
+def the_readings(m: Measures) -> list[Reading]:
+    return readings(m, CURVE_MIN_STEPS)
+
+
 def the_answer(inputs: ReportInputs, m: Measures) -> str:
     """The answer block shared by README.md and this page."""
-    found = readings(m)
+    found = the_readings(m)
     if MNIST not in m.datasets or FASHION not in m.datasets:
         have = ", ".join(dataset_title(d) for d in m.datasets) or "none"
         return ("**Is MNIST too easy? Undecided:** the comparison needs results on both MNIST "
@@ -92,7 +97,7 @@ def _saturation(m: Measures, refs: References, fig_dir: Path) -> str:
                                {d: dataset_title(d) for d in m.datasets}, refs_lines)
     return join_blocks("## 1. Saturation: errors left", table,
                        figure_link(path, "test error rate per model, log scale, with intervals"),
-                       readings(m)[0].line())
+                       the_readings(m)[0].line())
 
 
 def _discrimination(m: Measures) -> str:
@@ -110,7 +115,7 @@ def _discrimination(m: Measures) -> str:
              f"difference McNemar's test finds with α = {ALPHA} and power {POWER} at that "
              "disagreement on this many test images (Connor 1987 normal approximation).")
     return join_blocks("## 2. Discrimination: can the test set tell models apart?", intro,
-                       table, readings(m)[1].line())
+                       table, the_readings(m)[1].line())
 
 
 def _curve_table(curves: dict[tuple[str, str], list[Cell]]) -> str:
@@ -162,7 +167,7 @@ def _data_efficiency(m: Measures, fig_dir: Path) -> str:
     absent = (f"Not in this run: learning-curve points for {', '.join(md(x) for x in missing)}."
               if missing else "")
     return join_blocks(head, intro, _curve_table(curves), figure_link(path, "learning curves"),
-                       absent, table, rule, readings(m)[2].line())
+                       absent, table, rule, the_readings(m)[2].line())
 
 
 def _transfer(m: Measures, fig_dir: Path) -> str:
@@ -184,7 +189,7 @@ def _transfer(m: Measures, fig_dir: Path) -> str:
         "MNIST test accuracy (%), 95% interval", "Fashion-MNIST test accuracy (%), 95% interval")
     return join_blocks(head, table, figure_link(path, "MNIST vs Fashion-MNIST accuracy per "
                                                 "model (every model in the run)"),
-                       readings(m)[3].line())
+                       the_readings(m)[3].line())
 
 
 def _pixels(inputs: ReportInputs, m: Measures, refs: References,
@@ -231,7 +236,7 @@ def _pixels(inputs: ReportInputs, m: Measures, refs: References,
                        + "\n\n</details>")
     return join_blocks(head, quote, intro, table,
                        figure_link(curve, "share of class pairs one pixel separates, by bar"),
-                       readings(m)[4].line(),
+                       the_readings(m)[4].line(),
                        figure_link(heat, "single-pixel separability per class pair"),
                        *details)
 
@@ -265,7 +270,7 @@ def _headroom(m: Measures, refs: References) -> str:
     cites += [f"human {dataset_title(d)} {100 * float(ref.value):.1f}%: {ref.what} ({cite(ref)})"
               for d, ref in refs.human.items() if d in m.datasets]
     return join_blocks("## 6. Headroom", "References: " + "; ".join(cites) + ".", table,
-                       readings(m)[5].line())
+                       the_readings(m)[5].line())
 
 
 def _errors_section(inputs: ReportInputs, fig_dir: Path) -> str:
