@@ -47,11 +47,9 @@ def mean_ci(values: Sequence[float] | np.ndarray, confidence: float = CONFIDENCE
 
     arr = _clean(values)
     n = int(arr.size)
-    if n == 0:
-        return MeanCI(math.nan, math.nan, math.nan, math.nan, 0)
-    mean = float(arr.mean())
-    if n == 1:
-        return MeanCI(mean, math.nan, math.nan, math.nan, 1)
+    mean = float(arr.mean()) if n else math.nan
+    if n < 2:
+        return MeanCI(mean, math.nan, math.nan, math.nan, n)
     std = float(arr.std(ddof=1))
     half = float(stdtrit(n - 1, (1 + confidence) / 2)) * std / math.sqrt(n)
     return MeanCI(mean, mean - half, mean + half, std, n)
@@ -64,10 +62,6 @@ class McNemarResult:
     only_a: int
     only_b: int
     p_value: float
-
-    @property
-    def discordant(self) -> int:
-        return self.only_a + self.only_b
 
 
 def mcnemar_exact_counts(only_a: int, only_b: int) -> McNemarResult:
@@ -104,8 +98,6 @@ def holm_adjust(p_values: Sequence[float]) -> list[float]:
     adjusted[order] = np.maximum.accumulate(scaled)
     return [float(v) for v in adjusted]
 
-
-# ---------------------------------------------------------------------------- bootstrap
 
 N_BOOTSTRAP = 2000
 BOOTSTRAP_SEED = 20170825  # fixed: the same results give the same intervals
@@ -180,9 +172,6 @@ def combined_interval(seed_accuracies: Sequence[float] | np.ndarray, n_test: int
     return (max(0.0, p - half), min(1.0, p + half))
 
 
-# ---------------------------------------------------------------------------- power
-
-
 def mcnemar_min_detectable(n: int, disagreement: float, alpha: float = ALPHA,
                            power: float = POWER) -> float:
     """Smallest accuracy difference McNemar's test detects on ``n`` paired images.
@@ -202,9 +191,6 @@ def mcnemar_min_detectable(n: int, disagreement: float, alpha: float = ALPHA,
     qa, qb, qc = n + b * b, -2 * a * math.sqrt(psi * n), (a * a - b * b) * psi
     delta = (-qb + math.sqrt(qb * qb - 4 * qa * qc)) / (2 * qa)
     return float(min(delta, math.sqrt(psi)))
-
-
-# ---------------------------------------------------------------------------- ranks
 
 
 def rank_correlations(x: Sequence[float], y: Sequence[float]) -> tuple[float, float]:
@@ -253,9 +239,6 @@ def spearman_permutation_p(x: Sequence[float], y: Sequence[float], seed: int = 0
 def smallest_spearman_p(n: int) -> float:
     """The smallest two-sided exact p-value Spearman's ρ can reach with ``n`` items."""
     return math.nan if n < 3 else min(1.0, 2 / math.factorial(n))
-
-
-# ---------------------------------------------------------------------------- curves
 
 
 def crossing_size(sizes: Sequence[float], values: Sequence[float], target: float,

@@ -66,7 +66,7 @@ def test_mcnemar_from_predictions_matches_statsmodels_and_binomtest():
     table = np.array([[np.sum(right_a & right_b), np.sum(right_a & ~right_b)],
                       [np.sum(~right_a & right_b), np.sum(~right_a & ~right_b)]])
     assert (result.only_a, result.only_b) == (table[0, 1], table[1, 0])
-    assert result.discordant == table[0, 1] + table[1, 0]
+    assert result.only_a + result.only_b == table[0, 1] + table[1, 0]
     assert result.p_value == pytest.approx(mcnemar(table, exact=True).pvalue)
     binom = sps.binomtest(int(table[0, 1]), int(table[0, 1] + table[1, 0]), 0.5).pvalue
     assert result.p_value == pytest.approx(binom)

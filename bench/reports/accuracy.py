@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +16,6 @@ from bench.reports.safe import figure_path, md
 from bench.reports.tables import (
     COMBINED_RULE,
     MISSING,
-    CellSummary,
     column_means,
     combined_cell,
     markdown_table,
@@ -25,57 +24,34 @@ from bench.reports.tables import (
     pct_ci,
     seconds,
     signed_pp,
-    sum_matrices,
     with_interval,
 )
 
 N_CONFUSED = 5
 
 
-@dataclass(frozen=True)
-class Drop:
-    """One model's accuracy on MNIST and Fashion-MNIST (seed means)."""
-
-    model: str
-    mnist: float
-    fashion: float
-
-    @property
-    def drop(self) -> float:
-        return self.mnist - self.fashion
-
-
-def drops(summary: dict[tuple[str, str], CellSummary], models: tuple[str, ...]) -> list[Drop]:
-    """The MNIST − Fashion-MNIST drop of every model run on both datasets."""
-    return [Drop(m, summary[(m, MNIST)].test.mean, summary[(m, FASHION)].test.mean)
-            for m in models if (m, MNIST) in summary and (m, FASHION) in summary]
-
-
 def confused_pairs(matrix: np.ndarray, top: int = N_CONFUSED) -> list[tuple[int, int, int, int]]:
     """(a, b, a→b count, b→a count) of the unordered class pairs with the most confusions."""
-    pairs = []
-    for a in range(matrix.shape[0]):
-        for b in range(a + 1, matrix.shape[0]):
-            pairs.append((a, b, int(matrix[a, b]), int(matrix[b, a])))
+    pairs = [(a, b, int(matrix[a, b]), int(matrix[b, a]))
+             for a, b in itertools.combinations(range(matrix.shape[0]), 2)]
     pairs.sort(key=lambda p: (-(p[2] + p[3]), p[0], p[1]))
     return [p for p in pairs[:top] if p[2] + p[3] > 0]
 
 
-def _main_table(inputs: ReportInputs, summary: dict[tuple[str, str], CellSummary],
-                m: Measures) -> str:
+def _main_table(inputs: ReportInputs, m: Measures) -> str:
     rows = []
     for model in inputs.models:
         for name in inputs.datasets:
-            cell = summary.get((model, name))
+            cell = inputs.summary.get((model, name))
             boot = m.boot.full(model, name)
             if cell is None or boot is None:
                 continue
             accs = [r.test_accuracy for r in inputs.runs_of(model, name)]
             rows.append([md(model), dataset_title(name),
-                         combined_cell(accs, cell.test_size, boot.effective_runs),
+                         combined_cell(accs, boot.n_test, boot.effective_runs),
                          with_interval(boot.accuracy, 100, 2),
-                         number(100 * cell.test.std), f"{len(cell.seeds)} ({boot.effective_runs})",
-                         pct_ci(cell.train), seconds(cell.fit_seconds)])
+                         number(100 * cell.test.std), f"{boot.seeds} ({boot.effective_runs})",
+                         pct_ci(cell.train), seconds(boot.fit_seconds)])
     headers = ["model", "dataset", "test acc. (%)", "bootstrap 95% interval", "seed std (pp)",
                "seeds (effective runs)", "train acc. (%)", "fit time (mean)"]
     return markdown_table(headers, rows, ["left", "left"] + ["right"] * 6)
@@ -115,23 +91,28 @@ def xiao_table(m: Measures, refs: References) -> str:
     return join_blocks("## This harness vs Xiao et al. 2017", intro, table)
 
 
-def _drop_section(found: list[Drop], m: Measures) -> str:
-    if not found:
+def _drop_section(inputs: ReportInputs, m: Measures) -> str:
+    """The MNIST − Fashion-MNIST drop of seed-mean test accuracy, per model run on both."""
+    acc = {mo: (inputs.summary[(mo, MNIST)].test.mean, inputs.summary[(mo, FASHION)].test.mean)
+           for mo in inputs.models if (mo, MNIST) in inputs.summary
+           and (mo, FASHION) in inputs.summary}
+    if not acc:
         return ("## MNIST → Fashion-MNIST\n\n"
                 "Needs models run on both MNIST and Fashion-MNIST; none were.")
-    ratios = {d.model: m.saturation.ratios.get(d.model) for d in found}
-    rows = [[md(d.model), pct(d.mnist), pct(d.fashion), signed_pp(d.drop),
-             with_interval(ratios[d.model], 1, 1) if ratios[d.model] is not None else MISSING]
-            for d in found]
+    drop = {mo: mn - fa for mo, (mn, fa) in acc.items()}
+    ratios = {mo: m.saturation.ratios.get(mo) for mo in acc}
+    rows = [[md(mo), pct(mn), pct(fa), signed_pp(drop[mo]),
+             with_interval(ratios[mo], 1, 1) if ratios[mo] is not None else MISSING]
+            for mo, (mn, fa) in acc.items()]
     table = markdown_table(["model", "MNIST (%)", "Fashion-MNIST (%)",
                             "drop: MNIST − Fashion (pp)", "error ratio (Fashion / MNIST) [95%]"],
                            rows, ["left"] + ["right"] * 4)
-    ordered = sorted(found, key=lambda d: (d.drop, d.model))
-    lost = sum(1 for d in found if d.drop > 0)
+    ordered = sorted(acc, key=lambda mo: (drop[mo], mo))
+    lost = sum(1 for d in drop.values() if d > 0)
     ratios = [r.value for r in ratios.values() if r is not None and np.isfinite(r.value)]
-    text = (f"{lost} of {len(found)} models score lower on Fashion-MNIST than on MNIST. The drop "
-            f"ranges from {signed_pp(ordered[0].drop)} pp ({md(ordered[0].model)}) to "
-            f"{signed_pp(ordered[-1].drop)} pp ({md(ordered[-1].model)}).")
+    text = (f"{lost} of {len(acc)} models score lower on Fashion-MNIST than on MNIST. The drop "
+            f"ranges from {signed_pp(drop[ordered[0]])} pp ({md(ordered[0])}) to "
+            f"{signed_pp(drop[ordered[-1]])} pp ({md(ordered[-1])}).")
     if ratios:
         text += (f" Fashion-MNIST error rates are {min(ratios):.1f} to {max(ratios):.1f} times "
                  "the MNIST ones.")
@@ -173,10 +154,10 @@ def _confusion_section(inputs: ReportInputs, fig_dir: Path) -> str:
         for model in inputs.models:
             mats = [r.confusion_matrix for r in inputs.runs_of(model, name) if r.confusion_matrix]
             if mats:
-                per_model[model] = sum_matrices(mats)
+                per_model[model] = np.sum(mats, axis=0, dtype=np.int64)
         if not per_model:
             continue
-        total = sum_matrices(list(per_model.values()))
+        total = np.sum(list(per_model.values()), axis=0)
         errors = int(total.sum() - np.trace(total))
         rows = [[f"{labels[a]} / {labels[b]}", ab, ba, ab + ba,
                  pct((ab + ba) / errors, 1) if errors else MISSING]
@@ -194,7 +175,6 @@ def _confusion_section(inputs: ReportInputs, fig_dir: Path) -> str:
 
 def render(inputs: ReportInputs, fig_dir: Path, m: Measures, refs: References) -> Page:
     """The accuracy page and its figures."""
-    summary = inputs.summary
     cost = figures.cost_accuracy(
         figure_path(fig_dir, "cost-vs-accuracy"),
         [(c.model, c.dataset, c.fit_seconds, c.accuracy.value)
@@ -208,11 +188,11 @@ def render(inputs: ReportInputs, fig_dir: Path, m: Measures, refs: References) -
         "and the seeds (2,000 replicates). *Effective runs* counts distinct prediction vectors: "
         "a model whose seeds all predict the same is one effective run, and its interval is "
         "the test-set sampling error alone.",
-        _main_table(inputs, summary, m),
+        _main_table(inputs, m),
         "## Cost vs accuracy",
         figure_link(cost, "fit seconds against test accuracy per model and dataset"),
         xiao_table(m, refs),
-        _drop_section(drops(summary, inputs.models), m),
+        _drop_section(inputs, m),
         _per_class_section(inputs),
         _confusion_section(inputs, fig_dir),
     )

@@ -15,7 +15,7 @@ import json
 import os
 import warnings
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -74,9 +74,6 @@ class DatasetAnalysis:
         return self.images.get(int(index))
 
 
-# ---------------------------------------------------------------------------- computing
-
-
 def class_histograms(x: np.ndarray, y: np.ndarray, n_classes: int = N_CLASSES) -> np.ndarray:
     """Counts ``h[c, pixel, level]`` of images of class ``c`` with that intensity at that pixel."""
     flat = x.reshape(len(x), -1)
@@ -126,8 +123,7 @@ def single_pixel_separability(x_train, y_train, x_test, y_test,
             rule = PairSeparability(a, b, pixel, threshold, b if b_high else a, train_acc,
                                     float("nan"), 0)
             test_acc, count = rule_accuracy(x_test, y_test, rule)
-            pairs.append(PairSeparability(**{**asdict(rule), "test_accuracy": test_acc,
-                                             "test_count": count}))
+            pairs.append(replace(rule, test_accuracy=test_acc, test_count=count))
     return tuple(pairs)
 
 
@@ -135,24 +131,18 @@ def compute_analysis(dataset, checksums: Mapping[str, str],
                      image_indices: Iterable[int]) -> DatasetAnalysis:
     """All cached evidence from a loaded dataset (``bench.data.load_dataset``'s result)."""
     y_test = np.asarray(dataset.y_test, dtype=np.uint8)
-    indices = sorted({int(i) for i in image_indices if 0 <= int(i) < len(y_test)})
-    images = {i: np.asarray(dataset.x_test[i], dtype=np.uint8).copy() for i in indices}
+    images = {i: np.asarray(dataset.x_test[i], dtype=np.uint8).copy()
+              for i in sorted(_valid(image_indices, y_test))}
     separability = single_pixel_separability(dataset.x_train, dataset.y_train,
                                              dataset.x_test, y_test)
     return DatasetAnalysis(dataset.name, dict(checksums), y_test.copy(), separability, images)
 
 
-# ---------------------------------------------------------------------------- the cache
-
-
-def checksum_digest(checksums: Mapping[str, str]) -> str:
-    """A short stable digest of ``{file: sha256}``: the cache key."""
-    text = json.dumps(dict(sorted(checksums.items())), sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
 def cache_path(results_dir: str | os.PathLike, name: str, checksums: Mapping[str, str]) -> Path:
-    return Path(results_dir) / ANALYSIS_FOLDER / f"{name}-{checksum_digest(checksums)}.json"
+    """``<results>/analysis/<name>-<key>.json``; the key is a short digest of the checksums."""
+    text = json.dumps(dict(sorted(checksums.items())), sort_keys=True)
+    key = hashlib.sha256(text.encode()).hexdigest()[:16]
+    return Path(results_dir) / ANALYSIS_FOLDER / f"{name}-{key}.json"
 
 
 def to_json(analysis: DatasetAnalysis) -> str:

@@ -70,6 +70,8 @@ def error_rates(path: Path, models: Sequence[str], datasets: Sequence[str],
                 titles: Mapping[str, str], references: Sequence[tuple[str, float, str]]) -> Path:
     """Test error rate (%) per model on a log axis, 95% intervals as bars, one marker per
     dataset; ``references`` are (dataset, error %, label) drawn as vertical lines."""
+    from matplotlib.ticker import FuncFormatter
+
     height = max(2.8, 0.5 * len(models) + 1.6)
     with figure(path, 6.6, height) as fig:
         ax = fig.add_subplot()
@@ -95,8 +97,6 @@ def error_rates(path: Path, models: Sequence[str], datasets: Sequence[str],
             ax.text(value, 1.01, f"{label}\n{value:.2f}%", transform=trans, fontsize=6,
                     ha="center", va="bottom", color=colour)
         ax.set_xscale("log")
-        from matplotlib.ticker import FuncFormatter
-
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
         ax.set_yticks(y, list(models))
         ax.set_ylim(len(models) - 0.5, -0.5)
@@ -119,7 +119,7 @@ def confusion_grid(path: Path, title: str, labels: Sequence[str],
     ncols = max(1, min(4, int(np.ceil(np.sqrt(len(names))))))
     nrows = (len(names) + ncols - 1) // ncols
     panel = 3.4
-    height = panel * nrows + 0.4
+    width, height = panel * ncols + 0.9, panel * nrows + 0.4
     shares = {}
     for name in names:
         m = np.asarray(matrices[name], dtype=float)
@@ -128,11 +128,10 @@ def confusion_grid(path: Path, title: str, labels: Sequence[str],
         np.fill_diagonal(share, np.nan)
         shares[name] = share
     top = max([float(np.nanmax(s)) for s in shares.values() if np.isfinite(s).any()] or [1.0])
-    with figure(path, panel * ncols + 0.9, height, layout=None) as fig:
+    with figure(path, width, height, layout=None) as fig:
         fig.suptitle(title)
-        margins = {"left": 1.1 / (panel * ncols + 0.9), "right": 1 - 0.9 / (panel * ncols + 0.9),
-                   "bottom": 1.0 / height, "top": 1 - 0.55 / height, "wspace": 0.5,
-                   "hspace": 0.6}
+        margins = {"left": 1.1 / width, "right": 1 - 0.9 / width, "bottom": 1.0 / height,
+                   "top": 1 - 0.55 / height, "wspace": 0.5, "hspace": 0.6}
         image = None
         for ax, name in zip(_grid(fig, len(names), ncols, gridspec_kw=margins), names,
                             strict=True):
@@ -150,8 +149,7 @@ def confusion_grid(path: Path, title: str, labels: Sequence[str],
             ax.set_ylabel("true")
             ax.set_title(name)
         if image is not None:
-            cax = fig.add_axes((1 - 0.7 / (panel * ncols + 0.9), 1.0 / height, 0.12 / (
-                panel * ncols + 0.9), 1 - 1.55 / height))
+            cax = fig.add_axes((1 - 0.7 / width, 1.0 / height, 0.12 / width, 1 - 1.55 / height))
             fig.colorbar(image, cax=cax, label="% of the true class predicted as this class")
     return path
 
@@ -301,9 +299,8 @@ def cost_accuracy(path: Path, points: Sequence[tuple[str, str, float, float]],
                 ax.annotate(short_label(model), (fit, 100 * acc), xytext=(4, 2),
                             textcoords="offset points", fontsize=6)
             ax.set_xscale("log")
-            plain = FuncFormatter(lambda v, _pos: f"{v:g}")
             ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-            ax.xaxis.set_major_formatter(plain)
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
             ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _pos: ""))
             ax.set_title(titles.get(dataset, dataset), fontsize=9)
             ax.set_xlabel("fit time per run (s, mean over seeds; log scale)")
@@ -321,6 +318,8 @@ def rank_transfer(path: Path, points: Sequence[tuple[str, tuple[float, float, fl
     also others below, a second panel zooms on them (the first marks that region). Labels
     are class names (the last part of an import path).
     """
+    from matplotlib.patches import Rectangle
+
     top = [p for p in points if p[1][0] >= zoom_from]
     zoom = 2 <= len(top) < len(points)
     with figure(path, 9.6 if zoom else 5.2, 4.2) as fig:
@@ -340,17 +339,12 @@ def rank_transfer(path: Path, points: Sequence[tuple[str, tuple[float, float, fl
         if zoom:
             x0, x1 = axes[1].get_xlim()
             y0, y1 = axes[1].get_ylim()
-            axes[0].add_patch(_zoom_box((x0, y0), x1 - x0, y1 - y0))
+            axes[0].add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, lw=0.8, ls="--",
+                                        color="0.4"))
             axes[0].set_title("all models (the box is enlarged on the right)", fontsize=8)
             axes[1].set_title(f"models at {100 * zoom_from:.0f}% or more on the x axis",
                               fontsize=8)
     return path
-
-
-def _zoom_box(corner: tuple[float, float], width: float, height: float):
-    from matplotlib.patches import Rectangle
-
-    return Rectangle(corner, width, height, fill=False, lw=0.8, ls="--", color="0.4")
 
 
 def image_grid(path: Path, title: str, images: Sequence[np.ndarray],

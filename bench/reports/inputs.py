@@ -51,11 +51,6 @@ def class_names(name: str) -> tuple[str, ...]:
     return tuple(spec.class_names) if spec is not None else tuple(str(d) for d in range(N_CLASSES))
 
 
-def dataset_sort_key(name: str) -> tuple[int, str]:
-    """Known datasets in ``DATASET_NAMES`` order, then others by name."""
-    return (DATASET_NAMES.index(name) if name in DATASET_NAMES else len(DATASET_NAMES), name)
-
-
 def choose_profile(ok: Iterable[RunRecord], requested: str | None = None) -> str:
     """``requested`` if given, else the largest profile with results (by the largest training
     set among its records, then by number of results, then by name)."""
@@ -67,9 +62,7 @@ def choose_profile(ok: Iterable[RunRecord], requested: str | None = None) -> str
             raise UsageError(f"no successful results of profile {requested!r} in the store "
                              f"(profiles with results: {held}).")
         return requested
-    size: dict[str, int] = {}
-    for r in ok:
-        size[r.profile] = max(size.get(r.profile, 0), r.train_size)
+    size = {p: max(r.train_size for r in ok if r.profile == p) for p in counts}
     return sorted(counts, key=lambda p: (-size[p], -counts[p], p))[0]
 
 
@@ -144,18 +137,13 @@ class ReportInputs:
         return digits_to_array(record.test_predictions)
 
 
-def best_model(runs: Iterable[RunRecord], dataset: str) -> str | None:
-    """The model with the highest mean test accuracy on ``dataset`` (ties: by name)."""
-    cells = summarise(r for r in runs if r.dataset == dataset).values()
-    ranked = sorted((-c.test.mean, c.model) for c in cells if not is_missing(c.test.mean))
-    return ranked[0][1] if ranked else None
-
-
 def sample_record(runs: Iterable[RunRecord], dataset: str) -> RunRecord | None:
-    """The best model's record with the lowest seed: the one the sample grid shows."""
-    runs = list(runs)
-    model = best_model(runs, dataset)
-    chosen = sorted((r for r in runs if r.dataset == dataset and r.model == model
+    """The record the sample grid shows: the lowest seed of the best model (the highest mean
+    test accuracy on ``dataset``, ties by name)."""
+    runs = [r for r in runs if r.dataset == dataset]
+    ranked = sorted((-c.test.mean, c.model) for c in summarise(runs).values()
+                    if not is_missing(c.test.mean))
+    chosen = sorted((r for r in runs if ranked and r.model == ranked[0][1]
                      and r.test_predictions), key=lambda r: (r.seed, r.key))
     return chosen[0] if chosen else None
 
@@ -234,7 +222,8 @@ def gather(results_dir: str | os.PathLike, data_dir: str | os.PathLike | None = 
     runs, lost_main = choose_per_job(r for r in chosen if r.role == ROLE_HEADLINE)
     curve_runs, lost_curve = choose_per_job(r for r in chosen if r.role == ROLE_CURVE)
     sweep_runs, lost_sweep = choose_per_job(r for r in chosen if r.role == ROLE_SWEEP)
-    datasets = tuple(sorted({r.dataset for r in runs + curve_runs}, key=dataset_sort_key))
+    datasets = tuple(sorted({r.dataset for r in runs + curve_runs}, key=lambda d: (
+        DATASET_NAMES.index(d) if d in DATASET_NAMES else len(DATASET_NAMES), d)))
     models = tuple(sorted({r.model for r in runs}))
     analyses, notes = {}, []
     for name in datasets:

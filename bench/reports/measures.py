@@ -63,9 +63,6 @@ class Estimate:
     high: float
     replicates: np.ndarray | None = field(default=None, repr=False)
 
-    def excludes(self, value: float) -> bool:
-        return not (self.low <= value <= self.high)
-
 
 def estimate(replicates: np.ndarray, value: float) -> Estimate:
     low, high = percentile_interval(replicates)
@@ -185,17 +182,9 @@ class Bootstrap:
                       key=lambda c: c.train_size)
 
 
-def _paired(a: Cell, b: Cell) -> bool:
-    return (a.accuracy.replicates is not None and b.accuracy.replicates is not None
-            and a.digest == b.digest)
-
-
 def _ratio(num: np.ndarray | float, den: np.ndarray | float):
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.asarray(num, dtype=float) / np.asarray(den, dtype=float)
-
-
-# ---------------------------------------------------------------------------- saturation
 
 
 @dataclass(frozen=True, eq=False)
@@ -236,9 +225,6 @@ def _error_ratio(num: Cell, den: Cell) -> Estimate:
     return estimate(reps[np.isfinite(reps)], value)
 
 
-# ---------------------------------------------------------------------------- discrimination
-
-
 @dataclass(frozen=True, eq=False)
 class PairDifference:
     """Model A − model B accuracy on one test set, paired over images."""
@@ -252,7 +238,7 @@ class PairDifference:
 
     @property
     def resolved(self) -> bool:
-        return self.difference.excludes(0.0)
+        return not (self.difference.low <= 0.0 <= self.difference.high)
 
     @property
     def flip_probability(self) -> float:
@@ -268,7 +254,7 @@ def pair_differences(boot: Bootstrap, dataset: str) -> list[PairDifference]:
     cells = sorted(boot.full_cells(dataset), key=lambda c: (-c.accuracy.value, c.model))
     out = []
     for a, b in itertools.combinations(cells, 2):
-        if not _paired(a, b):
+        if a.digest is None or a.digest != b.digest:  # not both paired over the same images
             continue
         reps = a.accuracy.replicates - b.accuracy.replicates
         k = min(a.correct.shape[0], b.correct.shape[0])
@@ -280,9 +266,6 @@ def pair_differences(boot: Bootstrap, dataset: str) -> list[PairDifference]:
     return out
 
 
-# ---------------------------------------------------------------------------- data efficiency
-
-
 @dataclass(frozen=True, eq=False)
 class Efficiency:
     """Training images a model needs on MNIST to reach its own full-data Fashion accuracy."""
@@ -290,7 +273,6 @@ class Efficiency:
     model: str
     target: float
     full_size: int
-    sizes: tuple[int, ...]
     images: float
     censor: str  # "", "<=" (the smallest size already reaches it) or ">" (never reaches it)
     low: float
@@ -300,21 +282,9 @@ class Efficiency:
     min_steps: int | None  # fewest gradient steps among the curve points (neural models)
 
 
-def _crossings(sizes: list[int], curves: np.ndarray, targets: np.ndarray,
-               ) -> tuple[np.ndarray, list[str]]:
-    values, marks = [], []
-    for row, target in zip(curves, targets, strict=True):
-        v, mark = crossing_size(sizes, row, float(target))
-        values.append(v * (2.0 if mark == ">" else 1.0))
-        marks.append(mark)
-    return np.asarray(values), marks
-
-
 def data_efficiency(boot: Bootstrap) -> list[Efficiency]:
     out = []
-    for (model, dataset), _ in sorted(boot.full_size.items()):
-        if dataset != MNIST:
-            continue
+    for model in sorted(mo for mo, d in boot.full_size if d == MNIST):
         curve, target = boot.curve(model, MNIST), boot.full(model, FASHION)
         if target is None or len(curve) < 2:
             continue
@@ -325,7 +295,9 @@ def data_efficiency(boot: Bootstrap) -> list[Efficiency]:
         low_mark = high_mark = ""
         reps = [c.accuracy.replicates for c in curve]
         if all(r is not None for r in reps) and target.accuracy.replicates is not None:
-            values, marks = _crossings(sizes, np.stack(reps, axis=1), target.accuracy.replicates)
+            found = (crossing_size(sizes, row, float(t)) for row, t in
+                     zip(np.stack(reps, axis=1), target.accuracy.replicates, strict=True))
+            values = np.asarray([v * (2.0 if mark == ">" else 1.0) for v, mark in found])
             tail = (1 - 0.95) / 2
             low, high = (float(np.quantile(values, q, method="inverted_cdf"))
                          for q in (tail, 1 - tail))
@@ -333,12 +305,9 @@ def data_efficiency(boot: Bootstrap) -> list[Efficiency]:
             high_mark = "<=" if high <= sizes[0] else (">" if high > sizes[-1] else "")
             low, high = min(max(low, sizes[0]), sizes[-1]), min(max(high, sizes[0]), sizes[-1])
         steps = [s for c in curve if (s := c.gradient_steps) is not None]
-        out.append(Efficiency(model, target.accuracy.value, sizes[-1], tuple(sizes), point,
+        out.append(Efficiency(model, target.accuracy.value, sizes[-1], point,
                               mark, low, high, low_mark, high_mark, min(steps) if steps else None))
     return out
-
-
-# ---------------------------------------------------------------------------- transfer
 
 
 @dataclass(frozen=True, eq=False)
@@ -409,9 +378,6 @@ def _transfer_of(pairs: list[tuple[Cell, Cell]]) -> Transfer:
                     min(xm) if xm else math.nan)
 
 
-# ---------------------------------------------------------------------------- one pixel
-
-
 @dataclass(frozen=True)
 class PixelCurve:
     """Share of class pairs the best single pixel separates at each bar, and P(most)."""
@@ -457,9 +423,6 @@ def pixel_curve(inputs: ReportInputs, dataset: str) -> PixelCurve | None:
     return PixelCurve(dataset, len(pairs), PIXEL_BARS, tuple(shares), tuple(probs))
 
 
-# ---------------------------------------------------------------------------- headroom
-
-
 @dataclass(frozen=True, eq=False)
 class Headroom:
     """The best model's distance to the best published accuracy on one dataset."""
@@ -470,7 +433,14 @@ class Headroom:
     reference: float
     gap: Estimate  # reference − accuracy (fraction; shown in pp)
     error_ratio: Estimate  # model errors / reference errors
-    human: float | None
+
+
+def versus_reference(a: Estimate, reference: float) -> tuple[Estimate, Estimate]:
+    """(``reference − a``, ``a``'s errors over the reference's): both are monotone in ``a``,
+    so their intervals are ``a``'s bounds transformed."""
+    r = reference
+    return (Estimate(r - a.value, r - a.high, r - a.low),
+            Estimate(*((1 - v) / (1 - r) for v in (a.value, a.high, a.low))))
 
 
 def headroom(boot: Bootstrap, refs: References, datasets: tuple[str, ...]) -> list[Headroom]:
@@ -481,21 +451,9 @@ def headroom(boot: Bootstrap, refs: References, datasets: tuple[str, ...]) -> li
         if ref is None or not cells:
             continue
         best = sorted(cells, key=lambda c: (-c.accuracy.value, c.model))[0]
-        a, r = best.accuracy, float(ref.value)
-        if a.replicates is not None:
-            gap = estimate(r - a.replicates, r - a.value)
-            ratio = estimate(_ratio(1 - a.replicates, 1 - r), (1 - a.value) / (1 - r))
-        else:
-            gap = Estimate(r - a.value, r - a.high, r - a.low)
-            ratio = Estimate((1 - a.value) / (1 - r), (1 - a.high) / (1 - r),
-                             (1 - a.low) / (1 - r))
-        human = refs.human.get(d)
-        out.append(Headroom(d, best.model, a, r, gap, ratio,
-                            None if human is None else float(human.value)))
+        out.append(Headroom(d, best.model, best.accuracy, float(ref.value),
+                            *versus_reference(best.accuracy, float(ref.value))))
     return out
-
-
-# ---------------------------------------------------------------------------- all of it
 
 
 @dataclass(frozen=True, eq=False)

@@ -94,7 +94,7 @@ def _gap_table(cells: list[CellSummary], neural: set[tuple[str, str]]) -> str:
 
 
 def reading(cells: list[CellSummary], curves: list[EpochCurve],
-            neural: set[tuple[str, str]] | None = None) -> list[str]:
+            neural: set[tuple[str, str]]) -> list[str]:
     """Sentences describing the gaps and epoch curves, generated from the numbers."""
     if not cells:
         return ["No run recorded both train and test accuracy."]
@@ -103,7 +103,6 @@ def reading(cells: list[CellSummary], curves: list[EpochCurve],
            f"{dataset_title(top.dataset)}, train {pct(top.train.mean)}% vs test "
            f"{pct(top.test.mean)}%); the smallest is {signed_pp(low.gap.mean)} pp ({md(low.model)} "
            f"on {dataset_title(low.dataset)})."]
-    neural = {(c.model, c.dataset) for c in cells} if neural is None else neural
     flagged = [c for c in cells if flag(c, (c.model, c.dataset) in neural).startswith("large")]
     interp = [c for c in cells if flag(c, (c.model, c.dataset) in neural).startswith("interp")]
     if interp:
@@ -169,8 +168,8 @@ def _curves_section(curves: list[EpochCurve], fig_dir: Path, head: str, intro: s
     return join_blocks(head, intro, table, *blocks)
 
 
-def _curves(runs: list[RunRecord], models, datasets) -> list[EpochCurve]:
-    return [c for m in models for d in datasets
+def _curves(runs: tuple[RunRecord, ...], datasets: tuple[str, ...]) -> list[EpochCurve]:
+    return [c for m in sorted({r.model for r in runs}) for d in datasets
             if (c := epoch_curve(m, d, [r for r in runs if r.model == m and r.dataset == d]))
             is not None]
 
@@ -179,9 +178,8 @@ def render(inputs: ReportInputs, fig_dir: Path) -> Page:
     """The overfitting page and its figures."""
     cells = ranked(inputs.summary)
     neural = {(r.model, r.dataset) for r in inputs.runs if r.history}
-    curves = _curves(list(inputs.runs), inputs.models, inputs.datasets)
-    sweep_models = sorted({r.model for r in inputs.sweep_runs})
-    sweeps = _curves(list(inputs.sweep_runs), sweep_models, inputs.datasets)
+    curves = _curves(inputs.runs, inputs.datasets)
+    sweeps = _curves(inputs.sweep_runs, inputs.datasets)
     intro = ("Neural models record train and test-monitor accuracy and loss after every epoch. "
              "The test values are for monitoring only; they never choose the epoch.")
     if curves:

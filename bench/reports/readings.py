@@ -22,6 +22,7 @@ from bench.reports.measures import (
     PairDifference,
     PixelCurve,
 )
+from bench.reports.page import plural
 from bench.reports.references import cite_short
 from bench.reports.safe import md
 from bench.reports.tables import count, images, number, percent, pp, ratio, with_interval
@@ -72,9 +73,6 @@ class Reading:
 
     def line(self) -> str:
         return f"- **{self.sense}** — *{self.verdict}*: {self.text}"
-
-
-# ---------------------------------------------------------------------------- the readings
 
 
 def saturation(m: Measures) -> Reading:
@@ -252,7 +250,7 @@ def _bar(b: float | None) -> str:
     return "no bar" if b is None else f"{100 * b:.0f}%"
 
 
-def one_pixel(m: Measures, quote: str = "") -> Reading:
+def one_pixel(m: Measures) -> Reading:
     sense = "One pixel tells MNIST's classes apart more often than Fashion-MNIST's"
     pm, pf = m.pixels.get(MNIST), m.pixels.get(FASHION)
     if pm is None:
@@ -278,9 +276,7 @@ def _pixel_side(c: PixelCurve, title: str) -> str:
     text = (f"on {title} it holds for bars up to {_bar(c.highest_majority_bar)}; at "
             f"{_bar(PIXEL_BAR)}, {k} of {c.n_pairs} pairs")
     prob = c.prob_at(PIXEL_BAR)
-    majority = share > 0.5
-    flip = 1 - prob if majority else prob
-    if flip >= FLIP_NOTE:
+    if (1 - prob if share > 0.5 else prob) >= FLIP_NOTE:  # the chance the majority flips
         text += f" (P(most) = {percent(prob, 0)} under resampling of the test images)"
     return text
 
@@ -319,26 +315,19 @@ def readings(m: Measures, min_steps: int | None = None) -> list[Reading]:
 def models_scope(seeds_per_model: dict[str, int]) -> str:
     """"4 models × 3 seeds", or "17 models (4 × 3 seeds, 13 × 1 seed)" when seeds differ."""
     groups = Counter(seeds_per_model.values())
-
-    def seeds(k: int) -> str:
-        return f"{k} seed{'s' if k != 1 else ''}"
-
     if len(groups) <= 1:
-        k = next(iter(groups), 0)
-        return f"{len(seeds_per_model)} models × {seeds(k)}"
-    parts = ", ".join(f"{n} × {seeds(k)}" for k, n in sorted(groups.items(), reverse=True))
+        return f"{len(seeds_per_model)} models × {plural(next(iter(groups), 0), 'seed')}"
+    parts = ", ".join(f"{n} × {plural(k, 'seed')}" for k, n in sorted(groups.items(),
+                                                                      reverse=True))
     return f"{len(seeds_per_model)} models ({parts})"
 
 
 def answer(found: list[Reading], scope: str, method: str) -> str:
     """The first screen: which senses of "too easy" the evidence supports, in <= ~12 lines;
     ``scope`` says over what (``models_scope``)."""
-    by = {}
-    for r in found:
-        by.setdefault(r.verdict, []).append(r.short)
-    parts = [f"{v}: {', '.join(s)}" for v, s in
-             ((SUPPORTED, by.get(SUPPORTED)), (MIXED, by.get(MIXED)),
-              (NOT_SUPPORTED, by.get(NOT_SUPPORTED)), (CANNOT_TELL, by.get(CANNOT_TELL))) if s]
+    by = {v: [r.short for r in found if r.verdict == v]
+          for v in (SUPPORTED, MIXED, NOT_SUPPORTED, CANNOT_TELL)}
+    parts = [f"{v}: {', '.join(s)}" for v, s in by.items() if s]
     head = (f"**Is MNIST too easy? It depends on the sense.** Over {scope} the evidence "
             f"reads — {'; '.join(parts)}.")
     return "\n".join([head, "", *[r.line() for r in found], "",

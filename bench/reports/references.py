@@ -82,11 +82,10 @@ def parse(text: str) -> References:
                          tuple(r.get("class_paths", ())), tuple(r.get("models", ())),
                          tuple((str(k), str(v)) for k, v in r.get("ours", {}).items()))
                  for r in xiao["rows"])
-    xiao_ref = Reference("xiao2017", None, "Xiao et al. 2017, Table 3", xiao["source"],
-                         xiao["url"], xiao.get("caveats", ""), "", xiao.get("short", ""))
     return References(group("best_published"), group("human"), group("label_errors"),
                       _ref("one_pixel", data["one_pixel"]),
-                      _ref("readme_claims", data["readme_claims"]), xiao_ref, rows)
+                      _ref("readme_claims", data["readme_claims"]),
+                      _ref("xiao2017", {**xiao, "what": "Xiao et al. 2017, Table 3"}), rows)
 
 
 @functools.cache
@@ -111,12 +110,8 @@ def xiao_family(model: str, rows: tuple[XiaoRow, ...]) -> XiaoRow | None:
     A class path matches itself or itself followed by a non-name character (e.g. a suite's
     ``sklearn.svm.SVC[C=10]``); ``None`` when the model has no counterpart.
     """
-    for row in rows:
-        if model in row.models:
-            return row
-        if any(_names_match(model, path) for path in row.class_paths):
-            return row
-    return None
+    return next((row for row in rows if model in row.models
+                 or any(_names_match(model, path) for path in row.class_paths)), None)
 
 
 def _names_match(model: str, name: str) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -25,9 +24,6 @@ class CellSummary:
     test: MeanCI
     train: MeanCI
     gap: MeanCI
-    fit_seconds: float
-    test_size: int
-    seeds: tuple[int, ...]
 
 
 def summarise(runs: Iterable[RunRecord]) -> dict[tuple[str, str], CellSummary]:
@@ -37,13 +33,10 @@ def summarise(runs: Iterable[RunRecord]) -> dict[tuple[str, str], CellSummary]:
         groups.setdefault((r.model, r.dataset), []).append(r)
     out = {}
     for (model, dataset), recs in sorted(groups.items()):
-        test, train, fit = (np.array([getattr(r, name) for r in recs], dtype=float)
-                            for name in ("test_accuracy", "train_accuracy", "fit_seconds"))
-        fit = fit[~np.isnan(fit)]
-        out[(model, dataset)] = CellSummary(
-            model, dataset, mean_ci(test), mean_ci(train), mean_ci(train - test),
-            float(fit.mean()) if fit.size else math.nan, max(r.test_size for r in recs),
-            tuple(r.seed for r in recs))
+        test, train = (np.array([getattr(r, name) for r in recs], dtype=float)
+                       for name in ("test_accuracy", "train_accuracy"))
+        out[(model, dataset)] = CellSummary(model, dataset, mean_ci(test), mean_ci(train),
+                                            mean_ci(train - test))
     return out
 
 
@@ -131,13 +124,6 @@ def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]],
     cells = [[table_cell(c) for c in row] for row in rows]
     return tabulate(cells, headers=[table_cell(h) for h in headers], tablefmt="github",
                     disable_numparse=True, colalign=align)
-
-
-def sum_matrices(matrices: Sequence[Sequence[Sequence[int]]]) -> np.ndarray:
-    """Element-wise sum of confusion matrices (an empty list gives a 0x0 array)."""
-    if not matrices:
-        return np.zeros((0, 0), dtype=np.int64)
-    return np.sum([np.asarray(m, dtype=np.int64) for m in matrices], axis=0)
 
 
 def column_means(rows: Sequence[Sequence[float]]) -> np.ndarray:

@@ -18,7 +18,7 @@ from bench.reports.inputs import (
     dataset_title,
     sample_record,
 )
-from bench.reports.measures import FASHION, METHOD, MNIST, Measures
+from bench.reports.measures import FASHION, METHOD, MNIST, Cell, Measures, versus_reference
 from bench.reports.page import Page, figure_link, join_blocks, scope_line
 from bench.reports.readings import (
     RULES,
@@ -56,10 +56,8 @@ def the_answer(inputs: ReportInputs, m: Measures) -> str:
         have = ", ".join(dataset_title(d) for d in m.datasets) or "none"
         return ("**Is MNIST too easy? Undecided:** the comparison needs results on both MNIST "
                 f"and Fashion-MNIST; this store has results on: {have}.")
-    seeds: dict[str, set[int]] = {}
-    for r in inputs.runs:
-        seeds.setdefault(r.model, set()).add(r.seed)
-    return answer(found, models_scope({m: len(s) for m, s in seeds.items()}), METHOD)
+    seeds = {mo: len({r.seed for r in inputs.runs if r.model == mo}) for mo in inputs.models}
+    return answer(found, models_scope(seeds), METHOD)
 
 
 def _rules() -> str:
@@ -74,15 +72,9 @@ def _saturation(m: Measures, refs: References, fig_dir: Path) -> str:
     s = m.saturation
     models = sorted({c.model for cells in s.cells.values() for c in cells})
     by = {(c.model, c.dataset): c for cells in s.cells.values() for c in cells}
-    rows = []
-    for model in models:
-        row = [md(model)]
-        for d in m.datasets:
-            c = by.get((model, d))
-            row.append(count(c.errors) if c else MISSING)
-        r = s.ratios.get(model)
-        row.append(ratio(r) if r else MISSING)
-        rows.append(row)
+    rows = [[md(model), *(count(by[(model, d)].errors) if (model, d) in by else MISSING
+                          for d in m.datasets),
+             ratio(s.ratios[model]) if model in s.ratios else MISSING] for model in models]
     for d in m.datasets:
         if d in refs.best_published:
             ref = refs.best_published[d]
@@ -126,14 +118,11 @@ def _discrimination(m: Measures) -> str:
                        table, the_readings(m)[1].line())
 
 
-def _curve_table(m: Measures) -> str:
-    boot = m.boot
-    keys = sorted({(mo, d) for (mo, d, _) in boot.cells if (mo, d) in boot.full_size
-                   and len(boot.curve(mo, d)) >= 2})
-    sizes = sorted({c.train_size for mo, d in keys for c in boot.curve(mo, d)})
+def _curve_table(curves: dict[tuple[str, str], list[Cell]]) -> str:
+    sizes = sorted({c.train_size for cells in curves.values() for c in cells})
     rows = []
-    for mo, d in keys:
-        at = {c.train_size: c for c in boot.curve(mo, d)}
+    for (mo, d), cells in curves.items():
+        at = {c.train_size: c for c in cells}
         steps = [at[s].gradient_steps for s in sizes if s in at]
         rows.append([md(mo), dataset_title(d)]
                     + [with_interval(at[s].accuracy, 100, 2) if s in at else MISSING
@@ -146,20 +135,17 @@ def _curve_table(m: Measures) -> str:
 
 def _data_efficiency(m: Measures, fig_dir: Path) -> str:
     head = "## 3. Data efficiency: the learning curve"
-    boot = m.boot
-    curves: dict[str, dict[str, list[tuple[int, float, float, float]]]] = {}
-    for (mo, d), _ in sorted(boot.full_size.items()):
-        pts = boot.curve(mo, d)
-        if len(pts) >= 2:
-            curves.setdefault(d, {})[mo] = [(c.train_size, c.accuracy.value, c.accuracy.low,
-                                             c.accuracy.high) for c in pts]
+    curves = {key: m.boot.curve(*key) for key in sorted(m.boot.full_size)
+              if len(m.boot.curve(*key)) >= 2}
     if not curves:
         return join_blocks(head, "No learning-curve runs in this run (`python -m bench "
                            "run-all` with the full profile makes them).")
-    curves = {d: curves[d] for d in m.datasets if d in curves}
+    points = {d: {mo: [(c.train_size, c.accuracy.value, c.accuracy.low, c.accuracy.high)
+                       for c in cells] for (mo, dd), cells in curves.items() if dd == d}
+              for d in m.datasets if d in {dd for _, dd in curves}}
     targets = {MNIST: {e.model: e.target for e in m.efficiency}}
-    path = figures.learning_curves(figure_path(fig_dir, "learning-curve"), curves,
-                                   {d: dataset_title(d) for d in curves}, targets)
+    path = figures.learning_curves(figure_path(fig_dir, "learning-curve"), points,
+                                   {d: dataset_title(d) for d in points}, targets)
     rows = [[md(e.model), pct(e.target), images(e.images, e.censor),
              f"[{images(e.low, e.low_censor)}, {images(e.high, e.high_censor)}]"
              if not math.isnan(e.low) else MISSING,
@@ -177,11 +163,10 @@ def _data_efficiency(m: Measures, fig_dir: Path) -> str:
              "dashed lines in the MNIST panel are each model's full-data Fashion-MNIST accuracy; "
              "where a curve crosses its line is read off by linear interpolation on log(size), "
              "in every bootstrap replicate for the interval.")
-    missing = sorted({mo for (mo, _d) in boot.full_size}
-                     - {mo for by in curves.values() for mo in by})
+    missing = sorted({mo for mo, _d in m.boot.full_size} - {mo for mo, _d in curves})
     absent = (f"Not in this run: learning-curve points for {', '.join(md(x) for x in missing)}."
               if missing else "")
-    return join_blocks(head, intro, _curve_table(m), figure_link(path, "learning curves"),
+    return join_blocks(head, intro, _curve_table(curves), figure_link(path, "learning curves"),
                        absent, table, rule, the_readings(m)[2].line())
 
 
@@ -190,24 +175,17 @@ def _transfer(m: Measures, fig_dir: Path) -> str:
     head = "## 4. Transfer: does the MNIST ranking predict the Fashion-MNIST ranking?"
     if t is None:
         return join_blocks(head, "Needs models on both datasets.")
-    by = {(c.model, c.dataset): c for d in (MNIST, FASHION) for c in m.boot.full_cells(d)}
-
-    def rank(d: str) -> dict[str, int]:
-        order = sorted(t.models, key=lambda mo: (-by[(mo, d)].accuracy.value, mo))
-        return {mo: i + 1 for i, mo in enumerate(order)}
-
-    rm, rf = rank(MNIST), rank(FASHION)
-    rows = [[md(mo), rm[mo], pct(by[(mo, MNIST)].accuracy.value), rf[mo],
-             pct(by[(mo, FASHION)].accuracy.value)] for mo in sorted(t.models, key=rm.get)]
+    acc = {(mo, d): m.boot.full(mo, d).accuracy for mo in t.models for d in (MNIST, FASHION)}
+    rm, rf = ({mo: i + 1 for i, mo in enumerate(sorted(t.models, key=lambda mo: (
+        -acc[(mo, d)].value, mo)))} for d in (MNIST, FASHION))
+    rows = [[md(mo), rm[mo], pct(acc[(mo, MNIST)].value), rf[mo], pct(acc[(mo, FASHION)].value)]
+            for mo in sorted(t.models, key=rm.get)]
     table = markdown_table(["model", "rank on MNIST", "MNIST acc. (%)", "rank on Fashion-MNIST",
                             "Fashion-MNIST acc. (%)"], rows, ["left"] + ["right"] * 4)
-
-    def triple(c) -> tuple[float, float, float]:
-        return (c.accuracy.value, c.accuracy.low, c.accuracy.high)
-
     path = figures.rank_transfer(
         figure_path(fig_dir, "rank-transfer"),
-        [(mo, triple(by[(mo, MNIST)]), triple(by[(mo, FASHION)])) for mo in sorted(t.models)],
+        [(mo, *((a.value, a.low, a.high) for a in (acc[(mo, MNIST)], acc[(mo, FASHION)])))
+         for mo in sorted(t.models)],
         "MNIST test accuracy (%), 95% interval", "Fashion-MNIST test accuracy (%), 95% interval")
     return join_blocks(head, table, figure_link(path, "MNIST vs Fashion-MNIST accuracy per "
                                                 "model (every model in the run)"),
@@ -280,11 +258,9 @@ def _headroom(m: Measures, refs: References) -> str:
         human = refs.human.get(d)
         for c in m.boot.full_cells(d):
             a = c.accuracy
-            gap = (r - a.value, r - a.high, r - a.low)
-            er = ((1 - a.value) / (1 - r), (1 - a.high) / (1 - r), (1 - a.low) / (1 - r))
+            gap, er = versus_reference(a, r)
             rows.append([md(c.model), dataset_title(d), with_interval(a, 100, 2),
-                         f"{100 * gap[0]:.2f} [{100 * gap[1]:.2f}, {100 * gap[2]:.2f}]",
-                         f"{er[0]:.1f}× [{er[1]:.1f}, {er[2]:.1f}]",
+                         with_interval(gap, 100, 2), ratio(er),
                          f"{100 * (a.value - float(human.value)):+.2f}" if human else MISSING])
     table = markdown_table(["model", "dataset", "test acc. (%) [95%]",
                             "below best published (pp)", "error ratio vs best published",

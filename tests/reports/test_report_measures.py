@@ -135,7 +135,7 @@ def test_records_are_chosen_by_their_role(tmp_path, store_factory, record_factor
 def cell(model: str, dataset: str, acc: float, train: float | None = None) -> CellSummary:
     ci = MeanCI(acc, acc - 0.001, acc + 0.001, 0.001, 3)
     tr = ci if train is None else MeanCI(train, train, train, 0.0, 3)
-    return CellSummary(model, dataset, ci, tr, MeanCI(0, 0, 0, 0, 3), 1.0, 10000, (0, 1, 2))
+    return CellSummary(model, dataset, ci, tr, MeanCI(0, 0, 0, 0, 3))
 
 
 @pytest.mark.parametrize("gap,low,n,expected", [
@@ -147,14 +147,13 @@ def cell(model: str, dataset: str, acc: float, train: float | None = None) -> Ce
 def test_overfitting_flag_rule(gap, low, n, expected):
     c = cell("m", "mnist", 0.9)
     c = CellSummary(c.model, c.dataset, c.test, c.train,
-                    MeanCI(gap, low, gap + (gap - low), 0.01, n), 1.0, 10000, (0,))
+                    MeanCI(gap, low, gap + (gap - low), 0.01, n))
     assert overfitting.flag(c) == expected
 
 
 def test_interpolating_models_are_labelled_not_flagged():
     c = cell("forest", "mnist", 0.97, train=1.0)
-    c = CellSummary(c.model, c.dataset, c.test, c.train, MeanCI(0.03, 0.02, 0.04, 0.01, 3),
-                    1.0, 10000, (0, 1, 2))
+    c = CellSummary(c.model, c.dataset, c.test, c.train, MeanCI(0.03, 0.02, 0.04, 0.01, 3))
     assert overfitting.flag(c, has_history=False) == "interpolates by design"
     assert overfitting.flag(c, has_history=True) == "large gap"
     text = " ".join(overfitting.reading([c], [], neural=set()))

@@ -40,7 +40,7 @@ def measures(**changes) -> Measures:
                                       0.03, 0.005)],
              "fashion-mnist": [PairDifference("fashion-mnist", "a", "b",
                                               est(0.03, 0.02, 0.04, [0.03] * 10), 0.08, 0.008)]}
-    eff = [Efficiency("a", 0.90, 60_000, (500, 1000, 60_000), 900.0, "", 700.0, 1200.0, "", "",
+    eff = [Efficiency("a", 0.90, 60_000, 900.0, "", 700.0, 1200.0, "", "",
                       None)]
     trans = Transfer(("a", "b", "c", "d"), est(0.8, 0.8, 1.0), 0.67, 0.33, 1 / 12)
     bars = (0.8, 0.9, 0.99)
@@ -48,9 +48,9 @@ def measures(**changes) -> Measures:
               "fashion-mnist": PixelCurve("fashion-mnist", 45, bars, (0.85, 0.7, 0.3),
                                           (1.0, 1.0, 0.0))}
     head = [Headroom("mnist", "a", est(0.99, 0.988, 0.992), 0.9987, est(0.0087, 0.007, 0.01),
-                     est(7.0, 6.0, 8.0), None),
+                     est(7.0, 6.0, 8.0)),
             Headroom("fashion-mnist", "a", est(0.90, 0.89, 0.91), 0.9691,
-                     est(0.069, 0.06, 0.08), est(3.2, 3.0, 3.5), 0.835)]
+                     est(0.069, 0.06, 0.08), est(3.2, 3.0, 3.5))]
     base = dict(boot=None, saturation=sat, pairs=pairs, efficiency=eff, transfer=trans,
                 pixels=pixels, headroom=head, datasets=("mnist", "fashion-mnist"), refs=REFS)
     base.update(changes)
@@ -121,7 +121,7 @@ def test_discrimination_verdict_follows_the_discordant_pairs_test(mnist, fashion
 def test_data_efficiency_reading():
     r = rd.data_efficiency(measures())
     assert r.verdict == rd.SUPPORTED and "a 900 [700, 1,200]" in r.text and " 67× fewer" in r.text
-    never = Efficiency("a", 0.99, 60_000, (500, 60_000), 60_000.0, ">", 60_000.0, 60_000.0,
+    never = Efficiency("a", 0.99, 60_000, 60_000.0, ">", 60_000.0, 60_000.0,
                        ">", ">", 20)
     r2 = rd.data_efficiency(measures(efficiency=[never]), min_steps=500)
     assert r2.verdict == rd.NOT_SUPPORTED and "> 60,000" in r2.text
@@ -166,7 +166,7 @@ def test_headroom_mixed_then_supported():
     assert r.verdict == rd.MIXED and "more relative to what is achievable" in r.text
     m = measures()
     low_ratio = Headroom("mnist", "a", est(0.999, 0.998, 0.9995), 0.9987,
-                         est(-0.0003, -0.001, 0.0007), est(0.8, 0.4, 1.5), None)
+                         est(-0.0003, -0.001, 0.0007), est(0.8, 0.4, 1.5))
     r2 = rd.headroom(measures(headroom=[low_ratio, m.headroom[1]]))
     assert r2.verdict == rd.SUPPORTED
 
