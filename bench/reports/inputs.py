@@ -29,6 +29,7 @@ from bench.results.record import (
     ROLE_SWEEP,
     STATUS_OK,
     RunRecord,
+    canonical_json,
     evaluated_indices,
 )
 from bench.results.run_info import read_run_info
@@ -81,22 +82,18 @@ def choose_per_job(records: Iterable[RunRecord]) -> tuple[list[RunRecord], list[
     """
     records = list(records)
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
-    params_count = Counter((r.model, _params_text(r)) for r in records)
+    params_count = Counter((r.model, canonical_json(r.params)) for r in records)
     groups: dict[tuple, list[RunRecord]] = {}
     for rec in records:
         groups.setdefault((rec.model, rec.dataset, rec.seed, rec.train_size, rec.role),
                           []).append(rec)
     kept, left = [], []
     for group in groups.values():
-        ranked = sorted(group, key=lambda r: (params_count[(r.model, _params_text(r))],
+        ranked = sorted(group, key=lambda r: (params_count[(r.model, canonical_json(r.params))],
                                               _trusted_time(r.finished_at, now), r.key))
         kept.append(ranked[-1])
         left += ranked[:-1]
     return sorted(kept, key=lambda r: r.key), sorted(left, key=lambda r: r.key)
-
-
-def _params_text(rec: RunRecord) -> str:
-    return json.dumps(rec.params, sort_keys=True)
 
 
 @dataclass(frozen=True, eq=False)

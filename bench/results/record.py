@@ -69,14 +69,18 @@ class JobIdentity:
     @property
     def key(self) -> str:
         """``<model>__<dataset>__<profile>__n<train>__s<seed>__<hash>``: stable and readable."""
-        canonical = json.dumps(self.as_dict(), sort_keys=True, default=list,
-                               separators=(",", ":"))
-        digest = hashlib.sha256(canonical.encode()).hexdigest()[:12]
+        digest = hashlib.sha256(canonical_json(self.as_dict()).encode()).hexdigest()[:12]
         return (f"{self.model}__{self.dataset}__{self.profile}__n{self.train_size}"
                 f"__s{self.seed}__{digest}")
 
 
 IDENTITY_FIELDS = tuple(f.name for f in dataclasses.fields(JobIdentity))
+
+
+def canonical_json(value: Any) -> str:
+    """The one text form of parameters and identities: sorted keys, tuples as lists, no spaces;
+    equal values give equal text (the job key hashes it; "same parameters" compares it)."""
+    return json.dumps(value, sort_keys=True, default=list, separators=(",", ":"))
 
 
 def _copy(value: Any) -> Any:

@@ -10,7 +10,6 @@ Nothing is trained, no dataset is loaded and no model framework is imported.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import statistics
@@ -18,11 +17,10 @@ import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from bench.errors import ResultsWarning
 from bench.plan.jobs import Job
-from bench.results.record import STATUS_OK, RunRecord
+from bench.results.record import STATUS_OK, RunRecord, canonical_json
 from bench.results.store import load_records
 
 
@@ -79,7 +77,7 @@ def estimate_seconds(job: Job, history: Iterable[RunRecord]) -> tuple[float | No
                and r.train_size > 0]
     if not similar:
         return None, "no earlier run of this model on this dataset"
-    same = [r for r in similar if _canonical(r.params) == _canonical(job.params)]
+    same = [r for r in similar if canonical_json(r.params) == canonical_json(job.params)]
     pool, kind = (same, "same parameters") if same else (similar, "other parameters")
     nearest = min(abs(math.log(r.train_size / job.train_size)) for r in pool)
     chosen = [r for r in pool if abs(math.log(r.train_size / job.train_size)) == nearest]
@@ -125,11 +123,6 @@ def preview_plan(jobs: Sequence[Job], results_dir: str | os.PathLike,
     return PlanPreview(estimates)
 
 
-def _canonical(value: Any) -> str:
-    """One text per parameter value (tuples and lists alike, as in stored records)."""
-    return json.dumps(value, sort_keys=True, default=list)
-
-
 def _sizes(sizes: set[int]) -> str:
     return ",".join(str(n) for n in sorted(sizes))
 
@@ -140,6 +133,6 @@ def varying_params(jobs: Sequence[Job | RunRecord]) -> dict[str, list[str]]:
     values: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for job in jobs:
         for name, value in job.params.items():
-            values[job.model][name].add(_canonical(value))
+            values[job.model][name].add(canonical_json(value))
     return {model: [name for name, seen in params.items() if len(seen) > 1]
             for model, params in values.items()}
