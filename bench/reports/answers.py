@@ -1,0 +1,42 @@
+"""The answer to each sense of "is MNIST too easy?": a plain question, Yes/No/Partly/Unclear.
+
+Every question module (``floor``, ``discrimination``, ``transfer``, ``efficiency``, ``pixel``,
+``shift``) returns one :class:`Answer`. Its rule is applied to the point estimates and to every
+bootstrap replicate; the share of replicates that give the same answer is its stability, and
+an answer kept by fewer than :data:`STABLE` of them is shown as Unclear on the first screen.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+YES, NO, PARTLY, UNCLEAR = "Yes", "No", "Partly", "Unclear"
+STABLE = 0.80  # an answer kept by fewer replicates than this is shown as Unclear
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One sense of "too easy", answered with the numbers behind it."""
+
+    key: str  # anchor and short id, e.g. "floor"
+    question: str  # plain question, e.g. "Are few errors left, next to MNIST's label noise?"
+    answer: str  # YES / NO / PARTLY / UNCLEAR by the rule at the point estimates
+    figure: str  # the key MNIST-vs-Fashion-MNIST figure, e.g. "93 vs 1,005 errors"
+    interval: str  # its 95% interval(s), e.g. "[76, 111] vs [946, 1,063]"
+    stability: float  # share of bootstrap replicates whose rule gives ``answer`` (nan: none)
+    rule: str  # the rule, as "How to read it" states it
+    text: str  # one paragraph: the numbers behind the answer, for mnist-too-easy.md
+    alternatives: tuple[tuple[str, str], ...] = ()  # (named alternative rule, its answer)
+
+    @property
+    def shown(self) -> str:
+        """The first-screen answer: Unclear unless the rule's answer is stable."""
+        return self.answer if self.stability >= STABLE else UNCLEAR
+
+
+def stability(point: str, replicate_answers: Iterable[str]) -> float:
+    """The share of replicates whose answer equals ``point`` (nan when there are none)."""
+    found = list(replicate_answers)
+    return sum(a == point for a in found) / len(found) if found else math.nan
