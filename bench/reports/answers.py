@@ -14,13 +14,14 @@ from dataclasses import dataclass
 
 YES, NO, PARTLY, UNCLEAR = "Yes", "No", "Partly", "Unclear"
 STABLE = 0.80  # an answer kept by fewer replicates than this is shown as Unclear
+ORDER = ("floor", "discrimination", "transfer", "data", "pixel", "headroom", "shift")
 
 
 @dataclass(frozen=True)
 class Answer:
     """One sense of "too easy", answered with the numbers behind it."""
 
-    key: str  # anchor and short id, e.g. "floor"
+    key: str  # one of ORDER (the first-screen order); also the anchor in mnist-too-easy.md
     question: str  # plain question, e.g. "Are few errors left, next to MNIST's label noise?"
     answer: str  # YES / NO / PARTLY / UNCLEAR by the rule at the point estimates
     figure: str  # the key MNIST-vs-Fashion-MNIST figure, e.g. "93 vs 1,005 errors"
