@@ -163,7 +163,8 @@ def _plan_suite(suite: Suite, profile: str | None, datasets: Sequence[str] | Non
             spec = specs[variant.model]
             params = {**variant.params, **fixed[spec.name], **swept[spec.name]}
             try:
-                planned = build_plan([spec], chosen_datasets, chosen_seeds, chosen_profile,
+                own_seeds = variant.seeds if seeds is None and variant.seeds else chosen_seeds
+                planned = build_plan([spec], chosen_datasets, own_seeds, chosen_profile,
                                      params, train_size, own and suite.learning_curve,
                                      suite.epoch_sweeps if own else {}, suite.corruptions)
             except UsageError as exc:

@@ -25,7 +25,7 @@ BUILTIN_PACKAGE = "bench.plan.builtin"
 MAX_SUITE_BYTES = 1024 * 1024
 TOP_KEYS = ("name", "description", "profile", "datasets", "seeds", "learning_curve",
             "epoch_sweeps", "include", "corruptions", "models")
-ENTRY_KEYS = ("model", "params", "grid", "heavy", "stand_in_for", "family", "note")
+ENTRY_KEYS = ("model", "params", "grid", "heavy", "stand_in_for", "family", "note", "seeds")
 KeyPath = tuple[str | int, ...]
 
 
@@ -125,7 +125,7 @@ class _SuiteReader:
             description=self.string(data, "description", (), ""),
             entries=entries,
             datasets=self.datasets(data),
-            seeds=self.seeds(data),
+            seeds=self.seeds(data, ()),
             profile=self.profile(data),
             learning_curve=bool(self.boolean(data, "learning_curve", (), False)),
             epoch_sweeps=self.epoch_sweeps(data),
@@ -162,6 +162,7 @@ class _SuiteReader:
             family=self.string(item, "family", at, None),
             note=self.string(item, "note", at, ""),
             index=index,
+            seeds=self.seeds(item, at),
         )
 
     def unknown_keys(self, table: dict[str, Any], allowed: Sequence[str], at: KeyPath) -> None:
@@ -202,17 +203,17 @@ class _SuiteReader:
                                                f"{did_you_mean(str(name), list(DATASET_NAMES))}")
         return tuple(dict.fromkeys(value))
 
-    def seeds(self, data: dict) -> tuple[int, ...] | None:
+    def seeds(self, data: dict, at: KeyPath) -> tuple[int, ...] | None:
         if "seeds" not in data:
             return None
         value = data["seeds"]
         if not isinstance(value, list) or not value:
-            raise self.fail(("seeds",), f"seeds must be a non-empty array, e.g. [0, 1, 2]; got "
-                                        f"{value!r}.")
+            raise self.fail((*at, "seeds"), f"seeds must be a non-empty array, e.g. [0, 1, 2]; "
+                                            f"got {value!r}.")
         try:
             return tuple(dict.fromkeys(check_seed(s, "each seed") for s in value))
         except UsageError as exc:
-            raise self.fail(("seeds",), str(exc)) from None
+            raise self.fail((*at, "seeds"), str(exc)) from None
 
     def epoch_sweeps(self, data: dict) -> dict[str, int]:
         sweeps = self.table(data, "epoch_sweeps", ())

@@ -41,6 +41,7 @@ class SuiteEntry:
     family: str | None = None
     note: str = ""
     index: int = 0
+    seeds: tuple[int, ...] | None = None  # this entry's own seeds, else the suite's
 
 
 @dataclass(frozen=True)
@@ -85,12 +86,13 @@ class Variant(NamedTuple):
     model: str
     params: dict[str, Any]
     entry: int
+    seeds: tuple[int, ...] | None = None  # the entry's own seeds, if it has them
 
 
 def expand(suite: Suite, include_heavy: bool = False) -> list[Variant]:
     """Every entry's fixed parameters merged with each point of its grid, in file order
     (heavy entries only with ``include_heavy``). The planner drops repeated jobs."""
-    return [Variant(entry.model, {**entry.params, **point}, entry.index)
+    return [Variant(entry.model, {**entry.params, **point}, entry.index, entry.seeds)
             for entry in suite.entries if include_heavy or not entry.heavy
             for point in grid_points(entry.grid)]
 

@@ -42,7 +42,7 @@ def test_expand_merges_fixed_params_with_each_grid_point_and_skips_heavy():
     assert pairs == [("svc", {"kernel": "rbf", "C": 1}, 0), ("svc", {"kernel": "rbf", "C": 10}, 0),
                      ("hgb", {"depth": 10}, 2)]
     assert [v.model for v in expand(suite, include_heavy=True)] == ["svc", "svc", "gb", "hgb"]
-    model, params, _ = expand(suite)[0]  # a Variant unpacks as (model, params, entry)
+    model, params, _, _ = expand(suite)[0]  # a Variant: (model, params, entry, seeds)
     assert (model, params) == ("svc", {"kernel": "rbf", "C": 1})
 
 
