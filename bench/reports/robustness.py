@@ -8,13 +8,13 @@ from pathlib import Path
 import numpy as np
 
 from bench.data.corruptions import CORRUPTION_NAMES, CORRUPTION_SEED, CORRUPTIONS, corrupt
-from bench.reports import figures
+from bench.reports import figures, tables
 from bench.reports.inputs import CORRUPTION_EXAMPLE, ReportInputs, dataset_title
 from bench.reports.measures import Estimate
 from bench.reports.names import short_name
 from bench.reports.page import Page, figure_link, join_blocks, scope_line
 from bench.reports.safe import figure_path, md
-from bench.reports.tables import COMBINED_RULE, combined_cell, markdown_table, pct, pct_ci, pp
+from bench.reports.tables import COMBINED_RULE, combined_cell, markdown_table, pct, pp
 from bench.results.record import RunRecord
 from bench.stats import fit_line, mean_ci
 
@@ -60,12 +60,13 @@ def dataset_section(dataset: str, runs: list[RunRecord]) -> tuple[list[str], tup
         drop = [1 - np.mean([r.corrupted[c]["accuracy"] for c in r.corrupted]) / r.test_accuracy
                 for r in recs if r.test_accuracy]
         rows.append([md(short_name(model)), *(combined_cell(s, n, len(e)) for s, e in zip(
-            seeds, runs_of, strict=True)), pct_ci(mean_ci(drop), 1)])
+            seeds, runs_of, strict=True)),
+            tables.with_interval(Estimate((c := mean_ci(drop)).mean, c.low, c.high), 100, 1)])
         acc.append([np.mean(s) if s else np.nan for s in seeds])
     acc = np.array(acc)
     line = effective_robustness(acc[:, 0], np.nanmean(acc[:, 1:], axis=1), n)
     blocks = [f"## {dataset_title(dataset)}", f"Test accuracy (%): {COMBINED_RULE}. Relative "
-              "drop: 1 − mean corrupted / clean accuracy, mean over seeds ± t interval.",
+              "drop: 1 − mean corrupted / clean accuracy, mean over seeds [95% t interval].",
               markdown_table(["model", "clean", *map(md, names), "relative drop (%)"], rows,
                              ["left"] + ["right"] * (len(names) + 2))]
     line_rows = [[dataset_title(dataset), md(short_name(m)), pct(a[0]), pct(np.nanmean(a[1:])),
