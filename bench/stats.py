@@ -146,20 +146,22 @@ def percentile_interval(replicates: np.ndarray, confidence: float = CONFIDENCE,
 
 def combined_half_width(seed_accuracies: Sequence[float] | np.ndarray, n_test: int,
                         confidence: float = CONFIDENCE) -> float:
-    """z * sqrt(seed variance / k + p(1 - p) / n_test) for the mean ``p`` of ``k`` seeds.
+    """√((t · seed SE)² + (z · test-set SE)²) for the mean ``p`` of ``k`` seeds.
 
-    The analytic counterpart of :func:`replicate_accuracies`: seed spread (sample variance of
-    the seed accuracies, zero for one seed or one effective run) plus the test-set sampling
-    variance of the mean accuracy. Normal quantile; NaN without values.
+    The analytic counterpart of :func:`replicate_accuracies`: a t half-width (k − 1 degrees of
+    freedom; zero for one seed or identical seeds) for the seed spread and a normal one for
+    the test-set sampling error, added in quadrature. NaN without values.
     """
-    from scipy.special import ndtri
+    from scipy.special import ndtri, stdtrit
 
     arr = _clean(seed_accuracies)
     if arr.size == 0 or n_test <= 0:
         return math.nan
     p = float(arr.mean())
-    seed_var = float(arr.var(ddof=1)) / arr.size if arr.size >= 2 else 0.0
-    return float(ndtri((1 + confidence) / 2)) * math.sqrt(seed_var + p * (1 - p) / n_test)
+    tail = (1 + confidence) / 2
+    seed = (float(stdtrit(arr.size - 1, tail)) * float(arr.std(ddof=1)) / math.sqrt(arr.size)
+            if arr.size >= 2 else 0.0)
+    return math.hypot(seed, float(ndtri(tail)) * math.sqrt(p * (1 - p) / n_test))
 
 
 def combined_interval(seed_accuracies: Sequence[float] | np.ndarray, n_test: int,

@@ -136,14 +136,15 @@ def test_percentile_interval_matches_numpy():
     assert all(math.isnan(v) for v in stats.percentile_interval([]))
 
 
-def test_combined_interval_adds_seed_and_binomial_variance():
-    from scipy.stats import norm
+def test_combined_interval_adds_t_seed_and_normal_test_set_half_widths():
+    from scipy.stats import norm, t
 
     accs = [0.97, 0.975, 0.972]
     low, high = stats.combined_interval(accs, 10_000)
     p = np.mean(accs)
-    var = np.var(accs, ddof=1) / 3 + p * (1 - p) / 10_000
-    assert (high - low) / 2 == pytest.approx(norm.ppf(0.975) * np.sqrt(var))
+    seed = t.ppf(0.975, df=2) * np.std(accs, ddof=1) / np.sqrt(3)
+    test = norm.ppf(0.975) * np.sqrt(p * (1 - p) / 10_000)
+    assert (high - low) / 2 == pytest.approx(np.sqrt(seed ** 2 + test ** 2))
     # one effective run: the binomial part alone, not a zero width
     low, high = stats.combined_interval([0.9261] * 3, 10_000)
     assert (high - low) / 2 == pytest.approx(norm.ppf(0.975) * np.sqrt(0.9261 * 0.0739 / 1e4))

@@ -45,10 +45,12 @@ def write_reports(results_dir: str | os.PathLike = "results",
         inputs = gather(results_dir, data_dir, profile)
         refs = references.load()
         m = measure(inputs, refs)
-        pages = [index.render(inputs, m), accuracy.render(inputs, fig_dir, m, refs),
-                 overfitting.render(inputs, fig_dir), too_easy.render(inputs, fig_dir, m, refs)]
+        found = too_easy.answers(inputs, m)
+        pages = [index.render(inputs, m, found, fig_dir),
+                 accuracy.render(inputs, fig_dir, m, refs), overfitting.render(inputs, fig_dir),
+                 too_easy.render(inputs, fig_dir, m, refs, found)]
         if any(r.corrupted for r in inputs.runs):
             pages.append(robustness.render(inputs, fig_dir))
-        return {**{p.name: p.text for p in pages}, **html.render(inputs, m, refs)}
+        return {**{p.name: p.text for p in pages}, **html.render(inputs, m, refs, found)}
 
     return writer.publish(reports_dir, render)

@@ -8,11 +8,13 @@ from pathlib import Path
 import numpy as np
 
 from bench.reports import figures
+from bench.reports.index import convergence_note, error_ratio, model_cell
 from bench.reports.inputs import ReportInputs, class_names, dataset_title
 from bench.reports.measures import FASHION, MNIST, Measures
+from bench.reports.names import short_names
 from bench.reports.page import Page, figure_link, join_blocks, scope_line
 from bench.reports.references import References, cite, xiao_family
-from bench.reports.safe import figure_path, md
+from bench.reports.safe import code, figure_path, md
 from bench.reports.tables import (
     COMBINED_RULE,
     MISSING,
@@ -21,7 +23,6 @@ from bench.reports.tables import (
     markdown_table,
     number,
     pct,
-    pct_ci,
     seconds,
     signed_pp,
     with_interval,
@@ -38,28 +39,42 @@ def confused_pairs(matrix: np.ndarray, top: int = N_CONFUSED) -> list[tuple[int,
     return [p for p in pairs[:top] if p[2] + p[3] > 0]
 
 
+def legend(inputs: ReportInputs) -> str:
+    """The model names the tables and figures show, with full names and parameters."""
+    names = short_names(inputs.models)
+    rows = [[md(names[mo]), code(mo), md(", ".join(f"{k}={v}" for k, v in sorted(next(
+        r for r in inputs.runs if r.model == mo).params.items()))) or MISSING]
+            for mo in inputs.models]
+    return join_blocks("## Model names",
+                       "Every table and figure shows these short names: an import path becomes "
+                       "its class, shortened, with its library (sk: scikit-learn).",
+                       markdown_table(["shown as", "model", "parameters"], rows))
+
+
 def _main_table(inputs: ReportInputs, m: Measures) -> str:
-    rows = []
+    rows, names = [], short_names(inputs.models)
     for model in inputs.models:
         for name in inputs.datasets:
             cell = inputs.summary.get((model, name))
             boot = m.boot.full(model, name)
             if cell is None or boot is None:
                 continue
-            accs = [r.test_accuracy for r in inputs.runs_of(model, name)]
-            rows.append([md(model), dataset_title(name),
-                         combined_cell(accs, boot.n_test, boot.effective_runs),
+            recs = inputs.runs_of(model, name)
+            rows.append([model_cell(model, names, recs), dataset_title(name),
+                         combined_cell([r.test_accuracy for r in recs], boot.n_test,
+                                       boot.effective_runs),
                          with_interval(boot.accuracy, 100, 2),
                          number(100 * cell.test.std), f"{boot.seeds} ({boot.effective_runs})",
-                         pct_ci(cell.train), seconds(boot.fit_seconds)])
+                         combined_cell([r.train_accuracy for r in recs], recs[0].train_size,
+                                       boot.effective_runs), seconds(boot.fit_seconds)])
     headers = ["model", "dataset", "test acc. (%)", "bootstrap 95% interval", "seed std (pp)",
                "seeds (effective runs)", "train acc. (%)", "fit time (mean)"]
     return markdown_table(headers, rows, ["left", "left"] + ["right"] * 6)
 
 
-def xiao_table(m: Measures, refs: References) -> str:
+def xiao_table(inputs: ReportInputs, m: Measures, refs: References) -> str:
     """This harness beside Xiao et al. 2017 Table 3, by the declared family mapping."""
-    rows = []
+    rows, names = [], short_names(inputs.models)
     for model in sorted({mo for (mo, _d) in m.boot.full_size}):
         row = xiao_family(model, refs.xiao_rows)
         if row is None:
@@ -74,7 +89,8 @@ def xiao_table(m: Measures, refs: References) -> str:
                 continue
             cells += [with_interval(ours.accuracy, 100, 2), pct(theirs, 1),
                       signed_pp(ours.accuracy.value - theirs)]
-        rows.append([md(model), f"{row.family} ({row.params})", *cells,
+        rows.append([model_cell(model, names, inputs.runs), f"{row.family} ({row.params})",
+                     *cells,
                      md(row.difference(model)) or MISSING])
     intro = (f"Xiao et al. 2017 Table 3 ({cite(refs.xiao)}): mean test accuracy over 5 runs of "
              "each family's best configuration on Fashion-MNIST. Our models are matched to a "
@@ -88,7 +104,8 @@ def xiao_table(m: Measures, refs: References) -> str:
                             "MNIST theirs (%)", "diff. (pp)", "Fashion ours (%)",
                             "Fashion theirs (%)", "diff. (pp)", "how our run differs"], rows,
                            ["left", "left"] + ["right"] * 6 + ["left"])
-    return join_blocks("## This harness vs Xiao et al. 2017", intro, table)
+    return join_blocks("## This harness vs Xiao et al. 2017", intro, table,
+                       convergence_note(inputs.runs, names))
 
 
 def _drop_section(inputs: ReportInputs, m: Measures) -> str:
@@ -100,21 +117,22 @@ def _drop_section(inputs: ReportInputs, m: Measures) -> str:
         return ("## MNIST → Fashion-MNIST\n\n"
                 "Needs models run on both MNIST and Fashion-MNIST; none were.")
     drop = {mo: mn - fa for mo, (mn, fa) in acc.items()}
-    ratios = {mo: m.saturation.ratios.get(mo) for mo in acc}
-    rows = [[md(mo), pct(mn), pct(fa), signed_pp(drop[mo]),
-             with_interval(ratios[mo], 1, 1) if ratios[mo] is not None else MISSING]
+    names = short_names(inputs.models)
+    cells = {mo: (m.boot.full(mo, MNIST), m.boot.full(mo, FASHION)) for mo in acc}
+    rows = [[md(names[mo]), pct(mn), pct(fa), signed_pp(drop[mo]),
+             error_ratio(*cells[mo]) if None not in cells[mo] else MISSING]
             for mo, (mn, fa) in acc.items()]
     table = markdown_table(["model", "MNIST (%)", "Fashion-MNIST (%)",
                             "drop: MNIST − Fashion (pp)", "error ratio (Fashion / MNIST) [95%]"],
                            rows, ["left"] + ["right"] * 4)
     ordered = sorted(acc, key=lambda mo: (drop[mo], mo))
     lost = sum(1 for d in drop.values() if d > 0)
-    ratios = [r.value for r in ratios.values() if r is not None and np.isfinite(r.value)]
+    ratios = sorted((1 - fa) / (1 - mn) for mn, fa in acc.values() if mn < 1)
     text = (f"{lost} of {len(acc)} models score lower on Fashion-MNIST than on MNIST. The drop "
-            f"ranges from {signed_pp(drop[ordered[0]])} pp ({md(ordered[0])}) to "
-            f"{signed_pp(drop[ordered[-1]])} pp ({md(ordered[-1])}).")
+            f"ranges from {signed_pp(drop[ordered[0]])} pp ({md(names[ordered[0]])}) to "
+            f"{signed_pp(drop[ordered[-1]])} pp ({md(names[ordered[-1]])}).")
     if ratios:
-        text += (f" Fashion-MNIST error rates are {min(ratios):.1f} to {max(ratios):.1f} times "
+        text += (f" Fashion-MNIST error rates are {ratios[0]:.2f} to {ratios[-1]:.2f} times "
                  "the MNIST ones.")
     return join_blocks("## MNIST → Fashion-MNIST",
                        "Seed means of test accuracy; the error ratio is "
@@ -138,7 +156,8 @@ def _per_class_section(inputs: ReportInputs) -> str:
                 + [pct(col[i], 1) if i < len(col) else MISSING for col in columns.values()]
                 for i, lab in enumerate(labels)]
         blocks.append(f"### {dataset_title(name)}")
-        blocks.append(markdown_table(["class", *(md(c) for c in columns)], rows,
+        names = short_names(columns)
+        blocks.append(markdown_table(["class", *(md(names[c]) for c in columns)], rows,
                                      ["left"] + ["right"] * len(columns)))
     return join_blocks(*blocks)
 
@@ -184,14 +203,17 @@ def render(inputs: ReportInputs, fig_dir: Path, m: Measures, refs: References) -
         "# Accuracy",
         scope_line(inputs),
         "## Test and train accuracy",
-        "Test accuracy: " + COMBINED_RULE + ". The bootstrap interval resamples the test images "
+        "Test and train accuracy: " + COMBINED_RULE + " (test or train images; ± is this "
+        "half-width in every column). The bootstrap interval resamples the test images "
         "and the seeds (2,000 replicates). *Effective runs* counts distinct prediction vectors: "
         "a model whose seeds all predict the same is one effective run, and its interval is "
         "the test-set sampling error alone.",
         _main_table(inputs, m),
+        convergence_note(inputs.runs, short_names(inputs.models)),
+        legend(inputs),
         "## Cost vs accuracy",
         figure_link(cost, "fit seconds against test accuracy per model and dataset"),
-        xiao_table(m, refs),
+        xiao_table(inputs, m, refs),
         _drop_section(inputs, m),
         _per_class_section(inputs),
         _confusion_section(inputs, fig_dir),

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.data.specs import DATASET_NAMES
+from bench.reports.names import short_name, short_names
 
 DPI = 100
 STYLE = {
@@ -68,89 +69,87 @@ def _grid(fig, n: int, ncols: int, **kwargs) -> list:
 def error_rates(path: Path, models: Sequence[str], datasets: Sequence[str],
                 errors: Mapping[tuple[str, str], tuple[float, float, float]],
                 titles: Mapping[str, str], references: Sequence[tuple[str, float, str]]) -> Path:
-    """Test error rate (%) per model on a log axis, 95% intervals as bars, one marker per
-    dataset; ``references`` are (dataset, error %, label) drawn as vertical lines."""
+    """:func:`error_summary` without right-hand text: ``errors[(model, dataset)]`` is (value,
+    low, high) in %; ``references`` are (dataset, error %, label), drawn dotted."""
+    names = short_names(models)
+    rows = [(names[m], {d: errors[(m, d)] for d in datasets if (m, d) in errors}, "")
+            for m in models]
+    return error_summary(path, rows, {d: titles.get(d, d) for d in datasets},
+                         [(d, value, label, ":") for d, value, label in references])
+
+
+def error_summary(path: Path, rows: Sequence[tuple[str, Mapping[str, tuple[float, float, float]],
+                                                  str]],
+                  titles: Mapping[str, str],
+                  references: Sequence[tuple[str, float, str, str]]) -> Path:
+    """One row per model, in the given order: its test error (%) on each dataset of ``titles``
+    (value, low, high) on a log axis with 95% bars, and its right-hand text (the error ratio);
+    ``references`` are (dataset, error %, label, line style) lines named in the legend."""
     from matplotlib.ticker import FuncFormatter
 
-    height = max(2.8, 0.5 * len(models) + 1.6)
-    with figure(path, 6.6, height) as fig:
+    height = 0.27 * len(rows) + 1.5
+    with figure(path, 7.2, height) as fig:
         ax = fig.add_subplot()
-        y = np.arange(len(models))
-        offsets = np.linspace(-0.17, 0.17, len(datasets)) if len(datasets) > 1 else [0.0]
-        for off, name in zip(offsets, datasets, strict=True):
-            pts = [(i, *errors[(m, name)]) for i, m in enumerate(models) if (m, name) in errors]
+        for k, name in enumerate(titles):
+            pts = [(i, *r[1][name]) for i, r in enumerate(rows) if name in r[1]]
             if not pts:
                 continue
             ys, vals, lows, highs = (np.array(v, dtype=float) for v in zip(*pts, strict=True))
-            xerr = np.nan_to_num(np.vstack([vals - lows, highs - vals]))
-            colour = DATASET_COLOURS.get(name)
-            ax.errorbar(vals, ys + off, xerr=xerr, fmt="o", ms=4, capsize=2, lw=1,
-                        color=colour, label=titles.get(name, name))
-            for yy, v, hi in zip(ys, vals, highs, strict=True):
-                ax.annotate(f"{v:.2f}%", (hi if np.isfinite(hi) else v, yy + off),
-                            xytext=(4, 0), textcoords="offset points", fontsize=6,
-                            va="center", color=colour)
-        trans = ax.get_xaxis_transform()
-        for name, value, label in references:
-            colour = DATASET_COLOURS.get(name, "grey")
-            ax.axvline(value, color=colour, ls=":", lw=1)
-            ax.text(value, 1.01, f"{label}\n{value:.2f}%", transform=trans, fontsize=6,
-                    ha="center", va="bottom", color=colour)
+            ax.errorbar(vals, ys + 0.2 * (k - (len(titles) - 1) / 2), fmt="o", ms=3.5, lw=1,
+                        xerr=np.nan_to_num(np.vstack([vals - lows, highs - vals])), capsize=2,
+                        color=DATASET_COLOURS.get(name), label=f"{titles[name]} test error")
+        for name, value, label, style in references:
+            ax.axvline(value, color=DATASET_COLOURS.get(name, "grey"), ls=style, lw=1,
+                       label=f"{label}: {value:g}%")
+        for i, (_, _, text) in enumerate(rows):
+            ax.annotate(text, (1.01, i), xycoords=("axes fraction", "data"), va="center",
+                        fontsize=7)
+        if any(text for _, _, text in rows):
+            ax.annotate("Fashion / MNIST\nerrors [95%]", (1.01, -0.6), va="bottom", fontsize=7,
+                        xycoords=("axes fraction", "data"), fontweight="bold")
         ax.set_xscale("log")
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
-        ax.set_yticks(y, list(models))
-        ax.set_ylim(len(models) - 0.5, -0.5)
-        shown = [v for v in (*(r[1] for r in references),
-                             *(x for e in errors.values() for x in e)) if np.isfinite(v) and v > 0]
-        lo, hi = (min(shown), max(shown)) if shown else (0.1, 100.0)
-        ax.set_xlim(lo / 1.6, hi * 2.2)
-        ax.set_xlabel("test error rate (%), log scale; bars: 95% interval over test images "
-                      "and seeds")
+        ax.set_yticks(range(len(rows)), [r[0] for r in rows])
+        ax.set_ylim(len(rows) - 0.5, -0.5)
+        ax.set_xlabel("test error rate (%), log scale; bars: 95% interval")
         ax.grid(True, axis="x", which="both", lw=0.3)
-        ax.legend(loc="lower left", fontsize=6)
+        fig.legend(loc="outside upper center", ncol=2, fontsize=7, frameon=False)
     return path
 
 
 def confusion_grid(path: Path, title: str, labels: Sequence[str],
                    matrices: Mapping[str, np.ndarray]) -> Path:
     """Row-normalised confusions (% of each true class), diagonal masked, one panel per model,
-    one shared colour scale with a colour bar."""
+    each coloured from 0 to its own largest cell so that good models stay readable."""
     names = sorted(matrices)
+    shown = short_names(names)
     ncols = max(1, min(4, int(np.ceil(np.sqrt(len(names))))))
     nrows = (len(names) + ncols - 1) // ncols
-    panel = 3.4
-    width, height = panel * ncols + 0.9, panel * nrows + 0.4
-    shares = {}
-    for name in names:
-        m = np.asarray(matrices[name], dtype=float)
-        rows = m.sum(axis=1, keepdims=True)
-        share = 100 * np.divide(m, rows, out=np.zeros_like(m), where=rows > 0)
-        np.fill_diagonal(share, np.nan)
-        shares[name] = share
-    top = max([float(np.nanmax(s)) for s in shares.values() if np.isfinite(s).any()] or [1.0])
+    panel = 3.6
+    width, height = panel * ncols + 0.6, panel * nrows + 1.2
     with figure(path, width, height, layout=None) as fig:
-        fig.suptitle(title)
-        margins = {"left": 1.1 / width, "right": 1 - 0.9 / width, "bottom": 1.0 / height,
-                   "top": 1 - 0.55 / height, "wspace": 0.5, "hspace": 0.6}
-        image = None
+        fig.suptitle(f"{title}\neach panel coloured from 0 to its largest cell; numbers in %",
+                     y=1 - 0.12 / height, va="top")
+        margins = {"left": 0.7 / width, "right": 1 - 0.15 / width, "bottom": 0.95 / height,
+                   "top": 1 - 0.95 / height, "wspace": 0.35, "hspace": 0.45}
         for ax, name in zip(_grid(fig, len(names), ncols, gridspec_kw=margins), names,
                             strict=True):
-            share = shares[name]
-            image = ax.imshow(np.ma.masked_invalid(share), cmap="Reds", vmin=0, vmax=top)
+            m = np.asarray(matrices[name], dtype=float)
+            rows = m.sum(axis=1, keepdims=True)
+            share = 100 * np.divide(m, rows, out=np.zeros_like(m), where=rows > 0)
+            np.fill_diagonal(share, np.nan)
+            top = max(float(np.nanmax(share)) if np.isfinite(share).any() else 0.0, 0.1)
+            ax.imshow(np.ma.masked_invalid(share), cmap="Reds", vmin=0, vmax=top)
             for (i, j), v in np.ndenumerate(share):
-                if np.isfinite(v) and v >= (0.5 if top < 10 else 1):
-                    ax.text(j, i, f"{v:.1f}" if top < 10 else f"{v:.0f}", ha="center",
-                            va="center", fontsize=4.5 if top < 10 else 5,
-                            color="white" if v > top * 0.6 else "black")
+                if np.isfinite(v) and v >= 0.05:
+                    ax.text(j, i, f"{v:.1f}" if v < 10 else f"{v:.0f}", ha="center",
+                            va="center", fontsize=6, color="white" if v > top * 0.6 else "black")
             ticks = np.arange(len(labels))
-            ax.set_xticks(ticks, list(labels), rotation=90, fontsize=5)
-            ax.set_yticks(ticks, list(labels), fontsize=5)
-            ax.set_xlabel("predicted")
-            ax.set_ylabel("true")
-            ax.set_title(name)
-        if image is not None:
-            cax = fig.add_axes((1 - 0.7 / width, 1.0 / height, 0.12 / width, 1 - 1.55 / height))
-            fig.colorbar(image, cax=cax, label="% of the true class predicted as this class")
+            ax.set_xticks(ticks, list(labels), rotation=90, fontsize=6)
+            ax.set_yticks(ticks, list(labels), fontsize=6)
+            ax.set_xlabel("predicted", labelpad=1)
+            ax.set_ylabel("true", labelpad=1)
+            ax.set_title(f"{shown[name]} (largest {top:.1f}%)", fontsize=8)
     return path
 
 
@@ -162,7 +161,7 @@ def history_curves(path: Path, model: str, curves: Mapping[str, Mapping[str, np.
     names = list(curves)
     height = 2.4 * len(names) + 0.3
     with figure(path, 7.0, height, layout=None) as fig:
-        fig.suptitle(f"{model}: per-epoch curves (mean over seeds)")
+        fig.suptitle(f"{short_name(model)}: per-epoch curves (mean over seeds)")
         axes = fig.subplots(len(names), 2, squeeze=False, gridspec_kw={
             "left": 0.09, "right": 0.98, "bottom": 0.45 / height, "top": 1 - 0.6 / height,
             "wspace": 0.25, "hspace": 0.55})
@@ -195,13 +194,14 @@ def separability_heatmaps(path: Path, tables: Mapping[str, np.ndarray],
     """Best single-pixel test accuracy (%) for each class pair, one 10x10 panel per dataset."""
     names = list(tables)
     with figure(path, 4.0 * len(names), 4.0) as fig:
-        fig.suptitle("Best one-pixel, one-threshold rule per class pair: test accuracy (%)")
+        fig.suptitle("Best one-pixel, one-threshold rule per class pair: test accuracy (%, "
+                     "rounded down)")
         for ax, name in zip(_grid(fig, len(names), len(names)), names, strict=True):
             acc = 100 * np.asarray(tables[name], dtype=float)
             image = ax.imshow(np.ma.masked_invalid(acc), cmap="viridis", vmin=50, vmax=100)
             for (i, j), v in np.ndenumerate(acc):
                 if np.isfinite(v):
-                    ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=5,
+                    ax.text(j, i, f"{np.floor(v):.0f}", ha="center", va="center", fontsize=5,
                             color="black" if v > 85 else "white")
             ticks = np.arange(acc.shape[0])
             full = list(labels[name])
@@ -234,7 +234,8 @@ def learning_curves(path: Path,
             sizes = set()
             for model, points in sorted(curves[name].items()):
                 xs, ys, lo, hi = (np.array(v, dtype=float) for v in zip(*points, strict=True))
-                ax.plot(xs, 100 * ys, marker="o", ms=3, label=model, color=colour[model])
+                ax.plot(xs, 100 * ys, marker="o", ms=3, label=short_name(model),
+                        color=colour[model])
                 ok = np.isfinite(lo) & np.isfinite(hi)
                 if ok.any():
                     ax.fill_between(xs[ok], 100 * lo[ok], 100 * hi[ok], alpha=0.2, lw=0,
@@ -276,28 +277,48 @@ def pixel_share_curves(path: Path, curves: Mapping[str, tuple[Sequence[float], S
     return path
 
 
-def short_label(model: str) -> str:
-    """A model's label in a crowded figure: the class name of an import path."""
-    return model.rsplit(".", 1)[-1] if "." in model else model
+def spread(ys: Sequence[float], gap: float) -> np.ndarray:
+    """Label positions in [0, 1] near ``ys`` (axes fractions), in the same order, at least
+    ``gap`` apart (less when that many do not fit)."""
+    order = np.argsort(ys, kind="stable")
+    out = np.clip(np.asarray(ys, dtype=float)[order], 0, 1)
+    gap = min(gap, 1 / max(len(out) - 1, 1))
+    for i in range(1, len(out)):
+        out[i] = max(out[i], out[i - 1] + gap)
+    for i in range(len(out) - 1, -1, -1):
+        out[i] = min(out[i], 1 if i == len(out) - 1 else out[i + 1] - gap)
+    placed = np.empty_like(out)
+    placed[order] = out
+    return placed
 
 
 def cost_accuracy(path: Path, points: Sequence[tuple[str, str, float, float]],
                   titles: Mapping[str, str]) -> Path:
     """Mean fit seconds (log scale) against mean test accuracy, one point per model, one
-    panel per dataset, labelled with the model."""
+    panel per dataset; the labels stand in a column right of the panel, each joined to its
+    point, so that they never overlap."""
     from matplotlib.ticker import FuncFormatter, LogLocator
 
     shown = [p for p in points if np.isfinite(p[2]) and p[2] > 0 and np.isfinite(p[3])]
     datasets = list(dict.fromkeys(d for _, d, _, _ in shown)) or [""]
-    with figure(path, 4.8 * len(datasets), 3.8) as fig:
+    names = short_names(p[0] for p in shown)
+    with figure(path, 5.8 * len(datasets), 4.2) as fig:
         axes = fig.subplots(1, len(datasets), squeeze=False)[0]
         for ax, dataset in zip(axes, datasets, strict=True):
-            for model, d, fit, acc in shown:
-                if d != dataset:
-                    continue
-                ax.scatter([fit], [100 * acc], color=DATASET_COLOURS.get(d), s=18)
-                ax.annotate(short_label(model), (fit, 100 * acc), xytext=(4, 2),
-                            textcoords="offset points", fontsize=6)
+            mine = sorted((fit, 100 * acc, model) for model, d, fit, acc in shown
+                          if d == dataset)
+            if not mine:
+                continue
+            fits, accs, models = zip(*mine, strict=True)
+            ax.scatter(fits, accs, color=DATASET_COLOURS.get(dataset), s=18)
+            low, high = min(accs) - 2, max(accs) + 2
+            ax.set_ylim(low, high)
+            for fit, acc, model, y in zip(fits, accs, models,
+                                          spread([(a - low) / (high - low) for a in accs],
+                                                 0.045), strict=True):
+                ax.annotate(names[model], (fit, acc), xytext=(1.03, y), fontsize=6,
+                            textcoords="axes fraction", va="center",
+                            arrowprops={"arrowstyle": "-", "lw": 0.4, "color": "0.6"})
             ax.set_xscale("log")
             ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
             ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
@@ -316,7 +337,7 @@ def rank_transfer(path: Path, points: Sequence[tuple[str, tuple[float, float, fl
 
     Models whose x accuracy reaches ``zoom_from`` crowd one corner; when there are several and
     also others below, a second panel zooms on them (the first marks that region). Labels
-    are class names (the last part of an import path).
+    are short display names.
     """
     from matplotlib.patches import Rectangle
 
@@ -331,7 +352,7 @@ def rank_transfer(path: Path, points: Sequence[tuple[str, tuple[float, float, fl
                 ax.errorbar([100 * x], [100 * y], xerr=xerr, yerr=yerr, fmt="o", ms=4,
                             capsize=2, lw=1, color="#4c72b0")
                 if k == 1 or not zoom or x < zoom_from:
-                    ax.annotate(short_label(model), (100 * x, 100 * y), xytext=(4, -8),
+                    ax.annotate(short_name(model), (100 * x, 100 * y), xytext=(4, -8),
                                 textcoords="offset points", fontsize=6 if k == 0 else 7)
             ax.set_xlabel(xlabel)
             ax.set_ylabel(ylabel)

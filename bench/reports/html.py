@@ -13,13 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.reports.figures import short_label
-from bench.reports.index import PAGES
+from bench.reports.answers import Answer
+from bench.reports.index import PAGES, answer_sentence, stability_cell
 from bench.reports.inputs import ReportInputs, dataset_title
 from bench.reports.measures import FASHION, MNIST, Cell, Measures
+from bench.reports.names import short_name
 from bench.reports.references import References, xiao_family
 from bench.reports.tables import COMBINED_RULE, MISSING, combined_cell, seconds, with_interval
-from bench.reports.too_easy import the_answer, the_readings
 
 ASSETS = Path(__file__).parent / "assets"
 SCRIPT = "plotly-basic.min.js"
@@ -32,7 +32,7 @@ def family(model: str, refs: References) -> str:
     """A model's family: its Xiao et al. 2017 Table 3 family (the declared mapping the
     accuracy page uses), else the model itself."""
     row = xiao_family(model, refs.xiao_rows)
-    return row.family if row else short_label(model)
+    return row.family if row else short_name(model)
 
 
 def _num(value):
@@ -107,13 +107,13 @@ def _axis(title: str, log: bool = False, **extra) -> dict:
 def _charts(m: Measures, families: dict[str, str]) -> list[dict]:
     names = [dataset_title(d) for d in m.datasets]
     cells = [(i, c) for i, d in enumerate(m.datasets) for c in m.boot.full_cells(d)]
-    order = sorted({short_label(c.model) for _, c in cells})
+    order = sorted({short_name(c.model) for _, c in cells})
     errors, cost, curve, rank = [], [], [], []
     for i, c in cells:
         acc, iv = _acc(c)
         text = f"{c.model}<br>{names[i]}: {with_interval(c.accuracy, 100, 2)}% test accuracy"
         err = (100 - iv[1], 100 - iv[0])
-        errors.append((i, c.model, 100 - acc, err, short_label(c.model), None,
+        errors.append((i, c.model, 100 - acc, err, short_name(c.model), None,
                        f"{c.model}<br>{names[i]}: {100 - acc:.2f}% [{err[0]:.2f}, {err[1]:.2f}]"
                        " test error"))
         cost.append((i, c.model, c.fit_seconds, None, acc, iv,
@@ -175,13 +175,13 @@ def _table(inputs: ReportInputs, m: Measures, families: dict[str, str]) -> dict:
     return {"columns": columns, "rows": rows}
 
 
-def render(inputs: ReportInputs, m: Measures, refs: References) -> dict[str, str]:
+def render(inputs: ReportInputs, m: Measures, refs: References,
+           found: list[Answer]) -> dict[str, str]:
     """``{"index.html": page, SCRIPT: the vendored charting library}``."""
     families = {model: family(model, refs) for model in {*inputs.models, *(mo for mo, _ in m.boot.full_size)}}
-    answer = the_answer(inputs, m)
-    data = {"answer": [line for line in answer.splitlines() if line and line[:2] != "- "],
-            "questions": [[r.sense, r.verdict, r.text] for r in the_readings(m)
-                          if r.line() in answer],
+    data = {"answer": [answer_sentence(found)],
+            "questions": [[a.question, a.shown, f"{a.figure} {a.interval}; resamples keeping "
+                           f"it: {stability_cell(a)}. {a.text}"] for a in found],
             "rule": COMBINED_RULE, "pages": [[name, title, what] for name, title, what in PAGES],
             "table": _table(inputs, m, families), "charts": _charts(m, families)}
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"),

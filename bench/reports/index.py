@@ -1,16 +1,32 @@
-"""reports/README.md: the answer first, the headline table, links, and how the run was made."""
+"""reports/README.md: the answer first (a sentence, a table of questions, one figure), the
+headline table, links, and how the run was made."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from bench.reports import figures
+from bench.reports.answers import NO, PARTLY, STABLE, UNCLEAR, YES, Answer
 from bench.reports.inputs import ReportInputs, dataset_title
-from bench.reports.measures import Measures
-from bench.reports.page import Page, join_blocks, scope_line
-from bench.reports.safe import code, md
-from bench.reports.tables import COMBINED_RULE, MISSING, combined_cell, markdown_table, seconds
-from bench.reports.too_easy import the_answer
+from bench.reports.measures import FASHION, METHOD, MNIST, Cell, Measures, estimate
+from bench.reports.names import short_names
+from bench.reports.page import Page, figure_link, join_blocks, plural, scope_line
+from bench.reports.safe import code, figure_path, md
+from bench.reports.tables import (
+    COMBINED_RULE,
+    MISSING,
+    combined_cell,
+    markdown_table,
+    ratio,
+    seconds,
+)
 from bench.results.record import RunRecord
 
 PAGES = (
@@ -25,13 +41,124 @@ PAGES = (
 )
 PROVENANCE_ORDER = ("python", "platform", "cpu", "cpu_count", "git_commit")
 MAX_ERROR = 160
+CAPPED = "†"  # marks a model that stopped at its iteration cap
+LEGEND = "accuracy.md#model-names"
+
+
+def models_scope(seeds_per_model: dict[str, int]) -> str:
+    """"4 models × 3 seeds", or "17 models (4 × 3 seeds, 13 × 1 seed)" when seeds differ."""
+    groups = Counter(seeds_per_model.values())
+    if len(groups) <= 1:
+        return f"{len(seeds_per_model)} models × {plural(next(iter(groups), 0), 'seed')}"
+    parts = ", ".join(f"{n} × {plural(k, 'seed')}" for k, n in sorted(groups.items(),
+                                                                      reverse=True))
+    return f"{len(seeds_per_model)} models ({parts})"
+
+
+def answer_sentence(found: Sequence[Answer]) -> str:
+    """One sentence: the overall answer and how many senses get each first-screen answer."""
+    if not found:
+        return "**Is MNIST too easy? Undecided:** no question could be answered."
+    counts = Counter(a.shown for a in found)
+    overall = (next(iter(counts)) if len(counts) == 1
+               else PARTLY if counts[YES] or counts[PARTLY] else NO if counts[NO] else UNCLEAR)
+    parts = [f"{word.lower()} in {n}" for word in (YES, PARTLY, NO, UNCLEAR)
+             if (n := counts[word])]
+    parts[0] += f" of the {len(found)} senses below"
+    tail = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+    return (f"**Is MNIST too easy? {overall}:** {tail} (an answer that fewer than "
+            f"{100 * STABLE:.0f}% of resamples keep is shown as unclear).")
+
+
+def stability_cell(a: Answer) -> str:
+    """How many resamples keep the rule's answer, e.g. ``"93% (Yes)"``."""
+    return "not checked" if math.isnan(a.stability) else f"{100 * a.stability:.0f}% ({a.answer})"
+
+
+def answer_table(found: Sequence[Answer]) -> str:
+    """A row per question: the first-screen answer, the key figure, its interval, stability."""
+    rows = [[f"[{md(a.question)}](mnist-too-easy.md#{a.key})", f"**{a.shown}**", a.figure,
+             a.interval, stability_cell(a)] for a in found]
+    return markdown_table(["Is MNIST too easy? In this sense:", "answer",
+                           "MNIST vs Fashion-MNIST", "95% interval",
+                           "resamples keeping the answer"], rows,
+                          ["left", "left", "right", "right", "right"])
+
+
+def error_ratio(mnist: Cell, fashion: Cell) -> str:
+    """Fashion-MNIST errors over MNIST errors, with the interval of the paired replicates."""
+    a, b = mnist.accuracy, fashion.accuracy
+    with np.errstate(divide="ignore", invalid="ignore"):
+        reps = (np.array([]) if a.replicates is None or b.replicates is None
+                else (1 - b.replicates) / (1 - a.replicates))
+        return ratio(estimate(reps[np.isfinite(reps)], np.divide(1 - b.value, 1 - a.value)))
+
+
+def summary_figure(inputs: ReportInputs, m: Measures, fig_dir: Path) -> str:
+    """Every model's MNIST and Fashion-MNIST test error with the references, best first."""
+    names = short_names(inputs.models)
+    cells = {(c.model, d): c for d in (MNIST, FASHION) for c in m.boot.full_cells(d)}
+    models = sorted({mo for mo, _ in cells}, key=lambda mo: (
+        -cells[(mo, MNIST)].accuracy.value if (mo, MNIST) in cells else 1, names.get(mo, mo)))
+    rows = [(names.get(mo, mo), {d: (100 * (1 - c.accuracy.value), 100 * (1 - c.accuracy.high),
+                                     100 * (1 - c.accuracy.low))
+                                 for d in (MNIST, FASHION) if (c := cells.get((mo, d)))},
+             error_ratio(cells[(mo, MNIST)], cells[(mo, FASHION)])
+             if (mo, MNIST) in cells and (mo, FASHION) in cells else MISSING) for mo in models]
+    refs = [(d, 100 * (1 - float(r.value)), f"best published {dataset_title(d)} ({r.short})",
+             ":") for d, r in m.refs.best_published.items()]
+    refs += [(d, 100 * float(r.value) / 10_000, f"{dataset_title(d)} label errors ({r.short})",
+              "--") for d, r in m.refs.label_errors.items()]
+    path = figures.error_summary(figure_path(fig_dir, "summary"), rows,
+                                 {d: dataset_title(d) for d in (MNIST, FASHION)}, refs)
+    return figure_link(path, "test error per model on MNIST and Fashion-MNIST, log scale")
+
+
+def first_screen(inputs: ReportInputs, m: Measures, found: Sequence[Answer],
+                 fig_dir: Path) -> str:
+    """The answer sentence, the question table, the summary figure and the method line."""
+    if MNIST not in m.datasets or FASHION not in m.datasets:
+        have = ", ".join(dataset_title(d) for d in m.datasets) or "none"
+        return ("**Is MNIST too easy? Undecided:** the comparison needs results on both MNIST "
+                f"and Fashion-MNIST; this store has results on: {have}.")
+    seeds = {mo: len({r.seed for r in inputs.runs if r.model == mo}) for mo in inputs.models}
+    return join_blocks(
+        answer_sentence(found), answer_table(found), summary_figure(inputs, m, fig_dir),
+        f"_Method: {models_scope(seeds)} on both test sets; {METHOD}. The rules, how often "
+        "each answer survives resampling and the readings: [Is MNIST too easy?]"
+        f"(mnist-too-easy.md#how-to-read-it); model names: [legend]({LEGEND})._")
+
+
+def stopped_at_cap(r: RunRecord) -> bool:
+    """Whether the record holds scikit-learn's ConvergenceWarning (it stopped at its cap)."""
+    return any(w.startswith("ConvergenceWarning") for w in r.warnings)
+
+
+def model_cell(model: str, names: dict[str, str], runs: Iterable[RunRecord]) -> str:
+    """The model's display name, marked when a run of it stopped at its iteration cap."""
+    capped = any(stopped_at_cap(r) for r in runs if r.model == model)
+    return md(names.get(model, model)) + (f" {CAPPED}" if capped else "")
+
+
+def convergence_note(runs: Iterable[RunRecord], names: dict[str, str]) -> str:
+    """The footnote to :data:`CAPPED`: each capped model's cap and measured fit times."""
+    capped = sorted((r for r in runs if stopped_at_cap(r)), key=lambda r: (r.model, r.dataset == FASHION))
+    parts = [f"{md(names.get(mo, mo))} (`max_iter` = {mine[0].params.get('max_iter', '?')}; "
+             + ", ".join(f"{seconds(r.fit_seconds)} per fit on {dataset_title(r.dataset)}"
+                         for r in mine) + ")"
+             for mo in dict.fromkeys(r.model for r in capped)
+             if (mine := [r for r in capped if r.model == mo])]
+    return (f"{CAPPED} Stopped at its iteration cap (scikit-learn's ConvergenceWarning in the "
+            "record): its accuracy may still rise with more iterations. " + "; ".join(parts)
+            + ". Fit time grows about linearly with the iterations, so a cap k times higher "
+            "costs about k times the fit time shown.") if parts else ""
 
 
 def headline_table(inputs: ReportInputs, m: Measures) -> str:
     """Model x dataset: test accuracy (%) with the combined interval, and fit time."""
-    rows = []
+    rows, names = [], short_names(inputs.models)
     for model in inputs.models:
-        row, fits = [md(model)], []
+        row, fits = [model_cell(model, names, inputs.runs)], []
         for d in inputs.datasets:
             recs = inputs.runs_of(model, d)
             cell = m.boot.full(model, d)
@@ -93,7 +220,7 @@ def how_made(inputs: ReportInputs) -> str:
     prov = _provenance(inputs)
     started, finished, wall = _when(inputs)
     seeds = info.get("seeds") or sorted({r.seed for r in inputs.runs})
-    rows = [["command", code(info["command"]) if info.get("command")
+    rows = [["command", code(portable(info["command"])) if info.get("command")
              else "not recorded (no run-info.json for this profile)"],
             ["profile", md(inputs.profile)],
             ["seeds", ", ".join(str(s) for s in seeds)],
@@ -125,6 +252,11 @@ def how_made(inputs: ReportInputs) -> str:
                                   [[md(k), md(v)] for k, v in sorted(packages.items())],
                                   ["left", "left"])]
     return join_blocks(*blocks)
+
+
+def portable(command: str) -> str:
+    """The command without the machine's folders: ``/work/run/results`` → ``…/results``."""
+    return re.sub(r"(?<![\w.~])/(?:[^\s/]+/)*([^\s/]+)", r"…/\1", command)
 
 
 def _jobs_cell(jobs: int, executed) -> str:
@@ -166,19 +298,20 @@ ROBUSTNESS = ("robustness.md", "Robustness", "accuracy on corrupted test images 
               "with intervals, its heatmap, the mean drop per model, accuracy on the line")
 
 
-def render(inputs: ReportInputs, m: Measures) -> Page:
-    """The index page (no figures of its own): the answer first."""
+def render(inputs: ReportInputs, m: Measures, found: Sequence[Answer], fig_dir: Path) -> Page:
+    """The index page: the answer first."""
     pages = PAGES + ((ROBUSTNESS,) if any(r.corrupted for r in inputs.runs) else ())
     links = "\n".join(f"- [{title}]({name}): {what}." for name, title, what in pages)
     text = join_blocks(
         "# MNIST vs Fashion-MNIST: is MNIST too easy?",
-        the_answer(inputs, m),
+        first_screen(inputs, m, found, fig_dir),
         "Generated by `python -m bench report` from the result store; regenerate rather than "
         "edit. " + scope_line(inputs),
         "## Headline: test accuracy",
-        COMBINED_RULE[0].upper() + COMBINED_RULE[1:] + ", in percent. Fit time is the mean "
-        "per run.",
+        "Test accuracy in percent: " + COMBINED_RULE + " (± is this half-width in every "
+        "accuracy column of the reports). Fit time is the mean per run.",
         headline_table(inputs, m),
+        convergence_note(inputs.runs, short_names(inputs.models)),
         "## Reports",
         links,
         how_made(inputs),

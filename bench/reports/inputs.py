@@ -36,7 +36,6 @@ from bench.results.run_info import read_run_info
 from bench.results.store import load_records
 
 N_SAMPLES = 24
-N_MISTAKES = 8
 CORRUPTION_EXAMPLE = 0  # the test image the robustness page shows under every corruption
 
 
@@ -145,26 +144,6 @@ def sample_record(runs: Iterable[RunRecord], dataset: str) -> RunRecord | None:
     return chosen[0] if chosen else None
 
 
-def confident_mistakes(runs: Iterable[RunRecord], dataset: str) -> list[dict[str, Any]]:
-    """The most confident wrong predictions on ``dataset`` at each model's lowest seed.
-
-    One entry per test image (its most confident mistake), highest confidence first.
-    """
-    runs = [r for r in runs if r.dataset == dataset]
-    lowest = {}
-    for rec in sorted(runs, key=lambda r: (r.seed, r.key)):
-        lowest.setdefault(rec.model, rec)
-    found: dict[int, dict[str, Any]] = {}
-    for model, rec in sorted(lowest.items()):
-        for m in rec.confident_mistakes or []:
-            item = {**m, "model": model, "seed": rec.seed}
-            old = found.get(int(m["index"]))
-            if old is None or float(m["confidence"]) > float(old["confidence"]):
-                found[int(m["index"])] = item
-    ranked = sorted(found.values(), key=lambda m: (-float(m["confidence"]), int(m["index"])))
-    return ranked[:N_MISTAKES]
-
-
 def best_model_errors(rec: RunRecord, labels: np.ndarray, limit: int = N_SAMPLES,
                       ) -> list[tuple[int, int, int]]:
     """(test index, true, predicted) of the first ``limit`` images ``rec`` gets wrong."""
@@ -179,14 +158,13 @@ def best_model_errors(rec: RunRecord, labels: np.ndarray, limit: int = N_SAMPLES
 
 def needed_images(runs: list[RunRecord], dataset: str) -> Callable[[np.ndarray], set[int]]:
     """``wanted(test_labels)``: the test images the figures show (best model's errors,
-    most confident mistakes, the robustness page's example)."""
-    mistakes = {int(m["index"]) for m in confident_mistakes(runs, dataset)}
-    mistakes |= {CORRUPTION_EXAMPLE} if any(r.corrupted for r in runs) else set()
+    the robustness page's example)."""
+    example = {CORRUPTION_EXAMPLE} if any(r.corrupted for r in runs) else set()
     rec = sample_record(runs, dataset)
 
     def wanted(labels: np.ndarray) -> set[int]:
         errors = best_model_errors(rec, labels) if rec is not None else []
-        return mistakes | {i for i, _, _ in errors}
+        return example | {i for i, _, _ in errors}
 
     return wanted
 

@@ -10,6 +10,7 @@ import numpy as np
 from bench.reports import figures
 from bench.reports.inputs import ReportInputs, dataset_title
 from bench.reports.measures import FASHION, MNIST
+from bench.reports.names import short_name
 from bench.reports.page import Page, figure_link, join_blocks, scope_line
 from bench.reports.safe import figure_path, md
 from bench.reports.tables import (
@@ -83,7 +84,7 @@ def epoch_curve(model: str, dataset: str, runs: list[RunRecord]) -> EpochCurve |
 
 
 def _gap_table(cells: list[CellSummary], neural: set[tuple[str, str]]) -> str:
-    rows = [[i, md(c.model), dataset_title(c.dataset), pct_ci(c.train), pct_ci(c.test),
+    rows = [[i, md(short_name(c.model)), dataset_title(c.dataset), pct_ci(c.train), pct_ci(c.test),
              f"{signed_pp(c.gap.mean)} ± {100 * c.gap.half_width:.2f}" if c.gap.has_interval
              else signed_pp(c.gap.mean),
              f"[{signed_pp(c.gap.low)}, {signed_pp(c.gap.high)}]" if c.gap.has_interval else "–",
@@ -99,18 +100,17 @@ def reading(cells: list[CellSummary], curves: list[EpochCurve],
     if not cells:
         return ["No run recorded both train and test accuracy."]
     top, low = cells[0], cells[-1]
-    out = [f"The largest gap is {signed_pp(top.gap.mean)} pp ({md(top.model)} on "
-           f"{dataset_title(top.dataset)}, train {pct(top.train.mean)}% vs test "
-           f"{pct(top.test.mean)}%); the smallest is {signed_pp(low.gap.mean)} pp ({md(low.model)} "
-           f"on {dataset_title(low.dataset)})."]
+    out = [f"The largest gap is {signed_pp(top.gap.mean)} pp ({_where(top)}, train "
+           f"{pct(top.train.mean)}% vs test {pct(top.test.mean)}%); the smallest is "
+           f"{signed_pp(low.gap.mean)} pp ({_where(low)})."]
     flagged = [c for c in cells if flag(c, (c.model, c.dataset) in neural).startswith("large")]
     interp = [c for c in cells if flag(c, (c.model, c.dataset) in neural).startswith("interp")]
     if interp:
         out.append(f"{len(interp)} combination(s) interpolate their training set by design "
                    "(train accuracy ≈ 100%, no epochs to stop early): "
-                   + ", ".join(f"{md(c.model)} on {dataset_title(c.dataset)}" for c in interp) + ".")
+                   + ", ".join(map(_where, interp)) + ".")
     if flagged:
-        names = ", ".join(f"{md(c.model)} on {dataset_title(c.dataset)}" for c in flagged)
+        names = ", ".join(map(_where, flagged))
         out.append(f"{len(flagged)} of {len(cells)} model–dataset combinations are flagged: "
                    f"{names}.")
     else:
@@ -130,10 +130,14 @@ def reading(cells: list[CellSummary], curves: list[EpochCurve],
     return out
 
 
+def _where(c: CellSummary | EpochCurve) -> str:
+    return f"{md(short_name(c.model))} on {dataset_title(c.dataset)}"
+
+
 def _curve_sentence(c: EpochCurve) -> str:
     test_loss = c.curves["test_loss"]
     best = int(np.argmin(test_loss)) + 1
-    where = f"{md(c.model)} on {dataset_title(c.dataset)}"
+    where = _where(c)
     if best == c.epochs:
         return (f"{where}: test loss is lowest at the last epoch ({c.epochs}): no sign of "
                 "overfitting within the epochs trained.")
@@ -157,7 +161,7 @@ def _curves_section(curves: list[EpochCurve], fig_dir: Path, head: str, intro: s
             loss = c.curves["test_loss"]
             best = int(np.argmin(loss)) + 1
             acc = c.curves.get("test_accuracy")
-            rows.append([md(model), dataset_title(c.dataset), c.epochs, best,
+            rows.append([md(short_name(model)), dataset_title(c.dataset), c.epochs, best,
                          ", ".join(str(b) for b in c.best_epochs), number(loss[best - 1], 4),
                          number(loss[-1], 4),
                          pct(acc[-1]) if acc is not None and len(acc) else "–"])
@@ -205,7 +209,8 @@ def render(inputs: ReportInputs, fig_dir: Path) -> Page:
         scope_line(inputs),
         "## Generalisation gap",
         "Gap = train accuracy − test accuracy of the same run, in percentage points, then "
-        "averaged over seeds with a 95% t confidence interval. Ranked by mean gap. " + FLAG_RULE,
+        "averaged over seeds with a 95% t confidence interval (± is its half-width in every "
+        "column here: seeds only). Ranked by mean gap. " + FLAG_RULE,
         _gap_table(cells, neural),
         "## Reading",
         "\n".join(f"- {s}" for s in reading(cells, curves, neural)),

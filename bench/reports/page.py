@@ -28,8 +28,9 @@ def scope_line(inputs: ReportInputs) -> str:
     seeds = sorted({r.seed for r in inputs.runs})
     seed_text = f" ({', '.join(str(s) for s in seeds)})" if seeds else ""
     return (f"Profile {code(inputs.profile)}, {plural(len(seeds), 'seed')}{seed_text}; "
-            f"{plural(len(inputs.runs), 'successful headline run')} and "
-            f"{plural(len(inputs.curve_runs), 'learning-curve run')}.")
+            f"{plural(len(inputs.runs), 'successful headline run')}, "
+            f"{plural(len(inputs.curve_runs), 'learning-curve run')} and "
+            f"{plural(len(inputs.sweep_runs), 'long-sweep run')}.")
 
 
 def plural(n: int, noun: str) -> str:

@@ -9,7 +9,6 @@ or on a nearby threshold it says so with the probability.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass
 
 from bench.reports.inputs import dataset_title
@@ -22,7 +21,6 @@ from bench.reports.measures import (
     PairDifference,
     PixelCurve,
 )
-from bench.reports.page import plural
 from bench.reports.references import cite_short
 from bench.reports.safe import md
 from bench.reports.tables import count, images, number, percent, pp, ratio, with_interval
@@ -55,21 +53,12 @@ RULES = {
 }
 
 
-SHORT = {"saturation": "saturation", "discrimination": "models indistinguishable",
-         "data": "little data needed", "transfer": "rankings do not transfer",
-         "pixel": "the one-pixel folklore", "headroom": "little headroom"}
-
-
 @dataclass(frozen=True)
 class Reading:
     key: str
     sense: str
     verdict: str
     text: str
-
-    @property
-    def short(self) -> str:
-        return SHORT[self.key]
 
     def line(self) -> str:
         return f"- **{self.sense}** — *{self.verdict}*: {self.text}"
@@ -310,26 +299,3 @@ def headroom(m: Measures) -> Reading:
 def readings(m: Measures, min_steps: int | None = None) -> list[Reading]:
     return [saturation(m), discrimination(m), data_efficiency(m, min_steps), transfer(m),
             one_pixel(m), headroom(m)]
-
-
-def models_scope(seeds_per_model: dict[str, int]) -> str:
-    """"4 models × 3 seeds", or "17 models (4 × 3 seeds, 13 × 1 seed)" when seeds differ."""
-    groups = Counter(seeds_per_model.values())
-    if len(groups) <= 1:
-        return f"{len(seeds_per_model)} models × {plural(next(iter(groups), 0), 'seed')}"
-    parts = ", ".join(f"{n} × {plural(k, 'seed')}" for k, n in sorted(groups.items(),
-                                                                      reverse=True))
-    return f"{len(seeds_per_model)} models ({parts})"
-
-
-def answer(found: list[Reading], scope: str, method: str) -> str:
-    """The first screen: which senses of "too easy" the evidence supports, in <= ~12 lines;
-    ``scope`` says over what (``models_scope``)."""
-    by = {v: [r.short for r in found if r.verdict == v]
-          for v in (SUPPORTED, MIXED, NOT_SUPPORTED, CANNOT_TELL)}
-    parts = [f"{v}: {', '.join(s)}" for v, s in by.items() if s]
-    head = (f"**Is MNIST too easy? It depends on the sense.** Over {scope} the evidence "
-            f"reads — {'; '.join(parts)}.")
-    return "\n".join([head, "", *[r.line() for r in found], "",
-                      f"_Intervals: {method}. Rules: see [the full analysis]"
-                      "(mnist-too-easy.md#how-to-read-it)._"])

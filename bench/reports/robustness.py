@@ -8,12 +8,13 @@ from pathlib import Path
 import numpy as np
 
 from bench.data.corruptions import CORRUPTION_NAMES, CORRUPTION_SEED, CORRUPTIONS, corrupt
-from bench.reports import figures
+from bench.reports import figures, tables
 from bench.reports.inputs import CORRUPTION_EXAMPLE, ReportInputs, dataset_title
 from bench.reports.measures import Estimate
+from bench.reports.names import short_name
 from bench.reports.page import Page, figure_link, join_blocks, scope_line
 from bench.reports.safe import figure_path, md
-from bench.reports.tables import COMBINED_RULE, combined_cell, markdown_table, pct, pct_ci, pp
+from bench.reports.tables import COMBINED_RULE, combined_cell, markdown_table, pct, pp
 from bench.results.record import RunRecord
 from bench.stats import fit_line, mean_ci
 
@@ -58,16 +59,18 @@ def dataset_section(dataset: str, runs: list[RunRecord]) -> tuple[list[str], tup
             {r.corrupted[c]["correct"] for r in recs if c in r.corrupted} for c in names]
         drop = [1 - np.mean([r.corrupted[c]["accuracy"] for c in r.corrupted]) / r.test_accuracy
                 for r in recs if r.test_accuracy]
-        rows.append([md(model), *(combined_cell(s, n, len(e)) for s, e in zip(
-            seeds, runs_of, strict=True)), pct_ci(mean_ci(drop), 1)])
+        rows.append([md(short_name(model)), *(combined_cell(s, n, len(e)) for s, e in zip(
+            seeds, runs_of, strict=True)),
+            tables.with_interval(Estimate((c := mean_ci(drop)).mean, c.low, c.high), 100, 1)])
         acc.append([np.mean(s) if s else np.nan for s in seeds])
     acc = np.array(acc)
     line = effective_robustness(acc[:, 0], np.nanmean(acc[:, 1:], axis=1), n)
     blocks = [f"## {dataset_title(dataset)}", f"Test accuracy (%): {COMBINED_RULE}. Relative "
-              "drop: 1 − mean corrupted / clean accuracy, mean over seeds ± t interval.",
+              "drop: 1 − mean corrupted / clean accuracy, mean over seeds [95% t interval].",
               markdown_table(["model", "clean", *map(md, names), "relative drop (%)"], rows,
                              ["left"] + ["right"] * (len(names) + 2))]
-    line_rows = [[dataset_title(dataset), md(m), pct(a[0]), pct(np.nanmean(a[1:])), pp(e)]
+    line_rows = [[dataset_title(dataset), md(short_name(m)), pct(a[0]), pct(np.nanmean(a[1:])),
+                  pp(e)]
                  for m, a, e in zip(groups, acc, line or [], strict=False)]
     return blocks, (list(groups), ["clean", *names], acc, n), line_rows
 
@@ -83,7 +86,7 @@ def heatmaps(path: Path, tables: dict[str, tuple]) -> Path:
                 ax.text(j, i, f"{value:.0f}", ha="center", va="center", fontsize=6,
                         color="white" if value < 60 else "black")
             ax.set_xticks(range(len(names)), names, rotation=40, ha="right")
-            ax.set_yticks(range(len(models)), [figures.short_label(m) for m in models])
+            ax.set_yticks(range(len(models)), [short_name(m) for m in models])
             ax.set_title(f"{dataset_title(dataset)}: test accuracy (%), mean over seeds")
             fig.colorbar(image, ax=ax, fraction=0.03)
     return path
@@ -104,7 +107,7 @@ def line_figure(path: Path, tables: dict[str, tuple]) -> Path:
             ax.plot(grid, grid, color="0.6", lw=0.8, ls=":", label="no drop (y = x)")
             ax.scatter(x, y, s=16, color=figures.DATASET_COLOURS.get(dataset), zorder=3)
             for model, xx, yy in zip(models, x, y, strict=True):
-                ax.annotate(figures.short_label(model), (xx, yy), xytext=(4, -8),
+                ax.annotate(short_name(model), (xx, yy), xytext=(4, -8),
                             textcoords="offset points", fontsize=6)
             ticks = [t for t in (0.1, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999)
                      if grid[0] <= norm.ppf(t) <= grid[-1]]

@@ -87,7 +87,8 @@ def count(est) -> str:
 
 
 def ratio(est) -> str:
-    return with_interval(est, 1, 1, "×")
+    """``"11.2× [9.2, 13.8]"``; two decimals below 2 (``"0.90× [0.88, 0.93]"``)."""
+    return with_interval(est, 1, 2 if abs(est.value) < 2 else 1, "×")
 
 
 def percent(value: float, digits: int = 2) -> str:
@@ -134,8 +135,8 @@ def column_means(rows: Sequence[Sequence[float]]) -> np.ndarray:
 
 
 COMBINED_RULE = ("mean over seeds ± half-width of a 95% interval that combines the seed spread "
-                 "and the test-set sampling error: normal quantile × √(seed variance / seeds + "
-                 "p(1 − p) / test images)")
+                 "and the test-set sampling error: √((t × seed SE)² + (z × √(p(1 − p) / test "
+                 "images))²), t with seeds − 1 degrees of freedom, z the normal quantile")
 
 
 def combined_cell(seed_accuracies, n_test: int, effective_runs: int) -> str:

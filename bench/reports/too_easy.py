@@ -9,22 +9,25 @@ import numpy as np
 
 from bench.data.specs import N_CLASSES
 from bench.reports import figures
+from bench.reports.answers import NO, ORDER, PARTLY, STABLE, UNCLEAR, YES, Answer
+from bench.reports.index import answer_sentence, answer_table, stability_cell
 from bench.reports.inputs import (
     N_SAMPLES,
     ReportInputs,
     best_model_errors,
     class_names,
-    confident_mistakes,
     dataset_title,
     sample_record,
 )
 from bench.reports.measures import FASHION, METHOD, MNIST, Cell, Measures, versus_reference
 from bench.reports.page import Page, figure_link, join_blocks, scope_line
 from bench.reports.readings import (
+    CANNOT_TELL,
+    MIXED,
+    NOT_SUPPORTED,
     RULES,
+    SUPPORTED,
     Reading,
-    answer,
-    models_scope,
     readings,
 )
 from bench.reports.references import References, cite, cite_short
@@ -40,7 +43,7 @@ from bench.reports.tables import (
     with_interval,
 )
 from bench.results.record import CURVE_MIN_STEPS
-from bench.stats import ALPHA, POWER
+from bench.stats import ALPHA, N_BOOTSTRAP, POWER
 
 CURVE_BARS_SHOWN = (0.80, 0.85, 0.90, 0.95, 0.99)
 
@@ -49,23 +52,61 @@ def the_readings(m: Measures) -> list[Reading]:
     return readings(m, CURVE_MIN_STEPS)
 
 
-def the_answer(inputs: ReportInputs, m: Measures) -> str:
-    """The answer block shared by README.md and this page."""
-    found = the_readings(m)
-    if MNIST not in m.datasets or FASHION not in m.datasets:
-        have = ", ".join(dataset_title(d) for d in m.datasets) or "none"
-        return ("**Is MNIST too easy? Undecided:** the comparison needs results on both MNIST "
-                f"and Fashion-MNIST; this store has results on: {have}.")
-    seeds = {mo: len({r.seed for r in inputs.runs if r.model == mo}) for mo in inputs.models}
-    return answer(found, models_scope(seeds), METHOD)
+# TEMPORARY adapter (issue #20): the old readings as Answers, until the question modules
+# (floor, discrimination, transfer, efficiency, pixel, shift) replace ``answers`` at merge.
+ADAPTED = {"saturation": ("floor", "Are few errors left on MNIST?"),
+           "discrimination": ("discrimination", "Can MNIST no longer tell models apart?"),
+           "transfer": ("transfer", "Do MNIST rankings fail to predict Fashion-MNIST's?"),
+           "data": ("data", "Does MNIST need little training data?"),
+           "pixel": ("pixel", "Does one pixel separate MNIST's class pairs more often?"),
+           "headroom": ("headroom", "Is little headroom left on MNIST?")}
+VERDICTS = {SUPPORTED: YES, NOT_SUPPORTED: NO, MIXED: PARTLY, CANNOT_TELL: UNCLEAR}
 
 
-def _rules() -> str:
-    lines = [f"- {key}: {rule}." for key, rule in RULES.items()]
-    return join_blocks("## How to read it",
-                       f"Intervals: {METHOD}. A reading is *supported*, *not "
-                       "supported*, *mixed* or *cannot tell* by these rules, each a comparison "
-                       "of intervals, never a vote of thresholds:", "\n".join(lines))
+def answers(inputs: ReportInputs, m: Measures) -> list[Answer]:
+    """TEMPORARY: each old reading as an Answer in ORDER (stability not checked: nan)."""
+    found, figs = {r.key: r for r in the_readings(m)}, _adapted_figures(m)
+    out = [Answer(key, question, VERDICTS[found[old].verdict],
+                  *figs.get(key, (MISSING, MISSING)), math.nan, RULES[old], found[old].text)
+           for old, (key, question) in ADAPTED.items()]
+    return sorted(out, key=lambda a: ORDER.index(a.key))
+
+
+def _adapted_figures(m: Measures) -> dict[str, tuple[str, str]]:
+    """TEMPORARY: key figures of the old measures, where one is at hand."""
+    out = {}
+    best = {d: min(c.errors.value for c in cells) for d, cells in m.saturation.cells.items()
+            if cells}
+    if MNIST in best and FASHION in best:
+        out["floor"] = (f"{best[MNIST]:,.0f} vs {best[FASHION]:,.0f} errors", MISSING)
+    if m.transfer is not None:
+        rho = m.transfer.spearman
+        out["transfer"] = (f"ρ = {rho.value:.2f}", f"[{rho.low:.2f}, {rho.high:.2f}]")
+    return out
+
+
+def how_to_read(found: list[Answer]) -> str:
+    """Every question's rule, as the code applies it, and what stability means."""
+    return join_blocks(
+        "## How to read it",
+        f"Intervals: {METHOD}. Each question is worded so that *Yes* means “MNIST is too easy "
+        "in this sense”; its rule, applied to the point estimates, answers Yes, No, Partly or "
+        f"Unclear. The same rule applied to each of the {N_BOOTSTRAP:,} bootstrap replicates "
+        "gives the answer's stability (the share of replicates that agree); an answer kept by "
+        f"fewer than {100 * STABLE:.0f}% of them is shown as Unclear on the first screen.",
+        "\n".join(f"- **{md(a.question)}** {a.rule.rstrip('.')}." for a in found))
+
+
+def sensitivity(found: list[Answer]) -> str:
+    """Each question re-answered under its named alternative rules."""
+    width = max((len(a.alternatives) for a in found), default=0)
+    rows = [[md(a.question), stability_cell(a),
+             *(f"{md(name)}: **{ans}**" for name, ans in a.alternatives),
+             *[""] * (width - len(a.alternatives))] for a in found]
+    return join_blocks("## Sensitivity: the answers under alternative rules",
+                       markdown_table(["question", "main rule: resamples keeping its answer",
+                                       *(f"alternative {i + 1}" for i in range(width))], rows)
+                       if width else "No question names an alternative rule yet.")
 
 
 def _saturation(m: Measures, refs: References, fig_dir: Path) -> str:
@@ -277,9 +318,7 @@ def _errors_section(inputs: ReportInputs, fig_dir: Path) -> str:
     blocks = ["## 7. What the best model still gets wrong",
               f"The first {N_SAMPLES} test images the best model (highest mean test accuracy) "
               "gets wrong at its lowest seed: predicted label, then the true label in brackets. "
-              "On MNIST several are ambiguous or arguably mislabelled. Then the most confident "
-              "mistakes of any model (at each model's lowest seed), with the predicted class's "
-              "probability to four digits."]
+              "On MNIST several are ambiguous or arguably mislabelled."]
     for d in inputs.datasets:
         found = inputs.analyses.get(d)
         rec = sample_record(inputs.runs, d)
@@ -298,33 +337,7 @@ def _errors_section(inputs: ReportInputs, fig_dir: Path) -> str:
                                       [False] * len(wrong), ncols=8)
             blocks += [f"### {dataset_title(d)}",
                        figure_link(path, f"{dataset_title(d)}: errors of the best model")]
-        blocks.append(_mistakes(inputs, d, fig_dir))
     return join_blocks(*blocks)
-
-
-def confidence_text(value: float) -> str:
-    """A recorded (4-digit) probability; 1.0 means at least 0.99995 after rounding."""
-    return "≥ 0.99995" if value >= 1.0 else f"{value:.4f}"
-
-
-def _mistakes(inputs: ReportInputs, d: str, fig_dir: Path) -> str:
-    found = inputs.analyses[d]
-    labels = class_names(d)
-    mistakes = [mi for mi in confident_mistakes(inputs.runs, d)
-                if found.image(int(mi["index"])) is not None]
-    if not mistakes:
-        return "No confident mistakes recorded."
-    rows = [[int(mi["index"]), labels[int(mi["true"])], labels[int(mi["pred"])],
-             confidence_text(float(mi["confidence"])), md(mi["model"])] for mi in mistakes]
-    caps = [f"{labels[int(mi['pred'])][:11]} ({labels[int(mi['true'])][:11]})\n"
-            f"{mi['model'][:14]} {confidence_text(float(mi['confidence']))}" for mi in mistakes]
-    path = figures.image_grid(figure_path(fig_dir, "mistakes", d),
-                              f"{dataset_title(d)}: most confident mistakes",
-                              [found.image(int(mi["index"])) for mi in mistakes], caps,
-                              [False] * len(mistakes), ncols=4)
-    table = markdown_table(["test index", "true", "predicted", "probability", "model"], rows,
-                           ["right", "left", "left", "right", "left"])
-    return join_blocks(table, figure_link(path, f"{dataset_title(d)} confident mistakes"))
 
 
 def references_section(refs: References) -> str:
@@ -337,14 +350,17 @@ def references_section(refs: References) -> str:
                        markdown_table(["key", "value", "what", "source", "caveats"], rows))
 
 
-def render(inputs: ReportInputs, fig_dir: Path, m: Measures, refs: References) -> Page:
-    """The too-easy page and its figures."""
+def render(inputs: ReportInputs, fig_dir: Path, m: Measures, refs: References,
+           found: list[Answer]) -> Page:
+    """The too-easy page and its figures; ``found`` answers the questions."""
     notes = ("## Notes\n\n" + "\n".join(f"- {n}" for n in inputs.notes)) if inputs.notes else ""
     text = join_blocks(
         "# Is MNIST too easy?",
         scope_line(inputs),
-        the_answer(inputs, m),
-        _rules(),
+        answer_sentence(found),
+        answer_table(found),
+        how_to_read(found),
+        sensitivity(found),
         _saturation(m, refs, fig_dir),
         _discrimination(m),
         _data_efficiency(m, fig_dir),

@@ -206,7 +206,7 @@ def test_reports_without_data_or_cache_still_render(tmp_path, monkeypatch, store
     text = (tmp_path / "reports" / "mnist-too-easy.md").read_text(encoding="utf-8")
     assert "mnist is nowhere" in text and "## Notes" in text
     assert "*cannot tell*: needs paired predictions" in text
-    assert "single-pixel analysis is unavailable" in text
+    assert "Unavailable: no cached analysis and the data could not be loaded" in text
     assert "No learning-curve runs in this run" in text
     assert not (tmp_path / "reports" / "figures" / "single-pixel.png").exists()
     readme = (tmp_path / "reports" / "README.md").read_text(encoding="utf-8")

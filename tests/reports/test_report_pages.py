@@ -37,7 +37,8 @@ def test_writes_every_page_and_linked_figures(written):
         "error-rates.png", "cost-vs-accuracy.png", "confusion-mnist.png",
         "confusion-fashion-mnist.png", "history-cnn.png", "history-mlp.png", "single-pixel.png",
         "single-pixel-share.png", "learning-curve.png", "errors-mnist.png",
-        "errors-fashion-mnist.png", "mistakes-mnist.png", "rank-transfer.png"}
+        "errors-fashion-mnist.png", "summary.png", "rank-transfer.png"}
+    assert not any(p.name.startswith("mistakes-") for p in figures)
     linked = set()
     for name in PAGES:
         text = (reports / name).read_text(encoding="utf-8")
@@ -63,8 +64,9 @@ def test_headline_numbers_recomputed_independently(store, written):
         acc = group["test_accuracy"].to_numpy(dtype=float)
         n_test = int(group["test_size"].iloc[0])
         p = acc.mean()
-        var = acc.var(ddof=1) / acc.size + p * (1 - p) / n_test
-        cell = f"{100 * p:.2f} ± {100 * sps.norm.ppf(0.975) * var ** 0.5:.2f}"
+        seed = sps.t.ppf(0.975, acc.size - 1) * acc.std(ddof=1) / acc.size ** 0.5
+        half = (seed ** 2 + (sps.norm.ppf(0.975) * (p * (1 - p) / n_test) ** 0.5) ** 2) ** 0.5
+        cell = f"{100 * p:.2f} ± {100 * half:.2f}"
         rows = [line for line in readme.splitlines() if line.startswith(f"| {model} ")]
         assert any(cell in row for row in rows), f"{model}: {cell} not in the headline table"
         checked += 1
@@ -118,20 +120,25 @@ def test_reports_name_classes_and_flag_rule(written):
     assert "This harness vs Xiao et al. 2017" in accuracy
 
 
-def test_answer_opens_the_index_and_matches_the_too_easy_page(written):
+def test_first_screen_answers_in_a_sentence_a_table_and_a_figure(written):
+    from bench.reports.answers import ORDER
+
     reports, _ = written
     readme = (reports / "README.md").read_text(encoding="utf-8")
-    too_easy = (reports / "mnist-too-easy.md").read_text(encoding="utf-8")
     lines = readme.splitlines()
-    assert lines[2].startswith("**Is MNIST too easy? It depends on the sense.**")
-    block = "\n".join(lines[2:lines.index("", 3)])
-    assert block in too_easy
-    first_screen = lines[:14]
-    assert sum(line.startswith("- **") for line in first_screen) == 6
-    for line in first_screen:
-        if line.startswith("- **") and "*cannot tell*" not in line:
-            assert "[" in line and "]" in line, line  # numbers come with intervals
-    assert "Verdict" not in readme
+    assert lines[2].startswith("**Is MNIST too easy? ")
+    table = [line for line in lines[3:lines.index("## Headline: test accuracy")]
+             if line.startswith("| [")]
+    keys = [re.search(r"mnist-too-easy\.md#([\w-]+)\)", row).group(1) for row in table]
+    assert keys == sorted(keys, key=ORDER.index) and len(keys) >= 6
+    assert all(re.search(r"\*\*(Yes|No|Partly|Unclear)\*\*", row) for row in table)
+    screen = readme.split("## Headline: test accuracy")[0]
+    assert "figures/summary.png" in screen and "sklearn." not in screen
+    prose = readme.split("\n| ")[0].split("\n", 1)[1]  # what stands above the table
+    assert len(prose.split()) <= 200
+    too_easy = (reports / "mnist-too-easy.md").read_text(encoding="utf-8")
+    assert "\n".join(table) in too_easy  # the same answers on both pages
+    assert "## Sensitivity: the answers under alternative rules" in too_easy
 
 
 def test_every_reference_figure_cites_its_source(written):
