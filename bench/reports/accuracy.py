@@ -100,7 +100,7 @@ def _drop_section(inputs: ReportInputs, m: Measures) -> str:
         return ("## MNIST → Fashion-MNIST\n\n"
                 "Needs models run on both MNIST and Fashion-MNIST; none were.")
     drop = {mo: mn - fa for mo, (mn, fa) in acc.items()}
-    ratios = {mo: m.saturation.ratios.get(mo) for mo in acc}
+    ratios = {mo: m.ratios.get(mo) for mo in acc}
     rows = [[md(mo), pct(mn), pct(fa), signed_pp(drop[mo]),
              with_interval(ratios[mo], 1, 1) if ratios[mo] is not None else MISSING]
             for mo, (mn, fa) in acc.items()]
