@@ -65,52 +65,6 @@ def _grid(fig, n: int, ncols: int, **kwargs) -> list:
     return list(axes[:n])
 
 
-def error_rates(path: Path, models: Sequence[str], datasets: Sequence[str],
-                errors: Mapping[tuple[str, str], tuple[float, float, float]],
-                titles: Mapping[str, str], references: Sequence[tuple[str, float, str]]) -> Path:
-    """Test error rate (%) per model on a log axis, 95% intervals as bars, one marker per
-    dataset; ``references`` are (dataset, error %, label) drawn as vertical lines."""
-    from matplotlib.ticker import FuncFormatter
-
-    height = max(2.8, 0.5 * len(models) + 1.6)
-    with figure(path, 6.6, height) as fig:
-        ax = fig.add_subplot()
-        y = np.arange(len(models))
-        offsets = np.linspace(-0.17, 0.17, len(datasets)) if len(datasets) > 1 else [0.0]
-        for off, name in zip(offsets, datasets, strict=True):
-            pts = [(i, *errors[(m, name)]) for i, m in enumerate(models) if (m, name) in errors]
-            if not pts:
-                continue
-            ys, vals, lows, highs = (np.array(v, dtype=float) for v in zip(*pts, strict=True))
-            xerr = np.nan_to_num(np.vstack([vals - lows, highs - vals]))
-            colour = DATASET_COLOURS.get(name)
-            ax.errorbar(vals, ys + off, xerr=xerr, fmt="o", ms=4, capsize=2, lw=1,
-                        color=colour, label=titles.get(name, name))
-            for yy, v, hi in zip(ys, vals, highs, strict=True):
-                ax.annotate(f"{v:.2f}%", (hi if np.isfinite(hi) else v, yy + off),
-                            xytext=(4, 0), textcoords="offset points", fontsize=6,
-                            va="center", color=colour)
-        trans = ax.get_xaxis_transform()
-        for name, value, label in references:
-            colour = DATASET_COLOURS.get(name, "grey")
-            ax.axvline(value, color=colour, ls=":", lw=1)
-            ax.text(value, 1.01, f"{label}\n{value:.2f}%", transform=trans, fontsize=6,
-                    ha="center", va="bottom", color=colour)
-        ax.set_xscale("log")
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
-        ax.set_yticks(y, list(models))
-        ax.set_ylim(len(models) - 0.5, -0.5)
-        shown = [v for v in (*(r[1] for r in references),
-                             *(x for e in errors.values() for x in e)) if np.isfinite(v) and v > 0]
-        lo, hi = (min(shown), max(shown)) if shown else (0.1, 100.0)
-        ax.set_xlim(lo / 1.6, hi * 2.2)
-        ax.set_xlabel("test error rate (%), log scale; bars: 95% interval over test images "
-                      "and seeds")
-        ax.grid(True, axis="x", which="both", lw=0.3)
-        ax.legend(loc="lower left", fontsize=6)
-    return path
-
-
 def confusion_grid(path: Path, title: str, labels: Sequence[str],
                    matrices: Mapping[str, np.ndarray]) -> Path:
     """Row-normalised confusions (% of each true class), diagonal masked, one panel per model,

@@ -34,7 +34,7 @@ def test_writes_every_page_and_linked_figures(written):
     assert [p.name for p in paths[:4]] == list(PAGES)
     figures = [p for p in paths if p.suffix == ".png"]
     assert {p.name for p in figures} >= {
-        "error-rates.png", "cost-vs-accuracy.png", "confusion-mnist.png",
+        "cost-vs-accuracy.png", "confusion-mnist.png",
         "confusion-fashion-mnist.png", "history-cnn.png", "history-mlp.png", "single-pixel.png",
         "single-pixel-share.png", "learning-curve.png", "errors-mnist.png",
         "errors-fashion-mnist.png", "mistakes-mnist.png", "rank-transfer.png"}
