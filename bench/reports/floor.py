@@ -122,12 +122,13 @@ def measure_noise(inputs: ReportInputs, m: Measures, audit: Audit) -> Noise | No
         cells[0].model, MNIST, cells[0].train_size))
     where = evaluated_indices(record, labels)
     flagged = np.isin(where, audit.indices())
-    weights, is_error = m.boot.weights(cells[0]), np.isin(where, audit.indices(MAJORITY))
-    floors = {k: estimate(PER_10K * (weights @ mask) / mask.size, PER_10K * mask.mean())
-              for k in (STRICT, MAJORITY, LOOSE)
-              for mask in [np.isin(where, audit.indices(k)).astype(np.float32)]}
+    weights = m.boot.weights(cells[0])
+    masks = {k: np.isin(where, audit.indices(k)).astype(np.float32)
+             for k in (STRICT, MAJORITY, LOOSE)}
+    floors = {k: estimate(PER_10K * (weights @ v) / v.size, PER_10K * v.mean())
+              for k, v in masks.items()}
     kept = weights[:, ~flagged] * (np.sum(~flagged) / weights[:, ~flagged].sum(1, keepdims=True))
-    models = tuple(_model_noise(c, flagged, is_error, kept, m.boot.curve(c.model, MNIST))
+    models = tuple(_model_noise(c, flagged, masks[MAJORITY] > 0, kept, m.boot.curve(c.model, MNIST))
                    for c in cells)
     fashion = min(m.boot.full_cells(FASHION), key=lambda c: (c.errors.value, c.model),
                   default=None)
@@ -171,12 +172,18 @@ def answers(inputs: ReportInputs, m: Measures, audit: Audit | None = None) -> li
     return _answers_of(measure_noise(inputs, m, audit or load_audit()), m)
 
 
+def _unclear(key: str, question: str, why: str) -> Answer:
+    return Answer(key, question, UNCLEAR, MISSING, MISSING, float("nan"), why, why)
+
+
 def _answers_of(noise: Noise | None, m: Measures) -> list[Answer]:
-    if noise is None or noise.fashion is None or noise.fashion.accuracy.replicates is None:
-        why = ("needs stored predictions on both test sets, MNIST's the original one (whose "
-               "labels the audit's given labels match)")
-        return [Answer(k, q, UNCLEAR, MISSING, MISSING, float("nan"), why, why)
-                for k, q in (("floor", FLOOR_Q), ("headroom", HEADROOM_Q))]
+    if noise is None:
+        why = ("needs stored MNIST predictions on the original test set (whose labels the "
+               "audit's given labels match)")
+        return [_unclear("floor", FLOOR_Q, why), _unclear("headroom", HEADROOM_Q, why)]
+    if noise.fashion is None or noise.fashion.accuracy.replicates is None:
+        return [_floor_answer(noise, m), _unclear("headroom", HEADROOM_Q,
+                                                  "needs stored Fashion-MNIST predictions")]
     return [_floor_answer(noise, m), _headroom_answer(noise, m)]
 
 

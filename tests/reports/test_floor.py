@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +33,12 @@ def test_the_shipped_audit_gives_the_papers_15_label_errors():
     # the rule read straight from the votes, without the loader
     assert len(audit.indices(floor.MAJORITY)) == sum(r[3] < 3 for r in shipped["images"]) == 15
     assert (len(audit.indices(floor.STRICT)), len(audit.indices(floor.LOOSE))) == (7, 23)
+
+
+def test_the_audit_and_its_licence_are_installed_with_the_package():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    shipped = set(config["package-data"]["bench.reports"])
+    assert {floor.AUDIT_FILE.name, floor.AUDIT_FILE.with_suffix(".LICENSE").name} <= shipped
 
 
 def _audit_file(tmp_path: Path, images, **changes) -> Path:
