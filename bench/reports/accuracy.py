@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.reports import figures
-from bench.reports.index import convergence_note, error_ratio, model_cell
+from bench.reports.index import convergence_note, model_cell, ratio_cell
 from bench.reports.inputs import ReportInputs, class_names, dataset_title
 from bench.reports.measures import FASHION, MNIST, Measures
 from bench.reports.names import short_names
@@ -120,7 +120,7 @@ def _drop_section(inputs: ReportInputs, m: Measures) -> str:
     names = short_names(inputs.models)
     cells = {mo: (m.boot.full(mo, MNIST), m.boot.full(mo, FASHION)) for mo in acc}
     rows = [[md(names[mo]), pct(mn), pct(fa), signed_pp(drop[mo]),
-             error_ratio(*cells[mo]) if None not in cells[mo] else MISSING]
+             ratio_cell(*cells[mo]) if None not in cells[mo] else MISSING]
             for mo, (mn, fa) in acc.items()]
     table = markdown_table(["model", "MNIST (%)", "Fashion-MNIST (%)",
                             "drop: MNIST − Fashion (pp)", "error ratio (Fashion / MNIST) [95%]"],

@@ -66,18 +66,6 @@ def _grid(fig, n: int, ncols: int, **kwargs) -> list:
     return list(axes[:n])
 
 
-def error_rates(path: Path, models: Sequence[str], datasets: Sequence[str],
-                errors: Mapping[tuple[str, str], tuple[float, float, float]],
-                titles: Mapping[str, str], references: Sequence[tuple[str, float, str]]) -> Path:
-    """:func:`error_summary` without right-hand text: ``errors[(model, dataset)]`` is (value,
-    low, high) in %; ``references`` are (dataset, error %, label), drawn dotted."""
-    names = short_names(models)
-    rows = [(names[m], {d: errors[(m, d)] for d in datasets if (m, d) in errors}, "")
-            for m in models]
-    return error_summary(path, rows, {d: titles.get(d, d) for d in datasets},
-                         [(d, value, label, ":") for d, value, label in references])
-
-
 def error_summary(path: Path, rows: Sequence[tuple[str, Mapping[str, tuple[float, float, float]],
                                                   str]],
                   titles: Mapping[str, str],

@@ -10,12 +10,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from bench.reports import figures
 from bench.reports.answers import NO, PARTLY, STABLE, UNCLEAR, YES, Answer
 from bench.reports.inputs import ReportInputs, dataset_title
-from bench.reports.measures import FASHION, METHOD, MNIST, Cell, Measures, estimate
+from bench.reports.measures import FASHION, METHOD, MNIST, Cell, Measures, error_ratio
 from bench.reports.names import short_names
 from bench.reports.page import Page, figure_link, join_blocks, plural, scope_line
 from bench.reports.safe import code, figure_path, md
@@ -85,13 +83,9 @@ def answer_table(found: Sequence[Answer]) -> str:
                           ["left", "left", "right", "right", "right"])
 
 
-def error_ratio(mnist: Cell, fashion: Cell) -> str:
+def ratio_cell(mnist: Cell, fashion: Cell) -> str:
     """Fashion-MNIST errors over MNIST errors, with the interval of the paired replicates."""
-    a, b = mnist.accuracy, fashion.accuracy
-    with np.errstate(divide="ignore", invalid="ignore"):
-        reps = (np.array([]) if a.replicates is None or b.replicates is None
-                else (1 - b.replicates) / (1 - a.replicates))
-        return ratio(estimate(reps[np.isfinite(reps)], np.divide(1 - b.value, 1 - a.value)))
+    return ratio(error_ratio(fashion, mnist))
 
 
 def summary_figure(inputs: ReportInputs, m: Measures, fig_dir: Path) -> str:
@@ -103,7 +97,7 @@ def summary_figure(inputs: ReportInputs, m: Measures, fig_dir: Path) -> str:
     rows = [(names.get(mo, mo), {d: (100 * (1 - c.accuracy.value), 100 * (1 - c.accuracy.high),
                                      100 * (1 - c.accuracy.low))
                                  for d in (MNIST, FASHION) if (c := cells.get((mo, d)))},
-             error_ratio(cells[(mo, MNIST)], cells[(mo, FASHION)])
+             ratio_cell(cells[(mo, MNIST)], cells[(mo, FASHION)])
              if (mo, MNIST) in cells and (mo, FASHION) in cells else MISSING) for mo in models]
     refs = [(d, 100 * (1 - float(r.value)), f"best published {dataset_title(d)} ({r.short})",
              ":") for d, r in m.refs.best_published.items()]

@@ -170,6 +170,10 @@ class Bootstrap:
         size = self.full_size.get((model, dataset))
         return None if size is None else self.cells.get((model, dataset, size))
 
+    def weights(self, cell: Cell) -> np.ndarray:
+        """The test-image weights behind ``cell``'s replicates (one row per replicate)."""
+        return self._weights_for(cell.dataset, cell.digest, cell.correct.shape[1])
+
     def full_cells(self, dataset: str) -> list[Cell]:
         return [c for (m, d), s in sorted(self.full_size.items())
                 if d == dataset and (c := self.cells.get((m, d, s))) is not None]
@@ -182,46 +186,20 @@ class Bootstrap:
                       key=lambda c: c.train_size)
 
 
-def _ratio(num: np.ndarray | float, den: np.ndarray | float):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.asarray(num, dtype=float) / np.asarray(den, dtype=float)
+def error_ratios(boot: Bootstrap) -> dict[str, Estimate]:
+    """Per model run on both test sets: its Fashion-MNIST errors over its MNIST errors."""
+    return {cm.model: error_ratio(cf, cm) for cm in boot.full_cells(MNIST)
+            if (cf := boot.full(cm.model, FASHION)) is not None}
 
 
-@dataclass(frozen=True, eq=False)
-class Saturation:
-    """Errors left per model, and the Fashion/MNIST error ratio."""
-
-    cells: dict[str, list[Cell]]
-    ratios: dict[str, Estimate]  # model -> Fashion errors / MNIST errors
-    published_errors: dict[str, float]  # dataset -> errors per 10,000 of the best published
-    label_errors: dict[str, float]
-    best_ratio: Estimate | None = None  # best Fashion model's errors / best MNIST model's
-
-
-def saturation(boot: Bootstrap, refs: References, datasets: tuple[str, ...]) -> Saturation:
-    cells = {d: boot.full_cells(d) for d in datasets}
-    ratios = {cm.model: _error_ratio(cf, cm) for cm in cells.get(MNIST, [])
-              if (cf := boot.full(cm.model, FASHION)) is not None}
-    published = {d: PER_10K * (1 - r.value) for d, r in refs.best_published.items()}
-    labels = {d: float(r.value) for d, r in refs.label_errors.items()}
-    return Saturation(cells, ratios, published, labels, _best_ratio(cells))
-
-
-def _best_ratio(cells: dict[str, list[Cell]]) -> Estimate | None:
-    """The most accurate Fashion-MNIST model's errors over the most accurate MNIST model's."""
-    if not cells.get(MNIST) or not cells.get(FASHION):
-        return None
-    bm, bf = (max(cells[d], key=lambda c: (c.accuracy.value, c.model)) for d in (MNIST, FASHION))
-    return _error_ratio(bf, bm)
-
-
-def _error_ratio(num: Cell, den: Cell) -> Estimate:
+def error_ratio(num: Cell, den: Cell) -> Estimate:
     """``num``'s errors over ``den``'s; replicates are paired by index when both have them
     (the two test sets are resampled independently)."""
-    value = float(_ratio(1 - num.accuracy.value, 1 - den.accuracy.value))
-    if num.accuracy.replicates is None or den.accuracy.replicates is None:
-        return Estimate(value, math.nan, math.nan)
-    reps = _ratio(1 - num.accuracy.replicates, 1 - den.accuracy.replicates)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = float(np.float64(1 - num.accuracy.value) / (1 - den.accuracy.value))
+        if num.accuracy.replicates is None or den.accuracy.replicates is None:
+            return Estimate(value, math.nan, math.nan)
+        reps = (1 - num.accuracy.replicates) / (1 - den.accuracy.replicates)
     return estimate(reps[np.isfinite(reps)], value)
 
 
@@ -424,47 +402,13 @@ def pixel_curve(inputs: ReportInputs, dataset: str) -> PixelCurve | None:
 
 
 @dataclass(frozen=True, eq=False)
-class Headroom:
-    """The best model's distance to the best published accuracy on one dataset."""
-
-    dataset: str
-    model: str
-    accuracy: Estimate
-    reference: float
-    gap: Estimate  # reference − accuracy (fraction; shown in pp)
-    error_ratio: Estimate  # model errors / reference errors
-
-
-def versus_reference(a: Estimate, reference: float) -> tuple[Estimate, Estimate]:
-    """(``reference − a``, ``a``'s errors over the reference's): both are monotone in ``a``,
-    so their intervals are ``a``'s bounds transformed."""
-    r = reference
-    return (Estimate(r - a.value, r - a.high, r - a.low),
-            Estimate(*((1 - v) / (1 - r) for v in (a.value, a.high, a.low))))
-
-
-def headroom(boot: Bootstrap, refs: References, datasets: tuple[str, ...]) -> list[Headroom]:
-    out = []
-    for d in datasets:
-        ref = refs.best_published.get(d)
-        cells = boot.full_cells(d)
-        if ref is None or not cells:
-            continue
-        best = sorted(cells, key=lambda c: (-c.accuracy.value, c.model))[0]
-        out.append(Headroom(d, best.model, best.accuracy, float(ref.value),
-                            *versus_reference(best.accuracy, float(ref.value))))
-    return out
-
-
-@dataclass(frozen=True, eq=False)
 class Measures:
     boot: Bootstrap
-    saturation: Saturation
+    ratios: dict[str, Estimate]  # model -> Fashion-MNIST errors / MNIST errors
     pairs: dict[str, list[PairDifference]]
     efficiency: list[Efficiency]
     transfer: Transfer | None
     pixels: dict[str, PixelCurve]
-    headroom: list[Headroom]
     datasets: tuple[str, ...]
     refs: References
 
@@ -473,8 +417,8 @@ def measure(inputs: ReportInputs, refs: References, n_boot: int = N_BOOTSTRAP) -
     boot = Bootstrap(inputs, n_boot)
     datasets = inputs.datasets  # in DATASET_NAMES order
     return Measures(
-        boot, saturation(boot, refs, datasets),
+        boot, error_ratios(boot),
         {d: pair_differences(boot, d) for d in datasets}, data_efficiency(boot),
         transfer(boot),
         {d: c for d in datasets if (c := pixel_curve(inputs, d)) is not None},
-        headroom(boot, refs, datasets), datasets, refs)
+        datasets, refs)

@@ -23,17 +23,13 @@ from bench.reports.measures import (
 )
 from bench.reports.references import cite_short
 from bench.reports.safe import md
-from bench.reports.tables import count, images, number, percent, pp, ratio, with_interval
+from bench.reports.tables import images, number, percent, pp, with_interval
 from bench.stats import ALPHA, POWER, mcnemar_exact_counts
 
 SUPPORTED, NOT_SUPPORTED, MIXED, CANNOT_TELL = "supported", "not supported", "mixed", "cannot tell"
 FLIP_NOTE = 0.01  # mention a reading's flip probability when it is at least this
 
 RULES = {
-    "saturation": "supported when the best Fashion-MNIST model leaves more errors than the best "
-                  "MNIST model (ratio interval above 1) and most models' Fashion/MNIST "
-                  "error-ratio intervals lie above 1 (the exceptions are named); not supported "
-                  "when the best-vs-best interval or most models' intervals lie below 1",
     "discrimination": "a pair is resolved when its difference interval excludes 0; supported "
                       "when more pairs are resolved on Fashion-MNIST only than on MNIST only "
                       "(exact two-sided binomial test of those two counts, p < 0.05); not "
@@ -48,8 +44,6 @@ RULES = {
                 "over the better half",
     "pixel": "supported when one pixel separates a larger share of MNIST pairs than of "
              "Fashion-MNIST pairs at most bars from 80% to 99%",
-    "headroom": "supported in pp when the MNIST gap interval lies below the Fashion-MNIST one; "
-                "as an error ratio when the MNIST ratio interval lies below the Fashion one",
 }
 
 
@@ -62,54 +56,6 @@ class Reading:
 
     def line(self) -> str:
         return f"- **{self.sense}** — *{self.verdict}*: {self.text}"
-
-
-def saturation(m: Measures) -> Reading:
-    sense = "Saturated: few errors left on MNIST"
-    s = m.saturation
-    best = {d: min(cells, key=lambda c: (c.errors.value, c.model))
-            for d, cells in s.cells.items() if cells}
-    if MNIST not in best or not s.ratios:
-        return Reading("saturation", sense, CANNOT_TELL, "needs results on both datasets.")
-    bm = best[MNIST]
-    text = f"the best model ({md(bm.model)}) leaves {count(bm.errors)} of 10,000 MNIST test images wrong"
-    if FASHION in best:
-        bf = best[FASHION]
-        text += f" vs {count(bf.errors)} on Fashion-MNIST ({md(bf.model)})"
-    known = {k: r for k, r in s.ratios.items() if not math.isnan(r.low)}
-    ordered = sorted(s.ratios.items(), key=lambda kv: (kv[1].value, kv[0]))
-    (lo_model, lo), (hi_model, hi) = ordered[0], ordered[-1]
-    span = (f"{ratio(lo)} ({md(lo_model)})" if lo_model == hi_model else
-            f"from {ratio(lo)} ({md(lo_model)}) to {ratio(hi)} ({md(hi_model)})")
-    text += f"; Fashion-MNIST leaves {span} as many errors as MNIST"
-    above = sum(r.low > 1 for r in known.values())
-    below = {k: r for k, r in known.items() if r.high < 1}
-    if known:
-        text += f" ({above} of {len(s.ratios)} ratio intervals above 1"
-        if below:
-            text += "; below 1: " + ", ".join(f"{md(k)} {ratio(r)}" for k, r in
-                                              sorted(below.items()))
-        text += ")"
-    best = s.best_ratio
-    if best is not None and not math.isnan(best.low):
-        text += f"; best model vs best model: {ratio(best)} as many errors on Fashion-MNIST"
-    pub = s.published_errors.get(MNIST)
-    if pub is not None:
-        text += (f". The best published MNIST result leaves {pub:.0f} "
-                 f"({cite_short(m.refs.best_published[MNIST])})")
-        labels = s.label_errors.get(MNIST)
-        if labels is not None:
-            text += (f", about the {labels:.0f} human-validated label errors in its test set "
-                     f"({cite_short(m.refs.label_errors[MNIST])})")
-    best_above = best is None or math.isnan(best.low) or best.low > 1
-    best_below = best is not None and best.high < 1
-    if known and best_above and above > len(s.ratios) / 2:
-        verdict = SUPPORTED
-    elif best_below or len(below) > len(s.ratios) / 2:
-        verdict = NOT_SUPPORTED
-    else:
-        verdict = CANNOT_TELL
-    return Reading("saturation", sense, verdict, text + ".")
 
 
 def _closest(pairs: list[PairDifference]) -> PairDifference | None:
@@ -270,32 +216,5 @@ def _pixel_side(c: PixelCurve, title: str) -> str:
     return text
 
 
-def headroom(m: Measures) -> Reading:
-    sense = "Little headroom left on MNIST"
-    by = {h.dataset: h for h in m.headroom}
-    if MNIST not in by or FASHION not in by:
-        return Reading("headroom", sense, CANNOT_TELL, "needs results on both datasets.")
-    hm, hf = by[MNIST], by[FASHION]
-    text = (f"best model {pp(hm.gap)} below the best published {percent(hm.reference)} on "
-            f"MNIST ({md(hm.model)}; {cite_short(m.refs.best_published[MNIST])}) vs {pp(hf.gap)} "
-            f"below {percent(hf.reference)} on Fashion-MNIST ({md(hf.model)}; "
-            f"{cite_short(m.refs.best_published[FASHION])}); as error ratios {ratio(hm.error_ratio)} vs {ratio(hf.error_ratio)} "
-            "the best published error")
-    pp_less = hm.gap.high < hf.gap.low
-    ratio_less = hm.error_ratio.high < hf.error_ratio.low
-    ratio_more = hm.error_ratio.low > hf.error_ratio.high
-    if pp_less and ratio_less:
-        verdict = SUPPORTED
-    elif pp_less and ratio_more:
-        verdict = MIXED
-        text += ": less headroom in points, more relative to what is achievable"
-    elif hm.gap.low > hf.gap.high:
-        verdict = NOT_SUPPORTED
-    else:
-        verdict = CANNOT_TELL
-    return Reading("headroom", sense, verdict, text + ".")
-
-
 def readings(m: Measures, min_steps: int | None = None) -> list[Reading]:
-    return [saturation(m), discrimination(m), data_efficiency(m, min_steps), transfer(m),
-            one_pixel(m), headroom(m)]
+    return [discrimination(m), data_efficiency(m, min_steps), transfer(m), one_pixel(m)]

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.data.specs import N_CLASSES
-from bench.reports import figures
+from bench.reports import figures, floor
 from bench.reports.answers import NO, ORDER, PARTLY, STABLE, UNCLEAR, YES, Answer
 from bench.reports.index import answer_sentence, answer_table, stability_cell
 from bench.reports.inputs import (
@@ -19,7 +19,7 @@ from bench.reports.inputs import (
     dataset_title,
     sample_record,
 )
-from bench.reports.measures import FASHION, METHOD, MNIST, Cell, Measures, versus_reference
+from bench.reports.measures import FASHION, METHOD, MNIST, Cell, Measures
 from bench.reports.page import Page, figure_link, join_blocks, scope_line
 from bench.reports.readings import (
     CANNOT_TELL,
@@ -30,16 +30,14 @@ from bench.reports.readings import (
     Reading,
     readings,
 )
-from bench.reports.references import References, cite, cite_short
+from bench.reports.references import References, cite
 from bench.reports.safe import figure_path, md
 from bench.reports.tables import (
     MISSING,
-    count,
     images,
     markdown_table,
     pct,
     pp,
-    ratio,
     with_interval,
 )
 from bench.results.record import CURVE_MIN_STEPS
@@ -54,13 +52,15 @@ def the_readings(m: Measures) -> list[Reading]:
 
 # TEMPORARY adapter (issue #20): the old readings as Answers, until the question modules
 # (floor, discrimination, transfer, efficiency, pixel, shift) replace ``answers`` at merge.
-ADAPTED = {"saturation": ("floor", "Are few errors left on MNIST?"),
-           "discrimination": ("discrimination", "Can MNIST no longer tell models apart?"),
+ADAPTED = {"discrimination": ("discrimination", "Can MNIST no longer tell models apart?"),
            "transfer": ("transfer", "Do MNIST rankings fail to predict Fashion-MNIST's?"),
            "data": ("data", "Does MNIST need little training data?"),
-           "pixel": ("pixel", "Does one pixel separate MNIST's class pairs more often?"),
-           "headroom": ("headroom", "Is little headroom left on MNIST?")}
+           "pixel": ("pixel", "Does one pixel separate MNIST's class pairs more often?")}
 VERDICTS = {SUPPORTED: YES, NOT_SUPPORTED: NO, MIXED: PARTLY, CANNOT_TELL: UNCLEAR}
+
+
+def _reading(m: Measures, key: str) -> Reading:
+    return next(r for r in the_readings(m) if r.key == key)
 
 
 def answers(inputs: ReportInputs, m: Measures) -> list[Answer]:
@@ -68,17 +68,13 @@ def answers(inputs: ReportInputs, m: Measures) -> list[Answer]:
     found, figs = {r.key: r for r in the_readings(m)}, _adapted_figures(m)
     out = [Answer(key, question, VERDICTS[found[old].verdict],
                   *figs.get(key, (MISSING, MISSING)), math.nan, RULES[old], found[old].text)
-           for old, (key, question) in ADAPTED.items()]
+           for old, (key, question) in ADAPTED.items()] + floor.answers(inputs, m)
     return sorted(out, key=lambda a: ORDER.index(a.key))
 
 
 def _adapted_figures(m: Measures) -> dict[str, tuple[str, str]]:
     """TEMPORARY: key figures of the old measures, where one is at hand."""
     out = {}
-    best = {d: min(c.errors.value for c in cells) for d, cells in m.saturation.cells.items()
-            if cells}
-    if MNIST in best and FASHION in best:
-        out["floor"] = (f"{best[MNIST]:,.0f} vs {best[FASHION]:,.0f} errors", MISSING)
     if m.transfer is not None:
         rho = m.transfer.spearman
         out["transfer"] = (f"ρ = {rho.value:.2f}", f"[{rho.low:.2f}, {rho.high:.2f}]")
@@ -109,38 +105,6 @@ def sensitivity(found: list[Answer]) -> str:
                        if width else "No question names an alternative rule yet.")
 
 
-def _saturation(m: Measures, refs: References, fig_dir: Path) -> str:
-    s = m.saturation
-    models = sorted({c.model for cells in s.cells.values() for c in cells})
-    by = {(c.model, c.dataset): c for cells in s.cells.values() for c in cells}
-    rows = [[md(model), *(count(by[(model, d)].errors) if (model, d) in by else MISSING
-                          for d in m.datasets),
-             ratio(s.ratios[model]) if model in s.ratios else MISSING] for model in models]
-    for d in m.datasets:
-        if d in refs.best_published:
-            ref = refs.best_published[d]
-            rows.append([f"best published ({dataset_title(d)}, {cite_short(ref)})"]
-                        + [f"{s.published_errors[d]:.0f}" if dd == d else "" for dd in m.datasets]
-                        + [""])
-    for d, ref in refs.label_errors.items():
-        if d in m.datasets:
-            rows.append([f"label errors in the test set ({cite_short(ref)})"]
-                        + [f"≥ {ref.value:.0f}" if dd == d else "" for dd in m.datasets] + [""])
-    table = markdown_table(["model", *[f"{dataset_title(d)} errors / 10,000" for d in m.datasets],
-                            "error ratio Fashion / MNIST"], rows,
-                           ["left"] + ["right"] * (len(m.datasets) + 1))
-    errors = {(c.model, c.dataset): (100 * (1 - c.accuracy.value), 100 * (1 - c.accuracy.high),
-                                     100 * (1 - c.accuracy.low))
-              for cells in s.cells.values() for c in cells}
-    refs_lines = [(d, 100 * (1 - float(r.value)), f"best published {dataset_title(d)}")
-                  for d, r in refs.best_published.items() if d in m.datasets]
-    path = figures.error_rates(figure_path(fig_dir, "error-rates"), models, m.datasets, errors,
-                               {d: dataset_title(d) for d in m.datasets}, refs_lines)
-    return join_blocks("## 1. Saturation: errors left", table,
-                       figure_link(path, "test error rate per model, log scale, with intervals"),
-                       the_readings(m)[0].line())
-
-
 def _discrimination(m: Measures) -> str:
     rows = [[dataset_title(p.dataset), md(p.model_a), md(p.model_b), pp(p.difference),
              f"{100 * p.flip_probability:.1f}", f"{100 * p.disagreement:.2f}",
@@ -156,7 +120,7 @@ def _discrimination(m: Measures) -> str:
              f"difference McNemar's test finds with α = {ALPHA} and power {POWER} at that "
              "disagreement on this many test images (Connor 1987 normal approximation).")
     return join_blocks("## 2. Discrimination: can the test set tell models apart?", intro,
-                       table, the_readings(m)[1].line())
+                       table, _reading(m, "discrimination").line())
 
 
 def _curve_table(curves: dict[tuple[str, str], list[Cell]]) -> str:
@@ -208,7 +172,7 @@ def _data_efficiency(m: Measures, fig_dir: Path) -> str:
     absent = (f"Not in this run: learning-curve points for {', '.join(md(x) for x in missing)}."
               if missing else "")
     return join_blocks(head, intro, _curve_table(curves), figure_link(path, "learning curves"),
-                       absent, table, rule, the_readings(m)[2].line())
+                       absent, table, rule, _reading(m, "data").line())
 
 
 def _transfer(m: Measures, fig_dir: Path) -> str:
@@ -230,7 +194,7 @@ def _transfer(m: Measures, fig_dir: Path) -> str:
         "MNIST test accuracy (%), 95% interval", "Fashion-MNIST test accuracy (%), 95% interval")
     return join_blocks(head, table, figure_link(path, "MNIST vs Fashion-MNIST accuracy per "
                                                 "model (every model in the run)"),
-                       the_readings(m)[3].line())
+                       _reading(m, "transfer").line())
 
 
 def _pixels(inputs: ReportInputs, m: Measures, refs: References,
@@ -277,7 +241,7 @@ def _pixels(inputs: ReportInputs, m: Measures, refs: References,
                        + "\n\n</details>")
     return join_blocks(head, quote, intro, table,
                        figure_link(curve, "share of class pairs one pixel separates, by bar"),
-                       the_readings(m)[4].line(),
+                       _reading(m, "pixel").line(),
                        figure_link(heat, "single-pixel separability per class pair"),
                        *details)
 
@@ -287,31 +251,6 @@ def _pixel_matrix(inputs: ReportInputs, d: str) -> np.ndarray:
     for p in inputs.analyses[d].separability:
         out[p.a, p.b] = out[p.b, p.a] = p.test_accuracy
     return out
-
-
-def _headroom(m: Measures, refs: References) -> str:
-    rows = []
-    for d in m.datasets:
-        ref = refs.best_published.get(d)
-        if ref is None:
-            continue
-        r = float(ref.value)
-        human = refs.human.get(d)
-        for c in m.boot.full_cells(d):
-            a = c.accuracy
-            gap, er = versus_reference(a, r)
-            rows.append([md(c.model), dataset_title(d), with_interval(a, 100, 2),
-                         with_interval(gap, 100, 2), ratio(er),
-                         f"{100 * (a.value - float(human.value)):+.2f}" if human else MISSING])
-    table = markdown_table(["model", "dataset", "test acc. (%) [95%]",
-                            "below best published (pp)", "error ratio vs best published",
-                            "vs human (pp)"], rows, ["left", "left"] + ["right"] * 4)
-    cites = [f"best published {dataset_title(d)} {100 * float(ref.value):.2f}% ({cite(ref)})"
-             for d, ref in refs.best_published.items() if d in m.datasets]
-    cites += [f"human {dataset_title(d)} {100 * float(ref.value):.1f}%: {ref.what} ({cite(ref)})"
-              for d, ref in refs.human.items() if d in m.datasets]
-    return join_blocks("## 6. Headroom", "References: " + "; ".join(cites) + ".", table,
-                       the_readings(m)[5].line())
 
 
 def _errors_section(inputs: ReportInputs, fig_dir: Path) -> str:
@@ -361,12 +300,11 @@ def render(inputs: ReportInputs, fig_dir: Path, m: Measures, refs: References,
         answer_table(found),
         how_to_read(found),
         sensitivity(found),
-        _saturation(m, refs, fig_dir),
+        floor.section(inputs, m, refs, fig_dir),
         _discrimination(m),
         _data_efficiency(m, fig_dir),
         _transfer(m, fig_dir),
         _pixels(inputs, m, refs, fig_dir),
-        _headroom(m, refs),
         _errors_section(inputs, fig_dir),
         references_section(refs),
         notes,

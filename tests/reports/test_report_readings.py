@@ -7,14 +7,11 @@ import pytest
 
 from bench.reports import readings as rd
 from bench.reports.measures import (
-    Cell,
     Efficiency,
     Estimate,
-    Headroom,
     Measures,
     PairDifference,
     PixelCurve,
-    Saturation,
     Transfer,
 )
 from bench.reports.references import load
@@ -26,16 +23,7 @@ def est(value: float, low: float, high: float, reps=None) -> Estimate:
     return Estimate(value, low, high, None if reps is None else np.asarray(reps, dtype=float))
 
 
-def acc_cell(model: str, dataset: str, acc: float, half: float = 0.002) -> Cell:
-    return Cell(model, dataset, 60_000, est(acc, acc - half, acc + half), 10_000, 3, 3, 1.0)
-
-
 def measures(**changes) -> Measures:
-    cells = {"mnist": [acc_cell("a", "mnist", 0.99), acc_cell("b", "mnist", 0.97)],
-             "fashion-mnist": [acc_cell("a", "fashion-mnist", 0.90),
-                               acc_cell("b", "fashion-mnist", 0.87)]}
-    sat = Saturation(cells, {"a": est(10.0, 8.0, 12.0), "b": est(4.3, 3.9, 4.8)},
-                     {"mnist": 13.0, "fashion-mnist": 309.0}, {"mnist": 15.0})
     pairs = {"mnist": [PairDifference("mnist", "a", "b", est(0.02, 0.015, 0.025, [0.02] * 10),
                                       0.03, 0.005)],
              "fashion-mnist": [PairDifference("fashion-mnist", "a", "b",
@@ -47,38 +35,11 @@ def measures(**changes) -> Measures:
     pixels = {"mnist": PixelCurve("mnist", 45, bars, (0.9, 0.45, 0.02), (1.0, 0.2, 0.0)),
               "fashion-mnist": PixelCurve("fashion-mnist", 45, bars, (0.85, 0.7, 0.3),
                                           (1.0, 1.0, 0.0))}
-    head = [Headroom("mnist", "a", est(0.99, 0.988, 0.992), 0.9987, est(0.0087, 0.007, 0.01),
-                     est(7.0, 6.0, 8.0)),
-            Headroom("fashion-mnist", "a", est(0.90, 0.89, 0.91), 0.9691,
-                     est(0.069, 0.06, 0.08), est(3.2, 3.0, 3.5))]
-    base = dict(boot=None, saturation=sat, pairs=pairs, efficiency=eff, transfer=trans,
-                pixels=pixels, headroom=head, datasets=("mnist", "fashion-mnist"), refs=REFS)
+    base = dict(boot=None, ratios={"a": est(10.0, 8.0, 12.0), "b": est(4.3, 3.9, 4.8)},
+                pairs=pairs, efficiency=eff, transfer=trans, pixels=pixels,
+                datasets=("mnist", "fashion-mnist"), refs=REFS)
     base.update(changes)
     return Measures(**base)
-
-
-def test_saturation_follows_the_best_models_and_most_ratio_intervals_naming_exceptions():
-    r = rd.saturation(measures())
-    assert r.verdict == rd.SUPPORTED
-    assert "leaves 100 [80, 120] of 10,000 MNIST test images wrong" in r.text
-    assert "2 of 2 ratio intervals above 1" in r.text and "Byerly et al. 2020" in r.text
-    m = measures()
-    cells, pub = m.saturation.cells, m.saturation.published_errors
-    one_below = Saturation(cells, {"a": est(10.0, 8.0, 12.0), "b": est(4.3, 3.9, 4.8),
-                                   "nb": est(0.9, 0.85, 0.95)}, pub, {}, est(10.0, 8.0, 12.0))
-    r2 = rd.saturation(measures(saturation=one_below))
-    assert r2.verdict == rd.SUPPORTED and "2 of 3 ratio intervals above 1" in r2.text
-    assert "below 1: nb 0.90× [0.85, 0.95])" in r2.text
-    assert "best model vs best model: 10.0× [8.0, 12.0]" in r2.text
-    most_below = Saturation(cells, {"a": est(0.8, 0.6, 0.9), "b": est(0.7, 0.6, 0.8),
-                                    "c": est(4.3, 3.9, 4.8)}, pub, {})
-    assert rd.saturation(measures(saturation=most_below)).verdict == rd.NOT_SUPPORTED
-    best_below = Saturation(cells, {"a": est(4.3, 3.9, 4.8)}, pub, {}, est(0.8, 0.7, 0.9))
-    assert rd.saturation(measures(saturation=best_below)).verdict == rd.NOT_SUPPORTED
-    split = Saturation(cells, {"a": est(0.8, 0.6, 0.9), "b": est(4.3, 3.9, 4.8)}, pub, {})
-    assert rd.saturation(measures(saturation=split)).verdict == rd.CANNOT_TELL
-    straddle = Saturation(cells, {"a": est(1.2, 0.9, 1.5)}, {}, {})
-    assert rd.saturation(measures(saturation=straddle)).verdict == rd.CANNOT_TELL
 
 
 def test_discrimination_compares_resolved_pairs_and_mentions_flips():
@@ -161,14 +122,6 @@ def test_one_pixel_reading_follows_the_curve():
     assert rd.one_pixel(measures(pixels=flipped)).verdict == rd.SUPPORTED
 
 
-def test_headroom_mixed_then_supported():
-    r = rd.headroom(measures())
-    assert r.verdict == rd.MIXED and "more relative to what is achievable" in r.text
-    m = measures()
-    low_ratio = Headroom("mnist", "a", est(0.999, 0.998, 0.9995), 0.9987,
-                         est(-0.0003, -0.001, 0.0007), est(0.8, 0.4, 1.5))
-    r2 = rd.headroom(measures(headroom=[low_ratio, m.headroom[1]]))
-    assert r2.verdict == rd.SUPPORTED
 
 
 @pytest.mark.parametrize("value,text", [(0.12345, "0.12"), (float("nan"), "–")])

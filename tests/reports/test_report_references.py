@@ -56,7 +56,7 @@ def test_side_by_side_table_lands_suite_models(tmp_path, store_factory, record_f
     write_reports(results, tmp_path / "reports")
     text = (tmp_path / "reports" / "accuracy.md").read_text(encoding="utf-8")
     section = text.split("## This harness vs Xiao et al. 2017", 1)[1].split("\n## ", 1)[0]
-    row = next(line for line in section.splitlines() if line.startswith("| sklearn.svm.SVC"))
+    row = next(line for line in section.splitlines() if line.startswith("| SVC (sk)"))
     ours = sum(r.test_accuracy for r in records
                if r.model == "sklearn.svm.SVC" and r.dataset == "mnist") / 2
     assert "SVC (C=10, kernel=rbf)" in row and "97.3" in row and "89.7" in row
