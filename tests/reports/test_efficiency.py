@@ -114,6 +114,8 @@ def test_the_rule_and_its_stability_match_a_brute_force_reading(seed, starts, ri
     (a,) = ef.answers(None, m)
     assert a.answer == expected[0]
     assert a.stability == pytest.approx(np.mean([e == expected[0] for e in expected[1:]]))
+    points = [float(x) for x in re.findall(r"([\d.]+)× (?:fewer|more) \[", a.text)]
+    assert points and min(points) >= 1  # "× fewer" and "× more" are folds of at least 1
     loose = dict(a.alternatives)[f"relative view at {ef.LOOSE:g}× the full-data error"]
     assert loose == brute_answers(m, ef.LOOSE)[0]
 
