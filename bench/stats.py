@@ -243,41 +243,6 @@ def smallest_spearman_p(n: int) -> float:
     return math.nan if n < 3 else min(1.0, 2 / math.factorial(n))
 
 
-def crossing_size(sizes: Sequence[float], values: Sequence[float], target: float,
-                  ) -> tuple[float, str]:
-    """Training size at which a learning curve first reaches ``target``.
-
-    Linear interpolation of the value on log(size) between the last point below and the
-    first point at or above the target. Returns ``(size, "")``, or the smallest size with
-    ``"<="`` when the first point is already there, or the largest with ``">"`` when no
-    point reaches it.
-    """
-    order = np.argsort(np.asarray(sizes, dtype=float), kind="stable")
-    n = np.asarray(sizes, dtype=float)[order]
-    v = np.asarray(values, dtype=float)[order]
-    if n.size == 0:
-        return (math.nan, "")
-    hit = np.flatnonzero(v >= target)
-    if hit.size == 0:
-        return (float(n[-1]), ">")
-    i = int(hit[0])
-    if i == 0:
-        return (float(n[0]), "<=")
-    x0, x1, y0, y1 = math.log(n[i - 1]), math.log(n[i]), v[i - 1], v[i]
-    frac = (target - y0) / (y1 - y0)
-    return (float(math.exp(x0 + frac * (x1 - x0))), "")
-
-
-def poisson_binomial_at_least(probabilities: Sequence[float], k: int) -> float:
-    """P(at least ``k`` of independent events with the given probabilities happen)."""
-    dist = np.zeros(len(probabilities) + 1)
-    dist[0] = 1.0
-    for p in probabilities:
-        dist[1:] = dist[1:] * (1 - p) + dist[:-1] * p
-        dist[0] *= 1 - p
-    return float(dist[max(0, k):].sum())
-
-
 # ---------------------------------------------------------------------------- lines
 
 

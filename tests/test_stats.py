@@ -241,29 +241,3 @@ def test_smallest_spearman_p_is_perfect_agreement():
         assert stats.smallest_spearman_p(n) == pytest.approx(
             stats.spearman_permutation_p(range(n), range(n)))
     assert stats.smallest_spearman_p(4) > 0.05 > stats.smallest_spearman_p(5)
-
-
-# ---------------------------------------------------------------------------- curves
-
-
-def test_crossing_size_interpolates_on_log_size():
-    sizes, acc = [500, 1000, 5000, 60000], [0.80, 0.85, 0.90, 0.97]
-    size, mark = stats.crossing_size(sizes, acc, 0.87)
-    assert mark == ""
-    assert size == pytest.approx(np.exp(np.interp(0.87, acc, np.log(sizes))))
-    assert stats.crossing_size(sizes, acc, 0.5) == (500.0, "<=")
-    assert stats.crossing_size(sizes, acc, 0.99) == (60000.0, ">")
-    # unsorted input, and a dip: the first crossing counts
-    assert stats.crossing_size([1000, 500, 5000], [0.9, 0.8, 0.85], 0.88)[0] == pytest.approx(
-        np.exp(np.interp(0.88, [0.8, 0.9], np.log([500, 1000]))))
-
-
-def test_poisson_binomial_matches_brute_force():
-    import itertools
-
-    probs = [0.1, 0.5, 0.9, 0.3, 0.7, 0.95, 0.2, 0.6]
-    for k in range(len(probs) + 2):
-        brute = sum(np.prod([p if o else 1 - p for p, o in zip(probs, outcome, strict=True)])
-                    for outcome in itertools.product([0, 1], repeat=len(probs))
-                    if sum(outcome) >= k)
-        assert stats.poisson_binomial_at_least(probs, k) == pytest.approx(brute)

@@ -41,3 +41,12 @@ def stability(point: str, replicate_answers: Iterable[str]) -> float:
     """The share of replicates whose answer equals ``point`` (nan when there are none)."""
     found = list(replicate_answers)
     return sum(a == point for a in found) / len(found) if found else math.nan
+
+
+def answer_block(a: Answer) -> str:
+    """The answer under its section: its stability, rule and the alternative rules' answers."""
+    kept = "" if math.isnan(a.stability) else f", kept by {a.stability:.1%} of the replicates"
+    low = "" if a.shown == a.answer else f" (shown as {UNCLEAR} on the first screen)"
+    others = "; ".join(f"{name}: {answer}" for name, answer in a.alternatives)
+    return (f"**Answer: {a.answer}**{kept}{low}. Rule: {a.rule}."
+            + (f"\n\nAlternative rules: {others}." if others else ""))

@@ -176,39 +176,16 @@ def history_curves(path: Path, model: str, curves: Mapping[str, Mapping[str, np.
     return path
 
 
-def separability_heatmaps(path: Path, tables: Mapping[str, np.ndarray],
-                          titles: Mapping[str, str],
-                          labels: Mapping[str, Sequence[str]]) -> Path:
-    """Best single-pixel test accuracy (%) for each class pair, one 10x10 panel per dataset."""
-    names = list(tables)
-    with figure(path, 4.0 * len(names), 4.0) as fig:
-        fig.suptitle("Best one-pixel, one-threshold rule per class pair: test accuracy (%, "
-                     "rounded down)")
-        for ax, name in zip(_grid(fig, len(names), len(names)), names, strict=True):
-            acc = 100 * np.asarray(tables[name], dtype=float)
-            image = ax.imshow(np.ma.masked_invalid(acc), cmap="viridis", vmin=50, vmax=100)
-            for (i, j), v in np.ndenumerate(acc):
-                if np.isfinite(v):
-                    ax.text(j, i, f"{np.floor(v):.0f}", ha="center", va="center", fontsize=5,
-                            color="black" if v > 85 else "white")
-            ticks = np.arange(acc.shape[0])
-            full = list(labels[name])
-            ax.set_xticks(ticks, full, rotation=90, fontsize=6)
-            ax.set_yticks(ticks, full, fontsize=6)
-            ax.set_title(titles.get(name, name))
-        fig.colorbar(image, ax=fig.axes, shrink=0.7, label="test accuracy (%)")
-    return path
-
-
 def learning_curves(path: Path,
                     curves: Mapping[str, Mapping[str, list[tuple[int, float, float, float]]]],
                     titles: Mapping[str, str],
-                    targets: Mapping[str, Mapping[str, float]] | None = None) -> Path:
+                    marks: Mapping[str, Sequence[tuple[str, str, float, float]]] | None = None,
+                    ) -> Path:
     """Test accuracy (%) against training-set size (log scale), a panel per dataset.
 
-    Points are ``(size, mean, low, high)``; the band is the 95% interval. ``targets`` draws a
-    dashed line per model (``{dataset: {model: accuracy}}``), e.g. its full-data Fashion
-    accuracy on the MNIST panel.
+    Points are ``(size, mean, low, high)``; the band is the 95% interval. ``marks`` draws a
+    hollow marker per ``(model, label, size, accuracy)`` on a dataset's panel, one shape per
+    label (e.g. where a curve reaches a target).
     """
     from matplotlib import colormaps
 
@@ -216,7 +193,9 @@ def learning_curves(path: Path,
     models = sorted({m for c in curves.values() for m in c})
     palette = colormaps["tab10"]
     colour = {m: palette(i % 10) for i, m in enumerate(models)}
-    with figure(path, 4.2 * len(names), 3.6) as fig:
+    labels = sorted({label for found in (marks or {}).values() for _, label, _, _ in found})
+    shape = dict(zip(labels, "vDs^", strict=False))
+    with figure(path, 4.2 * len(names), 4.4) as fig:
         axes = _grid(fig, len(names), len(names), sharey=True)
         for ax, name in zip(axes, names, strict=True):
             sizes = set()
@@ -229,13 +208,9 @@ def learning_curves(path: Path,
                     ax.fill_between(xs[ok], 100 * lo[ok], 100 * hi[ok], alpha=0.2, lw=0,
                                     color=colour[model])
                 sizes.update(int(x) for x in xs)
-            mine = sorted((targets or {}).get(name, {}).items())
-            for model, acc in mine:
-                ax.axhline(100 * acc, ls="--", lw=0.8, color=colour.get(model, "grey"))
-            if mine:
-                ax.plot([], [], ls="--", lw=0.8, color="grey",
-                        label="dashed: the model's full-data\nFashion-MNIST accuracy")
-                ax.legend(loc="lower right", fontsize=6)
+            for model, label, size, acc in (marks or {}).get(name, ()):
+                ax.plot([size], [100 * acc], ls="", marker=shape.get(label, "o"), ms=7, mew=1.2,
+                        mfc="none", color=colour.get(model, "grey"))
             ax.set_xscale("log")
             ax.minorticks_off()
             ax.set_xticks(sorted(sizes), [f"{s:,}" for s in sorted(sizes)], rotation=45)
@@ -243,20 +218,28 @@ def learning_curves(path: Path,
             ax.set_xlabel("training images")
             ax.grid(True, which="major", lw=0.3)
         axes[0].set_ylabel("test accuracy (%), mean and 95% band")
-        axes[-1].legend(loc="lower right")
+        for label in labels:
+            axes[0].plot([], [], ls="", marker=shape[label], mfc="none", color="grey", label=label)
+        shown = {label: h for ax in axes for h, label in zip(*ax.get_legend_handles_labels(),
+                                                             strict=True)}
+        fig.legend(shown.values(), shown.keys(), loc="outside lower center", ncols=3)
     return path
 
 
-def pixel_share_curves(path: Path, curves: Mapping[str, tuple[Sequence[float], Sequence[float]]],
+def pixel_share_curves(path: Path, curves: Mapping[str, tuple[Sequence[float], ...]],
                        titles: Mapping[str, str]) -> Path:
-    """Share of class pairs the best single pixel separates, against the accuracy bar."""
-    with figure(path, 5.0, 3.2) as fig:
+    """Share of class pairs the best single pixel separates against the accuracy bar:
+    ``{dataset: (bars, shares, low, high)}``, the band being the shares' 95% interval."""
+    with figure(path, 5.6, 3.4) as fig:
         ax = fig.add_subplot()
-        for name, (bars, shares) in curves.items():
-            ax.plot(100 * np.asarray(bars), 100 * np.asarray(shares), marker="o", ms=3,
-                    color=DATASET_COLOURS.get(name), label=titles.get(name, name))
+        for name, (bars, shares, low, high) in curves.items():
+            colour = DATASET_COLOURS.get(name)
+            ax.fill_between(100 * np.asarray(bars), 100 * np.asarray(low), 100 * np.asarray(high),
+                            step="post", alpha=0.25, lw=0, color=colour)
+            ax.step(100 * np.asarray(bars), 100 * np.asarray(shares), where="post", color=colour,
+                    label=f"{titles.get(name, name)} (band: 95% interval)")
         ax.axhline(50, color="grey", ls=":", lw=0.8)
-        ax.text(80.2, 51, "half the pairs (“most”)", fontsize=6, color="grey", va="bottom")
+        ax.text(75.3, 51, "half the pairs (“most”)", fontsize=6, color="grey", va="bottom")
         ax.set_xlabel("bar: best single-pixel test accuracy on the pair (%)")
         ax.set_ylabel("pairs reaching the bar (%)")
         ax.set_ylim(0, 102)

@@ -29,10 +29,8 @@ from bench.stats import (
     POWER,
     bootstrap_weights,
     combined_interval,
-    crossing_size,
     mcnemar_min_detectable,
     percentile_interval,
-    poisson_binomial_at_least,
     rank_correlations,
     replicate_accuracies,
     smallest_spearman_p,
@@ -45,11 +43,9 @@ METHOD = (f"95% percentile intervals from a paired bootstrap ({N_BOOTSTRAP:,} re
           "fixed seed): each replicate resamples the test images (the same resample for every "
           "model on a test set) and each model's seeds, with replacement")
 PER_10K = 10_000
-PIXEL_BARS = tuple(round(0.80 + 0.01 * i, 2) for i in range(20))
-PIXEL_BAR = 0.90  # the bar the folklore is usually read at; the curve shows all of them
 
 
-def _stable_seed(*parts: object) -> int:
+def stable_seed(*parts: object) -> int:
     text = "/".join(str(p) for p in parts)
     return BOOTSTRAP_SEED + int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
 
@@ -128,7 +124,7 @@ class Bootstrap:
     def _weights_for(self, dataset: str, digest: str, n: int) -> np.ndarray:
         key = (dataset, digest)
         if key not in self._weights:
-            rng = np.random.default_rng(_stable_seed("weights", dataset, digest))
+            rng = np.random.default_rng(stable_seed("weights", dataset, digest))
             self._weights[key] = bootstrap_weights(n, self.n_boot, rng)
         return self._weights[key]
 
@@ -147,7 +143,7 @@ class Bootstrap:
             low, high = combined_interval(accs, n_test)
             return Cell(accuracy=Estimate(float(np.mean(accs)), low, high), **base)
         weights = self._weights_for(dataset, digest, correct.shape[1])
-        rng = np.random.default_rng(_stable_seed("seeds", model, dataset, size))
+        rng = np.random.default_rng(stable_seed("seeds", model, dataset, size))
         reps = replicate_accuracies(correct, weights, rng)
         return Cell(accuracy=estimate(reps, float(correct.mean())), correct=correct,
                     digest=digest, **base)
@@ -245,50 +241,6 @@ def pair_differences(boot: Bootstrap, dataset: str) -> list[PairDifference]:
 
 
 @dataclass(frozen=True, eq=False)
-class Efficiency:
-    """Training images a model needs on MNIST to reach its own full-data Fashion accuracy."""
-
-    model: str
-    target: float
-    full_size: int
-    images: float
-    censor: str  # "", "<=" (the smallest size already reaches it) or ">" (never reaches it)
-    low: float
-    high: float
-    low_censor: str
-    high_censor: str
-    min_steps: int | None  # fewest gradient steps among the curve points (neural models)
-
-
-def data_efficiency(boot: Bootstrap) -> list[Efficiency]:
-    out = []
-    for model in sorted(mo for mo, d in boot.full_size if d == MNIST):
-        curve, target = boot.curve(model, MNIST), boot.full(model, FASHION)
-        if target is None or len(curve) < 2:
-            continue
-        sizes = [c.train_size for c in curve]
-        point, mark = crossing_size(sizes, [c.accuracy.value for c in curve],
-                                    target.accuracy.value)
-        low = high = math.nan
-        low_mark = high_mark = ""
-        reps = [c.accuracy.replicates for c in curve]
-        if all(r is not None for r in reps) and target.accuracy.replicates is not None:
-            found = (crossing_size(sizes, row, float(t)) for row, t in
-                     zip(np.stack(reps, axis=1), target.accuracy.replicates, strict=True))
-            values = np.asarray([v * (2.0 if mark == ">" else 1.0) for v, mark in found])
-            tail = (1 - 0.95) / 2
-            low, high = (float(np.quantile(values, q, method="inverted_cdf"))
-                         for q in (tail, 1 - tail))
-            low_mark = "<=" if low <= sizes[0] else (">" if low > sizes[-1] else "")
-            high_mark = "<=" if high <= sizes[0] else (">" if high > sizes[-1] else "")
-            low, high = min(max(low, sizes[0]), sizes[-1]), min(max(high, sizes[0]), sizes[-1])
-        steps = [s for c in curve if (s := c.gradient_steps) is not None]
-        out.append(Efficiency(model, target.accuracy.value, sizes[-1], point,
-                              mark, low, high, low_mark, high_mark, min(steps) if steps else None))
-    return out
-
-
-@dataclass(frozen=True, eq=False)
 class Transfer:
     """Does the model ranking on MNIST predict the ranking on Fashion-MNIST?"""
 
@@ -356,59 +308,12 @@ def _transfer_of(pairs: list[tuple[Cell, Cell]]) -> Transfer:
                     min(xm) if xm else math.nan)
 
 
-@dataclass(frozen=True)
-class PixelCurve:
-    """Share of class pairs the best single pixel separates at each bar, and P(most)."""
-
-    dataset: str
-    n_pairs: int
-    bars: tuple[float, ...]
-    shares: tuple[float, ...]
-    prob_most: tuple[float, ...]  # probability that more than half the pairs reach the bar
-
-    def share_at(self, bar: float) -> float:
-        return self.shares[self.bars.index(round(bar, 2))]
-
-    def prob_at(self, bar: float) -> float:
-        return self.prob_most[self.bars.index(round(bar, 2))]
-
-    @property
-    def highest_majority_bar(self) -> float | None:
-        """The highest bar at which more than half the pairs reach it (None if none)."""
-        found = [b for b, s in zip(self.bars, self.shares, strict=True) if s > 0.5]
-        return max(found) if found else None
-
-
-def pixel_curve(inputs: ReportInputs, dataset: str) -> PixelCurve | None:
-    """The curve over :data:`PIXEL_BARS`; P(most) treats each pair's test accuracy as
-    normal with its binomial standard error (independent pairs, Poisson-binomial count)."""
-    from scipy.special import ndtr
-
-    found = inputs.analyses.get(dataset)
-    if found is None or not found.separability:
-        return None
-    pairs = found.separability
-    acc = np.array([p.test_accuracy for p in pairs], dtype=float)
-    count = np.array([max(1, p.test_count) for p in pairs], dtype=float)
-    se = np.sqrt(acc * (1 - acc) / count)
-    shares, probs = [], []
-    need = len(pairs) // 2 + 1
-    for bar in PIXEL_BARS:
-        shares.append(float(np.mean(acc >= bar)))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            p = np.where(se > 0, ndtr((acc - bar) / se), (acc >= bar).astype(float))
-        probs.append(poisson_binomial_at_least(p, need))
-    return PixelCurve(dataset, len(pairs), PIXEL_BARS, tuple(shares), tuple(probs))
-
-
 @dataclass(frozen=True, eq=False)
 class Measures:
     boot: Bootstrap
     ratios: dict[str, Estimate]  # model -> Fashion-MNIST errors / MNIST errors
     pairs: dict[str, list[PairDifference]]
-    efficiency: list[Efficiency]
     transfer: Transfer | None
-    pixels: dict[str, PixelCurve]
     datasets: tuple[str, ...]
     refs: References
 
@@ -418,7 +323,5 @@ def measure(inputs: ReportInputs, refs: References, n_boot: int = N_BOOTSTRAP) -
     datasets = inputs.datasets  # in DATASET_NAMES order
     return Measures(
         boot, error_ratios(boot),
-        {d: pair_differences(boot, d) for d in datasets}, data_efficiency(boot),
-        transfer(boot),
-        {d: c for d in datasets if (c := pixel_curve(inputs, d)) is not None},
+        {d: pair_differences(boot, d) for d in datasets}, transfer(boot),
         datasets, refs)

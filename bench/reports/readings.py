@@ -15,15 +15,11 @@ from bench.reports.inputs import dataset_title
 from bench.reports.measures import (
     FASHION,
     MNIST,
-    PIXEL_BAR,
-    Efficiency,
     Measures,
     PairDifference,
-    PixelCurve,
 )
-from bench.reports.references import cite_short
 from bench.reports.safe import md
-from bench.reports.tables import images, number, percent, pp, with_interval
+from bench.reports.tables import number, percent, pp, with_interval
 from bench.stats import ALPHA, POWER, mcnemar_exact_counts
 
 SUPPORTED, NOT_SUPPORTED, MIXED, CANNOT_TELL = "supported", "not supported", "mixed", "cannot tell"
@@ -35,15 +31,11 @@ RULES = {
                       "(exact two-sided binomial test of those two counts, p < 0.05); not "
                       "supported when MNIST resolves most pairs and not significantly fewer; "
                       "else cannot tell",
-    "data": "supported when every model's MNIST curve reaches its full-data Fashion-MNIST "
-            "accuracy (interval upper bound) below the full training-set size",
     "transfer": "cannot tell when even perfect agreement could not reach p < 0.05; not "
                 "supported when the rankings agree significantly (ρ > 0, permutation p < 0.05) "
                 "over all models and, with 8 or more models, also over the better half by "
                 "MNIST accuracy; mixed when they agree over all models but not detectably "
                 "over the better half",
-    "pixel": "supported when one pixel separates a larger share of MNIST pairs than of "
-             "Fashion-MNIST pairs at most bars from 80% to 99%",
 }
 
 
@@ -112,41 +104,6 @@ def discordant_pairs(pm: list[PairDifference], pf: list[PairDifference],
     return only_f, only_m, mcnemar_exact_counts(only_f, only_m).p_value
 
 
-def _efficiency_phrase(e: Efficiency) -> str:
-    text = f"{md(e.model)} {images(e.images, e.censor)}"
-    if not math.isnan(e.low):
-        text += f" [{images(e.low, e.low_censor)}, {images(e.high, e.high_censor)}]"
-    return text
-
-
-def data_efficiency(m: Measures, min_steps: int | None = None) -> Reading:
-    sense = "MNIST needs little data"
-    effs = m.efficiency
-    if not effs:
-        return Reading("data", sense, CANNOT_TELL,
-                       "needs learning-curve runs on MNIST and full-data Fashion-MNIST runs of "
-                       "the same models (not in this run).")
-    parts = ", ".join(_efficiency_phrase(e) for e in effs)
-    folds = sorted((e.full_size / e.images, e.censor) for e in effs if e.censor != ">")
-    text = (f"training images each model needs on MNIST to reach its own full-data "
-            f"Fashion-MNIST accuracy: {parts}")
-    if folds:
-        low, high = (f"{'≥ ' if c == '<=' else ''}{v:.0f}" for v, c in (folds[0], folds[-1]))
-        span = low if low == high else f"{low}–{high}"
-        text += f" — {span}× fewer than the {effs[0].full_size:,} it trains on"
-    confounded = [e for e in effs if min_steps and e.min_steps is not None
-                  and e.min_steps < min_steps]
-    if confounded:
-        text += ("; confounded for " + ", ".join(f"{md(e.model)} (as few as {e.min_steps} gradient "
-                                                 "steps at the smallest size)" for e in confounded)
-                 + ": under-training at small sizes overstates the images needed")
-    never = [e for e in effs if e.censor == ">"]
-    upper_ok = all(not math.isnan(e.high) and e.high_censor != ">" and e.high < e.full_size
-                   for e in effs)
-    verdict = NOT_SUPPORTED if never else SUPPORTED if upper_ok else CANNOT_TELL
-    return Reading("data", sense, verdict, text + ".")
-
-
 def transfer(m: Measures) -> Reading:
     sense = "MNIST rankings say nothing about Fashion-MNIST"
     t = m.transfer
@@ -181,40 +138,5 @@ def transfer(m: Measures) -> Reading:
     return Reading("transfer", sense, CANNOT_TELL, text + ".")
 
 
-def _bar(b: float | None) -> str:
-    return "no bar" if b is None else f"{100 * b:.0f}%"
-
-
-def one_pixel(m: Measures) -> Reading:
-    sense = "One pixel tells MNIST's classes apart more often than Fashion-MNIST's"
-    pm, pf = m.pixels.get(MNIST), m.pixels.get(FASHION)
-    if pm is None:
-        return Reading("pixel", sense, CANNOT_TELL, "the single-pixel analysis is unavailable "
-                       "(no cached analysis and no data).")
-    text = f"the folklore ({cite_short(m.refs.one_pixel)}) read as a curve over the bar: "
-    text += _pixel_side(pm, "MNIST")
-    if pf is None:
-        return Reading("pixel", sense, CANNOT_TELL, text + ".")
-    text += "; " + _pixel_side(pf, "Fashion-MNIST")
-    more = sum(a > b for a, b in zip(pm.shares, pf.shares, strict=True))
-    text += (f". MNIST has the larger share at {more} of {len(pm.bars)} bars from "
-             f"{_bar(pm.bars[0])} to {_bar(pm.bars[-1])}")
-    verdict = SUPPORTED if more > len(pm.bars) / 2 else NOT_SUPPORTED
-    if verdict == NOT_SUPPORTED:
-        text += ", so the folklore does not make MNIST the easier dataset"
-    return Reading("pixel", sense, verdict, text + ".")
-
-
-def _pixel_side(c: PixelCurve, title: str) -> str:
-    share = c.share_at(PIXEL_BAR)
-    k = round(share * c.n_pairs)
-    text = (f"on {title} it holds for bars up to {_bar(c.highest_majority_bar)}; at "
-            f"{_bar(PIXEL_BAR)}, {k} of {c.n_pairs} pairs")
-    prob = c.prob_at(PIXEL_BAR)
-    if (1 - prob if share > 0.5 else prob) >= FLIP_NOTE:  # the chance the majority flips
-        text += f" (P(most) = {percent(prob, 0)} under resampling of the test images)"
-    return text
-
-
 def readings(m: Measures, min_steps: int | None = None) -> list[Reading]:
-    return [discrimination(m), data_efficiency(m, min_steps), transfer(m), one_pixel(m)]
+    return [discrimination(m), transfer(m)]

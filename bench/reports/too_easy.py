@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
-import numpy as np
-
-from bench.data.specs import N_CLASSES
-from bench.reports import figures, floor
+from bench.reports import efficiency, figures, floor, pixel
 from bench.reports.answers import NO, ORDER, PARTLY, STABLE, UNCLEAR, YES, Answer
 from bench.reports.index import answer_sentence, answer_table, stability_cell
 from bench.reports.inputs import (
@@ -19,7 +15,7 @@ from bench.reports.inputs import (
     dataset_title,
     sample_record,
 )
-from bench.reports.measures import FASHION, METHOD, MNIST, Cell, Measures
+from bench.reports.measures import FASHION, METHOD, MNIST, Measures
 from bench.reports.page import Page, figure_link, join_blocks, scope_line
 from bench.reports.readings import (
     CANNOT_TELL,
@@ -34,28 +30,21 @@ from bench.reports.references import References, cite
 from bench.reports.safe import figure_path, md
 from bench.reports.tables import (
     MISSING,
-    images,
     markdown_table,
     pct,
     pp,
-    with_interval,
 )
-from bench.results.record import CURVE_MIN_STEPS
 from bench.stats import ALPHA, N_BOOTSTRAP, POWER
-
-CURVE_BARS_SHOWN = (0.80, 0.85, 0.90, 0.95, 0.99)
 
 
 def the_readings(m: Measures) -> list[Reading]:
-    return readings(m, CURVE_MIN_STEPS)
+    return readings(m)
 
 
 # TEMPORARY adapter (issue #20): the old readings as Answers, until the question modules
 # (floor, discrimination, transfer, efficiency, pixel, shift) replace ``answers`` at merge.
 ADAPTED = {"discrimination": ("discrimination", "Can MNIST no longer tell models apart?"),
-           "transfer": ("transfer", "Do MNIST rankings fail to predict Fashion-MNIST's?"),
-           "data": ("data", "Does MNIST need little training data?"),
-           "pixel": ("pixel", "Does one pixel separate MNIST's class pairs more often?")}
+           "transfer": ("transfer", "Do MNIST rankings fail to predict Fashion-MNIST's?")}
 VERDICTS = {SUPPORTED: YES, NOT_SUPPORTED: NO, MIXED: PARTLY, CANNOT_TELL: UNCLEAR}
 
 
@@ -68,7 +57,8 @@ def answers(inputs: ReportInputs, m: Measures) -> list[Answer]:
     found, figs = {r.key: r for r in the_readings(m)}, _adapted_figures(m)
     out = [Answer(key, question, VERDICTS[found[old].verdict],
                   *figs.get(key, (MISSING, MISSING)), math.nan, RULES[old], found[old].text)
-           for old, (key, question) in ADAPTED.items()] + floor.answers(inputs, m)
+           for old, (key, question) in ADAPTED.items()] + [
+        a for mod in (floor, efficiency, pixel) for a in mod.answers(inputs, m)]
     return sorted(out, key=lambda a: ORDER.index(a.key))
 
 
@@ -123,58 +113,6 @@ def _discrimination(m: Measures) -> str:
                        table, _reading(m, "discrimination").line())
 
 
-def _curve_table(curves: dict[tuple[str, str], list[Cell]]) -> str:
-    sizes = sorted({c.train_size for cells in curves.values() for c in cells})
-    rows = []
-    for (mo, d), cells in curves.items():
-        at = {c.train_size: c for c in cells}
-        steps = [at[s].gradient_steps for s in sizes if s in at]
-        rows.append([md(mo), dataset_title(d)]
-                    + [with_interval(at[s].accuracy, 100, 2) if s in at else MISSING
-                       for s in sizes]
-                    + [", ".join(f"{x:,}" for x in steps if x is not None) or MISSING])
-    return markdown_table(["model", "dataset", *[f"{s:,}" for s in sizes],
-                           "gradient steps per size"], rows,
-                          ["left", "left"] + ["right"] * (len(sizes) + 1))
-
-
-def _data_efficiency(m: Measures, fig_dir: Path) -> str:
-    head = "## 3. Data efficiency: the learning curve"
-    curves = {key: m.boot.curve(*key) for key in sorted(m.boot.full_size)
-              if len(m.boot.curve(*key)) >= 2}
-    if not curves:
-        return join_blocks(head, "No learning-curve runs in this run (`python -m bench "
-                           "run-all` with the full profile makes them).")
-    points = {d: {mo: [(c.train_size, c.accuracy.value, c.accuracy.low, c.accuracy.high)
-                       for c in cells] for (mo, dd), cells in curves.items() if dd == d}
-              for d in m.datasets if d in {dd for _, dd in curves}}
-    targets = {MNIST: {e.model: e.target for e in m.efficiency}}
-    path = figures.learning_curves(figure_path(fig_dir, "learning-curve"), points,
-                                   {d: dataset_title(d) for d in points}, targets)
-    rows = [[md(e.model), pct(e.target), images(e.images, e.censor),
-             f"[{images(e.low, e.low_censor)}, {images(e.high, e.high_censor)}]"
-             if not math.isnan(e.low) else MISSING,
-             f"{e.full_size / e.images:.0f}×" if e.censor != ">" else MISSING]
-            for e in m.efficiency]
-    table = markdown_table(["model", "full-data Fashion-MNIST acc. (%)",
-                            "MNIST images to reach it", "95% interval", "fewer than full"],
-                           rows, ["left"] + ["right"] * 4)
-    rule = ("Training effort: neural models' curve points train for at least "
-            f"{CURVE_MIN_STEPS:,} gradient steps (epochs scaled up at small sizes; the rule is in "
-            "`bench/plan/profiles.py`); points recorded with fewer are marked in the "
-            "readings as confounded.")
-    intro = ("Mean test accuracy (%) with its 95% interval against the number of training "
-             "images (stratified, seeded subsets; the largest size is the headline run). The "
-             "dashed lines in the MNIST panel are each model's full-data Fashion-MNIST accuracy; "
-             "where a curve crosses its line is read off by linear interpolation on log(size), "
-             "in every bootstrap replicate for the interval.")
-    missing = sorted({mo for mo, _d in m.boot.full_size} - {mo for mo, _d in curves})
-    absent = (f"Not in this run: learning-curve points for {', '.join(md(x) for x in missing)}."
-              if missing else "")
-    return join_blocks(head, intro, _curve_table(curves), figure_link(path, "learning curves"),
-                       absent, table, rule, _reading(m, "data").line())
-
-
 def _transfer(m: Measures, fig_dir: Path) -> str:
     t = m.transfer
     head = "## 4. Transfer: does the MNIST ranking predict the Fashion-MNIST ranking?"
@@ -195,62 +133,6 @@ def _transfer(m: Measures, fig_dir: Path) -> str:
     return join_blocks(head, table, figure_link(path, "MNIST vs Fashion-MNIST accuracy per "
                                                 "model (every model in the run)"),
                        _reading(m, "transfer").line())
-
-
-def _pixels(inputs: ReportInputs, m: Measures, refs: References,
-            fig_dir: Path) -> str:
-    head = "## 5. The one-pixel folklore"
-    quote = (f"The folklore: “{refs.one_pixel.quote}” (quoted in {cite(refs.one_pixel)}). "
-             f"{refs.one_pixel.caveats}")
-    intro = ("For each pair of classes, the best rule “pixel > threshold → one class, else the "
-             "other” is chosen on the training images of the two classes (all 784 pixels × 256 "
-             "thresholds × 2 directions) and scored on their test images. The share of pairs "
-             "is shown for every bar from 80% to 99%; P(most) is "
-             "the probability that more than half the pairs reach the bar when each pair's test "
-             "accuracy varies by its binomial sampling error (normal approximation, pairs "
-             "independent).")
-    if not m.pixels:
-        return join_blocks(head, quote, "Unavailable: no cached analysis and the data could "
-                           "not be loaded (see the notes at the end).")
-    curve = figures.pixel_share_curves(
-        figure_path(fig_dir, "single-pixel-share"),
-        {d: (c.bars, c.shares) for d, c in m.pixels.items()},
-        {d: dataset_title(d) for d in m.pixels})
-    rows = [[dataset_title(d)] + [f"{round(c.share_at(b) * c.n_pairs)} of {c.n_pairs} "
-                                  f"(P(most) {100 * c.prob_at(b):.0f}%)"
-                                  for b in CURVE_BARS_SHOWN] for d, c in m.pixels.items()]
-    table = markdown_table(["dataset", *[f"≥ {100 * b:.0f}%" for b in CURVE_BARS_SHOWN]], rows,
-                           ["left"] + ["right"] * len(CURVE_BARS_SHOWN))
-    heat = figures.separability_heatmaps(
-        figure_path(fig_dir, "single-pixel"),
-        {d: _pixel_matrix(inputs, d) for d in m.pixels},
-        {d: dataset_title(d) for d in m.pixels}, {d: class_names(d) for d in m.pixels})
-    details = []
-    for d in m.pixels:
-        labels = class_names(d)
-        pairs = inputs.analyses[d].separability
-        prow = [[f"{labels[q.a]} / {labels[q.b]}", f"({q.row_col[0]}, {q.row_col[1]})",
-                 f"> {q.threshold} → {labels[q.high]}", pct(q.train_accuracy, 1),
-                 pct(q.test_accuracy, 1)]
-                for q in sorted(pairs, key=lambda q: (q.test_accuracy, q.a, q.b))]
-        details.append(f"<details><summary>{dataset_title(d)}: all {len(pairs)} pairs, "
-                       "hardest first</summary>\n\n"
-                       + markdown_table(["pair", "pixel (row, col)", "rule", "train acc. (%)",
-                                         "test acc. (%)"], prow,
-                                        ["left", "left", "left", "right", "right"])
-                       + "\n\n</details>")
-    return join_blocks(head, quote, intro, table,
-                       figure_link(curve, "share of class pairs one pixel separates, by bar"),
-                       _reading(m, "pixel").line(),
-                       figure_link(heat, "single-pixel separability per class pair"),
-                       *details)
-
-
-def _pixel_matrix(inputs: ReportInputs, d: str) -> np.ndarray:
-    out = np.full((N_CLASSES, N_CLASSES), np.nan)
-    for p in inputs.analyses[d].separability:
-        out[p.a, p.b] = out[p.b, p.a] = p.test_accuracy
-    return out
 
 
 def _errors_section(inputs: ReportInputs, fig_dir: Path) -> str:
@@ -302,9 +184,9 @@ def render(inputs: ReportInputs, fig_dir: Path, m: Measures, refs: References,
         sensitivity(found),
         floor.section(inputs, m, refs, fig_dir),
         _discrimination(m),
-        _data_efficiency(m, fig_dir),
+        efficiency.section(inputs, m, refs, fig_dir),
         _transfer(m, fig_dir),
-        _pixels(inputs, m, refs, fig_dir),
+        pixel.section(inputs, m, refs, fig_dir),
         _errors_section(inputs, fig_dir),
         references_section(refs),
         notes,

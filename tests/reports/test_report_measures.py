@@ -75,36 +75,6 @@ def test_transfer_matches_scipy(measured):
     assert t.too_few  # 4 models: even perfect agreement has p = 1/12
 
 
-def test_data_efficiency_reads_the_curve_on_log_size(measured):
-    inputs, m = measured
-    for e in m.efficiency:
-        curve = m.boot.curve(e.model, "mnist")
-        sizes = [c.train_size for c in curve]
-        accs = [c.accuracy.value for c in curve]
-        target = np.mean([r.test_accuracy for r in inputs.runs_of(e.model, "fashion-mnist")])
-        assert e.target == pytest.approx(target)
-        if e.censor == "":
-            i = next(k for k, a in enumerate(accs) if a >= target)
-            expected = np.exp(np.interp(target, accs[i - 1:i + 1], np.log(sizes[i - 1:i + 1])))
-            assert e.images == pytest.approx(expected)
-        assert e.min_steps is None  # synthetic records carry no epochs
-
-
-def test_pixel_curve_counts_pairs_and_probability_matches_simulation(measured):
-    inputs, m = measured
-    for d, curve in m.pixels.items():
-        accs = np.array([p.test_accuracy for p in inputs.analyses[d].separability])
-        counts = np.array([p.test_count for p in inputs.analyses[d].separability])
-        for bar, share, prob in zip(curve.bars, curve.shares, curve.prob_most, strict=True):
-            assert share == pytest.approx(np.mean(accs >= bar))
-            if bar in (0.9, 0.95):
-                rng = np.random.default_rng(3)
-                se = np.sqrt(accs * (1 - accs) / counts)
-                draws = accs + se * rng.standard_normal((20_000, accs.size))
-                sim = np.mean((draws >= bar).sum(axis=1) > accs.size / 2)
-                assert prob == pytest.approx(sim, abs=0.02)
-
-
 def test_identical_seeds_are_one_effective_run(tmp_path, store_factory, record_factory):
     records = []
     for seed in (0, 1, 2):

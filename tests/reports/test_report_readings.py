@@ -7,11 +7,9 @@ import pytest
 
 from bench.reports import readings as rd
 from bench.reports.measures import (
-    Efficiency,
     Estimate,
     Measures,
     PairDifference,
-    PixelCurve,
     Transfer,
 )
 from bench.reports.references import load
@@ -28,8 +26,6 @@ def measures(**changes) -> Measures:
                                       0.03, 0.005)],
              "fashion-mnist": [PairDifference("fashion-mnist", "a", "b",
                                               est(0.03, 0.02, 0.04, [0.03] * 10), 0.08, 0.008)]}
-    eff = [Efficiency("a", 0.90, 60_000, 900.0, "", 700.0, 1200.0, "", "",
-                      None)]
     trans = Transfer(("a", "b", "c", "d"), est(0.8, 0.8, 1.0), 0.67, 0.33, 1 / 12)
     bars = (0.8, 0.9, 0.99)
     pixels = {"mnist": PixelCurve("mnist", 45, bars, (0.9, 0.45, 0.02), (1.0, 0.2, 0.0)),
@@ -79,17 +75,6 @@ def test_discrimination_verdict_follows_the_discordant_pairs_test(mnist, fashion
     assert p == pytest.approx(brute)
 
 
-def test_data_efficiency_reading():
-    r = rd.data_efficiency(measures())
-    assert r.verdict == rd.SUPPORTED and "a 900 [700, 1,200]" in r.text and " 67× fewer" in r.text
-    never = Efficiency("a", 0.99, 60_000, 60_000.0, ">", 60_000.0, 60_000.0,
-                       ">", ">", 20)
-    r2 = rd.data_efficiency(measures(efficiency=[never]), min_steps=500)
-    assert r2.verdict == rd.NOT_SUPPORTED and "> 60,000" in r2.text
-    assert "as few as 20 gradient steps" in r2.text
-    assert rd.data_efficiency(measures(efficiency=[])).verdict == rd.CANNOT_TELL
-
-
 def test_transfer_says_too_few_models_and_changes_with_more():
     r = rd.transfer(measures())
     assert r.verdict == rd.CANNOT_TELL and "too few models to tell" in r.text
@@ -111,15 +96,6 @@ def test_transfer_is_mixed_when_the_better_half_does_not_follow():
     top_strong = Transfer(tuple("abcdefgh"), est(0.9, 0.8, 0.95), 0.8, 0.002, 2 / 40320, 0.945)
     agreed = Transfer(zoo.models, zoo.spearman, 0.84, 1e-5, 1e-14, 0.52, top_strong)
     assert rd.transfer(measures(transfer=agreed)).verdict == rd.NOT_SUPPORTED
-
-
-def test_one_pixel_reading_follows_the_curve():
-    r = rd.one_pixel(measures())
-    assert r.verdict == rd.NOT_SUPPORTED
-    assert "on MNIST it holds for bars up to 80%; at 90%, 20 of 45 pairs (P(most) = 20%" in r.text
-    m = measures()
-    flipped = {"mnist": m.pixels["fashion-mnist"], "fashion-mnist": m.pixels["mnist"]}
-    assert rd.one_pixel(measures(pixels=flipped)).verdict == rd.SUPPORTED
 
 
 
