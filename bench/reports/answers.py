@@ -41,3 +41,12 @@ def stability(point: str, replicate_answers: Iterable[str]) -> float:
     """The share of replicates whose answer equals ``point`` (nan when there are none)."""
     found = list(replicate_answers)
     return sum(a == point for a in found) / len(found) if found else math.nan
+
+
+def block(a: Answer) -> str:
+    """The answer, its stability and rule, and the alternative rules' answers (markdown)."""
+    kept = ("no bootstrap replicates" if math.isnan(a.stability) else
+            f"kept by {math.floor(1000 * a.stability) / 10:.1f}% of bootstrap replicates")
+    return "\n".join([f"**Answer: {a.answer}** ({kept}; shown as *{a.shown}* on the first "
+                      f"screen). Rule: {a.rule}.", "", "Under alternative rules:",
+                      *(f"- {name}: *{ans}*" for name, ans in a.alternatives)])

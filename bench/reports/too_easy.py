@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.data.specs import N_CLASSES
-from bench.reports import figures
+from bench.reports import discrimination, figures, transfer
 from bench.reports.inputs import (
     N_SAMPLES,
     ReportInputs,
@@ -35,18 +35,20 @@ from bench.reports.tables import (
     images,
     markdown_table,
     pct,
-    pp,
     ratio,
     with_interval,
 )
 from bench.results.record import CURVE_MIN_STEPS
-from bench.stats import ALPHA, POWER
 
 CURVE_BARS_SHOWN = (0.80, 0.85, 0.90, 0.95, 0.99)
 
 
 def the_readings(m: Measures) -> list[Reading]:
     return readings(m, CURVE_MIN_STEPS)
+
+
+def _line(m: Measures, key: str) -> str:
+    return next(r.line() for r in the_readings(m) if r.key == key)
 
 
 def the_answer(inputs: ReportInputs, m: Measures) -> str:
@@ -97,25 +99,7 @@ def _saturation(m: Measures, refs: References, fig_dir: Path) -> str:
                                {d: dataset_title(d) for d in m.datasets}, refs_lines)
     return join_blocks("## 1. Saturation: errors left", table,
                        figure_link(path, "test error rate per model, log scale, with intervals"),
-                       the_readings(m)[0].line())
-
-
-def _discrimination(m: Measures) -> str:
-    rows = [[dataset_title(p.dataset), md(p.model_a), md(p.model_b), pp(p.difference),
-             f"{100 * p.flip_probability:.1f}", f"{100 * p.disagreement:.2f}",
-             f"{100 * p.min_detectable:.2f}", "yes" if p.resolved else "no"]
-            for d in m.datasets for p in m.pairs.get(d, [])]
-    table = markdown_table(["dataset", "model A", "model B", "A − B (pp) [95%]",
-                            "P(order reverses) (%)", "disagreement (%)",
-                            "smallest detectable (pp)", "interval excludes 0"], rows,
-                           ["left", "left", "left"] + ["right"] * 4 + ["left"])
-    intro = ("Paired accuracy differences (A − B, seed means), bootstrapped over the same test "
-             "images for both models. *Disagreement* is the share of test images exactly one of "
-             "the two gets right (seed mean); the smallest detectable difference is the "
-             f"difference McNemar's test finds with α = {ALPHA} and power {POWER} at that "
-             "disagreement on this many test images (Connor 1987 normal approximation).")
-    return join_blocks("## 2. Discrimination: can the test set tell models apart?", intro,
-                       table, the_readings(m)[1].line())
+                       _line(m, "saturation"))
 
 
 def _curve_table(curves: dict[tuple[str, str], list[Cell]]) -> str:
@@ -167,29 +151,7 @@ def _data_efficiency(m: Measures, fig_dir: Path) -> str:
     absent = (f"Not in this run: learning-curve points for {', '.join(md(x) for x in missing)}."
               if missing else "")
     return join_blocks(head, intro, _curve_table(curves), figure_link(path, "learning curves"),
-                       absent, table, rule, the_readings(m)[2].line())
-
-
-def _transfer(m: Measures, fig_dir: Path) -> str:
-    t = m.transfer
-    head = "## 4. Transfer: does the MNIST ranking predict the Fashion-MNIST ranking?"
-    if t is None:
-        return join_blocks(head, "Needs models on both datasets.")
-    acc = {(mo, d): m.boot.full(mo, d).accuracy for mo in t.models for d in (MNIST, FASHION)}
-    rm, rf = ({mo: i + 1 for i, mo in enumerate(sorted(t.models, key=lambda mo: (
-        -acc[(mo, d)].value, mo)))} for d in (MNIST, FASHION))
-    rows = [[md(mo), rm[mo], pct(acc[(mo, MNIST)].value), rf[mo], pct(acc[(mo, FASHION)].value)]
-            for mo in sorted(t.models, key=rm.get)]
-    table = markdown_table(["model", "rank on MNIST", "MNIST acc. (%)", "rank on Fashion-MNIST",
-                            "Fashion-MNIST acc. (%)"], rows, ["left"] + ["right"] * 4)
-    path = figures.rank_transfer(
-        figure_path(fig_dir, "rank-transfer"),
-        [(mo, *((a.value, a.low, a.high) for a in (acc[(mo, MNIST)], acc[(mo, FASHION)])))
-         for mo in sorted(t.models)],
-        "MNIST test accuracy (%), 95% interval", "Fashion-MNIST test accuracy (%), 95% interval")
-    return join_blocks(head, table, figure_link(path, "MNIST vs Fashion-MNIST accuracy per "
-                                                "model (every model in the run)"),
-                       the_readings(m)[3].line())
+                       absent, table, rule, _line(m, "data"))
 
 
 def _pixels(inputs: ReportInputs, m: Measures, refs: References,
@@ -236,7 +198,7 @@ def _pixels(inputs: ReportInputs, m: Measures, refs: References,
                        + "\n\n</details>")
     return join_blocks(head, quote, intro, table,
                        figure_link(curve, "share of class pairs one pixel separates, by bar"),
-                       the_readings(m)[4].line(),
+                       _line(m, "pixel"),
                        figure_link(heat, "single-pixel separability per class pair"),
                        *details)
 
@@ -270,7 +232,7 @@ def _headroom(m: Measures, refs: References) -> str:
     cites += [f"human {dataset_title(d)} {100 * float(ref.value):.1f}%: {ref.what} ({cite(ref)})"
               for d, ref in refs.human.items() if d in m.datasets]
     return join_blocks("## 6. Headroom", "References: " + "; ".join(cites) + ".", table,
-                       the_readings(m)[5].line())
+                       _line(m, "headroom"))
 
 
 def _errors_section(inputs: ReportInputs, fig_dir: Path) -> str:
@@ -346,9 +308,9 @@ def render(inputs: ReportInputs, fig_dir: Path, m: Measures, refs: References) -
         the_answer(inputs, m),
         _rules(),
         _saturation(m, refs, fig_dir),
-        _discrimination(m),
+        discrimination.section(inputs, m, refs, fig_dir),
         _data_efficiency(m, fig_dir),
-        _transfer(m, fig_dir),
+        transfer.section(inputs, m, refs, fig_dir),
         _pixels(inputs, m, refs, fig_dir),
         _headroom(m, refs),
         _errors_section(inputs, fig_dir),
