@@ -76,8 +76,8 @@ def pair_differences(boot: Bootstrap, dataset: str) -> list[PairDifference]:
         reps, d = a.accuracy.replicates - b.accuracy.replicates, a.accuracy.value - b.accuracy.value
         k = min(a.correct.shape[0], b.correct.shape[0])
         psi = float(np.mean(a.correct[:k] != b.correct[:k]))  # disagreement, seed mean
-        found.append((a.model, b.model, estimate(reps, d),
-                      min_detectable(a.correct.shape[1], psi, ALPHA, POWER), float(normal_p(d, reps))))
+        mdd = min_detectable(a.correct.shape[1], psi, ALPHA, POWER)
+        found.append((a.model, b.model, estimate(reps, d), mdd, float(normal_p(d, reps))))
     holm = holm_adjust([f[-1] for f in found])
     return [PairDifference(dataset, *f, h) for f, h in zip(found, holm, strict=True)]
 
@@ -159,10 +159,10 @@ def section(inputs: ReportInputs, m: Measures, refs: References, fig_dir: Path) 
     rows = [[dataset_title(d), len(ps), sum(q.resolved for q in ps),
              sum(q.significant for q in ps), _mdd_range(ps)]
             for d in m.datasets if (ps := pair_differences(m.boot, d))]
-    intro = ("Each pair's p-value is 2Φ(−|A − B| / standard deviation of the difference's "
-             "bootstrap replicates), Holm-adjusted over the pairs of its test set. The smallest "
-             f"detectable difference is McNemar's at α = {ALPHA}, power {POWER} and the pair's "
-             "disagreement (share of images exactly one model gets right; Connor 1987).")
+    intro = ("Each pair's p-value is 2Φ(−|A − B| / standard deviation of its bootstrap "
+             "replicates), Holm-adjusted (Holm 1979) within its test set. The smallest detectable "
+             f"difference is McNemar's at α = {ALPHA}, power {POWER} and the pair's disagreement "
+             "(share of images exactly one model gets right; Connor 1987).")
     table = markdown_table(["test set", "model pairs", "95% interval excludes 0 (no correction)",
                             f"Holm-adjusted p < {ALPHA}", "smallest detectable (pp)"], rows,
                            ["left"] + ["right"] * 4)

@@ -147,7 +147,7 @@ def section(inputs: ReportInputs, m: Measures, refs: References, fig_dir: Path) 
             for i, (mo, em, ef) in enumerate(zip(t.models, t.mnist, t.fashion, strict=True))]
     table = markdown_table(["rank on MNIST (k)", "model", "MNIST acc. (%) [95%]",
                             "rank on Fashion-MNIST", "Fashion-MNIST acc. (%) [95%]",
-                            "ρ over the k best on MNIST [95%]"], rows, ["right", "left"] + ["right"] * 4)
+                            "ρ over the k best [95%]"], rows, ["right", "left"] + ["right"] * 4)
     scatter = figures.rank_transfer(
         figure_path(fig_dir, "rank-transfer"),
         [(names[mo], *((e.value, e.low, e.high) for e in (em, ef)))

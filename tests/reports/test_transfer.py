@@ -149,4 +149,4 @@ def test_committed_results_answer_no_with_rho_as_the_records_say(committed, tmp_
     assert dict(a.alternatives)[next(k for k, _ in a.alternatives if "old cut" in k)] == PARTLY
     text = tr.section(inputs, m, m.refs, tmp_path)
     assert "p = 1e-05" not in text and "sklearn." not in text
-    assert (tmp_path / "rank-transfer.png").is_file() and (tmp_path / "transfer-top-k.png").is_file()
+    assert all((tmp_path / f"{name}.png").is_file() for name in ("rank-transfer", "transfer-top-k"))
