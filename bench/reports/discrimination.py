@@ -122,7 +122,7 @@ def answers(inputs: ReportInputs, m: Measures) -> list[Answer]:
     point = rule(*told)
     names = short_names(mo for mo, _ in m.boot.full_size)
     return [Answer("discrimination", QUESTION, point,
-                   f"{told[0].sum()} vs {told[1].sum()} of {len(pm):,} pairs",
+                   f"{told[0].sum()} vs {told[1].sum()} of {len(pm):,} pairs told apart",
                    " vs ".join(f"[{lo:.0f}, {hi:.0f}]" for lo, hi in counts),
                    stability(point, (rule(a, b) for a, b in zip(*reps, strict=True))), RULE,
                    _text(names, pm, pf, told, raw, counts), alternatives)]

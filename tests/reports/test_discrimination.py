@@ -124,7 +124,7 @@ def test_committed_results_answer_no_with_holm_counts_as_the_numbers_say(committ
         p = [2 * sps.norm.sf(abs(q.difference.value) / np.std(q.difference.replicates))
              for q in pairs]
         counts.append(int(multipletests(p, method="holm")[0].sum()))
-    assert a.figure == f"{counts[0]} vs {counts[1]} of {len(pm):,} pairs"
+    assert a.figure == f"{counts[0]} vs {counts[1]} of {len(pm):,} pairs told apart"
     assert counts[0] > len(pm) / 2 and a.answer == NO and a.stability >= 0.8
     text = di.section(inputs, m, m.refs, Path("unused"))
     assert "## Can MNIST no longer tell models apart?" in text and "Holm-adjusted" in text
