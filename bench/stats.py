@@ -6,7 +6,6 @@ in ``tests/test_stats.py``.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -195,52 +194,16 @@ def mcnemar_min_detectable(n: int, disagreement: float, alpha: float = ALPHA,
     return float(min(delta, math.sqrt(psi)))
 
 
-def rank_correlations(x: Sequence[float], y: Sequence[float]) -> tuple[float, float]:
-    """(Spearman's ρ, Kendall's τ-b) of paired values; NaN with fewer than 3 pairs."""
-    from scipy.stats import kendalltau, spearmanr
-
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    if x.size < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
-        return (math.nan, math.nan)
-    return (float(spearmanr(x, y).statistic), float(kendalltau(x, y).statistic))
-
-
-EXACT_PERMUTATION_MAX = 8  # up to 8! = 40,320 orderings are enumerated
-RANDOM_PERMUTATIONS = 100_000  # beyond that, this many random orderings (fixed seed)
-
-
-def spearman_permutation_method(n: int) -> str:
-    """How :func:`spearman_permutation_p` tests ``n`` items, in words for a report."""
-    if n <= EXACT_PERMUTATION_MAX:
-        return "exact permutation"
-    return f"permutation ({RANDOM_PERMUTATIONS:,} random orderings)"
-
-
-def spearman_permutation_p(x: Sequence[float], y: Sequence[float], seed: int = 0) -> float:
-    """Two-sided permutation p-value of Spearman's ρ: exact (every ordering) up to
-    ``EXACT_PERMUTATION_MAX`` items, else ``(hits + 1) / (RANDOM_PERMUTATIONS + 1)`` over random
-    orderings drawn with ``seed`` (deterministic)."""
+def row_spearman(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Spearman's ρ between each row of ``x`` and the same row of ``y`` (NaN for a constant
+    row)."""
     from scipy.stats import rankdata
 
-    rx, ry = rankdata(x), rankdata(y)
-    n = rx.size
-    if n < 3:
-        return math.nan
-    observed = abs(float(np.corrcoef(rx, ry)[0, 1]))
-    if n > EXACT_PERMUTATION_MAX:
-        rng = np.random.default_rng(seed)
-        perms = rng.permuted(np.tile(ry, (RANDOM_PERMUTATIONS, 1)), axis=1)
-        cx, cy = rx - rx.mean(), perms - perms.mean(axis=1, keepdims=True)
-        rho = np.abs(cy @ cx) / np.sqrt((cx @ cx) * (cy * cy).sum(axis=1))
-        return float((np.sum(rho >= observed - 1e-12) + 1) / (RANDOM_PERMUTATIONS + 1))
-    values = [abs(float(np.corrcoef(rx, ry[list(p)])[0, 1]))
-              for p in itertools.permutations(range(n))]
-    return float(np.mean(np.asarray(values) >= observed - 1e-12))
-
-
-def smallest_spearman_p(n: int) -> float:
-    """The smallest two-sided exact p-value Spearman's ρ can reach with ``n`` items."""
-    return math.nan if n < 3 else min(1.0, 2 / math.factorial(n))
+    rx, ry = rankdata(x, axis=-1), rankdata(y, axis=-1)
+    rx -= rx.mean(axis=-1, keepdims=True)
+    ry -= ry.mean(axis=-1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (rx * ry).sum(-1) / np.sqrt((rx * rx).sum(-1) * (ry * ry).sum(-1))
 
 
 # ---------------------------------------------------------------------------- lines

@@ -87,6 +87,16 @@ def test_holm_matches_statsmodels(p):
     assert got == pytest.approx(list(expected))
 
 
+def test_row_spearman_matches_scipy_row_by_row():
+    rng = np.random.default_rng(4)
+    x, y = rng.normal(size=(6, 9)), rng.normal(size=(6, 9))
+    y[0] = x[0] + 0.1 * y[0]
+    x[1, :3] = x[1, 0]  # ties
+    expected = [sps.spearmanr(a, b).statistic for a, b in zip(x, y, strict=True)]
+    assert stats.row_spearman(x, y) == pytest.approx(expected)
+    assert stats.row_spearman(x[2], y[2]) == pytest.approx(expected[2])  # one row
+
+
 # ---------------------------------------------------------------------------- bootstrap
 
 
@@ -176,68 +186,3 @@ def test_min_detectable_difference_edges():
 # ---------------------------------------------------------------------------- ranks
 
 
-def test_rank_correlations_match_scipy():
-    from scipy.stats import kendalltau, spearmanr
-
-    x, y = [0.99, 0.97, 0.974, 0.926, 0.95], [0.896, 0.871, 0.8756, 0.8475, 0.88]
-    rho, tau = stats.rank_correlations(x, y)
-    assert rho == pytest.approx(spearmanr(x, y).statistic)
-    assert tau == pytest.approx(kendalltau(x, y).statistic)
-    assert all(math.isnan(v) for v in stats.rank_correlations([1, 2], [1, 2]))
-
-
-@pytest.mark.parametrize("y", [[1, 2, 3, 4], [2, 1, 4, 3], [4, 3, 2, 1]])
-def test_spearman_permutation_p_matches_scipy_permutation_test(y):
-    from scipy.stats import permutation_test, spearmanr
-
-    x = list(range(len(y)))
-    ref = permutation_test((x, y), lambda a, b: spearmanr(a, b).statistic,
-                           permutation_type="pairings", n_resamples=math.inf,
-                           alternative="two-sided")
-    assert stats.spearman_permutation_p(x, y) == pytest.approx(ref.pvalue)
-
-
-def test_spearman_permutation_p_matches_brute_force_enumeration():
-    """Six models: every one of the 720 orderings, scored with scipy's Spearman (scipy's own
-    permutation_test takes minutes on this case)."""
-    import itertools
-
-    from scipy.stats import spearmanr
-
-    x, y = list(range(6)), [1, 3, 2, 4, 5, 6]
-    observed = abs(spearmanr(x, y).statistic)
-    scores = [abs(spearmanr(x, perm).statistic) for perm in itertools.permutations(y)]
-    expected = sum(score >= observed - 1e-12 for score in scores) / len(scores)
-    assert stats.spearman_permutation_p(x, y) == pytest.approx(expected)
-
-
-def test_spearman_permutation_p_beyond_eight_models_matches_scipy_random_permutations():
-    """Seventeen models (the zoo): random orderings, deterministic, within Monte Carlo error
-    of scipy's own random permutation test."""
-    from scipy.stats import permutation_test, rankdata
-
-    rng = np.random.default_rng(2)
-    x = rng.normal(size=17)
-    y = x + rng.normal(scale=1.0, size=17)
-
-    def rho(a, b, axis=-1):
-        ra, rb = rankdata(a, axis=axis), rankdata(b, axis=axis)
-        ra = ra - ra.mean(axis=axis, keepdims=True)
-        rb = rb - rb.mean(axis=axis, keepdims=True)
-        return (ra * rb).sum(axis=axis) / np.sqrt((ra * ra).sum(axis=axis) * (rb * rb).sum(axis=axis))
-
-    ref = permutation_test((x, y), rho, permutation_type="pairings", n_resamples=50_000,
-                           vectorized=True, alternative="two-sided", rng=2).pvalue
-    p = stats.spearman_permutation_p(x, y)
-    assert p == stats.spearman_permutation_p(x, y)
-    assert 0.01 < ref < 0.5
-    assert p == pytest.approx(ref, abs=0.01)
-    assert stats.spearman_permutation_method(17).startswith("permutation (100,000")
-    assert stats.spearman_permutation_method(8) == "exact permutation"
-
-
-def test_smallest_spearman_p_is_perfect_agreement():
-    for n in (3, 4, 5, 6):
-        assert stats.smallest_spearman_p(n) == pytest.approx(
-            stats.spearman_permutation_p(range(n), range(n)))
-    assert stats.smallest_spearman_p(4) > 0.05 > stats.smallest_spearman_p(5)

@@ -43,10 +43,10 @@ def stability(point: str, replicate_answers: Iterable[str]) -> float:
     return sum(a == point for a in found) / len(found) if found else math.nan
 
 
-def answer_block(a: Answer) -> str:
-    """The answer under its section: its stability, rule and the alternative rules' answers."""
-    kept = "" if math.isnan(a.stability) else f", kept by {a.stability:.1%} of the replicates"
-    low = "" if a.shown == a.answer else f" (shown as {UNCLEAR} on the first screen)"
-    others = "; ".join(f"{name}: {answer}" for name, answer in a.alternatives)
-    return (f"**Answer: {a.answer}**{kept}{low}. Rule: {a.rule}."
-            + (f"\n\nAlternative rules: {others}." if others else ""))
+def block(a: Answer) -> str:
+    """The answer, its stability and rule, and the alternative rules' answers (markdown)."""
+    kept = ("no bootstrap replicates" if math.isnan(a.stability) else
+            f"kept by {math.floor(1000 * a.stability) / 10:.1f}% of bootstrap replicates")
+    return "\n".join([f"**Answer: {a.answer}** ({kept}; shown as *{a.shown}* on the first "
+                      f"screen). Rule: {a.rule}.", "", "Under alternative rules:",
+                      *(f"- {name}: *{ans}*" for name, ans in a.alternatives)])

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.reports import figures
-from bench.reports.answers import NO, PARTLY, UNCLEAR, YES, Answer, answer_block, stability
+from bench.reports.answers import NO, PARTLY, UNCLEAR, YES, Answer, block, stability
 from bench.reports.inputs import ReportInputs, dataset_title
 from bench.reports.measures import FASHION, MNIST, Cell, Measures
 from bench.reports.names import short_names
@@ -222,7 +222,7 @@ def section(inputs: ReportInputs, m: Measures, refs: References, fig_dir: Path) 
     curves = {key: c for key in sorted(m.boot.full_size) if len(c := m.boot.curve(*key)) >= 2}
     if not curves:
         return join_blocks(f"## {QUESTION}", "No learning-curve runs in this run (`python -m "
-                           "bench run-all` with the full profile makes them).", answer_block(a))
+                           "bench run-all` with the full profile makes them).", block(a))
     names, found = short_names(mo for mo, _ in m.boot.full_size), needs(m)
     points = {d: {names[mo]: [(c.train_size, c.accuracy.value, c.accuracy.low, c.accuracy.high)
                               for c in cells] for (mo, dd), cells in curves.items() if dd == d}
@@ -248,4 +248,4 @@ def section(inputs: ReportInputs, m: Measures, refs: References, fig_dir: Path) 
               if missing else "")
     return join_blocks(f"## {QUESTION}", intro, _curve_table(curves, names),
                        figure_link(path, "learning curves"), absent, table, a.text,
-                       answer_block(a))
+                       block(a))

@@ -308,7 +308,7 @@ def rank_transfer(path: Path, points: Sequence[tuple[str, tuple[float, float, fl
 
     Models whose x accuracy reaches ``zoom_from`` crowd one corner; when there are several and
     also others below, a second panel zooms on them (the first marks that region). Labels
-    are short display names.
+    (the first item of each point) are placed by :func:`_spread_labels`.
     """
     from matplotlib.patches import Rectangle
 
@@ -317,14 +317,13 @@ def rank_transfer(path: Path, points: Sequence[tuple[str, tuple[float, float, fl
     with figure(path, 9.6 if zoom else 5.2, 4.2) as fig:
         axes = fig.subplots(1, 2) if zoom else [fig.add_subplot()]
         for k, (ax, shown) in enumerate(zip(axes, (points, top), strict=False)):
-            for model, (x, xl, xh), (y, yl, yh) in shown:
+            for _, (x, xl, xh), (y, yl, yh) in shown:
                 xerr = np.nan_to_num([[100 * (x - xl)], [100 * (xh - x)]])
                 yerr = np.nan_to_num([[100 * (y - yl)], [100 * (yh - y)]])
                 ax.errorbar([100 * x], [100 * y], xerr=xerr, yerr=yerr, fmt="o", ms=4,
                             capsize=2, lw=1, color="#4c72b0")
-                if k == 1 or not zoom or x < zoom_from:
-                    ax.annotate(short_name(model), (100 * x, 100 * y), xytext=(4, -8),
-                                textcoords="offset points", fontsize=6 if k == 0 else 7)
+            _spread_labels(ax, [(name, 100 * x, 100 * y) for name, (x, _, _), (y, _, _) in shown
+                                if k == 1 or not zoom or x < zoom_from])
             ax.set_xlabel(xlabel)
             ax.set_ylabel(ylabel)
             ax.grid(True, lw=0.3)
@@ -336,6 +335,43 @@ def rank_transfer(path: Path, points: Sequence[tuple[str, tuple[float, float, fl
             axes[0].set_title("all models (the box is enlarged on the right)", fontsize=8)
             axes[1].set_title(f"models at {100 * zoom_from:.0f}% or more on the x axis",
                               fontsize=8)
+    return path
+
+
+def _spread_labels(ax, labels: Sequence[tuple[str, float, float]], gap: float = 0.04) -> None:
+    """Label points (name, x, y) above right (left in the right third), clear of their bars,
+    heights at least ``gap`` (axes fraction) apart in the points' order, a line to each."""
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    fx = [(x - x0) / (x1 - x0) for _, x, _ in labels]
+    fy = [(y - y0) / (y1 - y0) for _, _, y in labels]
+    order = sorted(range(len(labels)), key=lambda i: (fy[i], fx[i]))
+    at, floor = list(fy), -1.0
+    for i in order:  # push up, then down from the top
+        at[i] = floor = max(fy[i] + gap * 0.6, floor + gap)
+    ceiling = 1.0 + gap
+    for i in reversed(order):
+        at[i] = ceiling = min(at[i], ceiling - gap)
+    for i, ((name, x, y), px) in enumerate(zip(labels, fx, strict=True)):
+        right = px > 0.66
+        ax.annotate(name, (x, y), xytext=(px + (-0.04 if right else 0.04), at[i]),
+                    textcoords="axes fraction", fontsize=7, va="center",
+                    ha="right" if right else "left",
+                    bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
+                    arrowprops={"arrowstyle": "-", "lw": 0.4, "color": "0.55"})
+
+
+def top_k_curve(path: Path, ks: Sequence[int], rho: Sequence[tuple[float, float, float]],
+                lines: Sequence[tuple[float, str]], xlabel: str, ylabel: str) -> Path:
+    """Values (value, low, high) against k, intervals as bars, and labelled reference lines."""
+    v = np.asarray(rho, dtype=float).reshape(-1, 3)
+    with figure(path, 5.6, 3.2) as fig:
+        ax = fig.add_subplot(xlabel=xlabel, ylabel=ylabel, xticks=list(ks))
+        ax.vlines(ks, v[:, 1], v[:, 2], color="#4c72b0", lw=1.2)
+        ax.plot(ks, v[:, 0], "o-", color="#4c72b0", ms=4, lw=0.8)
+        for y, label in lines:
+            ax.axhline(y, ls="--", lw=0.8, color="0.5")
+            ax.text(ks[-1], y, label, fontsize=7, ha="right", va="bottom", color="0.3")
+        ax.grid(True, lw=0.3)
     return path
 
 

@@ -124,7 +124,7 @@ def _charts(m: Measures, families: dict[str, str]) -> list[dict]:
                           f"{c.model}<br>{names[i]}, {p.train_size:,} training images: "
                           f"{with_interval(p.accuracy, 100, 2)}%"))
     by = {(c.model, m.datasets[i]): c for i, c in cells}
-    for model in m.transfer.models if m.transfer else ():
+    for model in sorted(mo for mo, d in by if d == MNIST and (mo, FASHION) in by):
         (x, xr), (y, yr) = _acc(by[(model, MNIST)]), _acc(by[(model, FASHION)])
         rank.append((0, model, x, xr, y, yr,
                      f"{model}<br>MNIST {with_interval(by[(model, MNIST)].accuracy, 100, 2)}%"

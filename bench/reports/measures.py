@@ -11,10 +11,9 @@ Without stored predictions or test labels a cell falls back to the analytic inte
 from __future__ import annotations
 
 import hashlib
-import itertools
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -23,19 +22,12 @@ from bench.reports.inputs import ReportInputs
 from bench.reports.references import References
 from bench.results.record import RunRecord
 from bench.stats import (
-    ALPHA,
     BOOTSTRAP_SEED,
     N_BOOTSTRAP,
-    POWER,
     bootstrap_weights,
     combined_interval,
-    mcnemar_min_detectable,
     percentile_interval,
-    rank_correlations,
     replicate_accuracies,
-    smallest_spearman_p,
-    spearman_permutation_method,
-    spearman_permutation_p,
 )
 
 MNIST, FASHION = specs.MNIST.name, specs.FASHION_MNIST.name
@@ -200,120 +192,9 @@ def error_ratio(num: Cell, den: Cell) -> Estimate:
 
 
 @dataclass(frozen=True, eq=False)
-class PairDifference:
-    """Model A − model B accuracy on one test set, paired over images."""
-
-    dataset: str
-    model_a: str
-    model_b: str
-    difference: Estimate
-    disagreement: float  # share of images exactly one of the two gets right (seed mean)
-    min_detectable: float  # smallest difference McNemar detects at this disagreement
-
-    @property
-    def resolved(self) -> bool:
-        return not (self.difference.low <= 0.0 <= self.difference.high)
-
-    @property
-    def flip_probability(self) -> float:
-        """Bootstrap probability that the sign of the difference reverses."""
-        reps = self.difference.replicates
-        if reps is None:
-            return math.nan
-        sign = np.sign(self.difference.value)
-        return float(np.mean(np.sign(reps) != sign)) if sign else 1.0
-
-
-def pair_differences(boot: Bootstrap, dataset: str) -> list[PairDifference]:
-    cells = sorted(boot.full_cells(dataset), key=lambda c: (-c.accuracy.value, c.model))
-    out = []
-    for a, b in itertools.combinations(cells, 2):
-        if a.digest is None or a.digest != b.digest:  # not both paired over the same images
-            continue
-        reps = a.accuracy.replicates - b.accuracy.replicates
-        k = min(a.correct.shape[0], b.correct.shape[0])
-        psi = float(np.mean(a.correct[:k] != b.correct[:k]))
-        n = a.correct.shape[1]
-        out.append(PairDifference(dataset, a.model, b.model,
-                                  estimate(reps, a.accuracy.value - b.accuracy.value), psi,
-                                  mcnemar_min_detectable(n, psi, ALPHA, POWER)))
-    return out
-
-
-@dataclass(frozen=True, eq=False)
-class Transfer:
-    """Does the model ranking on MNIST predict the ranking on Fashion-MNIST?"""
-
-    models: tuple[str, ...]
-    spearman: Estimate
-    kendall: float
-    p_value: float  # permutation test of Spearman's rho (two-sided), see p_method
-    smallest_p: float  # the smallest p-value this many models can give
-    lowest_mnist: float = math.nan  # the lowest MNIST accuracy among these models
-    top: Transfer | None = None  # the same over the better half by MNIST accuracy
-
-    @property
-    def p_method(self) -> str:
-        return spearman_permutation_method(len(self.models))
-
-    @property
-    def too_few(self) -> bool:
-        return len(self.models) < 3 or self.smallest_p >= ALPHA
-
-
-def _row_spearman(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    from scipy.stats import rankdata
-
-    rx, ry = rankdata(x, axis=1), rankdata(y, axis=1)
-    rx -= rx.mean(axis=1, keepdims=True)
-    ry -= ry.mean(axis=1, keepdims=True)
-    den = np.sqrt((rx * rx).sum(axis=1) * (ry * ry).sum(axis=1))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return (rx * ry).sum(axis=1) / den
-
-
-def transfer(boot: Bootstrap) -> Transfer | None:
-    """Rank correlation over every model on both test sets, and (``Transfer.top``) over the
-    better half of them by MNIST accuracy when there are at least 8 models."""
-    pairs = [(cm, cf) for cm in boot.full_cells(MNIST)
-             if (cf := boot.full(cm.model, FASHION)) is not None]
-    if not pairs:
-        return None
-    found = _transfer_of(pairs)
-    if len(pairs) >= 2 * TOP_HALF_MIN:
-        ranked = sorted(pairs, key=lambda pair: (-pair[0].accuracy.value, pair[0].model))
-        top = _transfer_of(ranked[:len(pairs) // 2])
-        found = replace(found, top=top)
-    return found
-
-
-TOP_HALF_MIN = 4  # the better half is read when it holds at least this many models
-
-
-def _transfer_of(pairs: list[tuple[Cell, Cell]]) -> Transfer:
-    models = tuple(cm.model for cm, _ in pairs)
-    xm = [cm.accuracy.value for cm, _ in pairs]
-    xf = [cf.accuracy.value for _, cf in pairs]
-    rho, tau = rank_correlations(xm, xf)
-    p = spearman_permutation_p(xm, xf) if len(pairs) >= 3 else math.nan
-    reps = [c.accuracy.replicates for pair in pairs for c in pair]
-    if len(pairs) >= 3 and all(r is not None for r in reps) and not math.isnan(rho):
-        rm = np.stack([cm.accuracy.replicates for cm, _ in pairs], axis=1)
-        rf = np.stack([cf.accuracy.replicates for _, cf in pairs], axis=1)
-        r = _row_spearman(rm, rf)
-        spearman = estimate(r[np.isfinite(r)], rho)
-    else:
-        spearman = Estimate(rho, math.nan, math.nan)
-    return Transfer(models, spearman, tau, p, smallest_spearman_p(len(pairs)),
-                    min(xm) if xm else math.nan)
-
-
-@dataclass(frozen=True, eq=False)
 class Measures:
     boot: Bootstrap
     ratios: dict[str, Estimate]  # model -> Fashion-MNIST errors / MNIST errors
-    pairs: dict[str, list[PairDifference]]
-    transfer: Transfer | None
     datasets: tuple[str, ...]
     refs: References
 
@@ -321,7 +202,4 @@ class Measures:
 def measure(inputs: ReportInputs, refs: References, n_boot: int = N_BOOTSTRAP) -> Measures:
     boot = Bootstrap(inputs, n_boot)
     datasets = inputs.datasets  # in DATASET_NAMES order
-    return Measures(
-        boot, error_ratios(boot),
-        {d: pair_differences(boot, d) for d in datasets}, transfer(boot),
-        datasets, refs)
+    return Measures(boot, error_ratios(boot), datasets, refs)

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.reports import figures
-from bench.reports.answers import NO, PARTLY, UNCLEAR, YES, Answer, answer_block, stability
+from bench.reports.answers import NO, PARTLY, UNCLEAR, YES, Answer, block, stability
 from bench.reports.inputs import ReportInputs, class_names, dataset_title
 from bench.reports.measures import FASHION, MNIST, Measures, stable_seed
 from bench.reports.page import figure_link, join_blocks
@@ -124,7 +124,7 @@ def section(inputs: ReportInputs, m: Measures, refs: References, fig_dir: Path) 
              f"{refs.one_pixel.caveats}")
     curves = {d: c for d in m.datasets if (c := pixel_curve(inputs, d, m.boot.n_boot))}
     if not curves:
-        return join_blocks(f"## {QUESTION}", quote, a.text, answer_block(a))
+        return join_blocks(f"## {QUESTION}", quote, a.text, block(a))
     intro = ("Each pair's rule “pixel > threshold → one class, else the other” is the best of 784 "
              "pixels × 256 thresholds × 2 directions on its training images, scored on its test "
              "images. Band and intervals: 95%, resampling each pair's test images "
@@ -139,7 +139,7 @@ def section(inputs: ReportInputs, m: Measures, refs: References, fig_dir: Path) 
                            ["left"] + ["right"] * (len(SHOWN) + 1))
     return join_blocks(f"## {QUESTION}", quote, intro, table,
                        figure_link(path, "share of class pairs one pixel separates, by bar"),
-                       a.text, answer_block(a), *(_details(inputs, d) for d in curves))
+                       a.text, block(a), *(_details(inputs, d) for d in curves))
 
 
 def _band(shares: np.ndarray) -> tuple:
