@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.data.specs import N_CLASSES
-from bench.reports import figures
+from bench.reports import figures, shift
 from bench.reports.inputs import (
     N_SAMPLES,
     ReportInputs,
@@ -351,6 +351,7 @@ def render(inputs: ReportInputs, fig_dir: Path, m: Measures, refs: References) -
         _transfer(m, fig_dir),
         _pixels(inputs, m, refs, fig_dir),
         _headroom(m, refs),
+        shift.section(inputs, m, refs, fig_dir),
         _errors_section(inputs, fig_dir),
         references_section(refs),
         notes,
