@@ -8,11 +8,12 @@ the reference run's records.
    predicting them all, on the full test set and on the expensive predictors' fixed subset.
    Prediction cost grows with the training set only for instance- and kernel-based models
    (KNN, SVC), so this understates them; the projection below uses their full-size times.
-2. Projected: for every headline record of ``results/`` (the full-size reference run), the
-   evaluation's cost is 13 x its clean ``predict_seconds`` (x 1,000 / 10,000 where the
-   runner's rule, ``bench.data.corruptions.evaluated_size``, picks the subset), against its
-   job's own time and the whole run's job time; the corrupted sets are made once per dataset
-   and worker.
+2. From the records: for every headline record of ``results/`` (the full-size reference run),
+   the evaluation's cost is its ``corruption_seconds`` where it has them (its time making the
+   corrupted sets included), else projected: 13 x its clean ``predict_seconds`` (x 1,000 /
+   10,000 where the runner's rule, ``bench.data.corruptions.evaluated_size``, picks the
+   subset) plus making the sets once per dataset and worker; "added" is against the job's
+   (or the whole run's) time without the evaluation.
 
     BENCH_DATA_DIR=../shared/data python perf/corruption_cost.py [--train-size 2000]
 """
@@ -86,25 +87,30 @@ def project(results: str, make_seconds: float, workers: int) -> None:
     rows, total_eval = [], 0.0
     for r in sorted((r for r in records if r.get("role") == "headline"),
                     key=lambda r: (r["model"], r["dataset"], r["seed"])):
-        full = n * r["predict_seconds"]
-        size = corruptions.evaluated_size(r["test_size"], full, r["wall_seconds"])
+        full, wall = n * r["predict_seconds"], r["wall_seconds"]
+        size = corruptions.evaluated_size(r["test_size"], full, wall)
         cost = full * size / r["test_size"]
+        if r.get("corruption_seconds") is not None:  # measured: the record's own figures
+            size, cost = r["corruption_test_size"], r["corruption_seconds"]
+            wall -= cost
         total_eval += cost
-        rows.append((r["model"], r["dataset"], size, cost, r["wall_seconds"]))
+        rows.append((r["model"], r["dataset"], size, cost, wall))
     merged: dict[tuple[str, str], list] = {}
     for model, dataset, size, cost, wall in rows:
         entry = merged.setdefault((model, dataset), [size, 0.0, 0.0, 0])
         entry[1:] = [entry[1] + cost, entry[2] + wall, entry[3] + 1]
     table = [[m, d, f"{s:,}", str(k), f"{c:.0f}", f"{w:.0f}", f"{100 * c / w:.1f}%"]
              for (m, d), (s, c, w, k) in merged.items()]
-    making = 2 * workers * make_seconds
-    job_time = sum(r["wall_seconds"] for r in records)
+    measured = any(r.get("corruption_seconds") is not None for r in records)
+    making = 0.0 if measured else 2 * workers * make_seconds  # else in corruption_seconds
+    job_time = sum(r["wall_seconds"] - (r.get("corruption_seconds") or 0) for r in records)
     print(markdown_table(["model", "dataset", "images per corruption", "jobs",
                           "evaluation (s)", "job time (s)", "added"], table,
                          [False, False, True, True, True, True, True]))
     print(f"\nAll {len(records)} jobs: {job_time / 3600:.2f} h of job time; the evaluation of "
           f"the {len(rows)} headline jobs: {total_eval / 60:.1f} min of predictions + "
-          f"{making / 60:.1f} min making the corrupted sets ({workers} workers x 2 datasets) = "
+          f"{making / 60:.1f} min making the corrupted sets ({workers} workers x 2 datasets"
+          f"{', in the records' if measured else ''}) = "
           f"{100 * (total_eval + making) / job_time:.1f}% added.")
 
 

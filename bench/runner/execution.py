@@ -142,7 +142,7 @@ def _train_and_evaluate(job: Job, on_epoch: EpochHook | None) -> dict:
     }
 
 
-@functools.lru_cache(maxsize=len(corruptions.CORRUPTION_NAMES))  # a worker's jobs share them
+@functools.lru_cache(maxsize=2 * len(corruptions.CORRUPTION_NAMES))  # a worker's, both datasets
 def corrupted_test_set(dataset: str, name: str, test_size: int) -> np.ndarray:
     """The evaluated test images of ``dataset`` under corruption ``name`` (a corruption is per
     image: the same as the full test set's at these indices), made once per worker process."""
