@@ -41,9 +41,11 @@ def accuracies(inputs: ReportInputs, boot: Bootstrap, dataset: str,
     names = [c for c in names if all(c in r.corrupted for x in models for r in groups[x])]
     clean, shifted = [], []
     for model in models:
-        cell, recs = boot.full(model, dataset), groups[model]
-        share = np.mean([[bits_to_correct(r.corrupted[c]["correct"], r.corruption_test_size
-                                          or len(r.test_predictions or "")) for c in names]
+        size = {r.key: r.corruption_test_size or len(r.test_predictions or "")
+                for r in groups[model]}  # the seeds on the fewest images (all, or a subset)
+        cell, recs = boot.full(model, dataset), [r for r in groups[model]
+                                                 if size[r.key] == min(size.values())]
+        share = np.mean([[bits_to_correct(r.corrupted[c]["correct"], size[r.key]) for c in names]
                          for r in recs], axis=1)  # (seeds, images): share of corruptions right
         clean.append([cell.accuracy.value])
         shifted.append([share.mean()])
@@ -99,13 +101,14 @@ def answers(inputs: ReportInputs, m: Measures) -> list[Answer]:
             "abs/2107.04649)). Per model and corruption: [robustness.md](robustness.md).")
     alternatives = (
         (f"ranking kept: Yes when ρ_M ≥ {KEEPS}, else No", YES if rho[0].value >= KEEPS else NO),
-        ("no better predictor: Yes when ρ_M ≥ ρ_F, else No", YES if rho[0].value >= rho[1].value else NO),
+        ("no better predictor: Yes when ρ_M ≥ ρ_F, else No",
+         YES if rho[0].value >= rho[1].value else NO),
         ("relative drop: No when the mean relative drop is larger on MNIST than on "
          "Fashion-MNIST, else Yes", NO if e["drop_gap"].value > 0 else YES))
-    return [Answer("shift", QUESTION, str(said[0]), " vs ".join(
-        f"ρ {number(r.value)}" if r is rho[0] else number(r.value) for r in rho),
-        " vs ".join(f"[{number(r.low)}, {number(r.high)}]" for r in rho),
-        stability(str(said[0]), said[1:]), RULE, text, alternatives)]
+    figure = f"ρ {number(rho[0].value)} vs {number(rho[1].value)}"
+    interval = " vs ".join(f"[{number(r.low)}, {number(r.high)}]" for r in rho)
+    return [Answer("shift", QUESTION, str(said[0]), figure, interval,
+                   stability(str(said[0]), said[1:]), RULE, text, alternatives)]
 
 
 def section(inputs: ReportInputs, m: Measures, refs: References, fig_dir: Path) -> str:

@@ -12,12 +12,13 @@ import numpy as np
 import pytest
 
 from bench.data.corruptions import evaluated_positions
-from bench.reports import shift
+from bench.reports import robustness, shift
 from bench.reports.answers import NO, PARTLY, UNCLEAR, YES
 from bench.reports.inputs import gather
 from bench.reports.measures import measure
 from bench.reports.references import load
 from bench.results.record import correct_bits
+from bench.stats import combined_half_width
 
 ROOT = Path(__file__).resolve().parents[2]
 NAMES = ("rotate", "shear")
@@ -150,3 +151,15 @@ def test_the_committed_results_answer_as_their_records_say():
     else:
         assert a.answer == shift.answer_of(found["rho_m"][:1], found["rho_f"][:1])[0]
         assert a.figure == f"ρ {found['rho_m'][0]:.2f} vs {found['rho_f'][0]:.2f}"
+
+
+def test_the_robustness_page_names_the_models_evaluated_on_a_subset(
+        tmp_path, store_factory, record_factory, monkeypatch):
+    shifted = {"cnn": 0.6, "mlp": 0.5, "forest": 0.4, "logreg": 0.3}
+    inputs = gather(shifted_store(tmp_path, store_factory, record_factory, monkeypatch, shifted))
+    blocks, _, _ = robustness.dataset_section("mnist", [r for r in inputs.runs
+                                                        if r.dataset == "mnist"])
+    assert blocks[-1] == f"{robustness.SUBSET_RULE} forest (100)."
+    forest = next(b for b in blocks[2].splitlines() if b.startswith("| forest"))
+    half = combined_half_width([0.4], 100)  # the interval of 100 images, not of 200
+    assert f"40.00 ± {100 * half:.2f}" in forest
