@@ -27,12 +27,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bench.data.subsets import stratified_indices
 from bench.errors import UsageError, did_you_mean
 
 #: Bump when the output of any corruption changes (it is part of the identity of jobs).
 CORRUPTION_VERSION = 1
 #: The seed every evaluation corrupts with: each model sees the same corrupted test set.
 CORRUPTION_SEED = 0
+#: An expensive predictor (SVC, KNN: corruptions x its clean prediction's seconds over both
+#: EXPENSIVE_SECONDS and EXPENSIVE_SHARE of its job so far) is evaluated on SUBSET_SIZE images.
+SUBSET_SIZE, EXPENSIVE_SECONDS, EXPENSIVE_SHARE = 1_000, 60.0, 0.5
 
 _GOLDEN, _MIX1, _MIX2 = (np.uint64(c) for c in (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9,
                                                  0x94D049BB133111EB))  # SplitMix64
@@ -313,3 +317,15 @@ def digest(images: np.ndarray) -> str:
     h = hashlib.sha256(f"{images.dtype.str}{images.shape}".encode())
     h.update(np.ascontiguousarray(images).tobytes())
     return h.hexdigest()
+
+
+def evaluated_positions(labels: np.ndarray, size: int) -> np.ndarray:
+    """Positions, among a job's test images (true ``labels``), of the ``size`` each corruption
+    is evaluated on: stratified by class, fixed by the seed (all when ``size`` is no fewer)."""
+    return stratified_indices(labels, size, CORRUPTION_SEED)
+
+
+def evaluated_size(n_test: int, projected: float, job_seconds: float) -> int:
+    """How many test images each corruption is evaluated on (see :data:`SUBSET_SIZE`)."""
+    expensive = projected > max(EXPENSIVE_SECONDS, EXPENSIVE_SHARE * job_seconds)
+    return min(n_test, SUBSET_SIZE) if expensive else n_test

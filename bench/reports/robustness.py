@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.data import corruptions as shifts
 from bench.data.corruptions import CORRUPTION_NAMES, CORRUPTION_SEED, CORRUPTIONS, corrupt
 from bench.reports import figures, tables
 from bench.reports.inputs import CORRUPTION_EXAMPLE, ReportInputs, dataset_title
@@ -23,6 +24,11 @@ LINE_RULE = ("One point per model: mean corrupted against clean accuracy on prob
              "Effective robustness: corrupted accuracy minus the line's at the model's clean "
              "accuracy (Miller et al. 2021), in the 95% prediction interval of a new point; one "
              "that excludes 0 is a model off the line")
+SUBSET_RULE = (f"A model whose evaluation on every corruption would take over "
+               f"{shifts.EXPENSIVE_SECONDS:.0f} s and {shifts.EXPENSIVE_SHARE:.0%} of its job's "
+               f"time is evaluated on a fixed, stratified subset of {shifts.SUBSET_SIZE:,} test "
+               "images (the same for each such model; its record says how many): wider "
+               "intervals for")
 
 
 def probit(accuracy, n: int):
@@ -44,14 +50,20 @@ def effective_robustness(clean, shifted, n: int) -> list[Estimate] | None:
             for s, c, h in zip(shifted, centre, half, strict=True)]
 
 
+def grouped(runs: list[RunRecord]) -> tuple[dict[str, list[RunRecord]], list[str]]:
+    """Runs with corrupted results by model (by seed), and the corruptions found, in order."""
+    groups: dict[str, list[RunRecord]] = {}
+    for r in sorted((r for r in runs if r.corrupted), key=lambda r: (r.model, r.seed)):
+        groups.setdefault(r.model, []).append(r)
+    found = {n for recs in groups.values() for r in recs for n in r.corrupted}
+    return groups, [n for n in CORRUPTION_NAMES if n in found] + sorted(
+        found - set(CORRUPTION_NAMES))
+
+
 def dataset_section(dataset: str, runs: list[RunRecord]) -> tuple[list[str], tuple, list]:
     """The markdown blocks, the heatmap's (models, columns, accuracy) and the line's rows."""
-    groups: dict[str, list[RunRecord]] = {}
-    for r in sorted(runs, key=lambda r: (r.model, r.seed)):
-        groups.setdefault(r.model, []).append(r)
-    found = {n for r in runs for n in r.corrupted}
-    names = [n for n in CORRUPTION_NAMES if n in found] + sorted(found - set(CORRUPTION_NAMES))
-    rows, acc, n = [], [], max(r.test_size for r in runs)
+    groups, names = grouped(runs)
+    rows, acc, n, subsets = [], [], max(r.test_size for r in runs), []
     for model, recs in groups.items():
         seeds = [[r.test_accuracy for r in recs]] + [
             [r.corrupted[c]["accuracy"] for r in recs if c in r.corrupted] for c in names]
@@ -59,8 +71,10 @@ def dataset_section(dataset: str, runs: list[RunRecord]) -> tuple[list[str], tup
             {r.corrupted[c]["correct"] for r in recs if c in r.corrupted} for c in names]
         drop = [1 - np.mean([r.corrupted[c]["accuracy"] for c in r.corrupted]) / r.test_accuracy
                 for r in recs if r.test_accuracy]
-        rows.append([md(short_name(model)), *(combined_cell(s, n, len(e)) for s, e in zip(
-            seeds, runs_of, strict=True)),
+        sizes = [n] + [min(r.corruption_test_size or n for r in recs)] * len(names)
+        subsets += [f"{short_name(model)} ({sizes[-1]:,})"] if sizes[-1] < n else []
+        rows.append([md(short_name(model)), *(combined_cell(s, k, len(e)) for s, k, e in zip(
+            seeds, sizes, runs_of, strict=True)),
             tables.with_interval(Estimate((c := mean_ci(drop)).mean, c.low, c.high), 100, 1)])
         acc.append([np.mean(s) if s else np.nan for s in seeds])
     acc = np.array(acc)
@@ -68,7 +82,8 @@ def dataset_section(dataset: str, runs: list[RunRecord]) -> tuple[list[str], tup
     blocks = [f"## {dataset_title(dataset)}", f"Test accuracy (%): {COMBINED_RULE}. Relative "
               "drop: 1 − mean corrupted / clean accuracy, mean over seeds [95% t interval].",
               markdown_table(["model", "clean", *map(md, names), "relative drop (%)"], rows,
-                             ["left"] + ["right"] * (len(names) + 2))]
+                             ["left"] + ["right"] * (len(names) + 2)),
+              f"{SUBSET_RULE} {md(', '.join(subsets))}." if subsets else ""]
     line_rows = [[dataset_title(dataset), md(short_name(m)), pct(a[0]), pct(np.nanmean(a[1:])),
                   pp(e)]
                  for m, a, e in zip(groups, acc, line or [], strict=False)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.reports import discrimination, efficiency, figures, floor, pixel, transfer
+from bench.reports import discrimination, efficiency, figures, floor, pixel, shift, transfer
 from bench.reports.answers import ORDER, STABLE, Answer
 from bench.reports.index import answer_sentence, answer_table, stability_cell
 from bench.reports.inputs import (
@@ -25,7 +25,7 @@ from bench.reports.tables import (
 )
 from bench.stats import N_BOOTSTRAP
 
-QUESTIONS = (floor, discrimination, transfer, efficiency, pixel)
+QUESTIONS = (floor, discrimination, transfer, efficiency, pixel, shift)
 
 
 def answers(inputs: ReportInputs, m: Measures) -> list[Answer]:
@@ -59,7 +59,7 @@ def sensitivity(found: list[Answer]) -> str:
 
 
 def _errors_section(inputs: ReportInputs, fig_dir: Path) -> str:
-    blocks = ["## 7. What the best model still gets wrong",
+    blocks = ["## What the best model still gets wrong",
               f"The first {N_SAMPLES} test images the best model (highest mean test accuracy) "
               "gets wrong at its lowest seed: predicted label, then the true label in brackets. "
               "On MNIST several are ambiguous or arguably mislabelled."]
@@ -110,10 +110,13 @@ def render(inputs: ReportInputs, fig_dir: Path, m: Measures, refs: References,
         efficiency.section(inputs, m, refs, fig_dir),
         transfer.section(inputs, m, refs, fig_dir),
         pixel.section(inputs, m, refs, fig_dir),
+        shift.section(inputs, m, refs, fig_dir),
         _errors_section(inputs, fig_dir),
         references_section(refs),
         notes,
     )
+    for a in found:  # the first screen links each question to its section by key
+        text = text.replace(f"\n## {a.question}\n", f'\n<a id="{a.key}"></a>\n\n## {a.question}\n', 1)
     return Page("mnist-too-easy.md", text)
 
 

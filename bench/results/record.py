@@ -103,8 +103,8 @@ class RunRecord:
     ``confident_mistakes`` lists the most confident wrong test predictions as dicts with
     ``index`` (into the full test set), ``true``, ``pred`` and ``confidence``.
     ``corrupted`` maps each of ``corruptions`` to ``{"accuracy", "correct"}``: ``correct`` is
-    base64 of ``numpy.packbits(pred == truth)`` over the same images (see
-    :func:`correct_bits`), ``corruption_seconds`` the time corrupting and predicting took.
+    :func:`correct_bits` of ``pred == truth`` on ``corruption_test_size`` test images (all, or
+    ``corruptions.evaluated_positions``), ``corruption_seconds`` the time that took.
     ``model_source`` is where the model plugin came from (entry point ``module:ATTR``, plugin
     file or import path) and ``model_distribution`` the package providing it (``name
     version``); neither is part of the job key.
@@ -127,6 +127,7 @@ class RunRecord:
     confident_mistakes: list[dict[str, Any]] | None = None
     corrupted: dict[str, dict[str, Any]] | None = None
     corruption_seconds: float | None = None
+    corruption_test_size: int | None = None
     converged: bool | None = None
     warnings: list[str] = field(default_factory=list)
     fit_seconds: float | None = None
@@ -205,3 +206,8 @@ def evaluated_indices(record: RunRecord, labels: np.ndarray) -> np.ndarray | Non
 def correct_bits(correct: np.ndarray) -> str:
     """Per-image correctness as base64 of its packed bits (1,250 bytes per 10,000 images)."""
     return base64.b64encode(np.packbits(np.asarray(correct, dtype=bool))).decode("ascii")
+
+
+def bits_to_correct(bits: str, n: int) -> np.ndarray:
+    """The ``n`` booleans :func:`correct_bits` packed into ``bits``."""
+    return np.unpackbits(np.frombuffer(base64.b64decode(bits), np.uint8), count=n).astype(bool)

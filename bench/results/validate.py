@@ -98,14 +98,17 @@ def _checksums(value: Any) -> bool:
 
 
 def _corrupted_problems(data: dict) -> list[str]:
-    """Corrupted results must be those of ``corruptions``, each base64 of one bit per test
-    prediction with its accuracy the share of bits set."""
-    corrupted, n = data.get("corrupted") or {}, len(data.get("test_predictions") or "")
+    """Corrupted results must be those of ``corruptions``, each base64 of one bit per image
+    evaluated (``corruption_test_size`` or all) and its accuracy the share set, if finished."""
+    if data.get("status") != STATUS_OK and not data.get("corrupted"):
+        return []
+    corrupted, predicted = data.get("corrupted") or {}, len(data.get("test_predictions") or "")
+    n = data.get("corruption_test_size") or predicted
     try:
         bits = {k: base64.b64decode(c["correct"], validate=True) for k, c in corrupted.items()}
     except (binascii.Error, ValueError):
         bits = None
-    if bits is None or set(bits) != set(data.get("corruptions") or ()) or any(
+    if bits is None or n > predicted or set(bits) != set(data.get("corruptions") or ()) or any(
             len(b) != (n + 7) // 8 or abs(sum(map(int.bit_count, b)) / max(n, 1)
                                           - corrupted[k]["accuracy"]) > 1e-9
             for k, b in bits.items()):
@@ -158,7 +161,7 @@ RECORD_FIELDS: dict[str, Field] = {
     "confident_mistakes": (list_of(_mistake, limit=10_000),
                            "a list of {index, true, pred, confidence}"),
     "corruptions": (list_of(is_safe_name, limit=100), "a list of corruption names"),
-    "corruption_version": COUNT, "corruption_seconds": AMOUNT,
+    "corruption_version": COUNT, "corruption_seconds": AMOUNT, "corruption_test_size": COUNT,
     "corrupted": (lambda v: isinstance(v, dict) and len(v) <= 100 and all(
         is_safe_name(k) and isinstance(c, dict) and set(c) == {"accuracy", "correct"}
         and is_fraction(c["accuracy"]) and isinstance(c["correct"], str)

@@ -13,8 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.data import load_dataset
-from bench.data.corruptions import CORRUPTION_NAMES, CORRUPTION_SEED, corrupt
+from bench.data import corruptions, load_dataset
 from bench.data.inputs import prepare_inputs
 from bench.data.specs import N_CLASSES
 from bench.data.subsets import indices_digest, test_indices, train_indices
@@ -89,6 +88,7 @@ def execute_job(job: Job, on_epoch: EpochHook | None = None) -> RunRecord:
 
 
 def _train_and_evaluate(job: Job, on_epoch: EpochHook | None) -> dict:
+    begun = time.perf_counter()
     spec = get_model(job.model)
     data = load_dataset(job.dataset)
     train_idx = train_indices(data.y_train, job.train_size, job.seed, job.dataset)
@@ -116,12 +116,15 @@ def _train_and_evaluate(job: Job, on_epoch: EpochHook | None) -> dict:
 
     pred_test = proba_test.argmax(axis=1)
     history = getattr(estimator, "history_", None)
-    t0 = time.perf_counter()
-    corrupted = {name: _corrupted_result(estimator, job, name, spec.input_kind, y_test)
-                 for name in job.corruptions or ()}
+    names, t0 = job.corruptions or (), time.perf_counter()
+    positions = corruptions.evaluated_positions(y_test, corruptions.evaluated_size(
+        len(y_test), len(names) * predict_seconds, t0 - begun))
+    corrupted = {name: _corrupted_result(estimator, job, name, spec.input_kind, y_test, positions)
+                 for name in names}
     return {
         "corrupted": corrupted or None,
         "corruption_seconds": round(time.perf_counter() - t0, 3) if corrupted else None,
+        "corruption_test_size": len(positions) if corrupted else None,
         "train_accuracy": float(np.mean(proba_train.argmax(axis=1) == y_train)),
         "test_accuracy": float(np.mean(pred_test == y_test)),
         "train_loss": log_loss(y_train, proba_train),
@@ -139,19 +142,20 @@ def _train_and_evaluate(job: Job, on_epoch: EpochHook | None) -> dict:
     }
 
 
-@functools.lru_cache(maxsize=len(CORRUPTION_NAMES))  # a worker's jobs share them
+@functools.lru_cache(maxsize=2 * len(corruptions.CORRUPTION_NAMES))  # a worker's, both datasets
 def corrupted_test_set(dataset: str, name: str, test_size: int) -> np.ndarray:
     """The evaluated test images of ``dataset`` under corruption ``name`` (a corruption is per
     image: the same as the full test set's at these indices), made once per worker process."""
     data = load_dataset(dataset)
     images = data.x_test[test_indices(data.y_test, test_size, dataset)]
-    return corrupt(np.asarray(images), name, CORRUPTION_SEED)
+    return corruptions.corrupt(np.asarray(images), name, corruptions.CORRUPTION_SEED)
 
 
-def _corrupted_result(estimator, job: Job, name: str, input_kind: str,
-                      y_test: np.ndarray) -> dict[str, Any]:
-    x = prepare_inputs(corrupted_test_set(job.dataset, name, job.test_size), input_kind)
-    correct = estimator_proba(estimator, x, job.model).argmax(axis=1) == y_test
+def _corrupted_result(estimator, job: Job, name: str, input_kind: str, y_test: np.ndarray,
+                      positions: np.ndarray) -> dict[str, Any]:
+    images = corrupted_test_set(job.dataset, name, job.test_size)[positions]
+    correct = estimator_proba(estimator, prepare_inputs(images, input_kind),
+                              job.model).argmax(axis=1) == y_test[positions]
     return {"accuracy": float(np.mean(correct)), "correct": correct_bits(correct)}
 
 

@@ -117,7 +117,7 @@ def test_reports_name_classes_and_flag_rule(written):
                     "Does MNIST need little data?",
                     "Does MNIST rank models differently from Fashion-MNIST?",
                     "Does one pixel tell most MNIST class pairs apart?", "Is little headroom left",
-                    "7. What the best model",
+                    "What the best model",
                     "References", "How to read it"):
         assert f"## {heading}" in too_easy
     assert "paired bootstrap" in too_easy and "arxiv.org/abs/1708.07747" in too_easy

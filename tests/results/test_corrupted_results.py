@@ -11,12 +11,19 @@ import numpy as np
 import pytest
 
 from bench.cli import main
-from bench.data.corruptions import CORRUPTION_NAMES, CORRUPTION_VERSION, parse_corruptions
+from bench.data.corruptions import (
+    CORRUPTION_NAMES,
+    CORRUPTION_VERSION,
+    SUBSET_SIZE,
+    evaluated_positions,
+    evaluated_size,
+    parse_corruptions,
+)
 from bench.errors import SuiteError, UsageError
 from bench.plan import plan_jobs
 from bench.plan.loader import parse_suite
 from bench.reports.robustness import effective_robustness, probit
-from bench.results.record import STATUS_OK, JobIdentity, RunRecord, correct_bits
+from bench.results.record import STATUS_OK, JobIdentity, RunRecord, bits_to_correct, correct_bits
 from bench.results.store import read_record, save_record
 from bench.results.validate import check_record
 from bench.stats import fit_line
@@ -144,3 +151,57 @@ def test_the_line_and_effective_robustness_match_a_brute_force_fit():
         assert band == pytest.approx(t.ppf(0.975, len(x) - 2) * np.sqrt(s2 * row @ inverse @ row))
     assert effective_robustness(clean[:2], shifted[:2], 10_000) is None
     assert fit_line([0.5, 0.5, 0.5], [1, 2, 3]) is None
+
+
+def test_an_expensive_predictor_evaluates_a_fixed_stratified_subset():
+    assert evaluated_size(10_000, 59.0, 10.0) == 10_000  # under a minute
+    assert evaluated_size(10_000, 400.0, 1_000.0) == 10_000  # under half the job's time
+    assert evaluated_size(10_000, 400.0, 100.0) == SUBSET_SIZE == 1_000
+    assert evaluated_size(600, 400.0, 100.0) == 600
+    labels = np.repeat(np.arange(10), 1_000)[np.random.default_rng(0).permutation(10_000)]
+    at = evaluated_positions(labels, SUBSET_SIZE)
+    assert np.bincount(labels[at]).tolist() == [100] * 10
+    assert np.array_equal(at, evaluated_positions(labels.copy(), SUBSET_SIZE))
+    assert np.array_equal(evaluated_positions(labels, 10_000), np.arange(10_000))
+
+
+def test_corrupted_bits_count_the_subset_the_record_names():
+    data = stored()
+    data["corruption_test_size"] = 3
+    data["corrupted"]["rotate"] = {"accuracy": 2 / 3, "correct": correct_bits([1, 0, 1])}
+    assert check_record(data) == []
+    assert bits_to_correct(data["corrupted"]["rotate"]["correct"], 3).tolist() == [1, 0, 1]
+    for size in (2, 6):  # not the bits' count; more than the test predictions
+        assert any("corrupted" in p for p in check_record({**data, "corruption_test_size": size}))
+
+
+def test_a_job_that_did_not_finish_needs_no_corrupted_results():
+    data = {**stored(), "status": "failed", "corrupted": None, "test_predictions": None}
+    assert check_record(data) == []
+
+
+@pytest.mark.parametrize("expensive", [False, True])
+def test_the_runner_records_the_images_each_corruption_was_evaluated_on(monkeypatch, expensive):
+    from bench.data import Dataset, corruptions
+    from bench.plan.jobs import Job
+    from bench.runner import execution
+
+    rng = np.random.default_rng(0)
+    y = np.tile(np.arange(10, dtype=np.uint8), 20)
+    x = (rng.random((200, 28, 28)) * 60 + y[:, None, None] * 19).astype(np.uint8)
+    fake = Dataset("mnist", tuple("0123456789"), x, y, x[:100], y[:100], "synthetic")
+    monkeypatch.setattr(execution, "load_dataset", lambda name: fake)
+    monkeypatch.setattr(corruptions, "SUBSET_SIZE", 30)
+    monkeypatch.setattr(corruptions, "EXPENSIVE_SECONDS", -1.0 if expensive else 1e9)
+    monkeypatch.setattr(corruptions, "EXPENSIVE_SHARE", 0.0)
+    execution.corrupted_test_set.cache_clear()
+    try:
+        record = execution.execute_job(Job("logistic-regression", "1", {}, "mnist", {}, 0,
+                                           "smoke", 200, 100, ("rotate", "inverse"), 1))
+    finally:
+        execution.corrupted_test_set.cache_clear()
+    assert record.status == STATUS_OK, record.error
+    size = 30 if expensive else 100
+    assert record.corruption_test_size == size and record.corruption_seconds > 0
+    assert check_record(json.loads(json.dumps(record.to_dict()))) == []
+    assert len(bits_to_correct(record.corrupted["rotate"]["correct"], size)) == size
