@@ -6,6 +6,7 @@ import base64
 import dataclasses
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,6 +82,31 @@ def canonical_json(value: Any) -> str:
     """The one text form of parameters and identities: sorted keys, tuples as lists, no spaces;
     equal values give equal text (the job key hashes it; "same parameters" compares it)."""
     return json.dumps(value, sort_keys=True, default=list, separators=(",", ":"))
+
+
+def varying_params(items: Iterable[Any]) -> dict[str, list[str]]:
+    """Per model, the parameters whose values differ between its jobs or records (a grid's
+    axes), sorted by name."""
+    values: dict[str, dict[str, set[str]]] = {}
+    for item in items:
+        for name, value in item.params.items():
+            values.setdefault(item.model, {}).setdefault(name, set()).add(canonical_json(value))
+    return {model: sorted(name for name, seen in params.items() if len(seen) > 1)
+            for model, params in values.items()}
+
+
+def configuration_label(item: Any, varying: dict[str, list[str]]) -> str:
+    """A job's or record's configuration as the console and the experiment reports name it:
+    the model, then each varying parameter (:func:`varying_params`) as ``name=value``."""
+    shown = varying.get(item.model, ())
+    return " ".join([item.model, *(f"{name}={item.params.get(name)}" for name in shown)])
+
+
+def configuration_order(item: Any) -> tuple:
+    """Sort key of configurations: by model, then parameter values (numbers by size)."""
+    values = [(0, v, "") if isinstance(v, int | float) and not isinstance(v, bool)
+              else (1, 0, str(v)) for _, v in sorted(item.params.items())]
+    return (item.model, values)
 
 
 def _copy(value: Any) -> Any:

@@ -7,14 +7,9 @@ import pytest
 
 from bench.cli import main
 from bench.plan.jobs import Job
-from bench.results.record import RunRecord
+from bench.results.record import RunRecord, varying_params
 from bench.results.store import record_path, save_record
-from bench.runner.estimate import (
-    estimate_seconds,
-    preview_plan,
-    scaled_seconds,
-    varying_params,
-)
+from bench.runner.estimate import estimate_seconds, preview_plan, scaled_seconds
 
 
 def job(model="m", dataset="mnist", n=2000, seed=0, **params):
