@@ -76,9 +76,8 @@ def run_jobs(jobs: Sequence[Job], results_dir: str | os.PathLike = "results",
              reports_dir: str | os.PathLike | None = "reports",
              config: ExecutionConfig | None = None,
              experiment: str | Path | Suite | None = None) -> RunSummary:
-    """Execute planned ``jobs``, record the run (``run-info.json``), then write the reports
-    when the run trained a job or ``reports_dir`` has none yet; with an ``experiment`` suite,
-    its report of these jobs instead (:func:`report_suite`)."""
+    """Execute planned ``jobs``, record the run (``run-info.json``), then write the reports when
+    the run trained a job or there are none yet, or else the ``experiment`` suite's own."""
     started_at = now_iso()
     if reports_dir is not None:  # a folder the reports may not fill is refused before training
         check_can_publish(reports_dir)
@@ -86,12 +85,11 @@ def run_jobs(jobs: Sequence[Job], results_dir: str | os.PathLike = "results",
     profile, seeds = jobs[0].profile, sorted({job.seed for job in jobs})
     save_run_info(results_dir, profile, lambda: run_info(summary, profile, seeds, started_at),
                   trained=summary.executed > 0)
-    if reports_dir is None or not any(r.status == STATUS_OK for r in summary.records):
-        return summary
-    if experiment is not None:
-        summary.reports = report_suite(experiment, results_dir, reports_dir, jobs=jobs)
-    elif summary.executed or not (Path(reports_dir) / "README.md").exists():
-        summary.reports = report(results_dir, reports_dir)
+    if reports_dir is not None and any(r.status == STATUS_OK for r in summary.records):
+        if experiment is not None:
+            summary.reports = report_suite(experiment, results_dir, reports_dir, jobs=jobs)
+        elif summary.executed or not (Path(reports_dir) / "README.md").exists():
+            summary.reports = report(results_dir, reports_dir)
     return summary
 
 
@@ -123,26 +121,25 @@ def report(results_dir: str | os.PathLike = "results",
 def report_suite(suite: str | Path | Suite, results_dir: str | os.PathLike = "results",
                  reports_dir: str | os.PathLike = "reports", profile: str | None = None,
                  jobs: Sequence[Job] | None = None) -> list[Path]:
-    """The report of a suite's experiment in ``<reports_dir>/suites/<name>/`` (the reference
-    reports untouched): the ok records of its configurations (``jobs``', else those planned
-    under ``profile`` or the largest profile with any) at any seed and training size, so
-    ``--seeds`` and ``--train-size`` runs count; ``python -m bench report --suite``."""
+    """A suite's report in ``<reports_dir>/suites/<name>/`` from the ok records of its
+    configurations (``jobs``', else planned under ``profile`` or the largest profile with any)
+    at any seed and training size; ``python -m bench report --suite``."""
     chosen = suite if isinstance(suite, Suite) else find_suite(suite)
     ok = [r for r in load_records(results_dir) if r.status == STATUS_OK]
     names = [profile] if profile else sorted(PROFILES, key=lambda p: -PROFILES[p].train_size)
     for planned in [jobs] if jobs else (plan_jobs(suite=chosen, profile=n) for n in names):
         wanted = {_configuration_key(job) for job in planned}
         records = [r for r in ok if _configuration_key(r) in wanted]
-        if records:
-            missing = len({job.key for job in planned} - {r.key for r in records})
-            return write_experiment(chosen.name, records, missing, results_dir, reports_dir)
+        if records:  # and the planned jobs without one are counted
+            return write_experiment(chosen.name, records, len({j.key for j in planned} - {
+                r.key for r in records}), results_dir, reports_dir)
     raise ResultsError(f"no results of suite {chosen.name!r} in {results_dir}; run "
                        "`python -m bench run-all --suite ...` first.")
 
 
 def _configuration_key(item: Job | RunRecord) -> str:
-    """A job's identity apart from its seed and training-set size."""
-    identity = getattr(item, "job", item).as_dict()  # a record's job, or the job itself
+    """A job's (or a record's job's) identity apart from its seed and training-set size."""
+    identity = getattr(item, "job", item).as_dict()
     return canonical_json({**identity, "seed": None, "train_size": None})
 
 

@@ -1,9 +1,6 @@
-"""An experiment's own report (``bench report --suite``): ``<reports>/suites/<name>/README.md``.
-
-``bench.api`` plans the suite and passes its records; each configuration (labelled by
-:func:`bench.results.record.configuration_label`, as on the console) is a model of its own
-to the reports' paired bootstrap. The reference reports are never read or written.
-"""
+"""An experiment's report (``bench report --suite``) in ``<reports>/suites/<name>/``, from the
+records ``bench.api`` finds by planning the suite: each configuration (labelled as on the
+console) is a model of its own to the paired bootstrap; the reference reports are left alone."""
 
 from __future__ import annotations
 
@@ -26,20 +23,18 @@ from bench.stats import ALPHA, holm_adjust, percentile_interval
 
 
 def write_experiment(name: str, records: list[RunRecord], missing: int,
-                     results_dir: str | os.PathLike, reports_dir: str | os.PathLike,
-                     ) -> list[Path]:
+                     results_dir: str | os.PathLike, reports_dir: str | os.PathLike) -> list[Path]:
     """Write the report of experiment ``name`` from its ok ``records`` (``missing``: planned
     jobs without one) into ``<reports_dir>/suites/<name>/``; the files written."""
     writer.check_can_publish(reports_dir)
     inputs = experiment_inputs(records, results_dir)
     text = render(name, inputs, Bootstrap(inputs), missing)
-    folder = Path(reports_dir) / writer.SUITES_FOLDER / slug(name)
-    return writer.publish(folder, lambda _figures: {"README.md": text})
+    return writer.publish(Path(reports_dir) / writer.SUITES_FOLDER / slug(name),
+                          lambda _figures: {"README.md": text})
 
 
 def experiment_inputs(records: list[RunRecord], results_dir: str | os.PathLike) -> ReportInputs:
-    """Report inputs whose models are the configurations. Without headline runs (only
-    ``--train-size`` ones), the largest training size stands in for them."""
+    """Inputs whose models are the configurations (without headline runs, the largest size's)."""
     varying = rec.varying_params([r for r in records if r.role == ROLE_HEADLINE] or records)
     order = {rec.configuration_label(r, varying): rec.configuration_order(r) for r in records}
     labelled = [replace(r, job=replace(r.job, model=rec.configuration_label(r, varying)))
@@ -52,21 +47,17 @@ def experiment_inputs(records: list[RunRecord], results_dir: str | os.PathLike) 
                        for keep in (True, False))
     datasets = tuple(sorted({r.dataset for r in labelled}, key=lambda d: (
         DATASET_NAMES.index(d) if d in DATASET_NAMES else len(DATASET_NAMES), d)))
-    analyses, notes = {}, []
-    for name in datasets:  # the test labels, to pair predictions image by image
-        found = analysis.load_or_compute(results_dir, name, record_checksums(labelled, name) or {})
-        if found.analysis is not None:
-            analyses[name] = found.analysis
-        if found.note:
-            notes.append(f"{dataset_title(name)}: {md(found.note)}")
-    models = tuple(sorted({r.model for r in runs}, key=order.get))
-    return ReportInputs(records[0].profile, tuple(runs), tuple(curve), (), (), (), None,
-                        datasets, models, analyses, tuple(notes))
+    found = {d: analysis.load_or_compute(results_dir, d, record_checksums(labelled, d) or {})
+             for d in datasets}  # the test labels, to pair predictions image by image
+    notes = tuple(f"{dataset_title(d)}: {md(f.note)}" for d, f in found.items() if f.note)
+    return ReportInputs(records[0].profile, tuple(runs), tuple(curve), (), (), (), None, datasets,
+                        tuple(sorted({r.model for r in runs}, key=order.get)),
+                        {d: f.analysis for d, f in found.items() if f.analysis}, notes)
 
 
 def render(name: str, inputs: ReportInputs, boot: Bootstrap, missing: int) -> str:
-    seeds = sorted({r.seed for r in inputs.runs})
-    scope = (f"Profile {code(inputs.profile)}, {plural(len(seeds), 'seed')}; "
+    seeds = len({r.seed for r in inputs.runs})
+    scope = (f"Profile {code(inputs.profile)}, {plural(seeds, 'seed')}; "
              f"{plural(len(inputs.models), 'configuration')}, "
              f"{plural(len(inputs.runs) + len(inputs.curve_runs), 'successful run')}.")
     if inputs.runs and inputs.runs[0].role == ROLE_CURVE:
@@ -140,8 +131,7 @@ def _best(inputs: ReportInputs, boot: Bootstrap) -> str:
 
 
 def _transfer(boot: Bootstrap) -> str:
-    """Does the ranking on MNIST predict Fashion-MNIST's, and what does picking the
-    MNIST-best configuration cost on Fashion-MNIST?"""
+    """Does the MNIST ranking predict Fashion-MNIST's; what does the MNIST pick cost there?"""
     head = "## MNIST → Fashion-MNIST: would tuning on MNIST have picked the best?"
     pairs = [(m, f) for m in boot.full_cells(MNIST) if (f := boot.full(m.model, FASHION))]
     if len(pairs) < 2:

@@ -6,7 +6,6 @@ import base64
 import dataclasses
 import hashlib
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,9 +83,8 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=list, separators=(",", ":"))
 
 
-def varying_params(items: Iterable[Any]) -> dict[str, list[str]]:
-    """Per model, the parameters whose values differ between its jobs or records (a grid's
-    axes), sorted by name."""
+def varying_params(items: list[Any]) -> dict[str, list[str]]:
+    """Per model, the parameters whose values differ between its jobs or records, by name."""
     values: dict[str, dict[str, set[str]]] = {}
     for item in items:
         for name, value in item.params.items():
@@ -104,9 +102,8 @@ def configuration_label(item: Any, varying: dict[str, list[str]]) -> str:
 
 def configuration_order(item: Any) -> tuple:
     """Sort key of configurations: by model, then parameter values (numbers by size)."""
-    values = [(0, v, "") if isinstance(v, int | float) and not isinstance(v, bool)
-              else (1, 0, str(v)) for _, v in sorted(item.params.items())]
-    return (item.model, values)
+    return (item.model, [(0, v, "") if isinstance(v, int | float) and not isinstance(v, bool)
+                         else (1, 0, str(v)) for _, v in sorted(item.params.items())])
 
 
 def _copy(value: Any) -> Any:
