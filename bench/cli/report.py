@@ -28,11 +28,18 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                         help="folder to write the reports into (default: reports)")
     parser.add_argument("--profile", metavar="NAME", default=None,
                         help="profile to report (default: the largest profile with results)")
+    parser.add_argument("--suite", metavar="NAME|FILE", help="report this suite's experiment "
+                        "instead, in <reports-dir>/suites/<name>/ (the reference reports left "
+                        "alone; see docs/suites.md)")
     parser.set_defaults(func=run_report)
     return parser
 
 
 def run_report(args: argparse.Namespace) -> int:
+    if args.suite:
+        print("wrote " + str(api.report_suite(args.suite, args.results_dir, args.reports_dir,
+                                              args.profile)[0]))
+        return 0
     written = api.report(args.results_dir, args.reports_dir, profile=args.profile)
     pages = [p for p in written if p.suffix == ".md"]
     figures = [p for p in written if p.suffix == ".png"]

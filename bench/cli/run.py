@@ -133,7 +133,7 @@ def run_all_command(args: argparse.Namespace) -> int:
         print_preview(api.preview(jobs, args.results_dir, args.force), args.jobs)
         return 0
     summary = api.run_jobs(jobs, args.results_dir, None if args.no_report else args.reports_dir,
-                           config)
+                           config, experiment=args.suite)
     print_summary(summary)
     return 0 if summary.ok else 1
 
@@ -184,16 +184,18 @@ def print_summary(summary) -> None:
     counts = ", ".join(f"{n} {status}" for status, n in summary.counts.items() if n)
     print(f"\n{len(summary.records)} jobs: {counts} ({summary.executed} run, {summary.cached} "
           f"cached) in {summary.wall_seconds:.1f} s; results in {summary.results_dir}/runs/")
-    main = [r for r in summary.records if r.status == "ok" and r.role == "headline"]
+    ok = [r for r in summary.records if r.status == "ok"]
+    main = [r for r in ok if r.role == "headline"] or [r for r in ok if r.role == "curve"]
     if main:
         shown = api.varying_params(main)  # a grid's configurations get a row each
         table: dict[str, dict[str, list[float]]] = {}
-        for r in main:
-            name = " ".join([r.model, *(f"{k}={r.params[k]}" for k in shown.get(r.model, ()))])
+        for r in sorted(main, key=lambda r: (api.configuration_order(r), r.train_size)):
+            name = api.configuration_label(r, shown) + (
+                f" n={r.train_size}" if r.role == "curve" else "")
             table.setdefault(name, {}).setdefault(r.dataset, []).append(r.test_accuracy)
         datasets = sorted({r.dataset for r in main})
         rows = [[model] + [f"{sum(v) / len(v):.4f}" if (v := table[model].get(d)) else "-"
-                           for d in datasets] for model in sorted(table)]
+                           for d in datasets] for model in table]
         print(tabulate(rows, headers=["test accuracy (mean over seeds)"] + datasets))
     slow = summary.slowest()
     if slow and summary.executed:

@@ -22,6 +22,7 @@ MARKER = ".bench-reports"
 MARKER_TEXT = ("This folder holds reports made by `python -m bench report`: its pages and "
                "figures/ are regenerated from the results.\n")
 FIGURES_FOLDER = "figures"
+SUITES_FOLDER = "suites"  # suites/<name>/: an experiment's reports folder, marked, left alone
 STAGING_PREFIX = ".staging-"
 OLD_MANIFEST = ".manifest.json"  # the marker of reports made before the marker file
 PROJECT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
@@ -76,7 +77,10 @@ def check_owned(reports_dir: Path) -> None:
     (swapped whole) holds files the reports do not make (``ReportsError``)."""
     marks = (reports_dir / MARKER, reports_dir / OLD_MANIFEST)
     owned = any(m.is_file() and not m.is_symlink() for m in marks)
-    entries = _entries(reports_dir) if reports_dir.is_dir() else []
+    experiments = tuple(f"{SUITES_FOLDER}/{m.parent.name}/"  # their own publish checks them
+                        for m in (reports_dir / SUITES_FOLDER).glob(f"*/{MARKER}") if m.is_file())
+    entries = [e for e in (_entries(reports_dir) if reports_dir.is_dir() else [])
+               if not e.startswith(experiments)]
     others = [e for e in entries if not is_report_file(e)
               and (not owned or e.startswith(FIGURES_FOLDER + "/"))]
     if not entries or (owned and not others):

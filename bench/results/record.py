@@ -83,6 +83,29 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=list, separators=(",", ":"))
 
 
+def varying_params(items: list[Any]) -> dict[str, list[str]]:
+    """Per model, the parameters whose values differ between its jobs or records, by name."""
+    values: dict[str, dict[str, set[str]]] = {}
+    for item in items:
+        for name, value in item.params.items():
+            values.setdefault(item.model, {}).setdefault(name, set()).add(canonical_json(value))
+    return {model: sorted(name for name, seen in params.items() if len(seen) > 1)
+            for model, params in values.items()}
+
+
+def configuration_label(item: Any, varying: dict[str, list[str]]) -> str:
+    """A job's or record's configuration as the console and the experiment reports name it:
+    the model, then each varying parameter (:func:`varying_params`) as ``name=value``."""
+    shown = varying.get(item.model, ())
+    return " ".join([item.model, *(f"{name}={item.params.get(name)}" for name in shown)])
+
+
+def configuration_order(item: Any) -> tuple:
+    """Sort key of configurations: by model, then parameter values (numbers by size)."""
+    return (item.model, [(0, v, "") if isinstance(v, int | float) and not isinstance(v, bool)
+                         else (1, 0, str(v)) for _, v in sorted(item.params.items())])
+
+
 def _copy(value: Any) -> Any:
     return dict(value) if isinstance(value, dict) else value
 

@@ -125,14 +125,3 @@ def preview_plan(jobs: Sequence[Job], results_dir: str | os.PathLike,
 
 def _sizes(sizes: set[int]) -> str:
     return ",".join(str(n) for n in sorted(sizes))
-
-
-def varying_params(jobs: Sequence[Job | RunRecord]) -> dict[str, list[str]]:
-    """Per model, the parameters whose values differ between its jobs or records (a grid's
-    axes)."""
-    values: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for job in jobs:
-        for name, value in job.params.items():
-            values[job.model][name].add(canonical_json(value))
-    return {model: [name for name, seen in params.items() if len(seen) > 1]
-            for model, params in values.items()}

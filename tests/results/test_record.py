@@ -17,6 +17,9 @@ from bench.results.record import (
     STORED_FIELDS,
     JobIdentity,
     RunRecord,
+    configuration_label,
+    configuration_order,
+    varying_params,
 )
 from bench.results.store import read_record, record_path, save_record
 
@@ -81,3 +84,17 @@ def test_committed_records_keep_their_keys_and_bytes():
         stored, saved = json.loads(text), record.to_dict()
         assert {k: v for k, v in saved.items() if k in stored} == stored
         assert all(saved[k] is None for k in set(saved) - set(stored))  # fields added since
+
+
+def test_varying_params_are_the_grid_axes_and_label_and_order_configurations():
+    def job(model="m", **params):
+        return Job(model, "1", params, "mnist", {}, 0, "smoke", 2000, 1000)
+
+    jobs = [job(kernel="rbf", C=10), job(kernel="rbf", C=0.5), job(kernel="rbf", C=None),
+            job(C=2, kernel="linear"), job(model="n", depth=3)]
+    varying = varying_params(jobs)
+    assert varying == {"m": ["C", "kernel"], "n": []}  # by name, whatever the order given
+    ordered = sorted(jobs, key=configuration_order)
+    assert [configuration_label(j, varying) for j in ordered] == [
+        "m C=0.5 kernel=rbf", "m C=2 kernel=linear", "m C=10 kernel=rbf", "m C=None kernel=rbf",
+        "n"]

@@ -9,12 +9,7 @@ from bench.cli import main
 from bench.plan.jobs import Job
 from bench.results.record import RunRecord
 from bench.results.store import record_path, save_record
-from bench.runner.estimate import (
-    estimate_seconds,
-    preview_plan,
-    scaled_seconds,
-    varying_params,
-)
+from bench.runner.estimate import estimate_seconds, preview_plan, scaled_seconds
 
 
 def job(model="m", dataset="mnist", n=2000, seed=0, **params):
@@ -66,11 +61,6 @@ def test_preview_marks_cached_jobs_and_ignores_failures(tmp_path):
     assert preview.known_seconds == pytest.approx(40.0)  # two jobs at the ok record's 20 s
     forced = preview_plan([done], tmp_path, force=True)
     assert not forced.estimates[0].cached
-
-
-def test_varying_params_are_the_grid_axes():
-    jobs = [job(C=1, kernel="rbf"), job(C=10, kernel="rbf"), job(model="n", depth=3)]
-    assert varying_params(jobs) == {"m": ["C"], "n": []}
 
 
 def test_dry_run_lists_jobs_and_totals_and_writes_nothing(tmp_path, capsys):
