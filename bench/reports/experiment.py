@@ -14,12 +14,20 @@ import numpy as np
 from bench.data.specs import DATASET_NAMES
 from bench.reports import analysis, tables, writer
 from bench.reports.inputs import ReportInputs, choose_per_job, dataset_title, record_checksums
-from bench.reports.measures import FASHION, METHOD, MNIST, Bootstrap, Cell, Estimate, transfer
+from bench.reports.measures import (
+    FASHION,
+    METHOD,
+    MNIST,
+    Bootstrap,
+    Cell,
+    Estimate,
+    estimate,
+)
 from bench.reports.page import join_blocks, plural
 from bench.reports.safe import code, md, slug
 from bench.results import record as rec
 from bench.results.record import ROLE_CURVE, ROLE_HEADLINE, RunRecord
-from bench.stats import ALPHA, holm_adjust, percentile_interval
+from bench.stats import ALPHA, holm_adjust, percentile_interval, row_spearman
 
 
 def write_experiment(name: str, records: list[RunRecord], missing: int,
@@ -136,18 +144,21 @@ def _transfer(boot: Bootstrap) -> str:
     pairs = [(m, f) for m in boot.full_cells(MNIST) if (f := boot.full(m.model, FASHION))]
     if len(pairs) < 2:
         return join_blocks(head, "Needs two configurations or more run on both datasets.")
-    found = transfer(boot)
+    xm, xf = (np.array([p[i].accuracy.value for p in pairs]) for i in (0, 1))
+    replicated = all(c.accuracy.replicates is not None for pair in pairs for c in pair)
+    if replicated:
+        rm, rf = (np.stack([p[i].accuracy.replicates for p in pairs], axis=1) for i in (0, 1))
+    spearman = (estimate(row_spearman(rm, rf), float(row_spearman(xm, xf))) if replicated
+                else Estimate(float(row_spearman(xm, xf)), math.nan, math.nan))
     rho = (f"Spearman's ρ of the configurations' MNIST and Fashion-MNIST accuracies over "
-           f"{plural(len(pairs), 'configuration')}: {tables.with_interval(found.spearman)} "
-           f"(95% bootstrap interval; {found.p_method} p = {found.p_value:.3g}).")
-    if found.too_few:
-        rho += (f" With {len(pairs)} configurations no ranking is significant at {ALPHA} (the "
-                f"smallest possible p-value is {found.smallest_p:.3g}): ρ only describes.")
+           f"{plural(len(pairs), 'configuration')}: {tables.with_interval(spearman)} (95% "
+           "bootstrap interval over the test images and seeds).")
+    if len(pairs) < 5:
+        rho += f" With {len(pairs)} configurations ρ only describes."
     picked = max(pairs, key=lambda p: p[0].accuracy.value)[1]
     best = max((f for _, f in pairs), key=lambda c: c.accuracy.value)
     cost = Estimate(best.accuracy.value - picked.accuracy.value, math.nan, math.nan)
-    if all(c.accuracy.replicates is not None for pair in pairs for c in pair):
-        rm, rf = (np.stack([p[i].accuracy.replicates for p in pairs], axis=1) for i in (0, 1))
+    if replicated:
         chosen = rf[np.arange(len(rf)), np.argmax(rm, axis=1)]  # the choice in each replicate
         cost = Estimate(cost.value, *percentile_interval(rf.max(axis=1) - chosen))
     return join_blocks(head, rho, (
