@@ -27,21 +27,7 @@ from bench.data.specs import (
 from bench.data.verify import FileReport
 
 __all__ = [
-    "DATASETS",
-    "DATASET_NAMES",
-    "DataLocation",
-    "DataWarning",
-    "Dataset",
-    "DatasetSpec",
-    "FileReport",
-    "FileSpec",
-    "cache_dir",
-    "payloads_dir",
-    "expected_checksums",
-    "cache_dataset",
-    "get_spec",
-    "import_dataset",
-    "load_dataset",
-    "locate_dataset",
-    "verify_dataset",
+    "DATASETS", "DATASET_NAMES", "DataLocation", "DataWarning", "Dataset", "DatasetSpec",
+    "FileReport", "FileSpec", "cache_dataset", "cache_dir", "expected_checksums", "get_spec",
+    "import_dataset", "load_dataset", "locate_dataset", "payloads_dir", "verify_dataset",
 ]

@@ -1,11 +1,8 @@
 """The public operations: load, locate, verify, fetch and import a dataset.
 
-Sources are tried in the order of :func:`local_sources` (data dir, cache, system installs,
-Keras' cache), then the mirrors. A source that does not hold the dataset is skipped; one that
-holds a bad file is an error naming the file. The content-addressed cache
-(:mod:`bench.data.cache`) holds every payload verified once, so a source whose dataset is
-cached is served from the cache without re-reading its files (``verify_dataset`` re-checks
-them).
+Sources are tried in the order of :func:`local_sources`, then the mirrors. A source without the
+dataset is skipped; a bad file is an error naming it. A source whose dataset is in the verified
+cache is served from the cache without re-reading its files (``verify_dataset`` re-checks them).
 """
 
 from __future__ import annotations
@@ -38,10 +35,8 @@ PathLike = str | os.PathLike
 
 @dataclass(frozen=True, eq=False)
 class Dataset:
-    """A verified dataset: uint8 images ``(N, 28, 28)`` and uint8 labels, read-only, unscaled.
-
-    ``source`` says where the data came from (and where it is cached).
-    """
+    """A verified dataset: read-only uint8 images ``(N, 28, 28)`` and labels; ``source`` says
+    where the data came from (and where it is cached)."""
 
     name: str
     class_names: tuple[str, ...]
@@ -52,19 +47,16 @@ class Dataset:
     source: str
 
     def __repr__(self) -> str:
-        return (
-            f"Dataset({self.name!r}, train={len(self.y_train)}, test={len(self.y_test)}, "
-            f"source={self.source!r})"
-        )
+        return (f"Dataset({self.name!r}, train={len(self.y_train)}, test={len(self.y_test)}, "
+                f"source={self.source!r})")
 
 
 @dataclass(frozen=True)
 class DataLocation:
     """Where ``load_dataset`` would take a dataset from, found without loading it.
 
-    ``kind`` is "data-dir", "cache", "system", "keras", "download" (nothing
-    local; the mirrors would be used) or "missing" (nothing local and downloads disabled).
-    ``cached`` is the cache folder when the load would be served from it.
+    ``kind`` is "data-dir", "cache", "system", "keras", "download" (the mirrors) or "missing"
+    (downloads disabled); ``cached`` is the cache folder when the load would be served from it.
     """
 
     name: str
@@ -75,18 +67,14 @@ class DataLocation:
 
 
 def local_sources(spec: DatasetSpec, data_dir: str | os.PathLike | None = None) -> list[Source]:
-    """The sources to try, in order (the ``"cache"`` one is looked up by checksums).
-
-    A data folder that does not exist at all is a ``DataError`` (most likely a typo).
-    """
+    """The sources to try, in order (the ``"cache"`` one is looked up by checksums)."""
     root = require_data_dir(data_dir)
     found = [] if root is None else [Source("data-dir", root / spec.name)]
     found.append(Source("cache", cache.payloads_dir()))
     found += [Source("system", base / spec.name) for base in sources.SYSTEM_DATA_DIRS]
     keras = keras_datasets_dir()
     npz = keras / spec.npz_name if spec.npz_name else None
-    found.append(Source("keras", keras / spec.name, npz))
-    return found
+    return [*found, Source("keras", keras / spec.name, npz)]
 
 
 def _where(refs: Mapping[str, FileRef]) -> Path:
@@ -95,15 +83,8 @@ def _where(refs: Mapping[str, FileRef]) -> Path:
 
 
 def _dataset(spec: DatasetSpec, arrays: Mapping[str, np.ndarray], source: str) -> Dataset:
-    return Dataset(
-        name=spec.name,
-        class_names=spec.class_names,
-        x_train=arrays["train_images"],
-        y_train=arrays["train_labels"],
-        x_test=arrays["test_images"],
-        y_test=arrays["test_labels"],
-        source=source,
-    )
+    return Dataset(spec.name, spec.class_names, arrays["train_images"], arrays["train_labels"],
+                   arrays["test_images"], arrays["test_labels"], source)
 
 
 def _store(spec: DatasetSpec, arrays: Mapping[str, np.ndarray], label: str) -> str:
@@ -112,11 +93,8 @@ def _store(spec: DatasetSpec, arrays: Mapping[str, np.ndarray], label: str) -> s
         for role, array in arrays.items():
             cache.store(spec, role, array)
     except OSError as exc:
-        warnings.warn(
-            f"{spec.name}: could not write the cache ({exc}); loading without it",
-            DataWarning,
-            stacklevel=3,
-        )
+        warnings.warn(f"{spec.name}: could not write the cache ({exc}); loading without it",
+                      DataWarning, stacklevel=3)
         return label
     return f"{label} (cached at {cache.payloads_dir()})"
 
@@ -142,9 +120,8 @@ def _download_allowed(allowed: bool | None) -> bool:
 
 
 def _no_download_reason() -> str:
-    if offline_enabled():
-        return "Downloads are disabled (BENCH_OFFLINE=1)."
-    return "Downloads were not allowed."
+    return ("Downloads are disabled (BENCH_OFFLINE=1)." if offline_enabled()
+            else "Downloads were not allowed.")
 
 
 def _not_found(spec: DatasetSpec, data_dir: PathLike | None, reason: str) -> str:
@@ -154,14 +131,8 @@ def _not_found(spec: DatasetSpec, data_dir: PathLike | None, reason: str) -> str
     return f"{spec.name} not found in {', '.join(places)}. {reason} {offline_hint(spec)}"
 
 
-def _load(
-    spec: DatasetSpec,
-    data_dir: PathLike | None,
-    mirrors: Sequence[str] | None,
-    allow_download: bool | None,
-    progress: bool | None,
-    strict: bool,
-) -> Dataset:
+def _load(spec: DatasetSpec, data_dir: PathLike | None, mirrors: Sequence[str] | None,
+          allow_download: bool | None, progress: bool | None, strict: bool) -> Dataset:
     for source in local_sources(spec, data_dir):
         try:
             dataset = _load_from(spec, source)
@@ -183,31 +154,20 @@ def _load(
                                   f"{cache.payloads_dir()})")
 
 
-def load_dataset(
-    name: str,
-    data_dir: PathLike | None = None,
-    *,
-    mirrors: Sequence[str] | None = None,
-    download: bool | None = None,
-    progress: bool | None = None,
-) -> Dataset:
+def load_dataset(name: str, data_dir: PathLike | None = None, *,
+                 mirrors: Sequence[str] | None = None, download: bool | None = None,
+                 progress: bool | None = None) -> Dataset:
     """Load a verified dataset from the first source that holds it, downloading if needed.
 
-    ``data_dir`` (else ``$BENCH_DATA_DIR``) holds ``<dataset>/`` folders of IDX files.
-    ``download=None`` allows downloads unless ``$BENCH_OFFLINE`` is set; ``mirrors``
-    overrides the mirror URLs (else ``$BENCH_MIRRORS``). The first load verifies every
-    file and caches the arrays; later loads memory-map the cache (read-only arrays).
+    ``data_dir`` (else ``$BENCH_DATA_DIR``) holds ``<dataset>/`` folders of IDX files;
+    ``download=None`` allows downloads unless ``$BENCH_OFFLINE`` is set. The first load verifies
+    and caches every file; later loads memory-map the cache.
     """
     return _load(get_spec(name), data_dir, mirrors, download, progress, strict=True)
 
 
-def cache_dataset(
-    name: str,
-    data_dir: PathLike | None = None,
-    *,
-    mirrors: Sequence[str] | None = None,
-    progress: bool | None = None,
-) -> Dataset:
+def cache_dataset(name: str, data_dir: PathLike | None = None, *,
+                  mirrors: Sequence[str] | None = None, progress: bool | None = None) -> Dataset:
     """Make sure the dataset is in the verified cache, and return it: copied from the first
     local source that works (sources with bad files are skipped with a ``DataWarning``),
     downloaded only when no local source has it, or already there (then nothing is fetched)."""
@@ -231,18 +191,14 @@ def locate_dataset(name: str, data_dir: PathLike | None = None) -> DataLocation:
         return DataLocation(name, source.kind, where, f"{where}{suffix}", cached)
     if _download_allowed(None):
         urls = ", ".join(mirror_urls(spec))
-        return DataLocation(
-            name, "download", None, f"not found locally; would download from {urls}"
-        )
+        return DataLocation(name, "download", None,
+                            f"not found locally; would download from {urls}")
     return DataLocation(name, "missing", None, _not_found(spec, data_dir, _no_download_reason()))
 
 
 def verify_dataset(name: str, data_dir: PathLike | None = None) -> list[FileReport]:
-    """Fully re-check every file of the source ``load_dataset`` would use (no cache shortcut).
-
-    A cached dataset is checked by re-hashing each payload file.
-    Raises ``DataError`` if no local source holds the dataset.
-    """
+    """Fully re-check every file of the source ``load_dataset`` would use (a cached dataset by
+    re-hashing its payloads); ``DataError`` if no local source holds the dataset."""
     spec = get_spec(name)
     for source in local_sources(spec, data_dir):
         refs = find_files(spec, source)
@@ -269,18 +225,14 @@ def _detect(source: Source) -> DatasetSpec:
         for spec in specs:
             if spec.files[role].sha256 == digest:
                 return spec
-    names = " or ".join(DATASETS)
-    raise DataError(
-        f"cannot tell which dataset {source} holds: no IDX file there matches the checksums of "
-        f"{names}. Pass --dataset NAME to see what is wrong with its files."
-    )
+    raise DataError(f"cannot tell which dataset {source} holds: no IDX file there matches the "
+                    f"checksums of {' or '.join(DATASETS)}. Pass --dataset NAME to see what is "
+                    "wrong with its files.")
 
 
 def import_dataset(path: PathLike, name: str | None = None) -> Dataset:
-    """Verify the IDX files in folder ``path`` (or a Keras-style ``.npz``) and cache them.
-
-    Without ``name`` the dataset is recognised by its checksums.
-    """
+    """Verify the IDX files in folder ``path`` (or a Keras-style ``.npz``) and cache them;
+    without ``name`` the dataset is recognised by its checksums."""
     path = Path(path).expanduser()
     if path.is_dir():
         source = Source("import", folder=path)
