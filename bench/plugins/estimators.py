@@ -65,12 +65,8 @@ def _keras():
 
 
 class EstimatorBase(ClassifierMixin, BaseEstimator):
-    """A scikit-learn classifier (``BaseEstimator`` + ``ClassifierMixin``: ``get_params``,
-    ``set_params``, ``clone``, tags, ``score`` as accuracy).
-
-    Parameters are the keyword arguments of ``__init__``, stored unchanged as attributes of
-    the same name; a ``**options`` catch-all (pass-through arguments of a wrapped estimator)
-    is stored as one dict attribute of its own name, and its entries are parameters too.
+    """A scikit-learn classifier whose parameters are its ``__init__`` arguments, stored
+    unchanged; the entries of a ``**options`` catch-all (stored as one dict) are parameters too.
     """
 
     @classmethod
@@ -96,11 +92,9 @@ class EstimatorBase(ClassifierMixin, BaseEstimator):
 
 class KerasClassifierBase(EstimatorBase):
     """Base for Keras classifiers: subclasses store their ``__init__`` arguments (``epochs``,
-    ``batch_size`` and ``seed`` required) and implement ``build_network(keras, input_shape)``,
-    a compiled ``keras.Model`` with a 10-way softmax. After ``fit``: ``model_``, ``classes_``
-    and ``history_``, whose ``loss``/``accuracy`` are measured in evaluation mode after each
-    epoch on a seeded subset of at most ``train_eval_size`` training images (so the last value
-    is the tables' training accuracy); ``val_*`` when ``monitor`` data was given.
+    ``batch_size`` and ``seed`` required) and build a compiled 10-way softmax ``keras.Model`` in
+    ``build_network``. ``history_`` holds per-epoch ``loss``/``accuracy`` measured in evaluation
+    mode on up to ``train_eval_size`` training images, and ``val_*`` given ``monitor`` data.
     """
 
     #: training images re-evaluated after each epoch for ``history_`` (0: Keras' running means)
@@ -140,9 +134,8 @@ class KerasClassifierBase(EstimatorBase):
             if on_epoch_end is not None:
                 on_epoch_end(epoch + 1, epochs, logs)
 
-        validation = None
-        if monitor is not None:
-            validation = (np.asarray(monitor[0], dtype="float32"), np.asarray(monitor[1]))
+        validation = None if monitor is None else (np.asarray(monitor[0], dtype="float32"),
+                                                   np.asarray(monitor[1]))
         history = self.model_.fit(
             X, y, epochs=epochs, batch_size=int(self.batch_size), validation_data=validation,
             validation_batch_size=INFERENCE_BATCH_SIZE,
