@@ -1,8 +1,6 @@
-"""The dataset layer: MNIST and Fashion-MNIST as verified uint8 arrays.
-
-``load_dataset(name)`` finds the original IDX files (``--data-dir`` / ``$BENCH_DATA_DIR``,
-the harness cache, system and Keras installs, else the public mirrors), checks every payload
-against its SHA-256 and caches the arrays so that later loads take milliseconds.
+"""The dataset layer: MNIST and Fashion-MNIST as verified uint8 arrays. ``load_dataset(name)``
+finds the IDX files (locally, else on the public mirrors), checks every payload's SHA-256 and
+caches the arrays so that later loads take milliseconds.
 """
 
 from bench.data.cache import cache_dir, payloads_dir

@@ -49,9 +49,8 @@ def _to_uint8(values: np.ndarray) -> np.ndarray:
 
 
 def _affine(images: np.ndarray, matrices: np.ndarray, shifts: np.ndarray | None = None):
-    """Warp about the centre: output pixel p reads the input at ``matrices[i] @ p + shifts[i]``
-    (``(n, 2, 2)`` and ``(n, 2)`` on (row, col)), bilinear, zero outside (fading over the
-    pixel beyond the edge)."""
+    """Warp about the centre: output pixel p (row, col) reads the input at ``matrices[i] @ p +
+    shifts[i]``, bilinear, zero outside (fading over the pixel beyond the edge)."""
     n, h, w = images.shape
     shifts = np.zeros((n, 2)) if shifts is None else shifts
     rows, cols = np.meshgrid(np.arange(h) - (h - 1) / 2, np.arange(w) - (w - 1) / 2, indexing="ij")

@@ -82,9 +82,8 @@ def downloaded(url: str, folder: Path, name: str, progress: bool,
 
 def _fetch(spec: DatasetSpec, url: str, roles: list[str], progress: bool,
            member: bool = False) -> tuple[list[str], dict[str, str]]:
-    """Download ``url`` (one ``.gz`` file of ``roles[0]``, or with ``member`` a Keras-style
-    archive) and cache the verified payloads of ``roles``; the roles done, and why the others
-    failed."""
+    """Download ``url`` (a ``.gz`` file, or with ``member`` an archive) and cache the verified
+    payloads of ``roles``; returns the roles done, and why the others failed."""
     done, errors = [], {}
     folder = cache.payloads_dir()
     with downloaded(url, folder, Path(url).name or "archive.npz", progress,
@@ -108,14 +107,12 @@ def _max_download(spec: DatasetSpec, roles: Sequence[str]) -> int:
 
 def fetch_files(spec: DatasetSpec, mirrors: Sequence[str] | None = None,
                 progress: bool | None = None) -> list[str]:
-    """Cache the verified payloads of ``spec`` not cached yet from the first mirror that has
-    each; returns the URLs used. ``DataError`` listing every failure if some file is found on
-    no mirror."""
+    """Cache each payload of ``spec`` not cached yet from the first mirror that has it; returns
+    the URLs used, or a ``DataError`` listing every failure."""
     progress = sys.stderr.isatty() if progress is None else progress
     needed = [role for role in spec.files if cache.load_array(spec, role) is None]
-    urls = mirror_urls(spec, mirrors)
     used, failures = [], []
-    for url in urls:
+    for url in mirror_urls(spec, mirrors):
         if not needed:
             break
         if url.endswith(".npz"):

@@ -53,11 +53,8 @@ class Dataset:
 
 @dataclass(frozen=True)
 class DataLocation:
-    """Where ``load_dataset`` would take a dataset from, found without loading it.
-
-    ``kind`` is "data-dir", "cache", "system", "keras", "download" (the mirrors) or "missing"
-    (downloads disabled); ``cached`` is the cache folder when the load would be served from it.
-    """
+    """Where ``load_dataset`` would take a dataset from: ``kind`` is a source's, "download" or
+    "missing"; ``cached`` is the cache folder when the load would be served from it."""
 
     name: str
     kind: str
@@ -115,19 +112,14 @@ def _load_from(spec: DatasetSpec, source: Source) -> Dataset | None:
     return _dataset(spec, arrays, _store(spec, arrays, str(where)))
 
 
-def _download_allowed(allowed: bool | None) -> bool:
-    return not offline_enabled() if allowed is None else allowed
-
-
 def _no_download_reason() -> str:
     return ("Downloads are disabled (BENCH_OFFLINE=1)." if offline_enabled()
             else "Downloads were not allowed.")
 
 
 def _not_found(spec: DatasetSpec, data_dir: PathLike | None, reason: str) -> str:
-    places = []
-    for source in local_sources(spec, data_dir):
-        places += [str(p) for p in (source.folder, source.npz) if p is not None]
+    places = [str(p) for source in local_sources(spec, data_dir)
+              for p in (source.folder, source.npz) if p is not None]
     return f"{spec.name} not found in {', '.join(places)}. {reason} {offline_hint(spec)}"
 
 
@@ -143,7 +135,9 @@ def _load(spec: DatasetSpec, data_dir: PathLike | None, mirrors: Sequence[str] |
             continue
         if dataset is not None:
             return dataset
-    if not _download_allowed(allow_download):
+    if allow_download is None:
+        allow_download = not offline_enabled()
+    if not allow_download:
         raise DataError(_not_found(spec, data_dir, _no_download_reason()))
     used = fetch_files(spec, mirrors, progress)
     arrays = cache.load(spec)
@@ -157,20 +151,15 @@ def _load(spec: DatasetSpec, data_dir: PathLike | None, mirrors: Sequence[str] |
 def load_dataset(name: str, data_dir: PathLike | None = None, *,
                  mirrors: Sequence[str] | None = None, download: bool | None = None,
                  progress: bool | None = None) -> Dataset:
-    """Load a verified dataset from the first source that holds it, downloading if needed.
-
-    ``data_dir`` (else ``$BENCH_DATA_DIR``) holds ``<dataset>/`` folders of IDX files;
-    ``download=None`` allows downloads unless ``$BENCH_OFFLINE`` is set. The first load verifies
-    and caches every file; later loads memory-map the cache.
-    """
+    """A verified dataset from the first source that holds it, downloaded if needed (and allowed:
+    ``download=None`` unless ``$BENCH_OFFLINE``), cached on first load and memory-mapped after."""
     return _load(get_spec(name), data_dir, mirrors, download, progress, strict=True)
 
 
 def cache_dataset(name: str, data_dir: PathLike | None = None, *,
                   mirrors: Sequence[str] | None = None, progress: bool | None = None) -> Dataset:
-    """Make sure the dataset is in the verified cache, and return it: copied from the first
-    local source that works (sources with bad files are skipped with a ``DataWarning``),
-    downloaded only when no local source has it, or already there (then nothing is fetched)."""
+    """The dataset, put in the verified cache from the first local source that works (bad ones
+    skipped with a ``DataWarning``), else downloaded."""
     return _load(get_spec(name), data_dir, mirrors, None, progress, strict=False)
 
 
@@ -189,7 +178,7 @@ def locate_dataset(name: str, data_dir: PathLike | None = None) -> DataLocation:
         where = _where(refs)
         suffix = f" (cached at {cached})" if cached else " (not cached yet)"
         return DataLocation(name, source.kind, where, f"{where}{suffix}", cached)
-    if _download_allowed(None):
+    if not offline_enabled():
         urls = ", ".join(mirror_urls(spec))
         return DataLocation(name, "download", None,
                             f"not found locally; would download from {urls}")
