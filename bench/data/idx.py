@@ -10,7 +10,6 @@ import hashlib
 import io
 import struct
 import zlib
-from pathlib import Path
 
 import numpy as np
 
@@ -100,13 +99,3 @@ def encode(array: np.ndarray, kind: str) -> bytes:
                              f"got {array.dtype} with shape {array.shape}")
     header = struct.pack(f">I{ndim}I", magic, *array.shape)
     return header + np.ascontiguousarray(array).tobytes()
-
-
-def write(path: str | Path, array: np.ndarray, kind: str, gzipped: bool | None = None) -> Path:
-    """Write ``array`` as an IDX file (gzipped when ``gzipped`` or the name ends in ``.gz``)."""
-    path = Path(path)
-    payload = encode(array, kind)
-    if gzipped if gzipped is not None else path.suffix == ".gz":
-        payload = gzip.compress(payload, mtime=0)
-    path.write_bytes(payload)
-    return path
