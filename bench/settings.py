@@ -100,10 +100,9 @@ def set_settings(settings: Settings | None) -> None:
 @contextlib.contextmanager
 def use_settings(settings: Settings) -> Iterator[Settings]:
     """Activate ``settings`` inside a ``with`` block, restoring the previous ones after."""
-    global _active
     previous = _active
-    _active = settings
+    set_settings(settings)
     try:
         yield settings
     finally:
-        _active = previous
+        set_settings(previous)

@@ -61,7 +61,6 @@ def classifier_class(path: str) -> tuple[type, tuple[str, ...]]:
 
 def _check_classifier(cls: type, path: str) -> None:
     missing = [m for m in ("fit", "predict") if not callable(getattr(cls, m, None))]
-    kind = None
     try:
         kind = "classifier" if is_classifier(cls()) else None
     except Exception:  # noqa: BLE001 - not constructible with defaults, or not scikit-learn

@@ -231,12 +231,9 @@ def check_range(param: Param, value: Any) -> str | None:
 def infer_type(default: Any) -> Any:
     """A parameter type from a default alone (undeclared signatures, e.g. sklearn's): ``None``
     and strings take what the user means (``gamma="scale"`` also takes numbers)."""
-    if isinstance(default, bool):
-        return bool
-    if isinstance(default, int):
-        return int
-    if isinstance(default, float):
-        return float
+    for kind in (bool, int, float):  # bool first: a bool is an int
+        if isinstance(default, kind):
+            return kind
     if default is None or isinstance(default, str):
         return Any
     if isinstance(default, tuple) and all(isinstance(v, int) and not isinstance(v, bool)
