@@ -270,6 +270,4 @@ def corrupt(images: np.ndarray, name: str, seed: int) -> np.ndarray:
     if not isinstance(images, np.ndarray) or images.dtype != np.uint8 or images.ndim != 3:
         got = f"{images.dtype} {images.shape}" if isinstance(images, np.ndarray) else type(images)
         raise UsageError(f"corruptions apply to uint8 images of shape (n, H, W), got {got}.")
-    if len(images) == 0:
-        return images.copy()
-    return corruption.function(images, seed)
+    return corruption.function(images, seed) if len(images) else images.copy()

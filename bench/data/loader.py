@@ -18,14 +18,7 @@ import numpy as np
 from bench.data import cache, sources
 from bench.data.download import fetch_files, mirror_urls, offline_enabled, offline_hint
 from bench.data.idx import IdxFormatError, sha256_hex
-from bench.data.sources import (
-    FileRef,
-    Source,
-    find_files,
-    keras_datasets_dir,
-    read_payload,
-    require_data_dir,
-)
+from bench.data.sources import FileRef, Source
 from bench.data.specs import DATASETS, DatasetSpec, get_spec
 from bench.data.verify import FileReport, check_files, load_verified
 from bench.errors import DataError, DataWarning
@@ -65,11 +58,11 @@ class DataLocation:
 
 def local_sources(spec: DatasetSpec, data_dir: str | os.PathLike | None = None) -> list[Source]:
     """The sources to try, in order (the ``"cache"`` one is looked up by checksums)."""
-    root = require_data_dir(data_dir)
+    root = sources.require_data_dir(data_dir)
     found = [] if root is None else [Source("data-dir", root / spec.name)]
     found.append(Source("cache", cache.payloads_dir()))
     found += [Source("system", base / spec.name) for base in sources.SYSTEM_DATA_DIRS]
-    keras = keras_datasets_dir()
+    keras = sources.keras_datasets_dir()
     npz = keras / spec.npz_name if spec.npz_name else None
     return [*found, Source("keras", keras / spec.name, npz)]
 
@@ -98,7 +91,7 @@ def _store(spec: DatasetSpec, arrays: Mapping[str, np.ndarray], label: str) -> s
 
 def _load_from(spec: DatasetSpec, source: Source) -> Dataset | None:
     """The dataset from ``source``, ``None`` if it is not there; bad files raise ``DataError``."""
-    refs = find_files(spec, source)  # none in the cache: its files are named by checksum
+    refs = sources.find_files(spec, source)  # none in the cache: its files are named by checksum
     if refs is None and source.kind != "cache":
         return None
     arrays = cache.load(spec)
@@ -172,7 +165,7 @@ def locate_dataset(name: str, data_dir: PathLike | None = None) -> DataLocation:
             if cached is not None:
                 return DataLocation(name, "cache", cached, f"cached at {cached}", cached)
             continue
-        refs = find_files(spec, source)
+        refs = sources.find_files(spec, source)
         if refs is None:
             continue
         where = _where(refs)
@@ -190,7 +183,7 @@ def verify_dataset(name: str, data_dir: PathLike | None = None) -> list[FileRepo
     re-hashing its payloads); ``DataError`` if no local source holds the dataset."""
     spec = get_spec(name)
     for source in local_sources(spec, data_dir):
-        refs = find_files(spec, source)
+        refs = sources.find_files(spec, source)
         if source.kind == "cache" and cache.is_cached(spec):
             refs = {role: FileRef(role, cache.payload_path(f.sha256))
                     for role, f in spec.files.items()}
@@ -202,13 +195,13 @@ def verify_dataset(name: str, data_dir: PathLike | None = None) -> list[FileRepo
 def _detect(source: Source) -> DatasetSpec:
     """The dataset whose checksums one of the source's files matches (labels hashed first)."""
     specs = list(DATASETS.values())
-    refs = find_files(specs[0], source) or {}
+    refs = sources.find_files(specs[0], source) or {}
     for role in ("train_labels", "test_labels", "test_images", "train_images"):
         ref = refs.get(role)
         if ref is None or not ref.exists:
             continue
         try:
-            digest = sha256_hex(read_payload(ref, specs[0].files[role].kind))
+            digest = sha256_hex(sources.read_payload(ref, specs[0].files[role].kind))
         except (OSError, IdxFormatError):
             continue
         for spec in specs:
@@ -230,7 +223,7 @@ def import_dataset(path: PathLike, name: str | None = None) -> Dataset:
     else:
         raise DataError(f"{path}: no such file or folder to import.")
     spec = get_spec(name) if name else _detect(source)
-    refs = find_files(spec, source)
+    refs = sources.find_files(spec, source)
     if refs is None:
         names = ", ".join(f.filename for f in spec.files.values())
         raise DataError(f"{path} holds none of {names} (raw or .gz); nothing to import.")

@@ -77,9 +77,7 @@ def make_spec(name: str, title: str, class_names: tuple[str, ...], sha256: Mappi
 
 
 MNIST = make_spec(
-    "mnist",
-    "MNIST handwritten digits",
-    tuple(str(d) for d in range(10)),
+    "mnist", "MNIST handwritten digits", tuple(str(d) for d in range(10)),
     {
         "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
         "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
@@ -87,16 +85,13 @@ MNIST = make_spec(
         "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
     },
     short_title="MNIST",
-    mirrors=(
-        "https://ossci-datasets.s3.amazonaws.com/mnist/",
-        "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz",
-    ),
+    mirrors=("https://ossci-datasets.s3.amazonaws.com/mnist/",
+             "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"),
     npz_name="mnist.npz",
 )
 
 FASHION_MNIST = make_spec(
-    "fashion-mnist",
-    "Fashion-MNIST (Zalando Research)",
+    "fashion-mnist", "Fashion-MNIST (Zalando Research)",
     ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
      "Ankle boot"),
     {
@@ -106,10 +101,8 @@ FASHION_MNIST = make_spec(
         "t10k-labels-idx1-ubyte": "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
     },
     short_title="Fashion-MNIST",
-    mirrors=(
-        "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
-        "https://storage.googleapis.com/tensorflow/tf-keras-datasets/",
-    ),
+    mirrors=("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
+             "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"),
 )
 
 # Looked up at call time, so tests can swap in specs of synthetic data (monkeypatch.setitem).

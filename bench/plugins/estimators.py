@@ -54,12 +54,10 @@ def _keras():
             threading.set_intra_op_parallelism_threads(KERAS_THREADS)
             threading.set_inter_op_parallelism_threads(KERAS_THREADS)
         except RuntimeError as exc:  # TensorFlow was initialised elsewhere first
-            raise RuntimeError(
-                "TensorFlow was initialised before the harness could pin it to "
-                f"{KERAS_THREADS} thread(s), so results would depend on the thread count; "
-                "start a fresh process (or set TF_NUM_INTRAOP_THREADS=1 and "
-                "TF_NUM_INTEROP_THREADS=1 before importing TensorFlow)."
-            ) from exc
+            raise RuntimeError("TensorFlow was initialised before the harness could pin it to "
+                               f"{KERAS_THREADS} thread(s), so results would depend on the thread "
+                               "count; start a fresh process (or set TF_NUM_INTRAOP_THREADS=1 and "
+                               "TF_NUM_INTEROP_THREADS=1 before importing TensorFlow).") from exc
         tf.get_logger().setLevel("ERROR")
     return keras, tf
 
@@ -138,10 +136,8 @@ class KerasClassifierBase(EstimatorBase):
                                                    np.asarray(monitor[1]))
         history = self.model_.fit(
             X, y, epochs=epochs, batch_size=int(self.batch_size), validation_data=validation,
-            validation_batch_size=INFERENCE_BATCH_SIZE,
-            callbacks=[keras.callbacks.LambdaCallback(on_epoch_end=epoch_end)], verbose=0,
-            shuffle=True,
-        )
+            validation_batch_size=INFERENCE_BATCH_SIZE, verbose=0, shuffle=True,
+            callbacks=[keras.callbacks.LambdaCallback(on_epoch_end=epoch_end)])
         self.history_ = {k: [float(v) for v in vals] for k, vals in history.history.items()}
         if subset is not None:
             self.history_.update(train_metrics)

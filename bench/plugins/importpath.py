@@ -37,17 +37,11 @@ def import_path_spec(path: str) -> ModelSpec:
         raise UsageError(f"model {path!r} has its own 'scale' argument, which clashes with the "
                          "harness's input-scaling parameter; wrap it in a plugin instead.")
     dist, version = distribution(cls.__module__)
-    return ModelSpec(
-        name=path,
-        description=f"{cls.__name__} from {dist} {version}, by import path",
-        family="imported",
-        input_kind="flat",
-        version=f"{dist} {version}",
-        params=(*params, SCALE_PARAM),
-        build=functools.partial(_build, path),
-        source=path,
-        distribution=f"{dist} {version}",
-    )
+    library = f"{dist} {version}"
+    return ModelSpec(name=path, description=f"{cls.__name__} from {library}, by import path",
+                     family="imported", input_kind="flat", version=library,
+                     params=(*params, SCALE_PARAM), build=functools.partial(_build, path),
+                     source=path, distribution=library)
 
 
 def _build(path: str, params: dict[str, Any], seed: int) -> ImportedClassifier:

@@ -333,9 +333,7 @@ def resolve_params(model_name: str, params: Sequence[Param], overrides: dict[str
         if param is None:
             hint = (" (plus the pass-through parameters shown by `bench list "
                     f"{model_name}`)" if extra is not None else "")
-            raise UsageError(
-                f"model {model_name!r} has no parameter {name!r}. Valid parameters "
-                f"(name: type = default){hint}:\n{describe_params(params)}"
-            )
+            raise UsageError(f"model {model_name!r} has no parameter {name!r}. Valid parameters "
+                             f"(name: type = default){hint}:\n{describe_params(params)}")
         resolved[name] = coerce_param(model_name, param, raw, params)
     return resolved

@@ -219,11 +219,10 @@ def revision_store(folder: str | Path, revision: str) -> Iterator[Path]:
                       f"{revision}:{prefix.decode().rstrip('/')}")
     except (OSError, subprocess.CalledProcessError) as exc:
         detail = getattr(exc, "stderr", None) or str(exc).encode()
-        raise UsageError(
-            f"{revision!r} is not a folder, and it cannot be read as a git revision of "
-            f"{folder}: {detail.decode(errors='replace').strip()}. Give two result folders, or "
-            "a results folder in a git repository and a revision such as HEAD~1 or main."
-        ) from None
+        raise UsageError(f"{revision!r} is not a folder, and it cannot be read as a git revision "
+                         f"of {folder}: {detail.decode(errors='replace').strip()}. Give two result "
+                         "folders, or a results folder in a git repository and a revision such "
+                         "as HEAD~1 or main.") from None
     with tempfile.TemporaryDirectory(prefix="bench-compare-") as tmp:
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(tmp, filter="data")
