@@ -38,10 +38,9 @@ class Range:
                 and (self.le is None or value <= self.le) and (self.lt is None or value < self.lt))
 
     def describe(self) -> str:
-        parts = [f"{op} {_number(bound)}" for op, bound in
-                 ((">=", self.ge), (">", self.gt), ("<=", self.le), ("<", self.lt))
-                 if bound is not None]
-        return " and ".join(parts)
+        return " and ".join(f"{op} {_number(bound)}" for op, bound in
+                            ((">=", self.ge), (">", self.gt), ("<=", self.le), ("<", self.lt))
+                            if bound is not None)
 
 
 def _number(value: float) -> str:

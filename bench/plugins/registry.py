@@ -169,11 +169,10 @@ def warn_plugin(message: str) -> None:
 
 def discover(settings: Settings) -> list[Candidate]:
     """Installed entry points, then ``BENCH_PLUGINS`` (``module:ATTR``), then the plugin folder."""
+    extra = [metadata.EntryPoint(name=v, value=v, group=ENTRY_POINT_GROUP)
+             for v in settings.plugins]
     candidates = [entry_point_candidate(ep)
-                  for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)]
-    candidates += [entry_point_candidate(metadata.EntryPoint(name=v, value=v,
-                                                             group=ENTRY_POINT_GROUP))
-                   for v in settings.plugins]
+                  for ep in [*metadata.entry_points(group=ENTRY_POINT_GROUP), *extra]]
     if settings.plugins_dir is not None:
         candidates += folder_candidates(settings.plugins_dir)
     return candidates
