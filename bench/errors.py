@@ -1,8 +1,5 @@
-"""User-facing errors: each carries a one-paragraph message and an exit code.
-
-The CLI prints ``error: <message>`` for these and exits with ``exit_code``;
-anything else is a bug and keeps its traceback.
-"""
+"""User-facing errors: the CLI prints ``error: <message>`` (one paragraph) and exits with
+``exit_code``; anything else is a bug and keeps its traceback."""
 
 from __future__ import annotations
 
@@ -61,5 +58,4 @@ class SuiteError(UsageError):
 
 
 class DataWarning(BenchWarning):
-    """A source was skipped (bad files) while looking for a working one, or the cache could not
-    be written or was changed; the CLI prints it as one ``warning: ...`` line."""
+    """A data source was skipped (bad files), or the cache could not be written or changed."""

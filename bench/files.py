@@ -14,19 +14,11 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], object],
                  own_folder: bool = False) -> None:
-    """Write ``path`` through a temp file in its folder, renamed into place on success (a link
-    at ``path`` is replaced, never written through; so is the folder with ``own_folder``).
-
-    Readers see the old file or the new one, never half of one; the file gets the usual
-    permissions (``0o666`` less the umask), not ``mkstemp``'s private ``0o600``.
+    """Write ``path`` through a temp file renamed into place on success, so readers see the old
+    file or the new one; a link at ``path`` (or, with ``own_folder``, at its folder) is
+    replaced, never written through. The file gets ``0o666`` less the umask.
     """
     path = Path(path)
     if own_folder and path.parent.is_symlink():
@@ -34,7 +26,9 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], object],
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        os.chmod(tmp, 0o666 & ~_umask())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         with os.fdopen(fd, "wb") as handle:
             write(handle)
             handle.flush()
@@ -52,11 +46,8 @@ def atomic_write_text(path: str | os.PathLike, text: str, own_folder: bool = Fal
 
 
 def output_dir_problem(path: str | os.PathLike) -> str | None:
-    """Why ``path`` cannot take output (it is created if missing), or ``None`` if it can.
-
-    Checked before any work starts, so that a bad output folder is one clear error up
-    front instead of a failure after hours of training.
-    """
+    """Why ``path`` cannot take output (it is created if missing), or ``None`` if it can:
+    checked before any work starts, not after hours of training."""
     path = Path(path)
     try:
         path.mkdir(parents=True, exist_ok=True)
@@ -126,10 +117,8 @@ def terminal_text(value: Any) -> Any:
 
 
 def read_small_file(path: str | os.PathLike, max_bytes: int) -> bytes:
-    """The bytes of a regular file of at most ``max_bytes``; never blocks on a FIFO.
-
-    Raises ``UntrustedFileError`` (not a regular file, too large) or ``OSError``.
-    """
+    """The bytes of a regular file of at most ``max_bytes``, never blocking on a FIFO;
+    ``UntrustedFileError`` (not a regular file, too large) or ``OSError``."""
     path = Path(path)
     info = os.stat(path)  # follows symlinks (ELOOP for a loop, an OSError); never blocks
     if not stat.S_ISREG(info.st_mode):
@@ -147,10 +136,8 @@ def read_small_file(path: str | os.PathLike, max_bytes: int) -> bytes:
 
 
 def file_signature(path: str | os.PathLike) -> tuple[int, int, int] | None:
-    """Identity of the file at ``path`` (inode, mtime, size), ``None`` if there is none.
-
-    An atomic write replaces the inode, so a changed signature means a new file was committed.
-    """
+    """Identity of the file at ``path`` (inode, mtime, size; an atomic write changes it), ``None``
+    if there is none."""
     try:
         st = os.stat(path)
     except OSError:

@@ -1,12 +1,6 @@
-"""Settings: every ``BENCH_*`` environment variable is read here, once, and nowhere else.
-
-The CLI (or a notebook) resolves a :class:`Settings` from flags and the environment at its
-entry point and activates it; library code asks :func:`get_settings` (the pattern of
-scikit-learn's ``get_config``/``config_context``). Worker processes receive the supervisor's
-settings explicitly, so a job never depends on the environment of the process it lands in.
-
-Every variable, its flag and meaning: the table under "Settings" in README.md (a test keeps
-it complete).
+"""Settings: every ``BENCH_*`` environment variable is read here and nowhere else (each is
+described under "Settings" in README.md). The entry point (the CLI, a worker) activates a
+:class:`Settings`; library code asks :func:`get_settings`, as scikit-learn's ``get_config``.
 """
 
 from __future__ import annotations
@@ -48,7 +42,7 @@ def _positive_int(name: str, value: str | None) -> int | None:
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything the harness takes from the environment; see the module docstring."""
+    """Everything the harness takes from the environment."""
 
     data_dir: Path | None = None
     cache_dir: Path | None = None
@@ -106,10 +100,9 @@ def set_settings(settings: Settings | None) -> None:
 @contextlib.contextmanager
 def use_settings(settings: Settings) -> Iterator[Settings]:
     """Activate ``settings`` inside a ``with`` block, restoring the previous ones after."""
-    global _active
     previous = _active
-    _active = settings
+    set_settings(settings)
     try:
         yield settings
     finally:
-        _active = previous
+        set_settings(previous)

@@ -1,9 +1,5 @@
 """Thread settings, in one place: how many threads a job, its BLAS/OpenMP libraries and
-TensorFlow may use.
-
-The runner splits the machine's cores between the jobs it runs side by side and sets
-:data:`THREAD_VARIABLES` in each worker before numpy loads (:func:`thread_environment`); a
-plugin asks :func:`threads_per_job` (e.g. scikit-learn's ``n_jobs``).
+TensorFlow may use (a plugin asks :func:`threads_per_job`, e.g. for scikit-learn's ``n_jobs``).
 """
 
 from __future__ import annotations
@@ -12,32 +8,21 @@ import os
 
 from bench.settings import get_settings
 
-# TensorFlow's CPU results change with its thread count (reductions are split per thread), so
-# every Keras model runs on a fixed number of threads: the same seed then gives the same
-# predictions whatever --jobs is and however many cores the machine has. Parallelism comes
-# from running jobs side by side (``bench run-all --jobs N``).
+# TensorFlow's and BLAS's results change with their thread count (reductions are split per
+# thread; logistic regression's smoke accuracy is 80.9% on one thread, 81.1% on two), so both
+# run on one thread whatever --jobs and the machine; parallelism comes from running jobs side
+# by side. The job's share of the cores goes to pools whose results do not depend on their size.
 KERAS_THREADS = 1
+BLAS_THREADS = 1
 
 # Read by the BLAS and OpenMP runtimes when they load; recorded in each result's provenance.
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                     "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
 
 
-# BLAS and OpenMP get one thread per job for the same reason as TensorFlow: L-BFGS in logistic
-# regression (and any BLAS reduction) gives slightly different floats with another thread
-# count, e.g. 80.9% vs 81.1% smoke test accuracy at 1 and 2 threads. The job's share of the
-# cores (``threads_per_job``) still goes to thread pools whose results do not depend on their
-# size, such as a random forest's ``n_jobs``.
-BLAS_THREADS = 1
-
-
 def thread_environment(threads: int) -> dict[str, str]:
-    """Environment for a job process: BLAS and OpenMP pinned to :data:`BLAS_THREADS`, and
-    ``threads`` (the job's share of the cores) recorded for size-independent thread pools.
-
-    TensorFlow always gets :data:`KERAS_THREADS`: a result must not depend on ``--jobs`` or
-    the machine.
-    """
+    """Environment for a job process: BLAS and OpenMP pinned to :data:`BLAS_THREADS` whatever
+    ``threads``, the job's share of the cores."""
     env = {name: str(BLAS_THREADS) for name in THREAD_VARIABLES}
     env["TF_CPP_MIN_LOG_LEVEL"] = "3"  # TensorFlow's C++ start-up chatter; Python errors still raise
     return env

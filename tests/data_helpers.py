@@ -46,12 +46,19 @@ def spec_for(name: str, arrays: dict[str, np.ndarray], **kwargs) -> DatasetSpec:
     return make_spec(name, real.title, real.class_names, sha, **kwargs)
 
 
+def write_idx(path: Path, array: np.ndarray, kind: str) -> Path:
+    """Write ``array`` as an IDX file, gzipped when the name ends in ``.gz``."""
+    payload = idx.encode(array, kind)
+    path.write_bytes(gzip.compress(payload, mtime=0) if path.suffix == ".gz" else payload)
+    return path
+
+
 def write_dataset(folder: Path, arrays: dict[str, np.ndarray], gz: bool = True) -> Path:
     """Write the four IDX files into ``folder`` (gzipped or raw)."""
     folder.mkdir(parents=True, exist_ok=True)
     for role, array in arrays.items():
         name = FILENAMES[role] + (".gz" if gz else "")
-        idx.write(folder / name, array, kind_of(role))
+        write_idx(folder / name, array, kind_of(role))
     return folder
 
 

@@ -1,8 +1,6 @@
-"""The dataset layer: MNIST and Fashion-MNIST as verified uint8 arrays.
-
-``load_dataset(name)`` finds the original IDX files (``--data-dir`` / ``$BENCH_DATA_DIR``,
-the harness cache, system and Keras installs, else the public mirrors), checks every payload
-against its SHA-256 and caches the arrays so that later loads take milliseconds.
+"""The dataset layer: MNIST and Fashion-MNIST as verified uint8 arrays. ``load_dataset(name)``
+finds the IDX files (locally, else on the public mirrors), checks every payload's SHA-256 and
+caches the arrays so that later loads take milliseconds.
 """
 
 from bench.data.cache import cache_dir, payloads_dir
@@ -27,21 +25,7 @@ from bench.data.specs import (
 from bench.data.verify import FileReport
 
 __all__ = [
-    "DATASETS",
-    "DATASET_NAMES",
-    "DataLocation",
-    "DataWarning",
-    "Dataset",
-    "DatasetSpec",
-    "FileReport",
-    "FileSpec",
-    "cache_dir",
-    "payloads_dir",
-    "expected_checksums",
-    "cache_dataset",
-    "get_spec",
-    "import_dataset",
-    "load_dataset",
-    "locate_dataset",
-    "verify_dataset",
+    "DATASETS", "DATASET_NAMES", "DataLocation", "DataWarning", "Dataset", "DatasetSpec",
+    "FileReport", "FileSpec", "cache_dataset", "cache_dir", "expected_checksums", "get_spec",
+    "import_dataset", "load_dataset", "locate_dataset", "payloads_dir", "verify_dataset",
 ]

@@ -1,10 +1,7 @@
-"""The verified cache, content-addressed: each IDX payload is kept as ``<cache>/idx/<sha256>.idx``.
-
-A file is named by the SHA-256 of what it holds (as pooch names its files), and only a
-verified payload is ever written, atomically; a changed spec asks for other names. Loads
-memory-map the payloads, each checked against its stamp ``<sha256>.idx.ok`` (inode, size, mtime
-and ctime, which no one can set back, when it was last hashed): a stale stamp re-hashes the
-payload once (~0.1 s per 50 MB) and a changed one is refused, never served.
+"""The verified cache, content-addressed: each verified IDX payload is written atomically as
+``<cache>/idx/<sha256>.idx``. Loads memory-map it, checked against its stamp ``.idx.ok`` (inode,
+size, mtime and ctime when last hashed): a stale stamp re-hashes the payload once, and a changed
+payload is refused, never served.
 """
 
 from __future__ import annotations
@@ -28,8 +25,7 @@ APP_NAME = "mnist-vs-fashion-bench"
 
 
 def cache_dir() -> Path:
-    """The harness cache folder: the settings' (``$BENCH_CACHE_DIR``), else the platform's
-    user cache dir."""
+    """The harness cache folder: ``$BENCH_CACHE_DIR``, else the platform's user cache dir."""
     configured = get_settings().cache_dir
     if configured is not None:
         return configured
@@ -39,12 +35,10 @@ def cache_dir() -> Path:
 
 
 def payloads_dir() -> Path:
-    """Where the verified payloads are kept."""
     return cache_dir() / "idx"
 
 
 def payload_path(digest: str) -> Path:
-    """The cached payload whose SHA-256 is ``digest``."""
     return payloads_dir() / f"{digest}.idx"
 
 
@@ -83,8 +77,8 @@ def _stamp(path: Path) -> tuple[Path, str]:
 
 
 def _trusted(path: Path, digest: str) -> bool:
-    """Whether the payload at ``path`` still holds what its name says: by its stamp, or re-hashed
-    (and stamped again) when the stamp is missing or stale."""
+    """Whether the payload at ``path`` still holds what its name says: by its stamp, else
+    re-hashed (and stamped again)."""
     stamp, now = _stamp(path)
     with contextlib.suppress(OSError, ValueError):  # no stamp, or not one
         if read_small_file(stamp, 200).decode() == now:

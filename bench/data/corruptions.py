@@ -1,22 +1,11 @@
-"""Corrupted test images: a registry of label-preserving corruptions after MNIST-C.
+"""Corrupted test images: label-preserving corruptions after MNIST-C (Mu & Gilmer, "MNIST-C: A
+Robustness Benchmark for Computer Vision", arXiv:1906.02337), written from their descriptions at
+the severity they chose, unless a docstring says why not.
 
-Mu & Gilmer, "MNIST-C: A Robustness Benchmark for Computer Vision" (arXiv:1906.02337) apply
-fixed-severity corruptions to the MNIST test set. Each corruption here is written from their
-descriptions (parameters after their public code at the severity they chose, unless its
-docstring says why not) and is a pure
-function ``f(images, seed) -> images`` on uint8 arrays ``(n, H, W)`` (28 x 28 for both datasets):
-same dtype and shape, same bytes for the same input and seed, applied identically to MNIST and
-Fashion-MNIST. The parameter that sets the severity is a keyword whose default is the fixed
-severity; where there is one, the value that does nothing (``degrees=0``) gives back the input.
-
-Randomness (a rotation's sign, noise) is drawn per image from a counter-based hash
-(SplitMix64) keyed by ``blake2b(corruption name, seed, the image's bytes)``: an image's
-corruption depends on nothing but the seed and the image itself, so it does not change with
-the batch, its order or its size (``f(x[idx]) == f(x)[idx]``), and a subset of the test set is
-corrupted exactly as in the full set. Identical images get the same draw. The hash is ours, so
-the streams do not move with numpy's generators.
-
-``CORRUPTION_VERSION`` goes into job identities: bump it when any transform's output changes.
+Each is a pure ``f(images, seed) -> images`` on uint8 ``(n, H, W)`` arrays, its severity a
+keyword whose neutral value (``degrees=0``) gives back the input. Randomness is drawn per image
+from SplitMix64 keyed by ``blake2b(name, seed, the image's bytes)``, so an image's corruption
+depends on neither its batch (``f(x[idx]) == f(x)[idx]``) nor numpy's generators.
 """
 
 from __future__ import annotations
@@ -42,9 +31,6 @@ _GOLDEN, _MIX1, _MIX2 = (np.uint64(c) for c in (0x9E3779B97F4A7C15, 0xBF58476D1C
                                                  0x94D049BB133111EB))  # SplitMix64
 
 
-# ---------------------------------------------------------------- helpers
-
-
 def _uniform(images: np.ndarray, seed: int, name: str, k: int) -> np.ndarray:
     """``(n, k)`` floats in [0, 1): draw j of image i is SplitMix64(key_i + (j + 1) * golden)."""
     prefix = hashlib.blake2b(f"{name}\0{int(seed)}\0".encode(), digest_size=8)
@@ -67,9 +53,8 @@ def _to_uint8(values: np.ndarray) -> np.ndarray:
 
 
 def _affine(images: np.ndarray, matrices: np.ndarray, shifts: np.ndarray | None = None):
-    """Warp about the centre: output pixel p reads the input at ``matrices[i] @ p + shifts[i]``
-    (``(n, 2, 2)`` and ``(n, 2)`` on (row, col)), bilinear, zero outside (fading over the
-    pixel beyond the edge)."""
+    """Warp about the centre: output pixel p (row, col) reads the input at ``matrices[i] @ p +
+    shifts[i]``, bilinear, zero outside (fading over the pixel beyond the edge)."""
     n, h, w = images.shape
     shifts = np.zeros((n, 2)) if shifts is None else shifts
     rows, cols = np.meshgrid(np.arange(h) - (h - 1) / 2, np.arange(w) - (w - 1) / 2, indexing="ij")
@@ -89,9 +74,6 @@ def _affine(images: np.ndarray, matrices: np.ndarray, shifts: np.ndarray | None 
 def _sign(images: np.ndarray, seed: int, name: str) -> np.ndarray:
     """``(n,)`` of -1.0 or +1.0, each with probability one half."""
     return np.where(_uniform(images, seed, name, 1)[:, 0] < 0.5, -1.0, 1.0)
-
-
-# ---------------------------------------------------------------- noise
 
 
 def shot_noise(images: np.ndarray, seed: int, *, photons: int = 3) -> np.ndarray:
@@ -116,9 +98,6 @@ def impulse_noise(images: np.ndarray, seed: int, *, amount: float = 0.17) -> np.
     out[u < amount] = 0
     out[u < amount / 2] = 255
     return out
-
-
-# ---------------------------------------------------------------- blur
 
 
 def glass_blur(images: np.ndarray, seed: int, *, sigma: float = 0.7, delta: int = 1,
@@ -167,9 +146,6 @@ def motion_blur(images: np.ndarray, seed: int, *, sigma: float = 3.0) -> np.ndar
     return _to_uint8(total)
 
 
-# ---------------------------------------------------------------- affine
-
-
 def shear(images: np.ndarray, seed: int, *, factor: float = 0.4) -> np.ndarray:
     """Horizontal shear about the centre: a pixel moves +-``factor`` columns per row from the
     centre (random sign; MNIST-C shears by 0.4 rad with scikit-image, sin 0.4 = 0.39)."""
@@ -198,9 +174,6 @@ def translate(images: np.ndarray, seed: int, *, pixels: int = 3) -> np.ndarray:
     return _affine(images, np.broadcast_to(np.eye(2), (len(images), 2, 2)), shifts)
 
 
-# ---------------------------------------------------------------- occlusion
-
-
 def stripe(images: np.ndarray, seed: int, *, width: int = 7) -> np.ndarray:
     """The ``width`` leftmost and rightmost columns inverted (as MNIST-C)."""
     cols = np.arange(images.shape[2])
@@ -218,9 +191,6 @@ def dotted_line(images: np.ndarray, seed: int, *, dash: int = 2) -> np.ndarray:
     centre = ends[:, :1, None] + (ends[:, 1:, None] - ends[:, :1, None]) * cols / (w - 1)
     ink = np.clip(1 - np.abs(rows - centre) / 1.75, 0, 1) * ((cols // dash) % 2 == 1)
     return _to_uint8(images + 255.0 * ink)
-
-
-# ---------------------------------------------------------------- intensity and edges
 
 
 def brightness(images: np.ndarray, seed: int, *, levels: int = 102) -> np.ndarray:
@@ -245,9 +215,6 @@ def edges(images: np.ndarray, seed: int, *, sigma: float = 1.0, threshold: float
     magnitude = np.hypot(*sobel)
     peak = magnitude.max(axis=(1, 2), keepdims=True)
     return np.where(magnitude > threshold * peak, 255, 0).astype(np.uint8)
-
-
-# ---------------------------------------------------------------- registry
 
 
 @dataclass(frozen=True)
@@ -307,16 +274,7 @@ def corrupt(images: np.ndarray, name: str, seed: int) -> np.ndarray:
     if not isinstance(images, np.ndarray) or images.dtype != np.uint8 or images.ndim != 3:
         got = f"{images.dtype} {images.shape}" if isinstance(images, np.ndarray) else type(images)
         raise UsageError(f"corruptions apply to uint8 images of shape (n, H, W), got {got}.")
-    if len(images) == 0:
-        return images.copy()
-    return corruption.function(images, seed)
-
-
-def digest(images: np.ndarray) -> str:
-    """SHA-256 of the array's dtype, shape and bytes (a corrupted set's fingerprint)."""
-    h = hashlib.sha256(f"{images.dtype.str}{images.shape}".encode())
-    h.update(np.ascontiguousarray(images).tobytes())
-    return h.hexdigest()
+    return corruption.function(images, seed) if len(images) else images.copy()
 
 
 def evaluated_positions(labels: np.ndarray, size: int) -> np.ndarray:

@@ -1,9 +1,7 @@
-"""Downloads from public mirrors: tried in order, verified before use, atomic.
-
-Each file is streamed to a temp file in the cache, verified (IDX header and SHA-256 of the
-decompressed payload) and only then its payload is stored in the content-addressed cache
-(:mod:`bench.data.cache`); the temp file is removed on any error, Ctrl-C included. A mirror is a URL template: ``{name}`` becomes the dataset name; one
-ending in ``/`` is a base for the ``.gz`` files, one ending in ``.npz`` a Keras-style archive.
+"""Downloads from public mirrors, tried in order: each file is streamed to a temp file (removed
+on any error, Ctrl-C included) and verified before its payload enters the cache. A mirror is a
+URL template (``{name}``: the dataset); one ending in ``/`` is a base for the ``.gz`` files, one
+ending in ``.npz`` a Keras-style archive.
 """
 
 from __future__ import annotations
@@ -56,10 +54,8 @@ def iter_chunks(response, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
 @contextmanager
 def downloaded(url: str, folder: Path, name: str, progress: bool,
                max_bytes: int | None = None) -> Iterator[Path]:
-    """Download ``url`` to a temp file in ``folder`` that is deleted on exit unless moved.
-
-    A body longer than ``max_bytes`` is abandoned (``MirrorError``) as soon as it passes it.
-    """
+    """Download ``url`` to a temp file in ``folder``, deleted on exit; a body longer than
+    ``max_bytes`` is abandoned (``MirrorError``) as soon as it passes it."""
     folder.mkdir(parents=True, exist_ok=True)
     suffix = ".part" + "".join(Path(name).suffixes[-1:])
     fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=suffix)
@@ -69,9 +65,8 @@ def downloaded(url: str, folder: Path, name: str, progress: bool,
             total = int(resp.headers.get("Content-Length") or 0) or None
             from tqdm import tqdm
 
-            with tqdm(
-                total=total, unit="B", unit_scale=True, desc=name, disable=not progress, leave=False
-            ) as bar:
+            with tqdm(total=total, unit="B", unit_scale=True, desc=name, disable=not progress,
+                      leave=False) as bar:
                 received = 0
                 for chunk in iter_chunks(resp):
                     received += len(chunk)
@@ -87,9 +82,8 @@ def downloaded(url: str, folder: Path, name: str, progress: bool,
 
 def _fetch(spec: DatasetSpec, url: str, roles: list[str], progress: bool,
            member: bool = False) -> tuple[list[str], dict[str, str]]:
-    """Download ``url`` (one ``.gz`` file of ``roles[0]``, or with ``member`` a Keras-style
-    archive) and cache the verified payloads of ``roles``; the roles done, and why the others
-    failed."""
+    """Download ``url`` (a ``.gz`` file, or with ``member`` an archive) and cache the verified
+    payloads of ``roles``; returns the roles done, and why the others failed."""
     done, errors = [], {}
     folder = cache.payloads_dir()
     with downloaded(url, folder, Path(url).name or "archive.npz", progress,
@@ -111,21 +105,14 @@ def _max_download(spec: DatasetSpec, roles: Sequence[str]) -> int:
     return total + total // 100 + 64 * 1024
 
 
-def fetch_files(
-    spec: DatasetSpec,
-    mirrors: Sequence[str] | None = None,
-    progress: bool | None = None,
-) -> list[str]:
-    """Cache the verified payloads of ``spec`` from the mirrors; returns the URLs used.
-
-    Each file not cached yet is tried on each mirror in order. Raises ``DataError`` listing
-    every failure when some file could not be obtained from any mirror.
-    """
+def fetch_files(spec: DatasetSpec, mirrors: Sequence[str] | None = None,
+                progress: bool | None = None) -> list[str]:
+    """Cache each payload of ``spec`` not cached yet from the first mirror that has it; returns
+    the URLs used, or a ``DataError`` listing every failure."""
     progress = sys.stderr.isatty() if progress is None else progress
     needed = [role for role in spec.files if cache.load_array(spec, role) is None]
-    urls = mirror_urls(spec, mirrors)
     used, failures = [], []
-    for url in urls:
+    for url in mirror_urls(spec, mirrors):
         if not needed:
             break
         if url.endswith(".npz"):
@@ -155,10 +142,8 @@ def fetch_files(
     if needed:
         names = ", ".join(spec.files[role].filename for role in needed)
         tried = "\n".join(f"  {line}" for line in failures) or "  (no mirrors configured)"
-        raise DataError(
-            f"{spec.name}: could not download {names} from any mirror:\n{tried}\n"
-            f"{offline_hint(spec)}"
-        )
+        raise DataError(f"{spec.name}: could not download {names} from any mirror:\n{tried}\n"
+                        f"{offline_hint(spec)}")
     return used
 
 
@@ -172,8 +157,6 @@ def _reason(exc: BaseException) -> str:
 def offline_hint(spec: DatasetSpec) -> str:
     """How to provide the data without network access."""
     names = ", ".join(f"{f.filename}.gz" for f in spec.files.values())
-    return (
-        "To provide the data offline, pass --data-dir DIR or set BENCH_DATA_DIR=DIR, where "
-        f"DIR/{spec.name}/ holds {names} (raw or gzipped), or copy such a folder into the "
-        f"cache with `bench data import PATH --dataset {spec.name}`."
-    )
+    return ("To provide the data offline, pass --data-dir DIR or set BENCH_DATA_DIR=DIR, where "
+            f"DIR/{spec.name}/ holds {names} (raw or gzipped), or copy such a folder into the "
+            f"cache with `bench data import PATH --dataset {spec.name}`.")

@@ -1,7 +1,5 @@
-"""The IDX format: decompress, check the header, view the payload as arrays, encode arrays back.
-
-Pure functions on bytes; file paths and user-facing errors live in ``bench.data.verify``.
-An IDX payload is a big-endian header (magic ``0x000008NN`` where ``NN`` is the number of
+"""The IDX format, as pure functions on bytes: decompress, check the header, view the payload
+as arrays, encode arrays back. A payload is a big-endian header (magic ``0x000008NN``, ``NN``
 dimensions, then one uint32 per dimension) followed by the raw uint8 data.
 """
 
@@ -12,13 +10,10 @@ import hashlib
 import io
 import struct
 import zlib
-from pathlib import Path
 
 import numpy as np
 
-IMAGES_MAGIC = 0x00000803
-LABELS_MAGIC = 0x00000801
-MAGIC = {"images": IMAGES_MAGIC, "labels": LABELS_MAGIC}
+MAGIC = {"images": 0x00000803, "labels": 0x00000801}
 GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -38,11 +33,8 @@ def payload_size(kind: str, count: int, image_shape: tuple[int, int] = (28, 28))
 
 
 def decompress(data: bytes, gzipped: bool, max_size: int | None = None) -> bytes:
-    """The IDX payload of a file's bytes: gunzipped when ``gzipped`` or gzip magic is present.
-
-    With ``max_size``, decompression stops one byte past it and the file is refused: a small
-    gzip that expands to gigabytes (a gzip bomb) never fills memory.
-    """
+    """The IDX payload of a file's bytes: gunzipped when ``gzipped`` or gzip magic is present;
+    one byte past ``max_size`` it stops and refuses the file (a gzip bomb never fills memory)."""
     if not gzipped and data[:2] != GZIP_MAGIC:
         return data
     if data[:2] != GZIP_MAGIC:
@@ -65,14 +57,10 @@ def header_size(kind: str) -> int:
     return 4 + 4 * (MAGIC[kind] & 0xFF)
 
 
-def parse(
-    payload: bytes, kind: str, count: int, image_shape: tuple[int, int] = (28, 28)
-) -> np.ndarray:
-    """A read-only uint8 array viewing ``payload`` after checking its header and length.
-
-    ``kind`` is ``"images"`` (result shape ``(count, *image_shape)``) or ``"labels"``
-    (shape ``(count,)``). Raises ``IdxFormatError`` naming the first problem found.
-    """
+def parse(payload: bytes, kind: str, count: int, image_shape: tuple[int, int] = (28, 28),
+          ) -> np.ndarray:
+    """A read-only uint8 array ``(count, *image_shape)`` of images or ``(count,)`` of labels
+    viewing ``payload``, after checking its header and length (``IdxFormatError``)."""
     magic = MAGIC[kind]
     ndim = magic & 0xFF
     offset = header_size(kind)
@@ -80,24 +68,21 @@ def parse(
         raise IdxFormatError(f"only {len(payload)} bytes, too short for an IDX header")
     (found,) = struct.unpack(">I", payload[:4])
     if found != magic:
-        raise IdxFormatError(
-            f"wrong magic number 0x{found:08x}, expected 0x{magic:08x} (IDX {kind})"
-        )
+        raise IdxFormatError(f"wrong magic number 0x{found:08x}, expected 0x{magic:08x} "
+                             f"(IDX {kind})")
     if len(payload) < offset:
         raise IdxFormatError(f"only {len(payload)} bytes, header needs {offset}")
     dims = struct.unpack(f">{ndim}I", payload[4:offset])
     want = (count, *image_shape) if kind == "images" else (count,)
     if dims[1:] != want[1:]:
-        shape = "x".join(map(str, dims[1:]))
-        expected = "x".join(map(str, want[1:]))
+        shape, expected = ("x".join(map(str, d[1:])) for d in (dims, want))
         raise IdxFormatError(f"header says {shape} images, expected {expected}")
     if dims[0] != count:
         raise IdxFormatError(f"header says {dims[0]} {kind}, expected {count}")
     needed = offset + int(np.prod(dims))
     if len(payload) < needed:
-        raise IdxFormatError(
-            f"truncated: {len(payload)} bytes, header needs {needed} for {count} {kind}"
-        )
+        raise IdxFormatError(f"truncated: {len(payload)} bytes, header needs {needed} for {count} "
+                             f"{kind}")
     if len(payload) > needed:
         raise IdxFormatError(f"{len(payload) - needed} unexpected bytes after the data")
     array = np.frombuffer(payload, dtype=np.uint8, offset=offset).reshape(dims)
@@ -110,19 +95,7 @@ def encode(array: np.ndarray, kind: str) -> bytes:
     magic = MAGIC[kind]
     ndim = magic & 0xFF
     if array.dtype != np.uint8 or array.ndim != ndim:
-        raise IdxFormatError(
-            f"expected a uint8 array with {ndim} dimension(s) for {kind}, "
-            f"got {array.dtype} with shape {array.shape}"
-        )
+        raise IdxFormatError(f"expected a uint8 array with {ndim} dimension(s) for {kind}, "
+                             f"got {array.dtype} with shape {array.shape}")
     header = struct.pack(f">I{ndim}I", magic, *array.shape)
     return header + np.ascontiguousarray(array).tobytes()
-
-
-def write(path: str | Path, array: np.ndarray, kind: str, gzipped: bool | None = None) -> Path:
-    """Write ``array`` as an IDX file (gzipped when ``gzipped`` or the name ends in ``.gz``)."""
-    path = Path(path)
-    payload = encode(array, kind)
-    if gzipped if gzipped is not None else path.suffix == ".gz":
-        payload = gzip.compress(payload, mtime=0)
-    path.write_bytes(payload)
-    return path

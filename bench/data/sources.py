@@ -1,11 +1,5 @@
-"""Places that can hold dataset files, and how to read their payloads.
-
-The kinds of place: ``--data-dir`` / ``$BENCH_DATA_DIR`` (``<dir>/<dataset>/``), the harness
-cache of verified payloads (``bench.data.cache``, downloads included), well-known system
-installs (``/usr/share/datasets/<dataset>``) and Keras' cache
-(``$KERAS_HOME/datasets``, default ``~/.keras/datasets``: ``fashion-mnist/*.gz``, ``mnist.npz``).
-The order they are tried in is ``bench.data.loader.local_sources``.
-"""
+"""Places that can hold dataset files (``bench.data.loader.local_sources`` lists them in order),
+and how to read their payloads."""
 
 from __future__ import annotations
 
@@ -60,9 +54,8 @@ class Source:
 
 
 def require_data_dir(data_dir: str | os.PathLike | None = None) -> Path | None:
-    """The data folder given as argument, else the settings' (``--data-dir`` /
-    ``$BENCH_DATA_DIR``), else ``None``; one that does not exist is a ``DataError`` (most
-    likely a typo, which every dataset and job would otherwise report again)."""
+    """The data folder given, else the settings' (``--data-dir``), else ``None``; one that does
+    not exist is a ``DataError`` (most likely a typo)."""
     root = Path(data_dir).expanduser() if data_dir not in (None, "") else get_settings().data_dir
     if root is not None and not root.is_dir():
         raise DataError(f"data folder {root} (from --data-dir or BENCH_DATA_DIR) does not exist; "
@@ -84,15 +77,11 @@ def _idx_path(folder: Path, filename: str) -> Path:
 
 
 def find_files(spec: DatasetSpec, source: Source) -> dict[str, FileRef] | None:
-    """The four file refs of ``spec`` in ``source``, or ``None`` if it holds none of them.
-
-    A folder with some but not all files still returns refs (the absent ones are "missing").
-    """
+    """The four file refs of ``spec`` in ``source`` (some perhaps missing), or ``None`` if it
+    holds none of them."""
     if source.folder is not None and source.folder.is_dir():
-        refs = {
-            role: FileRef(role, _idx_path(source.folder, f.filename))
-            for role, f in spec.files.items()
-        }
+        refs = {role: FileRef(role, _idx_path(source.folder, f.filename))
+                for role, f in spec.files.items()}
         if any(ref.exists for ref in refs.values()):
             return refs
     if source.npz is not None and source.npz.is_file():
@@ -101,11 +90,8 @@ def find_files(spec: DatasetSpec, source: Source) -> dict[str, FileRef] | None:
 
 
 def read_payload(ref: FileRef, kind: str, max_size: int = MAX_PAYLOAD) -> bytes:
-    """The IDX payload behind ``ref``; npz arrays are re-encoded as IDX bytes.
-
-    Nothing larger than ``max_size`` (the expected payload size) is read or decompressed,
-    and only regular files are opened. Raises ``FileNotFoundError`` or ``idx.IdxFormatError``.
-    """
+    """The IDX payload behind ``ref`` (npz arrays re-encoded), reading or decompressing nothing
+    larger than ``max_size``; ``FileNotFoundError`` or ``idx.IdxFormatError``."""
     if ref.member is not None:
         array = _load_member(ref.path, ref.member, max_size)
         if array.nbytes > max_size:

@@ -11,10 +11,8 @@ TEST_SUBSET_SEED = 0  # one test subset per size, shared by every model and seed
 
 
 def stratified_indices(labels: np.ndarray, size: int, seed: int) -> np.ndarray:
-    """Sorted indices of ``size`` items with class proportions as in ``labels``.
-
-    The whole set (in order) when ``size >= len(labels)``.
-    """
+    """Sorted indices of ``size`` items with class proportions as in ``labels`` (all of them
+    when ``size >= len(labels)``)."""
     labels = np.asarray(labels)
     if size >= len(labels):
         return np.arange(len(labels))
@@ -27,7 +25,8 @@ def stratified_indices(labels: np.ndarray, size: int, seed: int) -> np.ndarray:
     order = np.lexsort((classes, -(exact - take)))  # largest remainders first, ties by class
     take[order[:remainder]] += 1
     rng = np.random.default_rng(seed)
-    chosen = [rng.permutation(np.flatnonzero(labels == c))[:k] for c, k in zip(classes, take, strict=True)]
+    chosen = [rng.permutation(np.flatnonzero(labels == c))[:k]
+              for c, k in zip(classes, take, strict=True)]
     return np.sort(np.concatenate(chosen))
 
 
@@ -47,9 +46,6 @@ def indices_digest(indices: np.ndarray) -> str:
 
 
 def _derived_seed(seed: int, *names: str) -> int:
-    """The seed of one subset. Frozen: it decides which images every job trains and is tested
-    on, so changing it (say, to ``numpy.random.SeedSequence``) would silently change the
-    meaning of every stored record and of the committed reference run. A new scheme needs a
-    version in the job identity (``bench.results.record.JobIdentity``) and in the reports'
-    reconstruction of test subsets."""
+    """The seed of one subset. Frozen: it decides the images of every stored record, so a new
+    scheme needs a version in ``JobIdentity`` and in the reports' rebuilt test subsets."""
     return (int(seed) * 1_000_003 + zlib.crc32("/".join(names).encode())) % (2**32)

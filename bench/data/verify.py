@@ -66,16 +66,14 @@ def check_file(spec: DatasetSpec, ref: FileRef) -> tuple[FileReport, np.ndarray 
     return report(OK, f"{array.shape[0]} {fspec.kind}, sha256 {actual[:12]}..."), array
 
 
-def check_files(
-    spec: DatasetSpec, refs: Mapping[str, FileRef]
-) -> tuple[list[FileReport], dict[str, np.ndarray]]:
+def check_files(spec: DatasetSpec, refs: Mapping[str, FileRef],
+                ) -> tuple[list[FileReport], dict[str, np.ndarray]]:
     """Check all files (in parallel threads: gunzip and SHA-256 release the GIL)."""
     roles = [role for role in spec.files if role in refs]
     with ThreadPoolExecutor(max_workers=len(roles) or 1) as pool:
         results = list(pool.map(lambda role: check_file(spec, refs[role]), roles))
-    reports = [report for report, _ in results]
     arrays = {role: array for role, (_, array) in zip(roles, results, strict=True)}
-    return reports, arrays
+    return [report for report, _ in results], arrays
 
 
 def fix_hint(spec: DatasetSpec, kind: str) -> str:
@@ -85,10 +83,9 @@ def fix_hint(spec: DatasetSpec, kind: str) -> str:
         return f"Run {fetch} to rebuild the cache from a good source."
     if kind == "import":
         return f"Nothing was imported; import a good copy, or run {fetch} to download one."
-    return (
-        "Replace the bad file(s) with a good copy, point --data-dir (or BENCH_DATA_DIR) at "
-        f"another folder, or unset it and run {fetch} to download a verified copy into the cache."
-    )
+    return ("Replace the bad file(s) with a good copy, point --data-dir (or BENCH_DATA_DIR) at "
+            f"another folder, or unset it and run {fetch} to download a verified copy into the "
+            "cache.")
 
 
 def problems_message(spec: DatasetSpec, reports: list[FileReport], where: str, kind: str) -> str:
@@ -96,15 +93,12 @@ def problems_message(spec: DatasetSpec, reports: list[FileReport], where: str, k
     bad = [r for r in reports if not r.ok]
     lines = "\n".join(f"  {r}" for r in bad)
     noun = "file" if len(bad) == 1 else "files"
-    return (
-        f"{spec.name}: {len(bad)} bad {noun} in {where}; nothing was loaded.\n{lines}\n"
-        f"{fix_hint(spec, kind)}"
-    )
+    return (f"{spec.name}: {len(bad)} bad {noun} in {where}; nothing was loaded.\n{lines}\n"
+            f"{fix_hint(spec, kind)}")
 
 
-def load_verified(
-    spec: DatasetSpec, refs: Mapping[str, FileRef], where: str, kind: str
-) -> dict[str, np.ndarray]:
+def load_verified(spec: DatasetSpec, refs: Mapping[str, FileRef], where: str, kind: str,
+                  ) -> dict[str, np.ndarray]:
     """The four verified arrays, or a ``DataError`` naming every bad file."""
     reports, arrays = check_files(spec, refs)
     if not all(r.ok for r in reports) or len(reports) != len(spec.files):
@@ -112,8 +106,6 @@ def load_verified(
     for split in ("train", "test"):
         n_images, n_labels = len(arrays[f"{split}_images"]), len(arrays[f"{split}_labels"])
         if n_images != n_labels:
-            raise DataError(
-                f"{spec.name}: {where} has {n_images} {split} images but {n_labels} labels; "
-                f"corrupt data. {fix_hint(spec, kind)}"
-            )
+            raise DataError(f"{spec.name}: {where} has {n_images} {split} images but {n_labels} "
+                            f"labels; corrupt data. {fix_hint(spec, kind)}")
     return arrays

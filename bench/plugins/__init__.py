@@ -1,8 +1,5 @@
-"""The plugin API: everything a model plugin imports, from this one module.
-
-A plugin declares a :class:`ModelSpec` whose ``estimator`` is a scikit-learn classifier (built
-on :class:`EstimatorBase` or :class:`KerasClassifierBase`) and checks itself with
-:func:`check_model` or :func:`parametrize_with_checks`; see docs/plugins.md.
+"""The plugin API, everything a model plugin imports (docs/plugins.md): a :class:`ModelSpec`
+whose ``estimator`` is a scikit-learn classifier, checked by :func:`check_model`.
 """
 
 from bench.plugins.checks import check_model, parametrize_with_checks, run_checks, tiny_data

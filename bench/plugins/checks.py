@@ -1,11 +1,7 @@
-"""Conformance kit for model plugins, in the spirit of scikit-learn's ``check_estimator``.
-
-Each rule of the plugin contract is one small ``check_<rule>(spec)`` function that raises
-``AssertionError`` with a readable reason, run only where it applies (the spec's declared
-capabilities decide, ``APPLIES``). One loop, :func:`iter_checks`, serves :func:`run_checks`
-(``bench check``), :func:`check_model` and :func:`parametrize_with_checks` (pytest);
-``expected_failures`` ({check: reason}) must fail, as strict xfails in pytest. The checks train
-on :func:`tiny_data` (120 images) with the spec's ``test_params`` (docs/plugins.md).
+"""Conformance kit for model plugins, after scikit-learn's ``check_estimator``: one
+``check_<rule>(spec)`` per rule of the contract, raising ``AssertionError`` with a readable
+reason, run where the spec's capabilities say it applies (``APPLIES``), on :func:`tiny_data`
+with the spec's ``test_params``. ``expected_failures`` ({check: reason}) must fail.
 """
 
 from __future__ import annotations
@@ -51,9 +47,8 @@ def _inputs(spec: ModelSpec) -> tuple[np.ndarray, np.ndarray]:
     return prepare_inputs(images, spec.input_kind), labels
 
 
-def _build(spec: ModelSpec, seed: int = 0, overrides: dict | None = None):
-    params = spec.resolve({**spec.test_params, **(overrides or {})})
-    return spec.build(params, seed), params
+def _build(spec: ModelSpec, seed: int = 0):
+    return spec.build(spec.resolve(spec.test_params), seed)
 
 
 def _fitted(spec: ModelSpec, seed: int = 0, without_class: int | None = None):
@@ -61,7 +56,7 @@ def _fitted(spec: ModelSpec, seed: int = 0, without_class: int | None = None):
     if without_class is not None:
         keep = y != without_class
         X, y = X[keep], y[keep]
-    estimator, _ = _build(spec, seed)
+    estimator = _build(spec, seed)
     returned = estimator.fit(X, y)
     return estimator, returned, X, y
 
@@ -89,8 +84,7 @@ def check_fit_returns_self(spec: ModelSpec) -> None:
 
 
 def check_predict_proba(spec: ModelSpec) -> None:
-    """``predict_proba`` has one column per class of ``classes_`` (10 here), finite
-    non-negative rows summing to 1."""
+    """``predict_proba`` has a column per class of ``classes_``, its rows summing to 1."""
     estimator, _, X, _ = _fitted(spec)
     proba = np.asarray(estimator.predict_proba(X))
     classes = getattr(estimator, "classes_", None)
@@ -144,8 +138,7 @@ def check_deterministic(spec: ModelSpec) -> None:
 
 def check_fresh_estimator(spec: ModelSpec) -> None:
     """Each ``build`` returns a new, unfitted estimator."""
-    first, _ = _build(spec)
-    second, _ = _build(spec)
+    first, second = _build(spec), _build(spec)
     assert first is not second, f"{spec.name}: build() returned the same object twice"
     X, y = _inputs(spec)
     first.fit(X, y)
@@ -164,8 +157,8 @@ def check_history(spec: ModelSpec) -> None:
 
 
 def check_import_time(spec: ModelSpec) -> None:
-    """The plugin's module imports in under a second (fresh process, ``bench.plugins`` loaded):
-    every command, ``bench list`` included, imports every plugin."""
+    """The plugin's module imports in under a second in a fresh process (every command imports
+    every plugin)."""
     target = spec.source if spec.source.endswith(".py") else spec.source.partition(":")[0]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     done = subprocess.run([sys.executable, "-c", _IMPORT_TIMER, target], capture_output=True,
@@ -192,14 +185,9 @@ print(time.perf_counter() - start)
 """
 
 
-def has_module(spec: ModelSpec) -> bool:
-    """Whether ``spec`` comes from a module of its own (not an import path, not made in code)."""
-    return bool(spec.source) and spec.source != spec.name
-
-
 def check_clone(spec: ModelSpec) -> None:
     """``sklearn.base.clone`` rebuilds the estimator with the same parameters."""
-    estimator, _ = _build(spec)
+    estimator = _build(spec)
     copy = clone(estimator)
     assert copy is not estimator and copy.get_params() == estimator.get_params(), (
         f"{spec.name}: clone() changed the parameters: {estimator.get_params()} became "
@@ -220,8 +208,8 @@ def _other_values(param: Param, value: Any) -> list[Any]:
 
 
 def _trained_state(estimator, X) -> list[str]:
-    """How the fitted model was trained: ``effective_params_`` if set, else its probabilities, the
-    parameters of the scikit-learn estimators it holds (or is) and its Keras network's config."""
+    """How the fitted model was trained: ``effective_params_`` if set, else its probabilities and
+    the parameters or configs of the estimators and networks it holds (or is)."""
     hook = getattr(estimator, "effective_params_", None)
     if hook is not None:
         return [repr(sorted(hook.items()))]
@@ -239,8 +227,7 @@ def _trained_state(estimator, X) -> list[str]:
 
 
 def check_params_take_effect(spec: ModelSpec) -> None:
-    """Each declared parameter set to another valid value changes the trained model
-    (``_trained_state``); a value only stored on the wrapper does not count."""
+    """Each declared parameter set to another valid value changes the trained model."""
     X, y = _inputs(spec)
     base = spec.resolve(spec.test_params)
     reference = _trained_state(spec.build(base, 0).fit(X, y), X)
@@ -270,7 +257,8 @@ CHECKS: tuple[Check, ...] = (
 #: The checks that apply only to some models, by declared capability.
 APPLIES: dict[Check, Callable[[ModelSpec], bool]] = {
     check_history: lambda spec: spec.trains_in_epochs,
-    check_import_time: has_module,
+    # only a plugin from a module of its own (not an import path, not made in code)
+    check_import_time: lambda spec: bool(spec.source) and spec.source != spec.name,
 }
 
 

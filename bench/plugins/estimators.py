@@ -54,23 +54,17 @@ def _keras():
             threading.set_intra_op_parallelism_threads(KERAS_THREADS)
             threading.set_inter_op_parallelism_threads(KERAS_THREADS)
         except RuntimeError as exc:  # TensorFlow was initialised elsewhere first
-            raise RuntimeError(
-                "TensorFlow was initialised before the harness could pin it to "
-                f"{KERAS_THREADS} thread(s), so results would depend on the thread count; "
-                "start a fresh process (or set TF_NUM_INTRAOP_THREADS=1 and "
-                "TF_NUM_INTEROP_THREADS=1 before importing TensorFlow)."
-            ) from exc
+            raise RuntimeError("TensorFlow was initialised before the harness could pin it to "
+                               f"{KERAS_THREADS} thread(s), so results would depend on the thread "
+                               "count; start a fresh process (or set TF_NUM_INTRAOP_THREADS=1 and "
+                               "TF_NUM_INTEROP_THREADS=1 before importing TensorFlow).") from exc
         tf.get_logger().setLevel("ERROR")
     return keras, tf
 
 
 class EstimatorBase(ClassifierMixin, BaseEstimator):
-    """A scikit-learn classifier (``BaseEstimator`` + ``ClassifierMixin``: ``get_params``,
-    ``set_params``, ``clone``, tags, ``score`` as accuracy).
-
-    Parameters are the keyword arguments of ``__init__``, stored unchanged as attributes of
-    the same name; a ``**options`` catch-all (pass-through arguments of a wrapped estimator)
-    is stored as one dict attribute of its own name, and its entries are parameters too.
+    """A scikit-learn classifier whose parameters are its ``__init__`` arguments, stored
+    unchanged; the entries of a ``**options`` catch-all (stored as one dict) are parameters too.
     """
 
     @classmethod
@@ -96,11 +90,9 @@ class EstimatorBase(ClassifierMixin, BaseEstimator):
 
 class KerasClassifierBase(EstimatorBase):
     """Base for Keras classifiers: subclasses store their ``__init__`` arguments (``epochs``,
-    ``batch_size`` and ``seed`` required) and implement ``build_network(keras, input_shape)``,
-    a compiled ``keras.Model`` with a 10-way softmax. After ``fit``: ``model_``, ``classes_``
-    and ``history_``, whose ``loss``/``accuracy`` are measured in evaluation mode after each
-    epoch on a seeded subset of at most ``train_eval_size`` training images (so the last value
-    is the tables' training accuracy); ``val_*`` when ``monitor`` data was given.
+    ``batch_size`` and ``seed`` required) and build a compiled 10-way softmax ``keras.Model`` in
+    ``build_network``. ``history_`` holds per-epoch ``loss``/``accuracy`` measured in evaluation
+    mode on up to ``train_eval_size`` training images, and ``val_*`` given ``monitor`` data.
     """
 
     #: training images re-evaluated after each epoch for ``history_`` (0: Keras' running means)
@@ -140,15 +132,12 @@ class KerasClassifierBase(EstimatorBase):
             if on_epoch_end is not None:
                 on_epoch_end(epoch + 1, epochs, logs)
 
-        validation = None
-        if monitor is not None:
-            validation = (np.asarray(monitor[0], dtype="float32"), np.asarray(monitor[1]))
+        validation = None if monitor is None else (np.asarray(monitor[0], dtype="float32"),
+                                                   np.asarray(monitor[1]))
         history = self.model_.fit(
             X, y, epochs=epochs, batch_size=int(self.batch_size), validation_data=validation,
-            validation_batch_size=INFERENCE_BATCH_SIZE,
-            callbacks=[keras.callbacks.LambdaCallback(on_epoch_end=epoch_end)], verbose=0,
-            shuffle=True,
-        )
+            validation_batch_size=INFERENCE_BATCH_SIZE, verbose=0, shuffle=True,
+            callbacks=[keras.callbacks.LambdaCallback(on_epoch_end=epoch_end)])
         self.history_ = {k: [float(v) for v in vals] for k, vals in history.history.items()}
         if subset is not None:
             self.history_.update(train_metrics)

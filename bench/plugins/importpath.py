@@ -1,8 +1,6 @@
-"""Models named by import path (``--model sklearn.svm.LinearSVC --set C=0.1``): any
-scikit-learn-compatible classifier class, read live (``bench.plugins.library``). Its plain
-constructor defaults are typed parameters, plus ``scale`` (input scaling); ``random_state``
-gets the job seed, ``n_jobs`` the job's threads; ``version`` is the providing distribution and
-its version (``scikit-learn 1.5.2``), so job keys change when the library does.
+"""Models named by import path (``--model sklearn.svm.LinearSVC --set C=0.1``): the class's
+plain constructor defaults are its parameters, plus ``scale``; its ``version`` is the library's
+(``scikit-learn 1.5.2``), so job keys change when the library does.
 """
 
 from __future__ import annotations
@@ -39,17 +37,11 @@ def import_path_spec(path: str) -> ModelSpec:
         raise UsageError(f"model {path!r} has its own 'scale' argument, which clashes with the "
                          "harness's input-scaling parameter; wrap it in a plugin instead.")
     dist, version = distribution(cls.__module__)
-    return ModelSpec(
-        name=path,
-        description=f"{cls.__name__} from {dist} {version}, by import path",
-        family="imported",
-        input_kind="flat",
-        version=f"{dist} {version}",
-        params=(*params, SCALE_PARAM),
-        build=functools.partial(_build, path),
-        source=path,
-        distribution=f"{dist} {version}",
-    )
+    library = f"{dist} {version}"
+    return ModelSpec(name=path, description=f"{cls.__name__} from {library}, by import path",
+                     family="imported", input_kind="flat", version=library,
+                     params=(*params, SCALE_PARAM), build=functools.partial(_build, path),
+                     source=path, distribution=library)
 
 
 def _build(path: str, params: dict[str, Any], seed: int) -> ImportedClassifier:
@@ -59,12 +51,8 @@ def _build(path: str, params: dict[str, Any], seed: int) -> ImportedClassifier:
 
 
 class ImportedClassifier(EstimatorBase):
-    """Fits ``class_path(**params, random_state=seed)`` on scaled inputs.
-
-    ``predict_proba`` is the estimator's own when it has one, else a softmax of
-    ``decision_function`` (not calibrated: log loss is then only indicative), else one-hot
-    predictions. After ``fit``: ``estimator_``, ``classes_`` and ``scaler_`` (or ``None``).
-    """
+    """Fits ``class_path(**params, random_state=seed)`` on scaled inputs. ``predict_proba`` is
+    the estimator's own, else a softmax of ``decision_function`` (uncalibrated), else one-hot."""
 
     def __init__(self, class_path: str = "", params: dict | None = None,
                  scale: Annotated[Scale, "input scaling"] = "unit", seed: int = 0):

@@ -48,9 +48,8 @@ def import_class(path: str) -> type:
 
 @functools.cache
 def classifier_class(path: str) -> tuple[type, tuple[str, ...]]:
-    """The classifier class at ``path`` and what building it with defaults warned (a
-    deprecated class; developer-aimed DeprecationWarnings dropped); UsageError unless it is a
-    classifier with ``fit`` and ``predict``."""
+    """The classifier class at ``path`` and what building it with defaults warned (but
+    DeprecationWarnings); UsageError unless it is a classifier with ``fit`` and ``predict``."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         cls = import_class(path)
@@ -62,7 +61,6 @@ def classifier_class(path: str) -> tuple[type, tuple[str, ...]]:
 
 def _check_classifier(cls: type, path: str) -> None:
     missing = [m for m in ("fit", "predict") if not callable(getattr(cls, m, None))]
-    kind = None
     try:
         kind = "classifier" if is_classifier(cls()) else None
     except Exception:  # noqa: BLE001 - not constructible with defaults, or not scikit-learn
@@ -113,9 +111,8 @@ def distribution(module_name: str) -> tuple[str, str]:
 
 
 def check_constraints(model: str, class_path: str, params: dict[str, Any]) -> None:
-    """Raise a UsageError when scikit-learn's declared constraints of ``class_path`` refuse one
-    of ``params`` (only the class's own constructor arguments are passed; a class without
-    ``_validate_params``, i.e. not a scikit-learn estimator, is not checked)."""
+    """Raise a UsageError when the declared constraints of scikit-learn class ``class_path``
+    refuse one of its own arguments in ``params`` (other classes are not checked)."""
     cls = import_class(class_path)
     if not callable(getattr(cls, "_validate_params", None)):
         return

@@ -1,8 +1,6 @@
-"""Typed model parameters: declared once (an ``__init__`` signature), checked, and ``--set``.
-
-Plain defaults are enough (``epochs=5`` is an ``int``); ``Annotated[int, AtLeast1, "help"]``
-adds a type, a range and a help text (docs/plugins.md). :func:`params_from_signature` reads
-a signature into :class:`Param` objects; :func:`resolve_params` applies ``--set`` overrides.
+"""Typed model parameters, declared once by an ``__init__`` signature (a plain default such as
+``epochs=5`` is enough; ``Annotated[int, AtLeast1, "help"]`` adds a range and a help text),
+read by :func:`params_from_signature` and set by :func:`resolve_params` (``--set``).
 """
 
 from __future__ import annotations
@@ -27,11 +25,8 @@ _BOOL_TEXT = {"true": True, "yes": True, "on": True, "false": False, "no": False
 
 @dataclass(frozen=True)
 class Range:
-    """Allowed numeric values: ``Range(ge=1)``, ``Range(gt=0)``, ``Range(ge=0, le=1)``.
-
-    Applied to every item of a tuple parameter, which must then hold at least one item (a
-    network needs a layer). Float parameters must also be finite.
-    """
+    """Allowed numeric values (``Range(ge=0, le=1)``), for every item of a tuple parameter,
+    which must then hold at least one."""
 
     ge: float | None = None
     gt: float | None = None
@@ -43,10 +38,9 @@ class Range:
                 and (self.le is None or value <= self.le) and (self.lt is None or value < self.lt))
 
     def describe(self) -> str:
-        parts = [f"{op} {_number(bound)}" for op, bound in
-                 ((">=", self.ge), (">", self.gt), ("<=", self.le), ("<", self.lt))
-                 if bound is not None]
-        return " and ".join(parts)
+        return " and ".join(f"{op} {_number(bound)}" for op, bound in
+                            ((">=", self.ge), (">", self.gt), ("<=", self.le), ("<", self.lt))
+                            if bound is not None)
 
 
 def _number(value: float) -> str:
@@ -61,12 +55,8 @@ Probability = Range(ge=0, le=1)
 
 @dataclass(frozen=True)
 class Param:
-    """One model parameter: name, default, type annotation, help text and allowed range.
-
-    ``type`` is a plain type (``int``, ``float``, ``bool``, ``str``), a ``Literal[...]`` of
-    choices, a tuple type (``tuple[int, ...]``), ``typing.Any`` (read as the user means it),
-    or a union of these (``int | float | Literal["sqrt"] | None``).
-    """
+    """One model parameter. ``type`` is ``int``, ``float``, ``bool``, ``str``, a ``Literal``,
+    ``tuple[int, ...]``, ``typing.Any`` (read as the user means it) or a union of these."""
 
     name: str
     default: Any
@@ -129,23 +119,15 @@ def parse_text(text: str) -> Any:
 
 def _is_exact(value: Any, member: Any) -> bool:
     """``value`` already is a ``member`` (bool is not an int here)."""
-    if member is Any:
-        return False
     if typing.get_origin(member) is typing.Literal:
         return any(type(value) is type(c) and value == c for c in typing.get_args(member))
-    if member is float:
-        return type(value) is float
-    if member in (int, bool, str):
-        return type(value) is member
-    return False
+    return member in (bool, int, float, str) and type(value) is member
 
 
 def coerce(value: Any, annotation: Any) -> Any:
-    """Convert ``value`` (text from the command line, or a Python value) to ``annotation``.
-
-    Union members are tried as the user means the value: the member its literal form already
-    is wins (``2`` is an int, ``0.5`` a float, ``sqrt`` a string or choice), then conversions
-    in declaration order (``2`` for a ``float`` is ``2.0``). Raises ``ValueError``.
+    """``value`` (command-line text or a Python value) converted to ``annotation``, else
+    ``ValueError``. Of a union, the member the value's literal form already is wins (``2`` an
+    int, ``sqrt`` a choice), then conversions in declaration order (``2`` for a float: 2.0).
     """
     members = _members(annotation)
     parsed = parse_text(value) if isinstance(value, str) else value
@@ -194,10 +176,8 @@ def _coerce_one(value: Any, annotation: Any) -> Any:
         if isinstance(value, bool):
             return value
         text = str(value).strip().lower()
-        if text in _BOOL_TEXT:
-            return _BOOL_TEXT[text]
-        if text in ("1", "0"):
-            return text == "1"
+        if text in _BOOL_TEXT or text in ("1", "0"):
+            return _BOOL_TEXT.get(text, text == "1")
         raise ValueError(f"expected true or false, got {value!r}")
     if annotation is int:
         if isinstance(value, bool):
@@ -229,9 +209,8 @@ INT_BOUNDS = (-(2**31), 2**31 - 1)
 
 
 def check_range(param: Param, value: Any) -> str | None:
-    """Why ``value`` is outside ``param``'s allowed values, or ``None`` when it is fine.
-
-    Besides the declared range, floats must be finite and integers fit a 32-bit C int."""
+    """Why ``value`` is outside ``param``'s range (or not finite, or not a 32-bit C int), or
+    ``None`` when it is fine."""
     items = value if isinstance(value, tuple) else (value,)
     if not items and param.range is not None:
         return f"must hold at least one value, each {param.range.describe()}"
@@ -248,22 +227,12 @@ def check_range(param: Param, value: Any) -> str | None:
     return None
 
 
-# ---------------------------------------------------------------------------------------------
-# Declarations from signatures
-
-
 def infer_type(default: Any) -> Any:
-    """A parameter type from a default value alone (for undeclared signatures, e.g. sklearn's).
-
-    ``None`` and strings accept what the user means (a string default like ``"scale"`` often
-    also takes numbers), numbers keep their kind, tuples of ints stay tuples of ints.
-    """
-    if isinstance(default, bool):
-        return bool
-    if isinstance(default, int):
-        return int
-    if isinstance(default, float):
-        return float
+    """A parameter type from a default alone (undeclared signatures, e.g. sklearn's): ``None``
+    and strings take what the user means (``gamma="scale"`` also takes numbers)."""
+    for kind in (bool, int, float):  # bool first: a bool is an int
+        if isinstance(default, kind):
+            return kind
     if default is None or isinstance(default, str):
         return Any
     if isinstance(default, tuple) and all(isinstance(v, int) and not isinstance(v, bool)
@@ -291,12 +260,8 @@ def _split_annotated(annotation: Any) -> tuple[Any, str, Range | None]:
 
 
 def params_from_signature(factory: Callable[..., Any]) -> tuple[Param, ...]:
-    """The :class:`Param` of every keyword argument of ``factory`` (a class or a function).
-
-    Annotations (``Annotated[type, Range(...), "help"]``) give type, range and help; without
-    one the type is inferred from the default. ``*args``/``**kwargs`` and ``HARNESS_ARGS``
-    are skipped.
-    """
+    """The :class:`Param` of every keyword argument of ``factory`` (a class or a function) but
+    ``HARNESS_ARGS``, typed by its annotation or else by its default."""
     target = factory.__init__ if isinstance(factory, type) else factory
     signature = inspect.signature(target)
     try:
@@ -318,10 +283,6 @@ def params_from_signature(factory: Callable[..., Any]) -> tuple[Param, ...]:
 
 def _qualname(obj: Any) -> str:
     return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', repr(obj))}"
-
-
-# ---------------------------------------------------------------------------------------------
-# Overrides
 
 
 def describe_params(params: Sequence[Param]) -> str:
@@ -359,11 +320,8 @@ def coerce_param(model_name: str, param: Param, raw: Any,
 
 def resolve_params(model_name: str, params: Sequence[Param], overrides: dict[str, Any] | None,
                    extra: Callable[[], Sequence[Param]] | None = None) -> dict[str, Any]:
-    """Defaults updated with type- and range-checked overrides; unknown names raise.
-
-    ``extra`` (called only when an override names an undeclared parameter) returns further
-    parameters that may be set; they enter the result only when set.
-    """
+    """Defaults updated with type- and range-checked overrides; unknown names raise. ``extra``
+    (called only for an undeclared name) gives further parameters, in the result when set."""
     by_name = {p.name: p for p in params}
     resolved = {p.name: p.default for p in params}
     for name, raw in (overrides or {}).items():
@@ -374,9 +332,7 @@ def resolve_params(model_name: str, params: Sequence[Param], overrides: dict[str
         if param is None:
             hint = (" (plus the pass-through parameters shown by `bench list "
                     f"{model_name}`)" if extra is not None else "")
-            raise UsageError(
-                f"model {model_name!r} has no parameter {name!r}. Valid parameters "
-                f"(name: type = default){hint}:\n{describe_params(params)}"
-            )
+            raise UsageError(f"model {model_name!r} has no parameter {name!r}. Valid parameters "
+                             f"(name: type = default){hint}:\n{describe_params(params)}")
         resolved[name] = coerce_param(model_name, param, raw, params)
     return resolved

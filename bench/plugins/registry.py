@@ -1,14 +1,10 @@
 """The model registry: model plugins by name, from the ``bench.models`` entry points (the
-built-ins' too), ``BENCH_PLUGINS=module:ATTR`` and a plugin folder; names containing a dot are
-import paths of classifier classes (``bench.plugins.importpath``).
+built-ins' too), ``BENCH_PLUGINS=module:ATTR`` and a plugin folder.
 
-An entry point names a :class:`ModelSpec` (or a zero-argument callable returning one). The
-registry degrades, never dies: a plugin that fails to import (even with ``sys.exit``), is
-malformed, or clashes with another of the same name is skipped with one ``PluginWarning``
-naming every source and the ``BENCH_DISABLE_PLUGINS`` key of each; a built-in wins a clash.
-Imports run under ``IMPORT_SECONDS`` (main thread only; a hang in C code is not stopped), with
-printed output held back, the plugin's folder on the import path, and no registry calls;
-``os._exit`` during an import cannot be contained in-process.
+It degrades, never dies: a plugin that fails to import (even with ``sys.exit``), is malformed or
+clashes with another of its name is skipped with one ``PluginWarning`` naming every source and
+its ``BENCH_DISABLE_PLUGINS`` key; a built-in wins a clash. Imports run under ``IMPORT_SECONDS``
+(main thread only), their printed output held back.
 """
 
 from __future__ import annotations
@@ -59,11 +55,8 @@ class PluginWarning(BenchWarning):
 
 @dataclass(frozen=True)
 class Candidate:
-    """One place a model plugin may come from, before it is imported.
-
-    ``key`` is what ``BENCH_DISABLE_PLUGINS`` accepts to skip exactly this one: the entry
-    point's ``module:ATTR`` value, or the path of a plugin-folder file.
-    """
+    """One place a model plugin may come from, before it is imported; ``key`` (an entry point's
+    ``module:ATTR``, a plugin file's path) is what ``BENCH_DISABLE_PLUGINS`` takes to skip it."""
 
     key: str
     label: str
@@ -110,9 +103,8 @@ class Registry:
         return len(self._models)
 
     def load_candidates(self, candidates: Iterable[Candidate], disabled: set[str]) -> list[str]:
-        """Register every plugin of ``candidates``, skipping broken, malformed, disabled and
-        clashing ones; returns the problems, each one warning naming every source involved
-        and the key that disables each."""
+        """Register every plugin of ``candidates`` but broken, malformed, disabled and clashing
+        ones; returns the problems, each also one warning."""
         problems: list[str] = []
         disabled = {_disable_key(k) for k in disabled}
         self.disabled |= disabled
@@ -127,7 +119,8 @@ class Registry:
             try:
                 spec = load_candidate(candidate)
             except PluginError as exc:
-                problems.append(f"{exc} It is skipped; {_disable_hint([candidate])}.")
+                problems.append(f"{exc} It is skipped; disable it with {DISABLE_ENV}="
+                                f"{candidate.key}.")
                 continue
             found = by_name.setdefault(spec.name, [])
             # one spec object reached through two sources (a re-export) is one plugin
@@ -157,40 +150,29 @@ def _choose(found: list[tuple[Candidate, ModelSpec]]) -> tuple[Candidate, ModelS
     return builtins[0] if len(builtins) == 1 else None
 
 
-def _disable_hint(candidates: Iterable[Candidate]) -> str:
-    keys = [f"{DISABLE_ENV}={c.key}" for c in candidates]
-    return "disable it with " + keys[0] if len(keys) == 1 else "disable one with " + " or ".join(keys)
-
-
 def _clash_message(name: str, found: list[tuple[Candidate, ModelSpec]],
                    chosen: tuple[Candidate, ModelSpec] | None) -> str:
     sources = "; ".join(f"{c.label} (disable: {DISABLE_ENV}={c.key})" for c, _ in found)
     if chosen is None:
-        outcome = ("none of them is used until all but one are disabled or uninstalled")
+        outcome = "None of them is used until all but one are disabled or uninstalled"
     else:
-        outcome = (f"the built-in {chosen[0].label} is used; to use another, disable the "
+        outcome = (f"The built-in {chosen[0].label} is used; to use another, disable the "
                    f"built-in with {DISABLE_ENV}={chosen[0].key}")
-    return f"{len(found)} model plugins are named {name!r}: {sources}. {outcome[0].upper()}{outcome[1:]}."
+    return f"{len(found)} model plugins are named {name!r}: {sources}. {outcome}."
 
 
 def warn_plugin(message: str) -> None:
-    """One ``PluginWarning``, in the process that runs the command only (workers load the same
-    plugins and stay quiet, so a command prints each problem once)."""
+    """One ``PluginWarning``, in the command's process only (workers load the same plugins)."""
     if multiprocessing.parent_process() is None:
         warnings.warn(message, PluginWarning, stacklevel=3)
 
 
-# ---------------------------------------------------------------------------------------------
-# Where plugins come from
-
-
 def discover(settings: Settings) -> list[Candidate]:
     """Installed entry points, then ``BENCH_PLUGINS`` (``module:ATTR``), then the plugin folder."""
+    extra = [metadata.EntryPoint(name=v, value=v, group=ENTRY_POINT_GROUP)
+             for v in settings.plugins]
     candidates = [entry_point_candidate(ep)
-                  for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)]
-    candidates += [entry_point_candidate(metadata.EntryPoint(name=v, value=v,
-                                                             group=ENTRY_POINT_GROUP))
-                   for v in settings.plugins]
+                  for ep in [*metadata.entry_points(group=ENTRY_POINT_GROUP), *extra]]
     if settings.plugins_dir is not None:
         candidates += folder_candidates(settings.plugins_dir)
     return candidates
@@ -218,7 +200,7 @@ def folder_candidates(folder: Path) -> list[Candidate]:
                     "is not a folder; no plugins were loaded from it.")
         return []
     return [Candidate(key=_disable_key(str(path)), label=f"file {str(path)!r}",
-                      load=functools.partial(_load_file, path), distribution="")
+                      load=functools.partial(_load_file, path))
             for path in sorted(folder.glob("*.py")) if not path.name.startswith("_")]
 
 
@@ -229,9 +211,7 @@ def _disable_key(key: str) -> str:
 
 def _load_file(path: Path) -> Any:
     module_name = f"bench_plugins_{path.stem}"
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {path}")
+    spec = importlib.util.spec_from_file_location(module_name, path)  # a .py file: never None
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module  # dataclasses and pickling look modules up by name
     sys.path.insert(0, str(path.parent))  # helper modules beside the file

@@ -194,12 +194,9 @@ def new_model(name: str, parent: str | Path = ".", keras: bool = False) -> Path:
     cls = "".join(part.capitalize() for part in name.split("-")) + "Classifier"
     values = {"name": name, "dist": f"bench-{name}", "module": module, "cls": cls,
               "dependency": '"keras>=3.0"' if keras else '"scikit-learn>=1.4"'}
-    files = {
-        "pyproject.toml": _PYPROJECT,
-        "README.md": _README,
-        f"src/{module}/__init__.py": _KERAS if keras else _SKLEARN,
-        "tests/test_conformance.py": _TEST,
-    }
+    files = {"pyproject.toml": _PYPROJECT, "README.md": _README,
+             f"src/{module}/__init__.py": _KERAS if keras else _SKLEARN,
+             "tests/test_conformance.py": _TEST}
     for relative, template in files.items():
         path = folder / relative
         try:

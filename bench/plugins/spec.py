@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from bench.errors import PluginError, UsageError
 from bench.plugins.library import check_constraints, class_params, is_import_path
@@ -20,24 +20,16 @@ from bench.plugins.params import (
 )
 from bench.results.validate import is_safe_name
 
-INPUT_KINDS = ("flat", "image")
-
 InputKind = Literal["flat", "image"]
-
-
+INPUT_KINDS = get_args(InputKind)
 EPOCHS_PARAM = "epochs"
 
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """What a model plugin declares (each field: docs/plugins.md).
-
-    ``estimator`` is the declaration: a class (or factory function) whose keyword arguments
-    are the model's parameters (``bench.plugins.params``); ``estimator(**params)`` is a
-    scikit-learn classifier. ``build(params, seed)`` makes a job's fresh, unfitted estimator:
-    ``estimator(**params, seed=seed)`` unless given (with ``params``) for models whose
-    parameters are computed (``bench.plugins.importpath``). The registry fills in ``source``
-    and ``distribution``.
+    """What a model plugin declares (each field: docs/plugins.md). The keyword arguments of
+    ``estimator`` (a class or factory) are the parameters; ``build(params, seed)``, by default
+    ``estimator(**params, seed=seed)``, makes a job's fresh, unfitted classifier.
     """
 
     name: str
@@ -92,9 +84,8 @@ class ModelSpec:
                 or any(p.name == name for p in self.passthrough_params()))
 
     def resolve(self, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Default parameters updated with type- and range-checked ``overrides``; values of a
-        scikit-learn class's own arguments are also checked against its parameter constraints
-        (e.g. ``criterion="entropyy"``) here, before any job runs."""
+        """Defaults updated with type- and range-checked ``overrides``, a scikit-learn class's
+        own arguments also against its constraints (``criterion="entropyy"``) before any job."""
         extra = self.passthrough_params if self.passthrough else None
         resolved = resolve_params(self.name, self.params, overrides, extra)
         underlying = self.passthrough or (self.name if is_import_path(self.name)

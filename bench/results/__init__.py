@@ -1,7 +1,5 @@
-"""The results layer: the record schema and job identity, the store of one JSON file per job,
-run info, the digit-string codec and the results table.
-
-The runner writes records here and the reports read them; neither imports the other.
+"""The results layer: the record schema and job identity, the store of one JSON file per job
+and its results table. The runner writes records here and the reports read them.
 """
 
 from bench.results.record import SCHEMA_VERSION, STATUS_OK, STATUSES, JobIdentity, RunRecord

@@ -1,7 +1,6 @@
-"""Two result stores compared job by job (``bench compare A B``): records paired by job key;
-bit-identical predictions are *identical*, else the accuracy difference B − A on the same
-images gets an exact McNemar test and a 95% interval, Holm-adjusted across the pairs (adjusted
-p < 0.05: *changed*); plus the jobs only in one store and the provenance differences.
+"""Two result stores compared job by job (``bench compare A B``): bit-identical predictions are
+*identical*, else the accuracy difference B − A gets an exact McNemar test and a 95% interval,
+Holm-adjusted across the pairs (adjusted p < 0.05: *changed*).
 """
 
 from __future__ import annotations
@@ -164,12 +163,9 @@ def pair_keys(a: Iterable[RunRecord], b: Iterable[RunRecord]) -> list[tuple[str,
 
 def compare_records(records_a: Iterable[RunRecord], records_b: Iterable[RunRecord],
                     truth: Truth, a: str = "A", b: str = "B") -> Comparison:
-    """All pairs of ``records_a`` and ``records_b`` (:func:`pair_keys`).
-
-    The Holm family is the pairs with at least one image exactly one side gets right: a pair
-    without one cannot reach significance in the exact conditional test, so leaving it out
-    keeps the family-wise error rate (Tarone's argument) and gains power.
-    """
+    """All pairs of ``records_a`` and ``records_b``. The Holm family leaves out pairs that no
+    image tells apart: they cannot reach significance, so the family-wise error rate holds
+    (Tarone's argument) with more power."""
     by_a, by_b = {r.key: r for r in records_a}, {r.key: r for r in records_b}
     keys = pair_keys(by_a.values(), by_b.values())
     pairs = [compare_pair(by_a[ka], by_b[kb], truth) for ka, kb in keys]
@@ -186,8 +182,7 @@ def compare_records(records_a: Iterable[RunRecord], records_b: Iterable[RunRecor
 
 def truth_lookup(folders: Iterable[str | Path]) -> Truth:
     """``truth(record)``: the true labels of the images ``record`` was evaluated on, from the
-    analysis caches of ``folders`` (``<results>/analysis/*.json``, written by ``bench report``
-    and ``run-all``; invalid ones ignored); None when unknown."""
+    valid analysis caches of ``folders`` (``<results>/analysis/*.json``), else None."""
     labels: dict[tuple[str, str], np.ndarray] = {}
     for path in (p for f in folders for p in sorted(Path(f, "analysis").glob("*.json"))):
         try:
@@ -224,11 +219,10 @@ def revision_store(folder: str | Path, revision: str) -> Iterator[Path]:
                       f"{revision}:{prefix.decode().rstrip('/')}")
     except (OSError, subprocess.CalledProcessError) as exc:
         detail = getattr(exc, "stderr", None) or str(exc).encode()
-        raise UsageError(
-            f"{revision!r} is not a folder, and it cannot be read as a git revision of "
-            f"{folder}: {detail.decode(errors='replace').strip()}. Give two result folders, or "
-            "a results folder in a git repository and a revision such as HEAD~1 or main."
-        ) from None
+        raise UsageError(f"{revision!r} is not a folder, and it cannot be read as a git revision "
+                         f"of {folder}: {detail.decode(errors='replace').strip()}. Give two result "
+                         "folders, or a results folder in a git repository and a revision such "
+                         "as HEAD~1 or main.") from None
     with tempfile.TemporaryDirectory(prefix="bench-compare-") as tmp:
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(tmp, filter="data")
@@ -237,8 +231,7 @@ def revision_store(folder: str | Path, revision: str) -> Iterator[Path]:
 
 def compare_stores(a: str | Path, b: str | Path) -> Comparison:
     """Store ``a`` against store ``b``, or against ``a`` at git revision ``b`` when ``b`` is
-    not a path; ``ResultsError`` for a store without valid records (the store's loader skips
-    invalid files with a warning)."""
+    not a path; ``ResultsError`` for a store without valid records."""
     with contextlib.ExitStack() as stack:
         folder_b = b if os.path.lexists(b) else stack.enter_context(revision_store(a, str(b)))
         records = [load_records(a), load_records(folder_b)]

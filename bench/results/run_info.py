@@ -1,9 +1,6 @@
-"""How each profile's results were made: ``run-info-<profile>.json`` beside the runs.
-
-Each file keeps the latest run-all *that trained something* for its profile, so a run of one
-profile never rewrites another's (a smoke run leaves the full run's file as it is). A store
-written before these files were per profile holds ``run-info.json``, read when its profile
-matches. Files read here are untrusted: an invalid one is ignored with a warning.
+"""How each profile's results were made: ``run-info-<profile>.json`` beside the runs, from the
+latest run-all of that profile that trained something (an older store's ``run-info.json`` is
+read when its profile matches). An invalid file is ignored with a warning.
 """
 
 from __future__ import annotations
@@ -57,12 +54,8 @@ def read_run_info(results_dir: str | os.PathLike, profile: str) -> dict[str, Any
 
 def save_run_info(results_dir: str | os.PathLike, profile: str,
                   make_info: Callable[[], dict[str, Any]], trained: bool) -> Path:
-    """Record a run-all of ``profile`` in its run-info file.
-
-    When the run trained nothing (``trained`` false) and the profile already has a run-info,
-    that one is kept (``make_info`` is not even called): it still says how the profile's
-    results were made.
-    """
+    """Record a run-all of ``profile`` in its run-info file, unless it trained nothing and the
+    profile already has one (``make_info`` is then not called)."""
     path = profile_path(results_dir, profile)
     if not trained and read_run_info(results_dir, profile) is not None:
         return path

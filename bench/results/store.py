@@ -1,9 +1,6 @@
 """The result store: one JSON file per job under ``<results>/runs/``, written atomically, and
-the tidy results table of its records (:func:`records_frame`).
-
-Result files are untrusted input: every file read is checked by :mod:`bench.results.validate`.
-A file that is not a small regular JSON file holding a valid record is skipped with one
-warning naming it and the reason (and a planned job with such a file simply runs again).
+the tidy results table of its records. Every file read is checked (``bench.results.validate``);
+an invalid one is skipped with one warning (and its job runs again).
 """
 
 from __future__ import annotations
@@ -56,10 +53,8 @@ def save_record(results_dir: str | os.PathLike, record: RunRecord) -> Path:
 
 
 def read_record(path: Path) -> RunRecord:
-    """The valid record in ``path``; ``ResultsError`` naming the file and the problem.
-
-    A link is followed only to a file inside the same runs folder.
-    """
+    """The valid record in ``path`` (a link only to a file in the same folder);
+    ``ResultsError`` naming the file and the problem."""
     path = Path(path)
     try:
         inside = Path(os.path.realpath(path)).is_relative_to(os.path.realpath(path.parent))
@@ -77,11 +72,8 @@ def read_record(path: Path) -> RunRecord:
 
 
 def iter_records(results_dir: str | os.PathLike) -> Iterator[RunRecord]:
-    """All valid records in the store, sorted by file name (the job key) for stable output.
-
-    Invalid or unreadable files are skipped with one warning each; a store that is a file
-    (not a folder) is a :class:`ResultsError`.
-    """
+    """All valid records in the store, sorted by job key; invalid files are skipped with one
+    warning each, and a store that is not a folder is a ``ResultsError``."""
     folder, problem = runs_dir(results_dir), path_problem(str(results_dir))
     if problem:
         raise ResultsError(f"bad --results-dir {str(results_dir)!r}: {problem}.")
@@ -103,8 +95,8 @@ def load_records(results_dir: str | os.PathLike) -> list[RunRecord]:
 
 
 def ok_record(results_dir: str | os.PathLike, key: str) -> RunRecord | None:
-    """The record of job ``key`` if it finished ok; failures are not cached, and an invalid
-    file is not cached either (with a warning: the job runs again and replaces it)."""
+    """The record of job ``key`` if it finished ok; an invalid file counts as none (with a
+    warning: the job runs again and replaces it)."""
     path = record_path(results_dir, key)
     if not os.path.lexists(path):
         return None

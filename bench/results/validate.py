@@ -1,9 +1,6 @@
-"""Result files are untrusted: ``read_json`` parses a small regular file (never a FIFO, never
-without bound) and one typed table per file kind says what each field must be.
-
-``check_record`` checks a parsed record against :data:`RECORD_FIELDS` (the identity and every
-number the reports use) and returns the problems, so a bad file is skipped with one warning;
-``check_run_info`` and ``check_analysis`` do the same for run-info files and the analysis cache.
+"""Result files are untrusted: ``read_json`` parses a small regular file, and one table per
+file kind (records, run-info, the analysis cache) says what each field must be; the
+``check_*`` functions return the problems, so a bad file is skipped with one warning.
 """
 
 from __future__ import annotations
@@ -36,10 +33,8 @@ Field = tuple[Check, str]  # the check, and what the value must be (for the mess
 
 
 def read_json(path: str | os.PathLike, max_bytes: int = MAX_RECORD_BYTES) -> Any:
-    """Parsed JSON of a small regular file; ``NaN``/``Infinity`` are refused.
-
-    Raises ``UntrustedFileError`` with the reason for anything unusable (``OSError`` included).
-    """
+    """Parsed JSON of a small regular file, ``NaN``/``Infinity`` refused; ``UntrustedFileError``
+    with the reason for anything unusable."""
     def refuse(name: str) -> None:
         raise ValueError(f"non-finite number {name}")
 
@@ -191,11 +186,8 @@ def check_fields(data: Any, kind: str, fields: Mapping[str, Field],
 
 
 def check_record(data: Any, key: str | None = None) -> list[str]:
-    """The problems of a parsed record (empty when it is valid).
-
-    ``key`` is the job key its file name says it holds. An ``ok`` record must carry its
-    metrics: test and train accuracy and a test size of at least one image.
-    """
+    """The problems of a parsed record (empty when valid); ``key`` is the one its file name
+    says. An ``ok`` record must carry both accuracies and test at least one image."""
     problems = check_fields(data, "a record", RECORD_FIELDS, OPTIONAL, NULLABLE)
     if not isinstance(data, dict):
         return problems
@@ -265,9 +257,8 @@ ANALYSIS_FIELDS: dict[str, Field] = {
 
 
 def check_analysis(data: Any) -> list[str]:
-    """The problems of a parsed analysis cache (empty when it can be trusted): every field,
-    image indices within the test set and, when present, the digest of the payload (a file
-    changed by hand or by a bad disk no longer matches it)."""
+    """The problems of a parsed analysis cache (empty when it can be trusted), its digest
+    included when present (a file changed since it was written no longer matches it)."""
     problems = check_fields(data, "an analysis cache", ANALYSIS_FIELDS)
     if not isinstance(data, dict):
         return problems

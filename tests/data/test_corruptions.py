@@ -3,6 +3,7 @@ identity parameters, the geometry of single transforms, and recognisability on r
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 
@@ -10,8 +11,15 @@ import numpy as np
 import pytest
 
 from bench.data import corruptions as C
-from bench.data.corruptions import CORRUPTION_NAMES, CORRUPTIONS, corrupt, digest, get_corruption
+from bench.data.corruptions import CORRUPTION_NAMES, CORRUPTIONS, corrupt, get_corruption
 from bench.errors import UsageError
+
+
+def digest(images: np.ndarray) -> str:
+    """SHA-256 of the array's dtype, shape and bytes (a corrupted set's fingerprint)."""
+    h = hashlib.sha256(f"{images.dtype.str}{images.shape}".encode())
+    h.update(np.ascontiguousarray(images).tobytes())
+    return h.hexdigest()
 
 
 def synthetic(n: int = 6) -> np.ndarray:

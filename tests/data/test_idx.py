@@ -7,7 +7,7 @@ import struct
 
 import numpy as np
 import pytest
-from data_helpers import make_arrays
+from data_helpers import make_arrays, write_idx
 
 from bench.data import idx
 
@@ -96,7 +96,7 @@ def test_encode_rejects_wrong_dtype_or_rank():
 
 @pytest.mark.parametrize("name", ["file.gz", "file"])
 def test_write_then_read_back(tmp_path, name):
-    path = idx.write(tmp_path / name, IMAGES, "images")
+    path = write_idx(tmp_path / name, IMAGES, "images")
     data = path.read_bytes()
     assert (data[:2] == idx.GZIP_MAGIC) == name.endswith(".gz")
     payload = idx.decompress(data, gzipped=name.endswith(".gz"))
