@@ -26,12 +26,7 @@ from bench.data.specs import N_CLASSES, expected_checksums
 from bench.errors import BenchError, ResultsWarning
 from bench.files import UntrustedFileError, atomic_write_text, read_small_file
 from bench.results.codec import array_to_digits, digits_to_array
-from bench.results.validate import (
-    DIGEST_FIELD,
-    MAX_ANALYSIS_BYTES,
-    check_analysis,
-    payload_digest,
-)
+from bench.results.validate import DIGEST_FIELD, MAX_ANALYSIS_BYTES, check_analysis, payload_digest
 
 ANALYSIS_VERSION = 1
 ANALYSIS_FOLDER = "analysis"

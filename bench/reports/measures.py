@@ -174,12 +174,6 @@ class Bootstrap:
                       key=lambda c: c.train_size)
 
 
-def error_ratios(boot: Bootstrap) -> dict[str, Estimate]:
-    """Per model run on both test sets: its Fashion-MNIST errors over its MNIST errors."""
-    return {cm.model: error_ratio(cf, cm) for cm in boot.full_cells(MNIST)
-            if (cf := boot.full(cm.model, FASHION)) is not None}
-
-
 def error_ratio(num: Cell, den: Cell) -> Estimate:
     """``num``'s errors over ``den``'s; replicates are paired by index when both have them
     (the two test sets are resampled independently)."""
@@ -194,12 +188,9 @@ def error_ratio(num: Cell, den: Cell) -> Estimate:
 @dataclass(frozen=True, eq=False)
 class Measures:
     boot: Bootstrap
-    ratios: dict[str, Estimate]  # model -> Fashion-MNIST errors / MNIST errors
-    datasets: tuple[str, ...]
+    datasets: tuple[str, ...]  # in DATASET_NAMES order
     refs: References
 
 
 def measure(inputs: ReportInputs, refs: References, n_boot: int = N_BOOTSTRAP) -> Measures:
-    boot = Bootstrap(inputs, n_boot)
-    datasets = inputs.datasets  # in DATASET_NAMES order
-    return Measures(boot, error_ratios(boot), datasets, refs)
+    return Measures(Bootstrap(inputs, n_boot), inputs.datasets, refs)

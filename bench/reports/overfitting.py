@@ -13,14 +13,7 @@ from bench.reports.measures import FASHION, MNIST
 from bench.reports.names import short_name
 from bench.reports.page import Page, figure_link, join_blocks, scope_line
 from bench.reports.safe import figure_path, md
-from bench.reports.tables import (
-    CellSummary,
-    markdown_table,
-    number,
-    pct,
-    pct_ci,
-    signed_pp,
-)
+from bench.reports.tables import CellSummary, markdown_table, number, pct, pct_ci, signed_pp
 from bench.results.record import RunRecord
 
 GAP_THRESHOLD = 0.02

@@ -19,10 +19,7 @@ from bench.reports.measures import METHOD, Measures
 from bench.reports.page import Page, figure_link, join_blocks, scope_line
 from bench.reports.references import References, cite
 from bench.reports.safe import figure_path, md
-from bench.reports.tables import (
-    MISSING,
-    markdown_table,
-)
+from bench.reports.tables import MISSING, markdown_table
 from bench.stats import N_BOOTSTRAP
 
 QUESTIONS = (floor, discrimination, transfer, efficiency, pixel, shift)
