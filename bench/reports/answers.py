@@ -37,6 +37,12 @@ class Answer:
         return self.answer if self.stability >= STABLE else UNCLEAR
 
 
+def unclear(key: str, question: str, rule: str, why: str, figure: str = "–",
+            interval: str = "–") -> Answer:
+    """An Unclear answer without numbers; ``why`` says what it needs."""
+    return Answer(key, question, UNCLEAR, figure, interval, math.nan, rule, why)
+
+
 def stability(point: str, replicate_answers: Iterable[str]) -> float:
     """The share of replicates whose answer equals ``point`` (nan when there are none)."""
     found = list(replicate_answers)

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.errors import ReportsError
-from bench.reports.answers import NO, PARTLY, UNCLEAR, YES, Answer, stability
+from bench.reports.answers import NO, PARTLY, YES, Answer, stability, unclear
 from bench.reports.inputs import ReportInputs
 from bench.reports.measures import FASHION, MNIST, PER_10K, Cell, Estimate, Measures, estimate
 from bench.reports.names import short_names
@@ -172,18 +172,14 @@ def answers(inputs: ReportInputs, m: Measures, audit: Audit | None = None) -> li
     return _answers_of(measure_noise(inputs, m, audit or load_audit()), m)
 
 
-def _unclear(key: str, question: str, why: str) -> Answer:
-    return Answer(key, question, UNCLEAR, MISSING, MISSING, float("nan"), why, why)
-
-
 def _answers_of(noise: Noise | None, m: Measures) -> list[Answer]:
     if noise is None:
         why = ("needs stored MNIST predictions on the original test set (whose labels the "
                "audit's given labels match)")
-        return [_unclear("floor", FLOOR_Q, why), _unclear("headroom", HEADROOM_Q, why)]
+        return [unclear("floor", FLOOR_Q, why, why), unclear("headroom", HEADROOM_Q, why, why)]
     if noise.fashion is None or noise.fashion.accuracy.replicates is None:
-        return [_floor_answer(noise, m), _unclear("headroom", HEADROOM_Q,
-                                                  "needs stored Fashion-MNIST predictions")]
+        why = "needs stored Fashion-MNIST predictions"
+        return [_floor_answer(noise, m), unclear("headroom", HEADROOM_Q, why, why)]
     return [_floor_answer(noise, m), _headroom_answer(noise, m)]
 
 

@@ -4,13 +4,12 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
 
 from bench.data.corruptions import evaluated_positions
-from bench.reports.answers import NO, PARTLY, UNCLEAR, YES, Answer, block, stability
+from bench.reports.answers import NO, PARTLY, YES, Answer, block, stability, unclear
 from bench.reports.inputs import ReportInputs
 from bench.reports.measures import FASHION, MNIST, Bootstrap, Measures, estimate, stable_seed
 from bench.reports.page import join_blocks
@@ -82,8 +81,7 @@ def measured(inputs: ReportInputs, m: Measures) -> dict[str, np.ndarray] | None:
 
 def answers(inputs: ReportInputs, m: Measures) -> list[Answer]:
     if (found := measured(inputs, m)) is None:
-        return [Answer("shift", QUESTION, UNCLEAR, "no corrupted results", "", math.nan, RULE,
-                       f"{HOW}.")]
+        return [unclear("shift", QUESTION, RULE, f"{HOW}.", "no corrupted results", "")]
     e = {k: estimate(v[1:][np.isfinite(v[1:])], v[0]) for k, v in found.items() if k != "models"}
     said = answer_of(found["rho_m"], found["rho_f"])
     rho = (e["rho_m"], e["rho_f"])
