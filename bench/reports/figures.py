@@ -1,9 +1,5 @@
-"""Deterministic PNG figures: Agg canvas, fixed style, DPI, sizes and no PNG metadata.
-
-Every function draws one figure from plain data and writes it to ``path``; the same input
-gives the same bytes. Nothing here touches ``matplotlib.pyplot`` or global state beyond a
-temporary ``rc_context``.
-"""
+"""Deterministic PNG figures (Agg canvas, fixed style and DPI, no metadata): each function draws
+one figure from plain data to ``path``; the same input gives the same bytes."""
 
 from __future__ import annotations
 
@@ -39,11 +35,8 @@ DATASET_COLOURS = dict(zip(DATASET_NAMES, ("#4c72b0", "#dd8452"), strict=False))
 @contextmanager
 def figure(path: Path, width: float, height: float, layout: str | None = "constrained",
            ) -> Iterator:
-    """Yield a fresh ``Figure`` in the fixed style; save it to ``path`` as PNG on exit.
-
-    Figures with many axes pass ``layout=None`` and place them with fixed margins: the
-    constrained layout is slow there.
-    """
+    """Yield a fresh ``Figure`` in the fixed style; save it to ``path`` as PNG on exit (many
+    axes: ``layout=None`` and fixed margins, the constrained layout is slow there)."""
     import matplotlib.style
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -181,12 +174,9 @@ def learning_curves(path: Path,
                     titles: Mapping[str, str],
                     marks: Mapping[str, Sequence[tuple[str, str, float, float]]] | None = None,
                     ) -> Path:
-    """Test accuracy (%) against training-set size (log scale), a panel per dataset.
-
-    Points are ``(size, mean, low, high)``; the band is the 95% interval. ``marks`` draws a
-    hollow marker per ``(model, label, size, accuracy)`` on a dataset's panel, one shape per
-    label (e.g. where a curve reaches a target).
-    """
+    """Test accuracy (%) against training-set size (log scale), a panel per dataset: points
+    ``(size, mean, low, high)`` with a 95% band; ``marks`` a hollow marker per ``(model, label,
+    size, accuracy)``, one shape per label."""
     from matplotlib import colormaps
 
     names = list(curves)
@@ -304,12 +294,8 @@ def cost_accuracy(path: Path, points: Sequence[tuple[str, str, float, float]],
 def rank_transfer(path: Path, points: Sequence[tuple[str, tuple[float, float, float],
                                                      tuple[float, float, float]]],
                   xlabel: str, ylabel: str, zoom_from: float = 0.95) -> Path:
-    """One point per model: accuracy (%) on one dataset against another, 95% bars each way.
-
-    Models whose x accuracy reaches ``zoom_from`` crowd one corner; when there are several and
-    also others below, a second panel zooms on them (the first marks that region). Labels
-    (the first item of each point) are placed by :func:`_spread_labels`.
-    """
+    """One point per model: accuracy (%) on one dataset against another, 95% bars each way; a
+    second panel zooms on the models at ``zoom_from`` or more when others lie below."""
     from matplotlib.patches import Rectangle
 
     top = [p for p in points if p[1][0] >= zoom_from]
@@ -377,11 +363,7 @@ def top_k_curve(path: Path, ks: Sequence[int], rho: Sequence[tuple[float, float,
 
 def image_grid(path: Path, title: str, images: Sequence[np.ndarray],
                captions: Sequence[str], correct: Sequence[bool], ncols: int = 6) -> Path:
-    """28x28 images with a caption each, green when ``correct`` else red.
-
-    Drawn as one mosaic image (one axes) at 3 screen pixels per image pixel: much faster
-    than an axes per image.
-    """
+    """28x28 images with a caption each, green when ``correct`` else red, as one mosaic."""
     scale, gap, cap, size = 3, 8, 9, 28
     n = len(images)
     ncols = max(1, min(ncols, n))

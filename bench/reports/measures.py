@@ -1,12 +1,5 @@
-"""The measurements behind "is MNIST too easy?": effect sizes, each with a 95% interval.
-
-Intervals are percentile intervals of a paired bootstrap (:data:`METHOD`): every replicate
-reweights the test images of a test set (one weight matrix per test set, shared by all models,
-so comparisons between models are paired) and draws each model's seeds with replacement.
-Models whose seeds agree exactly are one effective run; only the test images vary for them.
-Without stored predictions or test labels a cell falls back to the analytic interval of
-:func:`bench.stats.combined_interval` and derived measures that need replicates are skipped.
-"""
+"""Accuracy per model, dataset and training size with a paired bootstrap (:data:`METHOD`); a cell
+without stored predictions or test labels gets :func:`bench.stats.combined_interval` instead."""
 
 from __future__ import annotations
 

@@ -1,10 +1,5 @@
-"""Where the reports go: a folder they own, marked by a file, filled by staging then swapping.
-
-A folder the reports own holds the marker :data:`MARKER` (fixed content; older versions left
-``.manifest.json``); ``bench report`` refuses a folder that holds files but no marker. It marks
-the folder, renders pages and figures into a staging folder inside it, then moves the pages
-into place and swaps the ``figures`` folder whole. Other files are left as they are; the
-staging folder of a killed run is removed by the next run."""
+"""Where the reports go: a folder marked as theirs by :data:`MARKER` (a folder with files and no
+marker is refused), rendered into a staging folder, then pages moved and ``figures`` swapped."""
 
 from __future__ import annotations
 
