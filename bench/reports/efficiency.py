@@ -1,8 +1,5 @@
-"""Does MNIST need little data? The learning curves read two ways, with bootstrap intervals:
-the images a model needs on each dataset to reach one fixed accuracy (*absolute*) and to come
-near that dataset's own ceiling (*relative*), in the point estimate and in every replicate (the
-points of one test set share its resamples, so a replicate's curve and target move together).
-"""
+"""Does MNIST need little data? The images a model needs on each dataset to reach one fixed
+accuracy (*absolute*) and to come near that dataset's own ceiling (*relative*), per replicate."""
 
 from __future__ import annotations
 

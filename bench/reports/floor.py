@@ -1,10 +1,5 @@
-"""MNIST's label-noise floor, and two questions read against it: few errors left? headroom?
-
-``label_errors.json`` (Apache-2.0, ``label_errors.LICENSE``) is the crowd audit of the MNIST test
-set of Northcutt, Athalye & Mueller 2021. A label error (fewer than :data:`MAJORITY` of 5 workers
-picked the given label) is scored wrong even for the true digit: their count floors any MNIST
-error count. Fashion-MNIST has no audit; its floor is taken as 0, which cannot overstate it.
-"""
+"""MNIST's label-noise floor (the crowd audit of Northcutt et al. 2021, ``label_errors.json``,
+Apache-2.0) and two questions read against it: few errors left? headroom?"""
 
 from __future__ import annotations
 

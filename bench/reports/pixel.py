@@ -1,7 +1,5 @@
-"""Does one pixel tell most MNIST class pairs apart? The folklore read as a curve: the share of
-class pairs whose best one-pixel rule (:mod:`.analysis`) reaches each bar on the test images,
-with a band from resampling each pair's test images (binomial draws; pairs independent).
-"""
+"""Does one pixel tell most MNIST class pairs apart? The share of class pairs whose best one-pixel
+rule (:mod:`.analysis`) reaches each bar, with a band from binomial resamples of each pair."""
 
 from __future__ import annotations
 

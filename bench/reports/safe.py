@@ -16,11 +16,8 @@ _UNESCAPED_LT = re.compile(r"(?<!\\)<")
 
 
 def slug(name: object) -> str:
-    """A file-name-safe form of ``name``: itself when already plain, else a cleaned form plus a
-    short digest (so different names never share a file).
-
-    ``"keras-mlp" -> "keras-mlp"``; ``"../../x/PWNED" -> "x-PWNED-<digest>"``.
-    """
+    """``name`` when file-name safe, else a cleaned form plus a short digest (different names
+    never share a file): ``"../../x/PWNED" -> "x-PWNED-<digest>"``."""
     text = str(name)
     clean = _UNSAFE_SLUG.sub("-", text).strip("-.")[:MAX_SLUG].strip("-.")
     if clean == text and clean:

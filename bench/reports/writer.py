@@ -95,12 +95,9 @@ def check_can_publish(reports_dir: str | os.PathLike) -> None:
 
 def publish(reports_dir: str | os.PathLike,
             render: Callable[[Path], Mapping[str, str]]) -> list[Path]:
-    """Render into a staging folder, swap the result into ``reports_dir`` and return the pages
-    (in the order rendered) and the figures (sorted).
-
-    ``render(fig_dir)`` draws the figures into ``fig_dir`` and returns ``{page name: text}``.
-    Any write failure is one ``ReportsError`` and leaves the previous reports as they were.
-    """
+    """``render(fig_dir)`` (figures into ``fig_dir``, ``{page name: text}`` back) into a staging
+    folder, swapped into ``reports_dir``; the pages and figures written. A write failure is one
+    ``ReportsError`` and leaves the previous reports as they were."""
     reports_dir = check_reports_dir(reports_dir)
     check_owned(reports_dir)
     created, done, staging = not os.path.lexists(reports_dir), False, None
