@@ -14,19 +14,10 @@ from bench.reports.names import short_name, short_names
 
 DPI = 100
 STYLE = {
-    "font.family": "DejaVu Sans",
-    "font.size": 8,
-    "axes.titlesize": 9,
-    "axes.labelsize": 8,
-    "legend.fontsize": 7,
-    "xtick.labelsize": 7,
-    "ytick.labelsize": 7,
-    "figure.dpi": DPI,
-    "savefig.dpi": DPI,
-    "image.interpolation": "nearest",
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "path.simplify": False,
+    "font.family": "DejaVu Sans", "font.size": 8, "axes.titlesize": 9, "axes.labelsize": 8,
+    "legend.fontsize": 7, "xtick.labelsize": 7, "ytick.labelsize": 7, "figure.dpi": DPI,
+    "savefig.dpi": DPI, "image.interpolation": "nearest", "axes.spines.top": False,
+    "axes.spines.right": False, "path.simplify": False,
 }
 RIGHT, WRONG = "#1a7f37", "#cf222e"
 DATASET_COLOURS = dict(zip(DATASET_NAMES, ("#4c72b0", "#dd8452"), strict=False))

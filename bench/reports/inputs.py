@@ -63,11 +63,6 @@ def choose_profile(ok: Iterable[RunRecord], requested: str | None = None) -> str
     return sorted(counts, key=lambda p: (-size[p], -counts[p], p))[0]
 
 
-def _trusted_time(stamp: str | None, now: str) -> str:
-    """``stamp`` if it is not in the future (a future time is not trusted), else ``""``."""
-    return stamp if stamp and stamp[:19] <= now else ""
-
-
 def choose_per_job(records: Iterable[RunRecord]) -> tuple[list[RunRecord], list[RunRecord]]:
     """(kept, left out), sorted by key: one record per (model, dataset, seed, train size, role),
     the one with the parameters most of the model's records share, then the latest finished
@@ -81,8 +76,9 @@ def choose_per_job(records: Iterable[RunRecord]) -> tuple[list[RunRecord], list[
                           []).append(rec)
     kept, left = [], []
     for group in groups.values():
-        ranked = sorted(group, key=lambda r: (params_count[(r.model, canonical_json(r.params))],
-                                              _trusted_time(r.finished_at, now), r.key))
+        ranked = sorted(group, key=lambda r: (
+            params_count[(r.model, canonical_json(r.params))],
+            r.finished_at if r.finished_at and r.finished_at[:19] <= now else "", r.key))
         kept.append(ranked[-1])
         left += ranked[:-1]
     return sorted(kept, key=lambda r: r.key), sorted(left, key=lambda r: r.key)
