@@ -9,18 +9,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from bench.reports import (
-    accuracy,
-    html,
-    index,
-    overfitting,
-    references,
-    robustness,
-    too_easy,
-    writer,
-)
+from bench.reports import accuracy, html, index, overfitting, robustness, too_easy
 from bench.reports.inputs import gather
 from bench.reports.measures import measure
+from bench.reports.references import load
+from bench.reports.writer import publish
 
 __all__ = ["write_reports"]
 
@@ -33,7 +26,7 @@ def write_reports(results_dir: str | os.PathLike = "results",
     ``reports_dir``; return the files written (pages, index first, then figures)."""
     def render(fig_dir: Path) -> dict[str, str]:
         inputs = gather(results_dir, data_dir, profile)
-        refs = references.load()
+        refs = load()
         m = measure(inputs, refs)
         found = too_easy.answers(inputs, m)
         pages = [index.render(inputs, m, found, fig_dir),
@@ -43,4 +36,4 @@ def write_reports(results_dir: str | os.PathLike = "results",
             pages.append(robustness.render(inputs, fig_dir))
         return {**{p.name: p.text for p in pages}, **html.render(inputs, m, refs, found)}
 
-    return writer.publish(reports_dir, render)
+    return publish(reports_dir, render)
