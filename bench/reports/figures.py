@@ -20,6 +20,7 @@ STYLE = {
     "axes.spines.right": False, "path.simplify": False,
 }
 RIGHT, WRONG = "#1a7f37", "#cf222e"
+Interval = tuple[float, float, float]  # value, low, high
 DATASET_COLOURS = dict(zip(DATASET_NAMES, ("#4c72b0", "#dd8452"), strict=False))
 
 
@@ -50,8 +51,7 @@ def _grid(fig, n: int, ncols: int, **kwargs) -> list:
     return list(axes[:n])
 
 
-def error_summary(path: Path, rows: Sequence[tuple[str, Mapping[str, tuple[float, float, float]],
-                                                  str]],
+def error_summary(path: Path, rows: Sequence[tuple[str, Mapping[str, Interval], str]],
                   titles: Mapping[str, str],
                   references: Sequence[tuple[str, float, str, str]]) -> Path:
     """One row per model, in the given order: its test error (%) on each dataset of ``titles``
@@ -282,9 +282,8 @@ def cost_accuracy(path: Path, points: Sequence[tuple[str, str, float, float]],
     return path
 
 
-def rank_transfer(path: Path, points: Sequence[tuple[str, tuple[float, float, float],
-                                                     tuple[float, float, float]]],
-                  xlabel: str, ylabel: str, zoom_from: float = 0.95) -> Path:
+def rank_transfer(path: Path, points: Sequence[tuple[str, Interval, Interval]], xlabel: str,
+                  ylabel: str, zoom_from: float = 0.95) -> Path:
     """One point per model: accuracy (%) on one dataset against another, 95% bars each way; a
     second panel zooms on the models at ``zoom_from`` or more when others lie below."""
     from matplotlib.patches import Rectangle
@@ -337,7 +336,7 @@ def _spread_labels(ax, labels: Sequence[tuple[str, float, float]], gap: float = 
                     arrowprops={"arrowstyle": "-", "lw": 0.4, "color": "0.55"})
 
 
-def top_k_curve(path: Path, ks: Sequence[int], rho: Sequence[tuple[float, float, float]],
+def top_k_curve(path: Path, ks: Sequence[int], rho: Sequence[Interval],
                 lines: Sequence[tuple[float, str]], xlabel: str, ylabel: str) -> Path:
     """Values (value, low, high) against k, intervals as bars, and labelled reference lines."""
     v = np.asarray(rho, dtype=float).reshape(-1, 3)

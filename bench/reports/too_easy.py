@@ -23,6 +23,7 @@ from bench.reports.tables import MISSING, markdown_table
 from bench.stats import N_BOOTSTRAP
 
 QUESTIONS = (floor, discrimination, transfer, efficiency, pixel, shift)
+SECTIONS = (floor, discrimination, efficiency, transfer, pixel, shift)  # the page's order
 
 
 def answers(inputs: ReportInputs, m: Measures) -> list[Answer]:
@@ -102,12 +103,7 @@ def render(inputs: ReportInputs, fig_dir: Path, m: Measures, refs: References,
         answer_table(found),
         how_to_read(found),
         sensitivity(found),
-        floor.section(inputs, m, refs, fig_dir),
-        discrimination.section(inputs, m, refs, fig_dir),
-        efficiency.section(inputs, m, refs, fig_dir),
-        transfer.section(inputs, m, refs, fig_dir),
-        pixel.section(inputs, m, refs, fig_dir),
-        shift.section(inputs, m, refs, fig_dir),
+        *(module.section(inputs, m, refs, fig_dir) for module in SECTIONS),
         _errors_section(inputs, fig_dir),
         references_section(refs),
         notes,
