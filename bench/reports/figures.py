@@ -246,9 +246,8 @@ def spread(ys: Sequence[float], gap: float) -> np.ndarray:
 
 def cost_accuracy(path: Path, points: Sequence[tuple[str, str, float, float]],
                   titles: Mapping[str, str]) -> Path:
-    """Mean fit seconds (log scale) against mean test accuracy, one point per model, one
-    panel per dataset; the labels stand in a column right of the panel, each joined to its
-    point, so that they never overlap."""
+    """Mean fit seconds (log scale) against mean test accuracy, a panel per dataset, the labels
+    in a column right of the panel (never overlapping)."""
     from matplotlib.ticker import FuncFormatter, LogLocator
 
     shown = [p for p in points if np.isfinite(p[2]) and p[2] > 0 and np.isfinite(p[3])]

@@ -186,9 +186,8 @@ def _when(inputs: ReportInputs) -> tuple[str, str, str]:
 
 
 def record_origins(records: Sequence[RunRecord]) -> list[list[str]]:
-    """One row per code commit that made the records: commit, jobs, first start, last finish,
-    the jobs' summed wall time; oldest first. Records may come from several invocations (a
-    store is filled incrementally), and this says which."""
+    """One row per code commit that made the records (commit, jobs, first start, last finish,
+    summed wall time), oldest first: a store is filled by several invocations."""
     groups: dict[str, list[RunRecord]] = {}
     for rec in records:
         commit = (rec.provenance or {}).get("git_commit")
