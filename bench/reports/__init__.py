@@ -1,12 +1,7 @@
-"""Markdown reports with figures, generated from the result store (``python -m bench report``).
+"""Markdown reports, figures and ``index.html`` from the result store (``python -m bench report``).
 
-``write_reports`` trains nothing: it reads ``<results>/runs/*.json``, the run-info and the
-analysis cache (computing it from the data only when missing) and writes ``README.md``,
-``accuracy.md``, ``overfitting.md``, ``mnist-too-easy.md``, ``robustness.md`` (with corrupted
-results), ``figures/*.png`` and the offline page ``index.html`` (with the charting script it
-loads) into a folder
-marked as theirs (:mod:`bench.reports.writer`). The files depend only on the results and the
-harness version: the same results give byte-identical files in any environment.
+Nothing is trained: the pages are read from ``<results>/runs/*.json``, the run-info and the
+analysis cache, so the same results give byte-identical files in any environment.
 """
 
 from __future__ import annotations
@@ -14,18 +9,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from bench.reports import (
-    accuracy,
-    html,
-    index,
-    overfitting,
-    references,
-    robustness,
-    too_easy,
-    writer,
-)
+from bench.reports import accuracy, html, index, overfitting, robustness, too_easy
 from bench.reports.inputs import gather
 from bench.reports.measures import measure
+from bench.reports.references import load
+from bench.reports.writer import publish
 
 __all__ = ["write_reports"]
 
@@ -34,16 +22,11 @@ def write_reports(results_dir: str | os.PathLike = "results",
                   reports_dir: str | os.PathLike = "reports",
                   data_dir: str | os.PathLike | None = None,
                   profile: str | None = None) -> list[Path]:
-    """Write the reports of ``results_dir`` into ``reports_dir``; return the files written
-    (pages, index first, then figures).
-
-    ``profile`` chooses the profile reported (default: the largest in the store). Raises
-    ``ResultsError`` when the store holds no successful result and ``ReportsError`` when the
-    folder is not the reports' own or cannot be written.
-    """
+    """Write the reports of ``results_dir`` (``profile``, default the largest) into
+    ``reports_dir``; return the files written (pages, index first, then figures)."""
     def render(fig_dir: Path) -> dict[str, str]:
         inputs = gather(results_dir, data_dir, profile)
-        refs = references.load()
+        refs = load()
         m = measure(inputs, refs)
         found = too_easy.answers(inputs, m)
         pages = [index.render(inputs, m, found, fig_dir),
@@ -53,4 +36,4 @@ def write_reports(results_dir: str | os.PathLike = "results",
             pages.append(robustness.render(inputs, fig_dir))
         return {**{p.name: p.text for p in pages}, **html.render(inputs, m, refs, found)}
 
-    return writer.publish(reports_dir, render)
+    return publish(reports_dir, render)

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 
 from bench.reports import figures
-from bench.reports.index import convergence_note, model_cell, ratio_cell
+from bench.reports.index import convergence_note, model_cell
 from bench.reports.inputs import ReportInputs, class_names, dataset_title
-from bench.reports.measures import FASHION, MNIST, Measures
+from bench.reports.measures import FASHION, MNIST, Measures, error_ratio
 from bench.reports.names import short_names
 from bench.reports.page import Page, figure_link, join_blocks, scope_line
 from bench.reports.references import References, cite, xiao_family
@@ -23,6 +23,7 @@ from bench.reports.tables import (
     markdown_table,
     number,
     pct,
+    ratio,
     seconds,
     signed_pp,
     with_interval,
@@ -120,7 +121,7 @@ def _drop_section(inputs: ReportInputs, m: Measures) -> str:
     names = short_names(inputs.models)
     cells = {mo: (m.boot.full(mo, MNIST), m.boot.full(mo, FASHION)) for mo in acc}
     rows = [[md(names[mo]), pct(mn), pct(fa), signed_pp(drop[mo]),
-             ratio_cell(*cells[mo]) if None not in cells[mo] else MISSING]
+             ratio(error_ratio(cells[mo][1], cells[mo][0])) if None not in cells[mo] else MISSING]
             for mo, (mn, fa) in acc.items()]
     table = markdown_table(["model", "MNIST (%)", "Fashion-MNIST (%)",
                             "drop: MNIST − Fashion (pp)", "error ratio (Fashion / MNIST) [95%]"],

@@ -1,11 +1,6 @@
-"""Evidence that needs pixels, computed once and cached beside the results.
-
-The cache is one JSON file per dataset under ``<results>/analysis/``, named by a digest of
-the dataset checksums the results were made on. It holds the full test labels (to pair
-predictions with the truth), the single-pixel separability of every class pair, and the
-few test images the report figures show. ``bench report`` on committed results reads the
-cache; it loads the data only when the cache is missing, stale or lacks an image.
-"""
+"""Evidence that needs pixels (test labels, single-pixel separability, the images figures show),
+cached as ``<results>/analysis/<dataset>-<checksums digest>.json``; the data is loaded only when
+the cache is missing, stale or lacks an image."""
 
 from __future__ import annotations
 
@@ -26,12 +21,7 @@ from bench.data.specs import N_CLASSES, expected_checksums
 from bench.errors import BenchError, ResultsWarning
 from bench.files import UntrustedFileError, atomic_write_text, read_small_file
 from bench.results.codec import array_to_digits, digits_to_array
-from bench.results.validate import (
-    DIGEST_FIELD,
-    MAX_ANALYSIS_BYTES,
-    check_analysis,
-    payload_digest,
-)
+from bench.results.validate import DIGEST_FIELD, MAX_ANALYSIS_BYTES, check_analysis, payload_digest
 
 ANALYSIS_VERSION = 1
 ANALYSIS_FOLDER = "analysis"
@@ -40,11 +30,8 @@ N_LEVELS = 256
 
 @dataclass(frozen=True)
 class PairSeparability:
-    """The best one-pixel, one-threshold rule for class pair ``(a, b)``.
-
-    The rule predicts ``high`` when the pixel's intensity is above ``threshold``, else the
-    other class. It is chosen on the train images of the two classes and scored on both sets.
-    """
+    """The best rule "pixel > threshold → ``high``, else the other class" for class pair
+    ``(a, b)``, chosen on its train images and scored on both sets."""
 
     a: int
     b: int
@@ -88,12 +75,8 @@ def class_histograms(x: np.ndarray, y: np.ndarray, n_classes: int = N_CLASSES) -
 
 
 def best_pixel_rule(hist_a: np.ndarray, hist_b: np.ndarray) -> tuple[int, int, bool, float]:
-    """(pixel, threshold, b_is_high, train accuracy) of the best rule from two class histograms.
-
-    ``cum[p, t]`` counts images with intensity <= t at pixel p, so every (pixel, threshold,
-    direction) is scored at once in O(pixels * 256). Ties go to the first in
-    (direction, pixel, threshold) order.
-    """
+    """(pixel, threshold, b_is_high, train accuracy) of the best rule from two class histograms,
+    every (direction, pixel, threshold) scored at once; ties go to the first."""
     n_a, n_b = int(hist_a[0].sum()), int(hist_b[0].sum())
     cum_a, cum_b = np.cumsum(hist_a, axis=1), np.cumsum(hist_b, axis=1)
     correct = np.stack([cum_a + (n_b - cum_b), (n_a - cum_a) + cum_b])
@@ -215,12 +198,8 @@ def _valid(indices: Iterable[int], labels: np.ndarray) -> set[int]:
 def load_or_compute(results_dir: str | os.PathLike, name: str, checksums: Mapping[str, str],
                     wanted: Callable[[np.ndarray], Iterable[int]] = lambda labels: (),
                     data_dir: str | os.PathLike | None = None) -> AnalysisResult:
-    """The analysis of dataset ``name``, from the cache or freshly computed and cached.
-
-    ``wanted(test_labels)`` names the test images the figures need (which ones can depend on
-    the labels: stratified test subsets). Data is loaded only when the cache file is missing,
-    stale, or lacks one of them. When it cannot be loaded, the note says why.
-    """
+    """The analysis of dataset ``name``, cached or computed (and cached) when the cache lacks an
+    image of ``wanted(test_labels)``; without data the note says why."""
     path = cache_path(results_dir, name, checksums)
     cached = read_cache(path)
     if cached is not None and _valid(wanted(cached.test_labels), cached.test_labels) <= set(

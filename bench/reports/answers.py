@@ -1,10 +1,5 @@
-"""The answer to each sense of "is MNIST too easy?": a plain question, Yes/No/Partly/Unclear.
-
-Every question module (``floor``, ``discrimination``, ``transfer``, ``efficiency``, ``pixel``,
-``shift``) returns one :class:`Answer`. Its rule is applied to the point estimates and to every
-bootstrap replicate; the share of replicates that give the same answer is its stability, and
-an answer kept by fewer than :data:`STABLE` of them is shown as Unclear on the first screen.
-"""
+"""The answer to each sense of "is MNIST too easy?" (one :class:`Answer` per question module):
+its rule at the point estimates and its stability, the share of bootstrap replicates agreeing."""
 
 from __future__ import annotations
 
@@ -35,6 +30,12 @@ class Answer:
     def shown(self) -> str:
         """The first-screen answer: Unclear unless the rule's answer is stable."""
         return self.answer if self.stability >= STABLE else UNCLEAR
+
+
+def unclear(key: str, question: str, rule: str, why: str, figure: str = "–",
+            interval: str = "–") -> Answer:
+    """An Unclear answer without numbers; ``why`` says what it needs."""
+    return Answer(key, question, UNCLEAR, figure, interval, math.nan, rule, why)
 
 
 def stability(point: str, replicate_answers: Iterable[str]) -> float:

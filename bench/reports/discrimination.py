@@ -5,13 +5,12 @@ adjustment over that test set's pairs."""
 from __future__ import annotations
 
 import itertools
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from bench.reports.answers import NO, PARTLY, UNCLEAR, YES, Answer, block, stability
+from bench.reports.answers import NO, PARTLY, UNCLEAR, YES, Answer, block, stability, unclear
 from bench.reports.inputs import ReportInputs, dataset_title
 from bench.reports.measures import FASHION, MNIST, Bootstrap, Estimate, Measures, estimate
 from bench.reports.names import short_names
@@ -108,8 +107,8 @@ def rule(told_m: np.ndarray, told_f: np.ndarray) -> str:
 def answers(inputs: ReportInputs, m: Measures) -> list[Answer]:
     pm, pf = shared_pairs(m)
     if not pm:
-        return [Answer("discrimination", QUESTION, UNCLEAR, "–", "–", math.nan, RULE,
-                       "Needs paired predictions of at least two models on both test sets.")]
+        return [unclear("discrimination", QUESTION, RULE,
+                        "Needs paired predictions of at least two models on both test sets.")]
     told, raw, bonferroni = ([np.array([get(q) for q in ps]) for ps in (pm, pf)] for get in (
         lambda q: q.significant, lambda q: q.resolved, lambda q: q.p_value * len(pm) < ALPHA))
     reps = [replicate_told(ps) for ps in (pm, pf)]

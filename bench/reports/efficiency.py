@@ -1,8 +1,5 @@
-"""Does MNIST need little data? The learning curves read two ways, with bootstrap intervals:
-the images a model needs on each dataset to reach one fixed accuracy (*absolute*) and to come
-near that dataset's own ceiling (*relative*), in the point estimate and in every replicate (the
-points of one test set share its resamples, so a replicate's curve and target move together).
-"""
+"""Does MNIST need little data? The images a model needs on each dataset to reach one fixed
+accuracy (*absolute*) and to come near that dataset's own ceiling (*relative*), per replicate."""
 
 from __future__ import annotations
 
@@ -13,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.reports import figures
-from bench.reports.answers import NO, PARTLY, UNCLEAR, YES, Answer, block, stability
+from bench.reports.answers import NO, PARTLY, YES, Answer, block, stability, unclear
 from bench.reports.inputs import ReportInputs, dataset_title
 from bench.reports.measures import FASHION, MNIST, Cell, Measures
 from bench.reports.names import short_names
@@ -174,9 +171,8 @@ def _envelope(found: list[Need], view: str, verdict: str) -> tuple[str, str]:
 def answers(inputs: ReportInputs, m: Measures) -> list[Answer]:
     found = needs(m)
     if not found:
-        return [Answer(KEY, QUESTION, UNCLEAR, MISSING, MISSING, math.nan, RULE,
-                       "Needs learning-curve runs of the same models on both datasets (not "
-                       "in this run).")]
+        return [unclear(KEY, QUESTION, RULE, "Needs learning-curve runs of the same models on "
+                        "both datasets (not in this run).")]
     names, by = short_names(n.model for n in found), overall(found)
     views = {v: view_answers(found, v)[0] for v in ("absolute", "relative")}
     text = ("Absolute, to reach the model's own full-data Fashion-MNIST accuracy: "

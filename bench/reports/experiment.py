@@ -14,15 +14,7 @@ import numpy as np
 from bench.data.specs import DATASET_NAMES
 from bench.reports import analysis, tables, writer
 from bench.reports.inputs import ReportInputs, choose_per_job, dataset_title, record_checksums
-from bench.reports.measures import (
-    FASHION,
-    METHOD,
-    MNIST,
-    Bootstrap,
-    Cell,
-    Estimate,
-    estimate,
-)
+from bench.reports.measures import FASHION, METHOD, MNIST, Bootstrap, Cell, Estimate, estimate
 from bench.reports.page import join_blocks, plural
 from bench.reports.safe import code, md, slug
 from bench.results import record as rec

@@ -1,9 +1,5 @@
-"""Deterministic PNG figures: Agg canvas, fixed style, DPI, sizes and no PNG metadata.
-
-Every function draws one figure from plain data and writes it to ``path``; the same input
-gives the same bytes. Nothing here touches ``matplotlib.pyplot`` or global state beyond a
-temporary ``rc_context``.
-"""
+"""Deterministic PNG figures (Agg canvas, fixed style and DPI, no metadata): each function draws
+one figure from plain data to ``path``; the same input gives the same bytes."""
 
 from __future__ import annotations
 
@@ -18,32 +14,21 @@ from bench.reports.names import short_name, short_names
 
 DPI = 100
 STYLE = {
-    "font.family": "DejaVu Sans",
-    "font.size": 8,
-    "axes.titlesize": 9,
-    "axes.labelsize": 8,
-    "legend.fontsize": 7,
-    "xtick.labelsize": 7,
-    "ytick.labelsize": 7,
-    "figure.dpi": DPI,
-    "savefig.dpi": DPI,
-    "image.interpolation": "nearest",
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "path.simplify": False,
+    "font.family": "DejaVu Sans", "font.size": 8, "axes.titlesize": 9, "axes.labelsize": 8,
+    "legend.fontsize": 7, "xtick.labelsize": 7, "ytick.labelsize": 7, "figure.dpi": DPI,
+    "savefig.dpi": DPI, "image.interpolation": "nearest", "axes.spines.top": False,
+    "axes.spines.right": False, "path.simplify": False,
 }
 RIGHT, WRONG = "#1a7f37", "#cf222e"
+Interval = tuple[float, float, float]  # value, low, high
 DATASET_COLOURS = dict(zip(DATASET_NAMES, ("#4c72b0", "#dd8452"), strict=False))
 
 
 @contextmanager
 def figure(path: Path, width: float, height: float, layout: str | None = "constrained",
            ) -> Iterator:
-    """Yield a fresh ``Figure`` in the fixed style; save it to ``path`` as PNG on exit.
-
-    Figures with many axes pass ``layout=None`` and place them with fixed margins: the
-    constrained layout is slow there.
-    """
+    """Yield a fresh ``Figure`` in the fixed style; save it to ``path`` as PNG on exit (many
+    axes: ``layout=None`` and fixed margins, the constrained layout is slow there)."""
     import matplotlib.style
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -66,8 +51,7 @@ def _grid(fig, n: int, ncols: int, **kwargs) -> list:
     return list(axes[:n])
 
 
-def error_summary(path: Path, rows: Sequence[tuple[str, Mapping[str, tuple[float, float, float]],
-                                                  str]],
+def error_summary(path: Path, rows: Sequence[tuple[str, Mapping[str, Interval], str]],
                   titles: Mapping[str, str],
                   references: Sequence[tuple[str, float, str, str]]) -> Path:
     """One row per model, in the given order: its test error (%) on each dataset of ``titles``
@@ -181,12 +165,9 @@ def learning_curves(path: Path,
                     titles: Mapping[str, str],
                     marks: Mapping[str, Sequence[tuple[str, str, float, float]]] | None = None,
                     ) -> Path:
-    """Test accuracy (%) against training-set size (log scale), a panel per dataset.
-
-    Points are ``(size, mean, low, high)``; the band is the 95% interval. ``marks`` draws a
-    hollow marker per ``(model, label, size, accuracy)`` on a dataset's panel, one shape per
-    label (e.g. where a curve reaches a target).
-    """
+    """Test accuracy (%) against training-set size (log scale), a panel per dataset: points
+    ``(size, mean, low, high)`` with a 95% band; ``marks`` a hollow marker per ``(model, label,
+    size, accuracy)``, one shape per label."""
     from matplotlib import colormaps
 
     names = list(curves)
@@ -265,9 +246,8 @@ def spread(ys: Sequence[float], gap: float) -> np.ndarray:
 
 def cost_accuracy(path: Path, points: Sequence[tuple[str, str, float, float]],
                   titles: Mapping[str, str]) -> Path:
-    """Mean fit seconds (log scale) against mean test accuracy, one point per model, one
-    panel per dataset; the labels stand in a column right of the panel, each joined to its
-    point, so that they never overlap."""
+    """Mean fit seconds (log scale) against mean test accuracy, a panel per dataset, the labels
+    in a column right of the panel (never overlapping)."""
     from matplotlib.ticker import FuncFormatter, LogLocator
 
     shown = [p for p in points if np.isfinite(p[2]) and p[2] > 0 and np.isfinite(p[3])]
@@ -301,15 +281,10 @@ def cost_accuracy(path: Path, points: Sequence[tuple[str, str, float, float]],
     return path
 
 
-def rank_transfer(path: Path, points: Sequence[tuple[str, tuple[float, float, float],
-                                                     tuple[float, float, float]]],
-                  xlabel: str, ylabel: str, zoom_from: float = 0.95) -> Path:
-    """One point per model: accuracy (%) on one dataset against another, 95% bars each way.
-
-    Models whose x accuracy reaches ``zoom_from`` crowd one corner; when there are several and
-    also others below, a second panel zooms on them (the first marks that region). Labels
-    (the first item of each point) are placed by :func:`_spread_labels`.
-    """
+def rank_transfer(path: Path, points: Sequence[tuple[str, Interval, Interval]], xlabel: str,
+                  ylabel: str, zoom_from: float = 0.95) -> Path:
+    """One point per model: accuracy (%) on one dataset against another, 95% bars each way; a
+    second panel zooms on the models at ``zoom_from`` or more when others lie below."""
     from matplotlib.patches import Rectangle
 
     top = [p for p in points if p[1][0] >= zoom_from]
@@ -360,7 +335,7 @@ def _spread_labels(ax, labels: Sequence[tuple[str, float, float]], gap: float = 
                     arrowprops={"arrowstyle": "-", "lw": 0.4, "color": "0.55"})
 
 
-def top_k_curve(path: Path, ks: Sequence[int], rho: Sequence[tuple[float, float, float]],
+def top_k_curve(path: Path, ks: Sequence[int], rho: Sequence[Interval],
                 lines: Sequence[tuple[float, str]], xlabel: str, ylabel: str) -> Path:
     """Values (value, low, high) against k, intervals as bars, and labelled reference lines."""
     v = np.asarray(rho, dtype=float).reshape(-1, 3)
@@ -377,11 +352,7 @@ def top_k_curve(path: Path, ks: Sequence[int], rho: Sequence[tuple[float, float,
 
 def image_grid(path: Path, title: str, images: Sequence[np.ndarray],
                captions: Sequence[str], correct: Sequence[bool], ncols: int = 6) -> Path:
-    """28x28 images with a caption each, green when ``correct`` else red.
-
-    Drawn as one mosaic image (one axes) at 3 screen pixels per image pixel: much faster
-    than an axes per image.
-    """
+    """28x28 images with a caption each, green when ``correct`` else red, as one mosaic."""
     scale, gap, cap, size = 3, 8, 9, 28
     n = len(images)
     ncols = max(1, min(ncols, n))

@@ -1,10 +1,5 @@
-"""MNIST's label-noise floor, and two questions read against it: few errors left? headroom?
-
-``label_errors.json`` (Apache-2.0, ``label_errors.LICENSE``) is the crowd audit of the MNIST test
-set of Northcutt, Athalye & Mueller 2021. A label error (fewer than :data:`MAJORITY` of 5 workers
-picked the given label) is scored wrong even for the true digit: their count floors any MNIST
-error count. Fashion-MNIST has no audit; its floor is taken as 0, which cannot overstate it.
-"""
+"""MNIST's label-noise floor (the crowd audit of Northcutt et al. 2021, ``label_errors.json``,
+Apache-2.0) and two questions read against it: few errors left? headroom?"""
 
 from __future__ import annotations
 
@@ -14,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.errors import ReportsError
-from bench.reports.answers import NO, PARTLY, UNCLEAR, YES, Answer, stability
+from bench.reports.answers import NO, PARTLY, YES, Answer, stability, unclear
 from bench.reports.inputs import ReportInputs
 from bench.reports.measures import FASHION, MNIST, PER_10K, Cell, Estimate, Measures, estimate
 from bench.reports.names import short_names
@@ -172,18 +167,14 @@ def answers(inputs: ReportInputs, m: Measures, audit: Audit | None = None) -> li
     return _answers_of(measure_noise(inputs, m, audit or load_audit()), m)
 
 
-def _unclear(key: str, question: str, why: str) -> Answer:
-    return Answer(key, question, UNCLEAR, MISSING, MISSING, float("nan"), why, why)
-
-
 def _answers_of(noise: Noise | None, m: Measures) -> list[Answer]:
     if noise is None:
         why = ("needs stored MNIST predictions on the original test set (whose labels the "
                "audit's given labels match)")
-        return [_unclear("floor", FLOOR_Q, why), _unclear("headroom", HEADROOM_Q, why)]
+        return [unclear("floor", FLOOR_Q, why, why), unclear("headroom", HEADROOM_Q, why, why)]
     if noise.fashion is None or noise.fashion.accuracy.replicates is None:
-        return [_floor_answer(noise, m), _unclear("headroom", HEADROOM_Q,
-                                                  "needs stored Fashion-MNIST predictions")]
+        why = "needs stored Fashion-MNIST predictions"
+        return [_floor_answer(noise, m), unclear("headroom", HEADROOM_Q, why, why)]
     return [_floor_answer(noise, m), _headroom_answer(noise, m)]
 
 

@@ -1,9 +1,5 @@
-"""reports/index.html: the answer, a sortable accuracy table and interactive figures, offline.
-
-The page is ``assets/index.html`` with its data inline as JSON, built from the same
-``Measures`` the markdown pages read. Its charts are Plotly specs drawn by
-``plotly-basic.min.js``, written unchanged beside it from ``assets/`` (the npm package
-plotly.js-basic-dist-min; version and licence there). Same results, same bytes."""
+"""reports/index.html: ``assets/index.html`` with the answer, a sortable table and Plotly chart
+specs inline as JSON, beside ``plotly-basic.min.js`` (vendored in ``assets/``, licence there)."""
 
 from __future__ import annotations
 

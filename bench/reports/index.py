@@ -13,7 +13,7 @@ from typing import Any
 from bench.reports import figures
 from bench.reports.answers import NO, PARTLY, STABLE, UNCLEAR, YES, Answer
 from bench.reports.inputs import ReportInputs, dataset_title
-from bench.reports.measures import FASHION, METHOD, MNIST, Cell, Measures, error_ratio
+from bench.reports.measures import FASHION, METHOD, MNIST, Measures, error_ratio
 from bench.reports.names import short_names
 from bench.reports.page import Page, figure_link, join_blocks, plural, scope_line
 from bench.reports.safe import code, figure_path, md
@@ -83,11 +83,6 @@ def answer_table(found: Sequence[Answer]) -> str:
                           ["left", "left", "right", "right", "right"])
 
 
-def ratio_cell(mnist: Cell, fashion: Cell) -> str:
-    """Fashion-MNIST errors over MNIST errors, with the interval of the paired replicates."""
-    return ratio(error_ratio(fashion, mnist))
-
-
 def summary_figure(inputs: ReportInputs, m: Measures, fig_dir: Path) -> str:
     """Every model's MNIST and Fashion-MNIST test error with the references, best first."""
     names = short_names(inputs.models)
@@ -97,7 +92,7 @@ def summary_figure(inputs: ReportInputs, m: Measures, fig_dir: Path) -> str:
     rows = [(names.get(mo, mo), {d: (100 * (1 - c.accuracy.value), 100 * (1 - c.accuracy.high),
                                      100 * (1 - c.accuracy.low))
                                  for d in (MNIST, FASHION) if (c := cells.get((mo, d)))},
-             ratio_cell(cells[(mo, MNIST)], cells[(mo, FASHION)])
+             ratio(error_ratio(cells[(mo, FASHION)], cells[(mo, MNIST)]))
              if (mo, MNIST) in cells and (mo, FASHION) in cells else MISSING) for mo in models]
     refs = [(d, 100 * (1 - float(r.value)), f"best published {dataset_title(d)} ({r.short})",
              ":") for d, r in m.refs.best_published.items()]
@@ -191,9 +186,8 @@ def _when(inputs: ReportInputs) -> tuple[str, str, str]:
 
 
 def record_origins(records: Sequence[RunRecord]) -> list[list[str]]:
-    """One row per code commit that made the records: commit, jobs, first start, last finish,
-    the jobs' summed wall time; oldest first. Records may come from several invocations (a
-    store is filled incrementally), and this says which."""
+    """One row per code commit that made the records (commit, jobs, first start, last finish,
+    summed wall time), oldest first: a store is filled by several invocations."""
     groups: dict[str, list[RunRecord]] = {}
     for rec in records:
         commit = (rec.provenance or {}).get("git_commit")

@@ -1,8 +1,5 @@
-"""What the reports read: the chosen profile's ok records, run info and cached analyses.
-
-Everything is sorted (models by name, datasets in ``DATASET_NAMES`` order then by name, records
-by job key) so the same store always gives the same reports.
-"""
+"""What the reports read: the chosen profile's ok records, run info and cached analyses, all
+sorted so that the same store always gives the same reports."""
 
 from __future__ import annotations
 
@@ -66,19 +63,10 @@ def choose_profile(ok: Iterable[RunRecord], requested: str | None = None) -> str
     return sorted(counts, key=lambda p: (-size[p], -counts[p], p))[0]
 
 
-def _trusted_time(stamp: str | None, now: str) -> str:
-    """``stamp`` if it is not in the future (a future time is not trusted), else ``""``."""
-    return stamp if stamp and stamp[:19] <= now else ""
-
-
 def choose_per_job(records: Iterable[RunRecord]) -> tuple[list[RunRecord], list[RunRecord]]:
-    """(kept, left out): one record per (model, dataset, seed, train size, role).
-
-    Several records can share these (an older model version, a parameter grid). The winner
-    is, in order: the record whose parameters most of that model's records share, the latest
-    finished (a time in the future counts as unknown), the job key. Both lists are sorted by
-    key.
-    """
+    """(kept, left out), sorted by key: one record per (model, dataset, seed, train size, role),
+    the one with the parameters most of the model's records share, then the latest finished
+    (a future time counts as unknown), then the key."""
     records = list(records)
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
     params_count = Counter((r.model, canonical_json(r.params)) for r in records)
@@ -88,8 +76,9 @@ def choose_per_job(records: Iterable[RunRecord]) -> tuple[list[RunRecord], list[
                           []).append(rec)
     kept, left = [], []
     for group in groups.values():
-        ranked = sorted(group, key=lambda r: (params_count[(r.model, canonical_json(r.params))],
-                                              _trusted_time(r.finished_at, now), r.key))
+        ranked = sorted(group, key=lambda r: (
+            params_count[(r.model, canonical_json(r.params))],
+            r.finished_at if r.finished_at and r.finished_at[:19] <= now else "", r.key))
         kept.append(ranked[-1])
         left += ranked[:-1]
     return sorted(kept, key=lambda r: r.key), sorted(left, key=lambda r: r.key)
@@ -182,11 +171,7 @@ def record_checksums(runs: Iterable[RunRecord], dataset: str) -> dict[str, str] 
 
 def gather(results_dir: str | os.PathLike, data_dir: str | os.PathLike | None = None,
            profile: str | None = None) -> ReportInputs:
-    """Read the store, pick the profile and load (or compute) the analyses.
-
-    Everything reported comes from the chosen profile's records only, so results of another
-    profile (a smoke run) never change these reports.
-    """
+    """Read the store, pick the profile (only its records are reported) and load the analyses."""
     records = load_records(results_dir)
     ok = [r for r in records if r.status == STATUS_OK]
     if not ok:

@@ -1,12 +1,5 @@
-"""The measurements behind "is MNIST too easy?": effect sizes, each with a 95% interval.
-
-Intervals are percentile intervals of a paired bootstrap (:data:`METHOD`): every replicate
-reweights the test images of a test set (one weight matrix per test set, shared by all models,
-so comparisons between models are paired) and draws each model's seeds with replacement.
-Models whose seeds agree exactly are one effective run; only the test images vary for them.
-Without stored predictions or test labels a cell falls back to the analytic interval of
-:func:`bench.stats.combined_interval` and derived measures that need replicates are skipped.
-"""
+"""Accuracy per model, dataset and training size with a paired bootstrap (:data:`METHOD`); a cell
+without stored predictions or test labels gets :func:`bench.stats.combined_interval` instead."""
 
 from __future__ import annotations
 
@@ -174,12 +167,6 @@ class Bootstrap:
                       key=lambda c: c.train_size)
 
 
-def error_ratios(boot: Bootstrap) -> dict[str, Estimate]:
-    """Per model run on both test sets: its Fashion-MNIST errors over its MNIST errors."""
-    return {cm.model: error_ratio(cf, cm) for cm in boot.full_cells(MNIST)
-            if (cf := boot.full(cm.model, FASHION)) is not None}
-
-
 def error_ratio(num: Cell, den: Cell) -> Estimate:
     """``num``'s errors over ``den``'s; replicates are paired by index when both have them
     (the two test sets are resampled independently)."""
@@ -194,12 +181,9 @@ def error_ratio(num: Cell, den: Cell) -> Estimate:
 @dataclass(frozen=True, eq=False)
 class Measures:
     boot: Bootstrap
-    ratios: dict[str, Estimate]  # model -> Fashion-MNIST errors / MNIST errors
-    datasets: tuple[str, ...]
+    datasets: tuple[str, ...]  # in DATASET_NAMES order
     refs: References
 
 
 def measure(inputs: ReportInputs, refs: References, n_boot: int = N_BOOTSTRAP) -> Measures:
-    boot = Bootstrap(inputs, n_boot)
-    datasets = inputs.datasets  # in DATASET_NAMES order
-    return Measures(boot, error_ratios(boot), datasets, refs)
+    return Measures(Bootstrap(inputs, n_boot), inputs.datasets, refs)

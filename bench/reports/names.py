@@ -1,7 +1,4 @@
-"""Short display names for models: "SVC (sk)" for ``sklearn.svm.SVC``; plugin names as they are.
-
-Tables and figures show these; one legend table per page maps them back to the full name.
-"""
+"""Short display names for models: "SVC (sk)" for ``sklearn.svm.SVC``; plugin names as they are."""
 
 from __future__ import annotations
 

@@ -13,14 +13,7 @@ from bench.reports.measures import FASHION, MNIST
 from bench.reports.names import short_name
 from bench.reports.page import Page, figure_link, join_blocks, scope_line
 from bench.reports.safe import figure_path, md
-from bench.reports.tables import (
-    CellSummary,
-    markdown_table,
-    number,
-    pct,
-    pct_ci,
-    signed_pp,
-)
+from bench.reports.tables import CellSummary, markdown_table, number, pct, pct_ci, signed_pp
 from bench.results.record import RunRecord
 
 GAP_THRESHOLD = 0.02
@@ -186,24 +179,18 @@ def render(inputs: ReportInputs, fig_dir: Path) -> Page:
     sweeps = _curves(inputs.sweep_runs, inputs.datasets)
     intro = ("Neural models record train and test-monitor accuracy and loss after every epoch. "
              "The test values are for monitoring only; they never choose the epoch.")
-    if curves:
-        section = _curves_section(curves, fig_dir, "## Per-epoch curves (headline runs)",
-                                        intro, "history")
-    else:
-        section = ("## Per-epoch curves\n\nNo run recorded a per-epoch history "
-                   "(only neural models do).")
+    section = (_curves_section(curves, fig_dir, "## Per-epoch curves (headline runs)", intro,
+                               "history") if curves else "## Per-epoch curves\n\nNo run recorded "
+               "a per-epoch history (only neural models do).")
     sweep_head = "## Long per-epoch sweep"
     sweep_intro = ("Extra full-data runs of the neural models trained for many more epochs "
                    "than the headline (the `full` profile's epoch sweeps), so the test loss can "
                    "pass its minimum. Not used in any headline number.")
-    if sweeps:
-        sweep_text = _curves_section(sweeps, fig_dir, sweep_head, sweep_intro, "history-long")
-        sweep_text = join_blocks(sweep_text, "\n".join(f"- {_curve_sentence(c)}"
-                                                       for c in sweeps))
-    else:
-        sweep_text = join_blocks(sweep_head, sweep_intro,
-                                 "Not in this run: the store holds no sweep runs "
-                                 "(`python -m bench run-all` with the full profile makes them).")
+    sweep_text = join_blocks(
+        _curves_section(sweeps, fig_dir, sweep_head, sweep_intro, "history-long"),
+        "\n".join(f"- {_curve_sentence(c)}" for c in sweeps)) if sweeps else join_blocks(
+        sweep_head, sweep_intro, "Not in this run: the store holds no sweep runs (`python -m "
+        "bench run-all` with the full profile makes them).")
     text = join_blocks(
         "# Overfitting",
         scope_line(inputs),

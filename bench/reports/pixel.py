@@ -1,18 +1,15 @@
-"""Does one pixel tell most MNIST class pairs apart? The folklore read as a curve: the share of
-class pairs whose best one-pixel rule (:mod:`.analysis`) reaches each bar on the test images,
-with a band from resampling each pair's test images (binomial draws; pairs independent).
-"""
+"""Does one pixel tell most MNIST class pairs apart? The share of class pairs whose best one-pixel
+rule (:mod:`.analysis`) reaches each bar, with a band from binomial resamples of each pair."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from bench.reports import figures
-from bench.reports.answers import NO, PARTLY, UNCLEAR, YES, Answer, block, stability
+from bench.reports.answers import NO, PARTLY, YES, Answer, block, stability, unclear
 from bench.reports.inputs import ReportInputs, class_names, dataset_title
 from bench.reports.measures import FASHION, MNIST, Measures, stable_seed
 from bench.reports.page import figure_link, join_blocks
@@ -96,9 +93,8 @@ def _side(c: PixelCurve) -> str:
 def answers(inputs: ReportInputs, m: Measures) -> list[Answer]:
     curves = {d: c for d in m.datasets if (c := pixel_curve(inputs, d, m.boot.n_boot))}
     if MNIST not in curves:
-        return [Answer(KEY, QUESTION, UNCLEAR, MISSING, MISSING, math.nan, RULE,
-                       "The single-pixel analysis is unavailable (no cached analysis and no "
-                       "data).")]
+        return [unclear(KEY, QUESTION, RULE, "The single-pixel analysis is unavailable (no "
+                        "cached analysis and no data).")]
     cm, cf = curves[MNIST], curves.get(FASHION)
     found = rule(cm.most)
     text = (f"The folklore ({cite_short(m.refs.one_pixel)}) read as a curve over the bar: "

@@ -1,10 +1,5 @@
-"""Published reference figures, read from ``references.toml`` (the one home of every cited number).
-
-Each figure carries what it is, its source with a link, and caveats; pages print the source
-next to the number via :func:`cite`. :func:`xiao_family` is the declared mapping from this
-harness's model names (built-in names or scikit-learn class paths) to the families of Xiao et
-al. 2017, Table 3.
-"""
+"""Published reference figures with their sources, read from ``references.toml`` (the one home
+of every cited number), and the mapping of our models to Xiao et al. 2017's Table 3 families."""
 
 from __future__ import annotations
 
@@ -105,11 +100,8 @@ def cite_short(ref: Reference) -> str:
 
 
 def xiao_family(model: str, rows: tuple[XiaoRow, ...]) -> XiaoRow | None:
-    """The Table 3 row a model name maps to: a declared built-in name, or a class path.
-
-    A class path matches itself or itself followed by a non-name character (e.g. a suite's
-    ``sklearn.svm.SVC[C=10]``); ``None`` when the model has no counterpart.
-    """
+    """The Table 3 row of a declared built-in name or a class path (also followed by a non-name
+    character, e.g. a suite's ``sklearn.svm.SVC[C=10]``); ``None`` without one."""
     return next((row for row in rows if model in row.models
                  or any(_names_match(model, path) for path in row.class_paths)), None)
 

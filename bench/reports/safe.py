@@ -1,10 +1,5 @@
-"""Names and text from result files are untrusted: file-name slugs and markdown escaping.
-
-Every figure file name is built with :func:`figure_path` (:func:`slug` per part), and every model, dataset or profile name
-and every piece of free text (errors, run-info, notes) that reaches a page goes through
-:func:`md` (or :func:`code` inside backticks): no path traversal, no HTML, no markdown
-links, headings or table breaks from a record.
-"""
+"""Names and text from result files are untrusted: figure names go through :func:`figure_path`,
+text through :func:`md` (or :func:`code`): no path traversal, HTML or markdown from a record."""
 
 from __future__ import annotations
 
@@ -21,11 +16,8 @@ _UNESCAPED_LT = re.compile(r"(?<!\\)<")
 
 
 def slug(name: object) -> str:
-    """A file-name-safe form of ``name``: itself when already plain, else a cleaned form plus a
-    short digest (so different names never share a file).
-
-    ``"keras-mlp" -> "keras-mlp"``; ``"../../x/PWNED" -> "x-PWNED-<digest>"``.
-    """
+    """``name`` when file-name safe, else a cleaned form plus a short digest (different names
+    never share a file): ``"../../x/PWNED" -> "x-PWNED-<digest>"``."""
     text = str(name)
     clean = _UNSAFE_SLUG.sub("-", text).strip("-.")[:MAX_SLUG].strip("-.")
     if clean == text and clean:
@@ -45,11 +37,8 @@ def md(text: object) -> str:
 
 
 def table_cell(text: object) -> str:
-    """A markdown table cell: one line, pipes escaped (once) and no HTML tag can open.
-
-    Cells may hold deliberate markdown (code spans, ``> 97%``); names and free text from
-    records are escaped with :func:`md` before they get here.
-    """
+    """A markdown table cell: one line, pipes escaped (once), no HTML tag can open (record
+    text is escaped with :func:`md` before it gets here)."""
     return _UNESCAPED_LT.sub(r"\\<", _UNESCAPED_PIPE.sub(r"\\|", one_line(text)))
 
 
@@ -63,6 +52,5 @@ def code(text: object) -> str:
 
 
 def figure_path(fig_dir: Path, kind: str, *parts: str) -> Path:
-    """``<fig_dir>/<kind>[-<part>...].png``, every part through :func:`slug`: the one way a
-    figure's file name is made."""
+    """``<fig_dir>/<kind>[-<part>...].png``, every part through :func:`slug`."""
     return Path(fig_dir) / ("-".join([slug(kind), *(slug(p) for p in parts)]) + ".png")

@@ -4,22 +4,20 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
 
 from bench.data.corruptions import evaluated_positions
-from bench.reports import measures as ms
-from bench.reports.answers import NO, PARTLY, UNCLEAR, YES, Answer, block, stability
+from bench.reports.answers import NO, PARTLY, YES, Answer, block, stability, unclear
 from bench.reports.inputs import ReportInputs
-from bench.reports.measures import FASHION, MNIST, Bootstrap, Measures, estimate
+from bench.reports.measures import FASHION, MNIST, Bootstrap, Measures, estimate, stable_seed
 from bench.reports.page import join_blocks
 from bench.reports.references import References
 from bench.reports.robustness import grouped
 from bench.reports.tables import number, pp, with_interval
 from bench.results.record import bits_to_correct
-from bench.stats import replicate_accuracies
+from bench.stats import replicate_accuracies, row_spearman
 
 QUESTION = "Does MNIST accuracy fail to tell how a model copes with a shifted image?"
 KEEPS = 0.8  # a rank correlation of at least this keeps the ranking
@@ -56,7 +54,7 @@ def accuracies(inputs: ReportInputs, boot: Bootstrap, dataset: str,
                 w = w[:, at] * (len(at) / np.maximum(w[:, at].sum(1), 1))[:, None]
             clean[-1] += list(cell.accuracy.replicates)
             shifted[-1] += list(replicate_accuracies(share, w, np.random.default_rng(
-                ms.stable_seed("shift", model, dataset))))
+                stable_seed("shift", model, dataset))))
     rows = min(map(len, clean + shifted))
     return np.array([c[:rows] for c in clean]).T, np.array([s[:rows] for s in shifted]).T
 
@@ -76,15 +74,14 @@ def measured(inputs: ReportInputs, m: Measures) -> dict[str, np.ndarray] | None:
     (cm, sm), (cf, sf) = (accuracies(inputs, m.boot, d, models) for d in (MNIST, FASHION))
     cm, sm, cf, sf = (a[:min(len(cm), len(cf))] for a in (cm, sm, cf, sf))
     drop_m, drop_f = np.mean(1 - sm / cm, 1), np.mean(1 - sf / cf, 1)
-    rho_m, rho_f = ms._row_spearman(cm, sm), ms._row_spearman(cf, sm)
+    rho_m, rho_f = row_spearman(cm, sm), row_spearman(cf, sm)
     return {"rho_m": rho_m, "rho_f": rho_f, "rho_gain": rho_f - rho_m, "drop_m": drop_m,
             "drop_f": drop_f, "drop_gap": drop_m - drop_f, "models": np.array(models)}
 
 
 def answers(inputs: ReportInputs, m: Measures) -> list[Answer]:
     if (found := measured(inputs, m)) is None:
-        return [Answer("shift", QUESTION, UNCLEAR, "no corrupted results", "", math.nan, RULE,
-                       f"{HOW}.")]
+        return [unclear("shift", QUESTION, RULE, f"{HOW}.", "no corrupted results", "")]
     e = {k: estimate(v[1:][np.isfinite(v[1:])], v[0]) for k, v in found.items() if k != "models"}
     said = answer_of(found["rho_m"], found["rho_f"])
     rho = (e["rho_m"], e["rho_f"])

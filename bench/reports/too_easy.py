@@ -19,13 +19,11 @@ from bench.reports.measures import METHOD, Measures
 from bench.reports.page import Page, figure_link, join_blocks, scope_line
 from bench.reports.references import References, cite
 from bench.reports.safe import figure_path, md
-from bench.reports.tables import (
-    MISSING,
-    markdown_table,
-)
+from bench.reports.tables import MISSING, markdown_table
 from bench.stats import N_BOOTSTRAP
 
 QUESTIONS = (floor, discrimination, transfer, efficiency, pixel, shift)
+SECTIONS = (floor, discrimination, efficiency, transfer, pixel, shift)  # the page's order
 
 
 def answers(inputs: ReportInputs, m: Measures) -> list[Answer]:
@@ -105,12 +103,7 @@ def render(inputs: ReportInputs, fig_dir: Path, m: Measures, refs: References,
         answer_table(found),
         how_to_read(found),
         sensitivity(found),
-        floor.section(inputs, m, refs, fig_dir),
-        discrimination.section(inputs, m, refs, fig_dir),
-        efficiency.section(inputs, m, refs, fig_dir),
-        transfer.section(inputs, m, refs, fig_dir),
-        pixel.section(inputs, m, refs, fig_dir),
-        shift.section(inputs, m, refs, fig_dir),
+        *(module.section(inputs, m, refs, fig_dir) for module in SECTIONS),
         _errors_section(inputs, fig_dir),
         references_section(refs),
         notes,

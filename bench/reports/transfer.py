@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.reports import figures
-from bench.reports.answers import NO, PARTLY, UNCLEAR, YES, Answer, block, stability
+from bench.reports.answers import NO, PARTLY, UNCLEAR, YES, Answer, block, stability, unclear
 from bench.reports.discrimination import replicate_told, shared_pairs
 from bench.reports.inputs import ReportInputs
 from bench.reports.measures import FASHION, MNIST, Estimate, Measures, estimate
@@ -102,8 +102,8 @@ def _alternatives(t: Transfer) -> tuple[tuple[str, str], ...]:
 
 def _answer(t: Transfer | None) -> Answer:
     if t is None:
-        return Answer("transfer", QUESTION, UNCLEAR, "–", "–", math.nan, RULE,
-                      "Needs at least three models with stored predictions on both test sets.")
+        return unclear("transfer", QUESTION, RULE,
+                       "Needs at least three models with stored predictions on both test sets.")
     found, a = rule(t), t.spearman
     return Answer("transfer", QUESTION, str(found[0]), f"ρ = {a.value:.2f} over {len(t.models)} "
                   "models", f"[{a.low:.2f}, {a.high:.2f}]", stability(found[0], found[1:]), RULE,

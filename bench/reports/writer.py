@@ -1,10 +1,5 @@
-"""Where the reports go: a folder they own, marked by a file, filled by staging then swapping.
-
-A folder the reports own holds the marker :data:`MARKER` (fixed content; older versions left
-``.manifest.json``); ``bench report`` refuses a folder that holds files but no marker. It marks
-the folder, renders pages and figures into a staging folder inside it, then moves the pages
-into place and swaps the ``figures`` folder whole. Other files are left as they are; the
-staging folder of a killed run is removed by the next run."""
+"""Where the reports go: a folder marked as theirs by :data:`MARKER` (a folder with files and no
+marker is refused), rendered into a staging folder, then pages moved and ``figures`` swapped."""
 
 from __future__ import annotations
 
@@ -100,12 +95,9 @@ def check_can_publish(reports_dir: str | os.PathLike) -> None:
 
 def publish(reports_dir: str | os.PathLike,
             render: Callable[[Path], Mapping[str, str]]) -> list[Path]:
-    """Render into a staging folder, swap the result into ``reports_dir`` and return the pages
-    (in the order rendered) and the figures (sorted).
-
-    ``render(fig_dir)`` draws the figures into ``fig_dir`` and returns ``{page name: text}``.
-    Any write failure is one ``ReportsError`` and leaves the previous reports as they were.
-    """
+    """``render(fig_dir)`` (figures into ``fig_dir``, ``{page name: text}`` back) into a staging
+    folder, swapped into ``reports_dir``; the pages and figures written. A write failure is one
+    ``ReportsError`` and leaves the previous reports as they were."""
     reports_dir = check_reports_dir(reports_dir)
     check_owned(reports_dir)
     created, done, staging = not os.path.lexists(reports_dir), False, None

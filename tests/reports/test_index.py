@@ -10,7 +10,8 @@ import pytest
 
 from bench.reports import index
 from bench.reports.answers import NO, PARTLY, UNCLEAR, YES, Answer
-from bench.reports.measures import Estimate
+from bench.reports.measures import Estimate, error_ratio
+from bench.reports.tables import ratio
 
 
 def answer(key: str, said: str, stability: float) -> Answer:
@@ -54,10 +55,10 @@ def test_error_ratio_pairs_the_replicates_by_index():
     rng = np.random.default_rng(3)
     mnist = rng.uniform(0.97, 0.99, 400)
     fashion = rng.uniform(0.85, 0.9, 400)
-    text = index.ratio_cell(cell(0.98, mnist), cell(0.88, fashion))
+    text = ratio(error_ratio(cell(0.88, fashion), cell(0.98, mnist)))
     low, high = np.quantile((1 - fashion) / (1 - mnist), [0.025, 0.975])
     assert text == f"6.0× [{low:.1f}, {high:.1f}]"
-    assert index.ratio_cell(cell(0.9, [0.9]), cell(0.91, [0.91])) == "0.90× [0.90, 0.90]"
+    assert ratio(error_ratio(cell(0.91, [0.91]), cell(0.9, [0.9]))) == "0.90× [0.90, 0.90]"
 
 
 def test_a_command_loses_the_machines_folders():

@@ -10,7 +10,7 @@ import pytest
 from bench.reports import overfitting, write_reports
 from bench.reports.discrimination import pair_differences
 from bench.reports.inputs import choose_profile, gather
-from bench.reports.measures import Bootstrap, measure
+from bench.reports.measures import Bootstrap, error_ratio, measure
 from bench.reports.references import load
 from bench.reports.tables import CellSummary
 from bench.results.record import RunRecord
@@ -39,9 +39,9 @@ def test_cells_are_seed_means_with_intervals_around_them(measured, fake_data):
 
 def test_error_ratios_follow_the_cells(measured):
     _, m = measured
-    assert set(m.ratios) == {"cnn", "logreg", "mlp", "forest"}
-    for model, ratio in m.ratios.items():
+    for model in ("cnn", "logreg", "mlp", "forest"):
         cm, cf = m.boot.full(model, "mnist"), m.boot.full(model, "fashion-mnist")
+        ratio = error_ratio(cf, cm)
         assert ratio.value == pytest.approx((1 - cf.accuracy.value) / (1 - cm.accuracy.value))
         assert ratio.low <= ratio.value <= ratio.high
 
