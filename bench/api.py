@@ -1,16 +1,11 @@
-"""The Python API behind ``python -m bench``: plan and run jobs, then write the reports.
-
-The runner (``bench.runner``) executes jobs and saves their records in the results layer
-(``bench.results``); the reports (``bench.reports``) read that layer. Neither imports the
-other: "run, then report" is composed here, and the CLI is a thin layer over this module::
+"""The Python API behind ``python -m bench`` (the CLI is a thin layer over it): plan and run
+jobs, then write the reports. The runner and the reports never import each other; "run, then
+report" is composed here, under the active settings (``bench.settings.use_settings``)::
 
     from bench.api import run_all
     from bench.results import load_frame
     summary = run_all(profile="smoke", results_dir="results-smoke", reports_dir=None)
     load_frame("results-smoke").groupby(["model", "dataset"]).test_accuracy.mean()
-
-Everything runs under the active settings (``bench.settings.use_settings``; the CLI activates
-the environment's and its flags').
 """
 
 from __future__ import annotations
@@ -98,8 +93,7 @@ def run_one(model: str, dataset: str, seed: int = 0, profile: str = "full",
             results_dir: str | os.PathLike = "results",
             config: ExecutionConfig | None = None,
             corruptions: str | Sequence[str] | None = None) -> RunRecord:
-    """One job through the same machinery as :func:`run_all` (cached unless
-    ``force``); ``python -m bench run``."""
+    """One job through the same machinery as :func:`run_all`; ``python -m bench run``."""
     jobs = plan_jobs([model], [dataset], [seed], profile, overrides, train_size, one_off=True,
                      corruptions=corruptions)
     return execute(jobs, results_dir, config).records[0]
