@@ -63,8 +63,7 @@ def split_overrides(
 
 
 def _no_such_parameter(name: str, specs: Sequence[ModelSpec], option: str) -> str:
-    """The error for a parameter no selected model has: the closest name, every model's
-    parameters, and where the pass-through ones are listed."""
+    """The error for a parameter no selected model has: the closest name and the valid ones."""
     declared = [p.name for s in specs for p in s.params]
     passthrough = [p.name for s in specs for p in s.passthrough_params()]
     close = difflib.get_close_matches(name, dict.fromkeys(declared + passthrough), n=1)
@@ -255,8 +254,8 @@ def _with_comma_hint(exc: UsageError, point: Mapping[str, Any]) -> UsageError:
 
 
 def _checked_spec(suite: Suite, entry: SuiteEntry) -> ModelSpec:
-    """The entry's model spec, after checking each of its values on its own (to name the key;
-    a suite made from ``--models`` has no file, so its errors are the plain ones)."""
+    """The entry's model spec, each of its values checked on its own to name the key in the
+    suite file (a suite made from ``--models`` has none: plain errors)."""
     if suite.source is None:
         return get_model(entry.model)
     at = ("models", entry.index)
