@@ -59,9 +59,8 @@ def run_all(models: Sequence[str] | None = None, datasets: Sequence[str] | None 
             grid: Mapping[str, Sequence[Any]] | None = None,
             include_heavy: bool = False, corruptions: str | Sequence[str] | None = None,
             ) -> RunSummary:
-    """The plan (:func:`plan_jobs`: without arguments the reference run, learning curve, epoch
-    sweep and model zoo included), then the reports (none with ``reports_dir=None``): with a
-    ``suite``, the suite's own (:func:`report_suite`); ``python -m bench run-all``."""
+    """The plan (:func:`plan_jobs`), then the reports (with a ``suite`` its own, none with
+    ``reports_dir=None``); ``python -m bench run-all``."""
     jobs = plan_jobs(models, datasets, seeds, profile, overrides, train_size, suite=suite,
                      grid=grid, include_heavy=include_heavy, corruptions=corruptions)
     return run_jobs(jobs, results_dir, reports_dir, config, experiment=suite)
@@ -107,8 +106,8 @@ def preview(jobs: Sequence[Job], results_dir: str | os.PathLike = "results",
 
 def report(results_dir: str | os.PathLike = "results",
            reports_dir: str | os.PathLike = "reports", profile: str | None = None) -> list[Path]:
-    """Write the reports of ``results_dir`` into ``reports_dir`` (trains nothing); the report
-    files. ``profile`` defaults to the largest in the store. ``python -m bench report``."""
+    """The report files written from ``results_dir`` into ``reports_dir`` for ``profile``
+    (default: the largest in the store); ``python -m bench report``."""
     return write_reports(results_dir, reports_dir, profile=profile)
 
 

@@ -42,8 +42,7 @@ class Job(JobIdentity):
 def split_overrides(
     overrides: dict[str, str], specs: Sequence[ModelSpec], option: str = "--set"
 ) -> dict[str, dict[str, str]]:
-    """Route ``--set`` values to models: ``model.param=v`` to one, ``param=v`` to all that have it
-    (``option`` names the command-line option in errors, e.g. ``--grid``)."""
+    """Route ``--set`` values: ``model.param=v`` to that model, ``param=v`` to all having it."""
     names = {s.name for s in specs}
     routed: dict[str, dict[str, str]] = {s.name: {} for s in specs}
     for name, value in overrides.items():

@@ -45,12 +45,11 @@ def try_claim(results_dir: str | os.PathLike, key: str) -> int | None:
         except BlockingIOError:
             os.close(fd)
             return None
-        held = os.fstat(fd)
         try:
-            current = os.stat(path)
+            same = os.path.samestat(os.fstat(fd), os.stat(path))
         except FileNotFoundError:
-            current = None
-        if current is not None and (held.st_dev, held.st_ino) == (current.st_dev, current.st_ino):
+            same = False
+        if same:
             os.ftruncate(fd, 0)
             os.write(fd, f"{os.getpid()}\n".encode())
             return fd
