@@ -1,16 +1,11 @@
-"""The Python API behind ``python -m bench``: plan and run jobs, then write the reports.
-
-The runner (``bench.runner``) executes jobs and saves their records in the results layer
-(``bench.results``); the reports (``bench.reports``) read that layer. Neither imports the
-other: "run, then report" is composed here, and the CLI is a thin layer over this module::
+"""The Python API behind ``python -m bench`` (the CLI is a thin layer over it): plan and run
+jobs, then write the reports. The runner and the reports never import each other; "run, then
+report" is composed here, under the active settings (``bench.settings.use_settings``)::
 
     from bench.api import run_all
     from bench.results import load_frame
     summary = run_all(profile="smoke", results_dir="results-smoke", reports_dir=None)
     load_frame("results-smoke").groupby(["model", "dataset"]).test_accuracy.mean()
-
-Everything runs under the active settings (``bench.settings.use_settings``; the CLI activates
-the environment's and its flags').
 """
 
 from __future__ import annotations
@@ -64,9 +59,8 @@ def run_all(models: Sequence[str] | None = None, datasets: Sequence[str] | None 
             grid: Mapping[str, Sequence[Any]] | None = None,
             include_heavy: bool = False, corruptions: str | Sequence[str] | None = None,
             ) -> RunSummary:
-    """The plan (:func:`plan_jobs`: without arguments the reference run, learning curve, epoch
-    sweep and model zoo included), then the reports (none with ``reports_dir=None``): with a
-    ``suite``, the suite's own (:func:`report_suite`); ``python -m bench run-all``."""
+    """The plan (:func:`plan_jobs`), then the reports (with a ``suite`` its own, none with
+    ``reports_dir=None``); ``python -m bench run-all``."""
     jobs = plan_jobs(models, datasets, seeds, profile, overrides, train_size, suite=suite,
                      grid=grid, include_heavy=include_heavy, corruptions=corruptions)
     return run_jobs(jobs, results_dir, reports_dir, config, experiment=suite)
@@ -98,8 +92,7 @@ def run_one(model: str, dataset: str, seed: int = 0, profile: str = "full",
             results_dir: str | os.PathLike = "results",
             config: ExecutionConfig | None = None,
             corruptions: str | Sequence[str] | None = None) -> RunRecord:
-    """One job through the same machinery as :func:`run_all` (cached unless
-    ``force``); ``python -m bench run``."""
+    """One job through the same machinery as :func:`run_all`; ``python -m bench run``."""
     jobs = plan_jobs([model], [dataset], [seed], profile, overrides, train_size, one_off=True,
                      corruptions=corruptions)
     return execute(jobs, results_dir, config).records[0]
@@ -113,8 +106,8 @@ def preview(jobs: Sequence[Job], results_dir: str | os.PathLike = "results",
 
 def report(results_dir: str | os.PathLike = "results",
            reports_dir: str | os.PathLike = "reports", profile: str | None = None) -> list[Path]:
-    """Write the reports of ``results_dir`` into ``reports_dir`` (trains nothing); the report
-    files. ``profile`` defaults to the largest in the store. ``python -m bench report``."""
+    """The report files written from ``results_dir`` into ``reports_dir`` for ``profile``
+    (default: the largest in the store); ``python -m bench report``."""
     return write_reports(results_dir, reports_dir, profile=profile)
 
 

@@ -1,8 +1,5 @@
-"""Statistics behind the reports and ``bench compare``: intervals, paired tests, the bootstrap.
-
-Pure functions on plain numbers and arrays; each is checked against scipy / statsmodels
-in ``tests/test_stats.py``.
-"""
+"""Statistics behind the reports and ``bench compare``: intervals, paired tests, the bootstrap
+(pure functions, checked against scipy / statsmodels in ``tests/test_stats.py``)."""
 
 from __future__ import annotations
 
@@ -80,8 +77,7 @@ def mcnemar_exact(pred_a: np.ndarray, pred_b: np.ndarray, truth: np.ndarray) -> 
     if not pred_a.shape == pred_b.shape == truth.shape:
         raise ValueError(f"paired vectors differ in shape: {pred_a.shape}, {pred_b.shape}, "
                          f"{truth.shape}")
-    right_a = pred_a == truth
-    right_b = pred_b == truth
+    right_a, right_b = pred_a == truth, pred_b == truth
     return mcnemar_exact_counts(int(np.sum(right_a & ~right_b)), int(np.sum(~right_a & right_b)))
 
 
@@ -105,11 +101,8 @@ POWER = 0.8
 
 def bootstrap_weights(n_items: int, n_boot: int = N_BOOTSTRAP,
                       rng: np.random.Generator | None = None) -> np.ndarray:
-    """``(n_boot, n_items)`` counts of each item in a resample with replacement.
-
-    One matrix per test set, shared by every model evaluated on it: that makes the bootstrap
-    *paired* over test images (each replicate scores every model on the same images).
-    """
+    """``(n_boot, n_items)`` counts of each item in a resample with replacement; one matrix
+    per test set, shared by its models, makes the bootstrap *paired* over test images."""
     rng = rng if rng is not None else np.random.default_rng(BOOTSTRAP_SEED)
     draws = rng.integers(0, n_items, size=(n_boot, n_items))
     flat = (np.arange(n_boot)[:, None] * n_items + draws).ravel()
@@ -119,12 +112,9 @@ def bootstrap_weights(n_items: int, n_boot: int = N_BOOTSTRAP,
 
 def replicate_accuracies(correct: np.ndarray, weights: np.ndarray,
                          rng: np.random.Generator) -> np.ndarray:
-    """Bootstrap replicates of a model's seed-mean accuracy, over test images and seeds.
-
-    ``correct`` is ``(seeds, images)`` booleans. Each replicate reweights the images by a row
-    of ``weights`` and draws the seeds with replacement; its value is the mean accuracy of the
-    drawn seeds. Models whose seeds agree exactly get only the test-image variation.
-    """
+    """Bootstrap replicates of a model's seed-mean accuracy: each reweights the images of
+    ``correct`` (``(seeds, images)`` booleans) by a row of ``weights`` and draws the seeds with
+    replacement."""
     correct = np.atleast_2d(np.asarray(correct, dtype=np.float32))
     n_seeds, n_items = correct.shape
     per_seed = (weights @ correct.T) / n_items  # (boot, seeds)
@@ -145,12 +135,9 @@ def percentile_interval(replicates: np.ndarray, confidence: float = CONFIDENCE,
 
 def combined_half_width(seed_accuracies: Sequence[float] | np.ndarray, n_test: int,
                         confidence: float = CONFIDENCE) -> float:
-    """√((t · seed SE)² + (z · test-set SE)²) for the mean ``p`` of ``k`` seeds.
-
-    The analytic counterpart of :func:`replicate_accuracies`: a t half-width (k − 1 degrees of
-    freedom; zero for one seed or identical seeds) for the seed spread and a normal one for
-    the test-set sampling error, added in quadrature. NaN without values.
-    """
+    """√((t · seed SE)² + (z · test-set SE)²) for the mean ``p`` of ``k`` seeds (t with k − 1
+    degrees of freedom, zero for one seed), the analytic counterpart of
+    :func:`replicate_accuracies`; NaN without values."""
     from scipy.special import ndtri, stdtrit
 
     arr = _clean(seed_accuracies)
@@ -175,19 +162,14 @@ def combined_interval(seed_accuracies: Sequence[float] | np.ndarray, n_test: int
 
 def mcnemar_min_detectable(n: int, disagreement: float, alpha: float = ALPHA,
                            power: float = POWER) -> float:
-    """Smallest accuracy difference McNemar's test detects on ``n`` paired images.
-
-    ``disagreement`` is the share of images exactly one of the two models gets right (ψ).
-    Inverts Connor's (1987) sample-size formula
-    ``n = (z_{α/2} √ψ + z_β √(ψ − δ²))² / δ²`` for δ (a quadratic in δ); NaN when ψ <= 0.
-    """
+    """Smallest accuracy difference McNemar's test detects on ``n`` paired images where a share
+    ψ = ``disagreement`` is right for exactly one model: Connor's (1987) sample-size formula
+    ``n = (z_{α/2} √ψ + z_β √(ψ − δ²))² / δ²`` solved for δ; NaN when ψ <= 0."""
     from scipy.special import ndtri
 
     if n <= 0 or not disagreement > 0:
         return math.nan
-    a = float(ndtri(1 - alpha / 2))
-    b = float(ndtri(power))
-    psi = float(disagreement)
+    a, b, psi = float(ndtri(1 - alpha / 2)), float(ndtri(power)), float(disagreement)
     # (n + b²) δ² − 2 a √(ψ n) δ + (a² − b²) ψ = 0, positive root
     qa, qb, qc = n + b * b, -2 * a * math.sqrt(psi * n), (a * a - b * b) * psi
     delta = (-qb + math.sqrt(qb * qb - 4 * qa * qc)) / (2 * qa)
@@ -205,8 +187,6 @@ def row_spearman(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         return (rx * ry).sum(-1) / np.sqrt((rx * rx).sum(-1) * (ry * ry).sum(-1))
 
-
-# ---------------------------------------------------------------------------- lines
 
 
 def fit_line(x: Sequence[float], y: Sequence[float], confidence: float = CONFIDENCE):

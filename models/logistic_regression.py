@@ -11,12 +11,8 @@ from bench.plugins import AtLeast1, EstimatorBase, ModelSpec, Positive
 
 
 class StandardisedLogisticRegression(EstimatorBase):
-    """StandardScaler + multinomial LogisticRegression; records whether the solver converged.
-
-    After ``fit``: ``pipeline_``, ``classes_``, ``n_iter_`` and ``converged_``
-    (False when the solver stopped at ``max_iter``; the warning is recorded, not lost).
-    Other ``LogisticRegression`` arguments (``options``) pass through unchanged.
-    """
+    """StandardScaler + multinomial LogisticRegression (other arguments pass through);
+    ``converged_`` is False when the solver stopped at ``max_iter``."""
 
     def __init__(
         self,
@@ -38,11 +34,8 @@ class StandardisedLogisticRegression(EstimatorBase):
         from sklearn.pipeline import make_pipeline
         from sklearn.preprocessing import StandardScaler
 
-        self.pipeline_ = make_pipeline(
-            StandardScaler(),
-            LogisticRegression(C=self.C, max_iter=self.max_iter, tol=self.tol,
-                               random_state=self.seed, **self.options),
-        )
+        self.pipeline_ = make_pipeline(StandardScaler(), LogisticRegression(
+            C=self.C, max_iter=self.max_iter, tol=self.tol, random_state=self.seed, **self.options))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             self.pipeline_.fit(X, y)

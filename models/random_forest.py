@@ -1,8 +1,5 @@
-"""scikit-learn random forest on raw pixels.
-
-Four parameters are declared with the harness's defaults; every other argument of
-``RandomForestClassifier`` (``criterion``, ``bootstrap``, ...) may be ``--set`` too.
-"""
+"""scikit-learn random forest on raw pixels: four declared parameters; every other argument
+of ``RandomForestClassifier`` (``criterion``, ``bootstrap``, ...) may be ``--set`` too."""
 
 from __future__ import annotations
 

@@ -31,15 +31,10 @@ class SmallCNN(KerasClassifierBase):
     def build_network(self, keras, input_shape):
         layers = [keras.Input(shape=input_shape)]
         for n_filters in self.filters:
-            layers += [
-                keras.layers.Conv2D(int(n_filters), int(self.kernel_size), activation="relu"),
-                keras.layers.MaxPooling2D(2),
-            ]
-        layers += [
-            keras.layers.Flatten(),
-            keras.layers.Dropout(float(self.dropout)),
-            keras.layers.Dense(10, activation="softmax"),
-        ]
+            layers += [keras.layers.Conv2D(int(n_filters), int(self.kernel_size), activation="relu"),
+                       keras.layers.MaxPooling2D(2)]
+        layers += [keras.layers.Flatten(), keras.layers.Dropout(float(self.dropout)),
+                   keras.layers.Dense(10, activation="softmax")]
         model = keras.Sequential(layers)
         model.compile(optimizer=keras.optimizers.Adam(learning_rate=self.learning_rate),
                       loss="sparse_categorical_crossentropy", metrics=["accuracy"])

@@ -1,8 +1,6 @@
-"""Command-line interface: a thin layer over the Python API.
-
-Every subcommand lives in its own module with ``add_parser(subparsers)``;
-expected errors (``BenchError``) become one-paragraph messages and an exit code. ``main``
-resolves the settings (environment plus flags) once and activates them for the command.
+"""Command-line interface: a thin layer over the Python API, one module per subcommand with
+``add_parser(subparsers)``. ``main`` activates the settings (environment plus flags) for the
+command and turns expected errors (``BenchError``) into one-paragraph messages and exit codes.
 """
 
 from __future__ import annotations
@@ -23,13 +21,9 @@ from bench.settings import Settings, use_settings
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="bench",
-        description=(
-            "MNIST-vs-Fashion benchmark harness: run a registry of classifiers on MNIST and "
-            "Fashion-MNIST through one runner and write markdown reports."
-        ),
-        parents=[settings_options()],
-    )
+        prog="bench", parents=[settings_options()],
+        description="MNIST-vs-Fashion benchmark harness: run a registry of classifiers on MNIST "
+                    "and Fashion-MNIST through one runner and write markdown reports.")
     parser.add_argument("--verbose", action="store_true",
                         help="also show third-party libraries' warnings and start-up messages")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -50,10 +44,8 @@ def _interrupt(signum, frame):
 
 
 def _format_warning(message, category, filename, lineno, line=None) -> str:
-    """``warning: <message>`` for the harness's own warnings; the usual format otherwise.
-
-    Replacing the formatter (not ``showwarning``) keeps ``warnings.catch_warnings(record=True)``
-    working for callers and tests."""
+    """``warning: <message>`` for the harness's own warnings; the usual format otherwise (the
+    formatter, not ``showwarning``, so that ``catch_warnings(record=True)`` still works)."""
     if issubclass(category, BenchWarning):
         return f"warning: {message}\n"
     return _default_formatwarning(message, category, filename, lineno, line)

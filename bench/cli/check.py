@@ -15,8 +15,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "check", help="run the plugin conformance kit on a model",
         description="Run every conformance check that applies to MODEL (bench.plugins.checks) "
-                    "on tiny synthetic data (120 images) and print a pass/fail table with timings. Exits 1 if "
-                    "any check fails.")
+                    "on tiny synthetic data (120 images) and print a pass/fail table with "
+                    "timings. Exits 1 if any check fails.")
     parser.add_argument("model", metavar="MODEL",
                         help="a registered model name, or an import path such as "
                              "sklearn.svm.LinearSVC")

@@ -24,80 +24,49 @@ from bench.errors import DataError
 
 
 def add_parser(subparsers) -> None:
-    """Add ``data`` and its subcommands to the top-level subparsers."""
     parser = subparsers.add_parser(
-        "data",
-        help="inspect, verify, fetch or import the datasets",
-        description=(
-            "Inspect, verify, fetch or import MNIST and Fashion-MNIST. Sources are tried in "
-            "order: --data-dir / $BENCH_DATA_DIR, the harness cache ($BENCH_CACHE_DIR), system "
-            "and Keras installs, then the public mirrors ($BENCH_MIRRORS; none with "
-            "BENCH_OFFLINE=1)."
-        ),
-    )
+        "data", help="inspect, verify, fetch or import the datasets",
+        description="Inspect, verify, fetch or import MNIST and Fashion-MNIST. Sources are tried "
+                    "in order: --data-dir / $BENCH_DATA_DIR, the harness cache ($BENCH_CACHE_DIR), "
+                    "system and Keras installs, then the public mirrors ($BENCH_MIRRORS; none with "
+                    "BENCH_OFFLINE=1).")
     sub = parser.add_subparsers(dest="data_command", metavar="SUBCOMMAND", required=True)
 
-    def command(
-        name: str, func, help_: str, description: str, dataset_help: str | None = None
-    ) -> argparse.ArgumentParser:
+    def command(name: str, func, help_: str, description: str,
+                dataset_help: str | None = None) -> argparse.ArgumentParser:
         parents = [settings_options()] if dataset_help is None else []
         p = sub.add_parser(name, help=help_, description=description, parents=parents)
-        p.add_argument(
-            "--dataset",
-            choices=DATASET_NAMES,
-            help=dataset_help or "only this dataset (default: all)",
-        )
+        p.add_argument("--dataset", choices=DATASET_NAMES,
+                       help=dataset_help or "only this dataset (default: all)")
         p.set_defaults(func=func)
         return p
 
-    command(
-        "info",
-        run_info,
-        "where each dataset is found, its sizes and class counts",
-        "Show, per dataset, where it is loaded from, train/test sizes, class counts per class "
-        "name and the checksum status (loading verifies every file, or uses the verified cache).",
-    )
-    command(
-        "verify",
-        run_verify,
-        "re-check every file against its SHA-256",
-        "Fully re-check every file of the source each dataset would be loaded from (IDX header "
-        "and SHA-256 of the decompressed payload; no cache shortcut). Exits 0 only if all are "
-        "good.",
-    )
-    fetch = command(
-        "fetch",
-        run_fetch,
-        "fill the cache from the first source that works, downloading if needed",
-        "Fill the harness cache from the first local source with good files, else download "
-        "from the mirrors (each file verified before it is kept).",
-    )
-    fetch.add_argument(
-        "--mirror",
-        action="append",
-        metavar="URL",
-        help="mirror URL to use instead of the defaults (repeatable; {name} is replaced by the "
-        "dataset name; a URL ending in .npz is a Keras-style archive)",
-    )
-    imp = command(
-        "import",
-        run_import,
-        "verify IDX files in a folder and copy them into the cache",
-        "Verify the four IDX files (raw or .gz) in PATH, or a Keras-style mnist.npz, and copy "
-        "them into the harness cache. The dataset is recognised by its checksums unless "
-        "--dataset is given.",
-        dataset_help="the dataset PATH holds (default: recognised by its checksums)",
-    )
+    command("info", run_info, "where each dataset is found, its sizes and class counts",
+            "Show, per dataset, where it is loaded from, train/test sizes, class counts per class "
+            "name and the checksum status (loading verifies every file, or uses the verified "
+            "cache).")
+    command("verify", run_verify, "re-check every file against its SHA-256",
+            "Fully re-check every file of the source each dataset would be loaded from (IDX "
+            "header and SHA-256 of the decompressed payload; no cache shortcut). Exits 0 only if "
+            "all are good.")
+    fetch = command("fetch", run_fetch,
+                    "fill the cache from the first source that works, downloading if needed",
+                    "Fill the harness cache from the first local source with good files, else "
+                    "download from the mirrors (each file verified before it is kept).")
+    fetch.add_argument("--mirror", action="append", metavar="URL",
+                       help="mirror URL to use instead of the defaults (repeatable; {name} is "
+                            "replaced by the dataset name; a URL ending in .npz is a Keras-style "
+                            "archive)")
+    imp = command("import", run_import, "verify IDX files in a folder and copy them into the cache",
+                  "Verify the four IDX files (raw or .gz) in PATH, or a Keras-style mnist.npz, and "
+                  "copy them into the harness cache. The dataset is recognised by its checksums "
+                  "unless --dataset is given.",
+                  dataset_help="the dataset PATH holds (default: recognised by its checksums)")
     imp.add_argument("path", metavar="PATH", help="folder with the IDX files, or an .npz file")
 
 
 def _names(args: argparse.Namespace) -> tuple[str, ...]:
     return (args.dataset,) if args.dataset else DATASET_NAMES
-
-
-def _print_warnings(caught: list[warnings.WarningMessage]) -> None:
-    for w in caught:
-        print(f"warning: {w.message}", file=sys.stderr)
 
 
 def format_info(dataset) -> str:
@@ -127,9 +96,8 @@ def run_info(args: argparse.Namespace) -> int:
         location = locate_dataset(name)
         if location.kind in ("download", "missing"):
             print(f"{name}\n  source:    none ({location.description})")
-            errors.append(
-                f"{name} is not available locally; run `bench data fetch --dataset {name}`."
-            )
+            errors.append(f"{name} is not available locally; run `bench data fetch --dataset "
+                          f"{name}`.")
             continue
         try:
             print(format_info(load_dataset(name, download=False)))
@@ -157,12 +125,9 @@ def run_verify(args: argparse.Namespace) -> int:
     if bad:
         noun = "file is" if len(bad) == 1 else "files are"
         lines = "\n".join(f"  {r}" for r in bad)
-        errors.insert(
-            0,
-            f"{len(bad)} {noun} bad:\n{lines}\nBad data is never loaded. Replace the bad files "
-            "with good copies (bad cache files: delete them and run `bench data fetch`), or "
-            "point --data-dir / BENCH_DATA_DIR at a good copy.",
-        )
+        errors.insert(0, f"{len(bad)} {noun} bad:\n{lines}\nBad data is never loaded. Replace "
+                         "the bad files with good copies (bad cache files: delete them and run "
+                         "`bench data fetch`), or point --data-dir / BENCH_DATA_DIR at a good copy.")
     if errors:
         raise DataError("\n".join(errors))
     print("all files ok")
@@ -180,7 +145,8 @@ def run_fetch(args: argparse.Namespace) -> int:
             except DataError as exc:
                 errors.append(str(exc))
                 dataset = None
-        _print_warnings(caught)
+        for w in caught:
+            print(f"warning: {w.message}", file=sys.stderr)
         if dataset is not None:
             print(f"{name}: ok, {dataset.source}")
     if errors:

@@ -56,17 +56,6 @@ def describe_model(spec, detail: bool = False) -> dict:
     return data
 
 
-def catalogue(models: list[str] | None = None) -> dict:
-    """Models and datasets as plain data (the JSON output)."""
-    if models:
-        described = [describe_model(get_model(name), detail=True) for name in models]
-    else:
-        described = [describe_model(spec) for spec in available_models()]
-    datasets = [{"name": spec.name, "title": spec.title, "classes": list(spec.class_names)}
-                for spec in DATASETS.values()]
-    return {"models": described, "datasets": datasets}
-
-
 def _signature(p: dict) -> str:
     return f"{p['name']}: {p['type']} = {p['default']!r}"
 
@@ -79,7 +68,10 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(rows, indent=2) if args.format == "json" else "\n".join(
             f"  {r['name']}  [{r['family']}] {r['severity']}" for r in rows))
         return 0
-    data = catalogue(args.models)
+    data = {"models": [describe_model(get_model(name), detail=True) for name in args.models]
+            if args.models else [describe_model(spec) for spec in available_models()],
+            "datasets": [{"name": spec.name, "title": spec.title, "classes": list(spec.class_names)}
+                         for spec in DATASETS.values()]}
     if args.format == "json":
         print(json.dumps(data, indent=2, default=list))
         return 0

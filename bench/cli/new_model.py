@@ -26,8 +26,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.name in {spec.name for spec in available_models()}:
         raise UsageError(f"a model named {args.name!r} is already registered (`bench list`); a "
-                         "plugin of that name would lose to a built-in, and two third-party plugins of one name "
-                         "are both skipped (docs/plugins.md). Choose another name.")
+                         "plugin of that name would lose to a built-in, and two third-party "
+                         "plugins of one name are both skipped (docs/plugins.md). Choose another "
+                         "name.")
     folder = new_model(args.name, args.dir, keras=args.keras)
     print(f"wrote {folder}/\nnext: pip install -e {folder} && bench check {args.name}")
     return 0

@@ -6,23 +6,13 @@ import argparse
 
 
 def settings_options() -> argparse.ArgumentParser:
-    """The options that override settings (``bench.settings``), defined once: accepted before
-    the command and after it (``bench --data-dir D run ...`` = ``bench run --data-dir D ...``).
-
-    Each option's ``dest`` is a ``Settings`` field; values left unset stay out of ``args``.
-    """
+    """The options that override settings (``bench.settings``), accepted before the command and
+    after it; each ``dest`` is a ``Settings`` field, and values left unset stay out of ``args``."""
     options = argparse.ArgumentParser(add_help=False)
-    options.add_argument(
-        "--data-dir",
-        metavar="DIR",
-        default=argparse.SUPPRESS,
-        help="folder holding mnist/ and fashion-mnist/ IDX files (default: $BENCH_DATA_DIR)",
-    )
-    options.add_argument(
-        "--plugins-dir",
-        metavar="DIR",
-        default=argparse.SUPPRESS,
-        help="also load model plugins from DIR, one *.py file per model each defining MODEL "
-             "(default: $BENCH_PLUGINS_DIR)",
-    )
+    options.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS,
+                         help="folder holding mnist/ and fashion-mnist/ IDX files (default: "
+                              "$BENCH_DATA_DIR)")
+    options.add_argument("--plugins-dir", metavar="DIR", default=argparse.SUPPRESS,
+                         help="also load model plugins from DIR, one *.py file per model each "
+                              "defining MODEL (default: $BENCH_PLUGINS_DIR)")
     return options

@@ -10,18 +10,15 @@ from bench.cli.options import settings_options
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
-        "report",
-        help="write markdown reports and figures from the result store",
-        description=(
-            "Turn the result store into reports/README.md, accuracy.md, overfitting.md, "
-            "mnist-too-easy.md and figures/*.png, in a folder marked by reports/.bench-reports. "
-            "Trains nothing; the same results give byte-identical files. A folder holding "
-            "other files and no such marker is refused. Data-derived evidence (single-pixel "
-            "separability, sample images) is cached under <results>/analysis/ and computed "
-            "from the data (--data-dir) only when missing."
-        ),
-        parents=[settings_options()],
-    )
+        "report", help="write markdown reports and figures from the result store",
+        description="Turn the result store into reports/README.md, accuracy.md, overfitting.md, "
+                    "mnist-too-easy.md and figures/*.png, in a folder marked by "
+                    "reports/.bench-reports. Trains nothing; the same results give byte-identical "
+                    "files. A folder holding other files and no such marker is refused. "
+                    "Data-derived evidence (single-pixel separability, sample images) is cached "
+                    "under <results>/analysis/ and computed from the data (--data-dir) only when "
+                    "missing.",
+        parents=[settings_options()])
     parser.add_argument("--results-dir", default="results", metavar="DIR",
                         help="result store to read (default: results)")
     parser.add_argument("--reports-dir", default="reports", metavar="DIR",

@@ -1,10 +1,5 @@
-"""Planning: profiles (data budgets), suites (TOML files naming models, parameter values or
-grids, datasets, seeds and profile) and the one planner, :func:`plan_jobs`, that turns them
-into runner jobs. See ``docs/suites.md`` for the file format.
-
-Built-in suites (``bench list --suites``): ``reference`` (a plain ``run-all``), ``default``,
-``xiao2017``, ``xiao2017-grid``.
-"""
+"""Planning: profiles (data budgets), suites (TOML files, ``docs/suites.md``; built-ins in
+``bench list --suites``) and the one planner, :func:`plan_jobs`, that turns them into jobs."""
 
 from bench.plan.grid import grid_points, parse_grid_options
 from bench.plan.jobs import Job, build_plan, plan_jobs

@@ -1,9 +1,6 @@
-"""Parameter grids: every combination of a few candidate values per parameter.
-
-On the command line a grid is ``--grid NAME=VALUE [VALUE ...]``: one shell word per candidate
-value, so a comma stays inside a value (``--grid hidden_units=256,128 512`` is two tuple values)
-and nothing needs quoting.
-"""
+"""Parameter grids: every combination of a few candidate values per parameter. On the command
+line ``--grid NAME=VALUE [VALUE ...]`` takes one shell word per value, so a comma stays inside
+a value (``--grid hidden_units=256,128 512`` is two tuple values)."""
 
 from __future__ import annotations
 
@@ -38,10 +35,8 @@ def check_plan_size(jobs: int, what: str) -> None:
 
 
 def grid_points(grid: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
-    """The cartesian product of ``grid``'s values as dicts; the last name varies fastest.
-
-    An empty grid has one point, the empty dict (no overrides).
-    """
+    """The cartesian product of ``grid``'s values as dicts, the last name varying fastest (an
+    empty grid has one point, ``{}``)."""
     names = list(grid)
     return [dict(zip(names, values, strict=True))
             for values in itertools.product(*(grid[name] for name in names))]

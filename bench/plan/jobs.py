@@ -1,9 +1,5 @@
-"""Plans: the jobs (model x dataset x seed x training size) that a command runs.
-
-One planner, :func:`plan_jobs`, serves ``bench run``, ``run-all`` with or without a suite,
-``--models``, ``--set``, ``--grid`` and ``--train-size``: every plan is a suite (a plain
-``run-all`` is the built-in ``reference`` suite) expanded into jobs, each with its role.
-"""
+"""Plans: the jobs (model x dataset x seed x training size) that a command runs. The one
+planner, :func:`plan_jobs`, serves every command: each plan is a suite expanded into jobs."""
 
 from __future__ import annotations
 
@@ -46,8 +42,7 @@ class Job(JobIdentity):
 def split_overrides(
     overrides: dict[str, str], specs: Sequence[ModelSpec], option: str = "--set"
 ) -> dict[str, dict[str, str]]:
-    """Route ``--set`` values to models: ``model.param=v`` to one, ``param=v`` to all that have it
-    (``option`` names the command-line option in errors, e.g. ``--grid``)."""
+    """Route ``--set`` values: ``model.param=v`` to that model, ``param=v`` to all having it."""
     names = {s.name for s in specs}
     routed: dict[str, dict[str, str]] = {s.name: {} for s in specs}
     for name, value in overrides.items():
@@ -67,8 +62,7 @@ def split_overrides(
 
 
 def _no_such_parameter(name: str, specs: Sequence[ModelSpec], option: str) -> str:
-    """The error for a parameter no selected model has: the closest name, every model's
-    parameters, and where the pass-through ones are listed."""
+    """The error for a parameter no selected model has: the closest name and the valid ones."""
     declared = [p.name for s in specs for p in s.params]
     passthrough = [p.name for s in specs for p in s.passthrough_params()]
     close = difflib.get_close_matches(name, dict.fromkeys(declared + passthrough), n=1)
@@ -94,16 +88,13 @@ def plan_jobs(models: Sequence[str] | None = None, datasets: Sequence[str] | Non
     """The jobs of a run, without running anything (no data loaded, no framework imported).
 
     ``suite`` (a built-in name, a TOML file or a :class:`Suite`) gives the models, values,
-    datasets, seeds and profile; the arguments narrow or replace them: ``models`` keeps those
-    entries, ``overrides`` (``--set``) and ``grid`` (``--grid``) apply on top of every entry.
-    Without a suite: the ``reference`` suite, or with ``models``, ``overrides``, ``grid``, a
-    ``train_size``, ``one_off`` or a profile other than full, the given models (else the
-    built-ins) under the ``default`` suite's settings. ``one_off`` (``bench run``) and
-    ``train_size`` plan no learning curve, sweeps or zoo; a ``train_size`` run is a point on
-    the learning curve (role ``curve``), any other job the headline run of its configuration.
-    ``corruptions`` (``"none"``, ``"default"``, names; default: the suite's) are the corrupted
-    test sets every headline job is also evaluated on, those of included suites too.
-    Suite problems raise :class:`SuiteError` naming the file, line and key.
+    datasets, seeds and profile; the arguments narrow or replace them (``overrides`` and
+    ``grid`` apply on top of every entry). Without a suite: the ``reference`` suite, or when
+    narrowed (models, overrides, grid, ``train_size``, ``one_off``, another profile) the given
+    models (else the built-ins) under the ``default`` suite's settings, with no learning curve,
+    sweeps or zoo. A ``train_size`` job is a learning-curve point (role ``curve``).
+    ``corruptions`` (``"none"``, ``"default"``, names; default: the suite's): the corrupted
+    test sets every headline job, included suites' too, is also evaluated on.
     """
     narrowed = bool(models or overrides or grid) or train_size is not None or one_off
     if suite is None:
@@ -191,13 +182,9 @@ def build_plan(
     epoch_sweeps: Mapping[str, int] | None = None,
     corruptions: Sequence[str] = (),
 ) -> list[Job]:
-    """Every model x dataset x seed (role headline), plus with ``learning_curve`` the smaller
-    training sets (curve) and the ``epoch_sweeps`` (model name to epochs, on the full data).
-
-    ``train_size`` replaces the profile's training-set size: the jobs are then learning-curve
-    points (role curve) and get no other sizes or sweeps. Headline jobs are also evaluated
-    on the ``corruptions`` (names from ``bench.data.corruptions``).
-    """
+    """Every model x dataset x seed (role headline, also evaluated on the ``corruptions``),
+    plus with ``learning_curve`` the smaller training sets (curve) and the ``epoch_sweeps``
+    (model name to epochs). A ``train_size`` makes the jobs curve points of that size alone."""
     if train_size is not None and not N_CLASSES <= train_size <= profile.train_size:
         raise UsageError(f"--train-size must be between {N_CLASSES} (one image per class) and "
                          f"{profile.train_size} for profile {profile.name!r}, got {train_size}.")
@@ -266,8 +253,8 @@ def _with_comma_hint(exc: UsageError, point: Mapping[str, Any]) -> UsageError:
 
 
 def _checked_spec(suite: Suite, entry: SuiteEntry) -> ModelSpec:
-    """The entry's model spec, after checking each of its values on its own (to name the key;
-    a suite made from ``--models`` has no file, so its errors are the plain ones)."""
+    """The entry's model spec, each of its values checked on its own to name the key in the
+    suite file (a suite made from ``--models`` has none: plain errors)."""
     if suite.source is None:
         return get_model(entry.model)
     at = ("models", entry.index)

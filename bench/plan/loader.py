@@ -1,8 +1,5 @@
-"""Reading suite files (TOML) into :class:`~bench.plan.suite.Suite`, with located errors.
-
-Every problem raises :class:`~bench.errors.SuiteError` naming the file, the line and the key,
-e.g. ``suite file my.toml, line 7, key models[2].params.C: ...``. Built-in suites are TOML
-files shipped in ``bench/plan/builtin/`` and addressed by name.
+"""Reading suite files (TOML, built-ins in ``bench/plan/builtin/``) into suites; a problem is
+a :class:`~bench.errors.SuiteError` like ``suite file my.toml, line 7, key models[2].params.C``.
 """
 
 from __future__ import annotations
@@ -259,12 +256,9 @@ def _key_pattern(key: str) -> str:
 
 
 def locate(text: str, path: KeyPath) -> int | None:
-    """The 1-based line of the key at ``path`` in a suite's TOML text (best effort).
-
-    Handles the usual layouts: top-level keys, ``[[models]]`` tables with keys, inline tables
-    (``params = { C = 1 }``), dotted keys (``params.C = 1``) and sub-tables
-    (``[models.params]``). Falls back to the nearest enclosing key, or ``None``.
-    """
+    """The 1-based line of the key at ``path`` in a suite's TOML text, else of the nearest
+    enclosing key, else ``None`` (best effort: top-level keys, ``[[models]]`` tables, inline
+    tables, dotted keys and sub-tables such as ``[models.params]``)."""
     lines = text.splitlines()
     sections = _sections(lines)
     if not path:

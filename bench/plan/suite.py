@@ -1,9 +1,5 @@
-"""Suites: a named list of models with parameter values or grids, datasets, seeds and profile.
-
-A suite is plain data (:class:`Suite`, :class:`SuiteEntry`); :func:`expand` turns it into the
-(model, parameters) pairs to run without touching the registry, and
-:func:`bench.plan.jobs.plan_jobs` turns those into runner jobs.
-"""
+"""Suites: plain data naming models with parameter values or grids, datasets, seeds and
+profile; :func:`expand` gives their (model, parameters) pairs without touching the registry."""
 
 from __future__ import annotations
 
@@ -25,13 +21,9 @@ def check_seed(seed: Any, what: str = "seed") -> int:
 
 @dataclass(frozen=True)
 class SuiteEntry:
-    """One model of a suite.
-
-    ``params`` are fixed values; ``grid`` maps parameter names to candidate values, expanded
-    as a product. A ``heavy`` entry is skipped unless asked for; ``stand_in_for`` names the
-    heavy entry's model that this (faster) entry replaces in ordinary runs. ``family`` groups
-    entries for reports (e.g. the families of Xiao et al. 2017, Table 3).
-    """
+    """One model of a suite: fixed ``params`` and a ``grid`` of candidate values (a product).
+    A ``heavy`` entry runs only when asked for; ``stand_in_for`` names the heavy model this
+    faster entry replaces. ``family`` groups entries for reports (Xiao et al. 2017, Table 3)."""
 
     model: str
     params: dict[str, Any] = field(default_factory=dict)
@@ -54,14 +46,10 @@ class SuiteSource:
 
 @dataclass(frozen=True)
 class Suite:
-    """A named experiment: entries plus the datasets, seeds and profile they run under.
-
-    ``None`` for ``datasets``/``seeds``/``profile`` means the harness's usual default (both
-    datasets, seeds 0-2, profile ``full``). Under its own profile and without ``--train-size``
-    a suite also plans ``learning_curve`` points, the ``epoch_sweeps`` (model name to epochs)
-    and the suites it ``include``s (these keep their own seeds and entries). Its headline jobs
-    are also evaluated on the ``corruptions`` (corrupted test sets, by name).
-    """
+    """A named experiment: entries plus the datasets, seeds and profile (``None``: both
+    datasets, seeds 0-2, ``full``) they run under. Under its own profile and without
+    ``--train-size`` it also plans ``learning_curve`` points, the ``epoch_sweeps`` (model name
+    to epochs) and the suites it ``include``s; headline jobs also meet the ``corruptions``."""
 
     name: str
     entries: tuple[SuiteEntry, ...]

@@ -1,11 +1,7 @@
-"""Sharing one results folder between runs: per-job claim files.
-
-A run claims a job by an exclusive ``flock`` on ``<results>/.claims/<key>.claim``; a second
-run on the folder skips the jobs another holds and picks up their records when done. The
-kernel drops a lock when its process dies, so a SIGKILLed run's claims are stale at once. A
-released claim file is deleted while still locked (a run that locked the old file sees it is
-no longer the one at the path and tries again); stale claims of jobs that are cached by now
-are swept when a run ends (:func:`sweep_stale_claims`).
+"""Sharing one results folder between runs: a run claims a job by an exclusive ``flock`` on
+``<results>/.claims/<key>.claim`` (dropped by the kernel when its process dies); another run
+skips the jobs held and picks up their records. A released claim file is deleted while still
+locked (a run that locked the old file sees it is gone and tries again).
 """
 
 from __future__ import annotations
@@ -49,12 +45,11 @@ def try_claim(results_dir: str | os.PathLike, key: str) -> int | None:
         except BlockingIOError:
             os.close(fd)
             return None
-        held = os.fstat(fd)
         try:
-            current = os.stat(path)
+            same = os.path.samestat(os.fstat(fd), os.stat(path))
         except FileNotFoundError:
-            current = None
-        if current is not None and (held.st_dev, held.st_ino) == (current.st_dev, current.st_ino):
+            same = False
+        if same:
             os.ftruncate(fd, 0)
             os.write(fd, f"{os.getpid()}\n".encode())
             return fd
@@ -75,11 +70,8 @@ def release(results_dir: str | os.PathLike, key: str, fd: int) -> None:
 
 
 def sweep_stale_claims(results_dir: str | os.PathLike) -> int:
-    """Delete the claim files no live run holds (left by killed runs); the number deleted.
-
-    Only files named like a job's claim are touched, each deleted while locked as in
-    :func:`release`; a claim another run holds is left alone.
-    """
+    """Delete the job claim files no live run holds (left by killed runs), each while locked as
+    in :func:`release`; the number deleted."""
     folder = claims_dir(results_dir)
     if folder.is_symlink():  # never delete through a link (runs refuse such a folder anyway)
         return 0
@@ -113,13 +105,9 @@ def committed_record(results_dir: str | os.PathLike, job: Job,
 
 
 class WorkQueue:
-    """The jobs of one run, handed out as this run claims them, and their records.
-
-    :meth:`take` returns the next job claimed for this run; jobs another run holds wait their
-    turn, and those another run committed meanwhile are finished with its record (not run
-    twice). :meth:`finish` releases a job's claim once its record is saved, keeps the record
-    and reports it to ``events``.
-    """
+    """The jobs of one run and their records. :meth:`take` returns the next job this run
+    claims (jobs another run holds wait; those it committed meanwhile are finished with its
+    record); :meth:`finish` releases the claim, keeps the record and reports it to ``events``."""
 
     def __init__(self, jobs: Sequence[Job], results_dir: str | os.PathLike,
                  events: Events) -> None:

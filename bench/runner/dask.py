@@ -1,11 +1,6 @@
-"""The Dask backend: each job is one task (``Client.submit``), consumed as it completes.
-
-The task runs the job in a warm worker process (:mod:`bench.runner.worker`) that it keeps on
-the Dask worker, so a hung job is really stopped, and the job gets the same thread settings
-as in the local pool. The active settings travel to the tasks explicitly. Records come back
-to this process, which saves them; jobs are claimed in the results folder first
-(:mod:`bench.runner.claims`), so two runs on one folder share the work.
-"""
+"""The Dask backend: each job is one task, run in a warm worker process
+(:mod:`bench.runner.worker`) kept on the Dask worker, so a hung job is really stopped and
+threads are split as in the local pool. Records come back here and are saved here."""
 
 from __future__ import annotations
 
@@ -96,12 +91,8 @@ def cluster_slots(client) -> dict[str, int]:
 
 def run_dask(jobs: Sequence[Job], results_dir: str, scheduler: str,
              timeout: float | None, events: Events) -> list[RunRecord]:
-    """Run ``jobs`` on the Dask cluster at ``scheduler``, one task per job.
-
-    The settings' ``data_dir`` must be a path valid on the Dask workers. Every job gets its own
-    status: a failure, a crash or a timeout of one job (or a task the cluster lost) marks that
-    job only.
-    """
+    """Run ``jobs`` on the Dask cluster at ``scheduler`` (the settings' ``data_dir`` must be
+    valid on its workers); a failure, crash, timeout or lost task marks that job only."""
     from distributed import as_completed
 
     client = connect(scheduler)

@@ -1,11 +1,6 @@
-"""Dry runs: which planned jobs are cached, and how long the others should take.
-
-Estimates come from earlier ``ok`` records in the result store: the same model, dataset and
-parameters when there are some, else the same model and dataset with any parameters, at the
-nearest training-set size; each earlier time is moved to the job's size by
-:func:`scaled_seconds` (fit time linear in the training size, prediction time per image, the
-rest constant). Rough by design: fits that grow faster than linearly (SVC) are underestimated.
-Nothing is trained, no dataset is loaded and no model framework is imported.
+"""Dry runs: which planned jobs are cached, and how long the others should take, from earlier
+``ok`` records (:func:`estimate_seconds`). Rough by design: fits that grow faster than linearly
+(SVC) are underestimated. Nothing is trained, loaded or imported.
 """
 
 from __future__ import annotations
@@ -58,21 +53,10 @@ class PlanPreview:
         return sum(e.seconds is None for e in self.to_run)
 
 
-def ok_history(results_dir: str | os.PathLike) -> list[RunRecord]:
-    """Every valid ``ok`` record with a wall time (invalid files are skipped silently: a dry
-    run only reads)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResultsWarning)
-        return [r for r in load_records(results_dir)
-                if r.status == STATUS_OK and r.wall_seconds is not None]
-
-
 def estimate_seconds(job: Job, history: Iterable[RunRecord]) -> tuple[float | None, str]:
-    """The median earlier wall time of ``job``'s model on its dataset, scaled to its size.
-
-    Records with the same parameters are preferred (any parameters are the fallback), and among
-    them those of the nearest training-set size.
-    """
+    """The median earlier wall time of ``job``'s model on its dataset, scaled to its size
+    (:func:`scaled_seconds`): of the records with the same parameters if any, else any
+    parameters, and among them those of the nearest training-set size."""
     similar = [r for r in history if r.model == job.model and r.dataset == job.dataset
                and r.train_size > 0]
     if not similar:
@@ -83,7 +67,7 @@ def estimate_seconds(job: Job, history: Iterable[RunRecord]) -> tuple[float | No
     chosen = [r for r in pool if abs(math.log(r.train_size / job.train_size)) == nearest]
     seconds = statistics.median(scaled_seconds(r, job.train_size, job.test_size) for r in chosen)
     sizes = {r.train_size for r in chosen}
-    scaled = "" if sizes == {job.train_size} else f", scaled from n={_sizes(sizes)}"
+    scaled = "" if sizes == {job.train_size} else f", scaled from n={','.join(map(str, sorted(sizes)))}"
     runs = "run" if len(chosen) == 1 else "runs"
     return seconds, f"{len(chosen)} earlier {runs}, {kind}{scaled}"
 
@@ -108,7 +92,10 @@ def scaled_seconds(record: RunRecord, train_size: int, test_size: int) -> float:
 def preview_plan(jobs: Sequence[Job], results_dir: str | os.PathLike,
                  force: bool = False) -> PlanPreview:
     """Cached or not (never cached with ``force``), and an estimate for each job to run."""
-    history = ok_history(results_dir)
+    with warnings.catch_warnings():  # a dry run only reads: invalid files are skipped silently
+        warnings.simplefilter("ignore", ResultsWarning)
+        history = [r for r in load_records(results_dir)
+                   if r.status == STATUS_OK and r.wall_seconds is not None]
     by_model: dict[tuple[str, str], list[RunRecord]] = defaultdict(list)
     for record in history:
         by_model[(record.model, record.dataset)].append(record)
@@ -121,7 +108,3 @@ def preview_plan(jobs: Sequence[Job], results_dir: str | os.PathLike,
         seconds, basis = estimate_seconds(job, by_model[(job.model, job.dataset)])
         estimates.append(JobEstimate(job, cached=False, seconds=seconds, basis=basis))
     return PlanPreview(estimates)
-
-
-def _sizes(sizes: set[int]) -> str:
-    return ",".join(str(n) for n in sorted(sizes))

@@ -144,8 +144,8 @@ def _train_and_evaluate(job: Job, on_epoch: EpochHook | None) -> dict:
 
 @functools.lru_cache(maxsize=2 * len(corruptions.CORRUPTION_NAMES))  # a worker's, both datasets
 def corrupted_test_set(dataset: str, name: str, test_size: int) -> np.ndarray:
-    """The evaluated test images of ``dataset`` under corruption ``name`` (a corruption is per
-    image: the same as the full test set's at these indices), made once per worker process."""
+    """The evaluated test images of ``dataset`` under corruption ``name``, made once per worker
+    process (a corruption is per image: the same as the full test set's at these indices)."""
     data = load_dataset(dataset)
     images = data.x_test[test_indices(data.y_test, test_size, dataset)]
     return corruptions.corrupt(np.asarray(images), name, corruptions.CORRUPTION_SEED)
@@ -160,8 +160,7 @@ def _corrupted_result(estimator, job: Job, name: str, input_kind: str, y_test: n
 
 
 def log_loss(y: np.ndarray, proba: np.ndarray) -> float:
-    eps = 1e-15
-    picked = np.clip(proba[np.arange(len(y)), y], eps, 1.0)
+    picked = np.clip(proba[np.arange(len(y)), y], 1e-15, 1.0)
     return float(-np.mean(np.log(picked)))
 
 

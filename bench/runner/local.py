@@ -1,10 +1,6 @@
-"""The local backend: up to ``n_workers`` warm worker processes on this machine.
-
-Each worker (:mod:`bench.runner.worker`) saves its own records, so a dead supervisor loses
-nothing; the supervisor records timeouts and crashes, never over a record the worker
-committed first. Jobs are claimed in the results folder first (:mod:`bench.runner.claims`),
-so two runs on one folder share the work.
-"""
+"""The local backend: up to ``n_workers`` warm worker processes on this machine. Workers save
+their own records; the supervisor records timeouts and crashes, never over a record the worker
+committed first."""
 
 from __future__ import annotations
 
@@ -39,10 +35,7 @@ MAX_START_FAILURES = 3
 def run_local(jobs: Sequence[Job], results_dir: str, n_workers: int,
               timeout: float | None, events: Events) -> list[RunRecord]:
     """Run ``jobs`` on up to ``n_workers`` warm processes; every job ends with a saved record.
-
-    The active settings go to every worker, their ``threads_per_job`` set to the job's share
-    of the cores (the cores split between the workers, unless the settings fix it).
-    """
+    Workers get the active settings, ``threads_per_job`` (unless set) their share of the cores."""
     settings = get_settings()
     threads = settings.threads_per_job or threads_for(n_workers)
     config = WorkerConfig(threads, settings, str(results_dir),

@@ -55,7 +55,7 @@ class Progress:
         self._postfix()
 
     def on_epoch(self, job: Job, epoch: int, epochs: int, logs: dict) -> None:
-        if job is None or job.key in self._finished:
+        if job.key in self._finished:
             return
         accuracy = logs.get("accuracy")
         detail = f" acc {accuracy:.3f}" if accuracy is not None else ""

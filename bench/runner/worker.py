@@ -1,20 +1,14 @@
-"""Worker processes: warm, thread-limited, one job at a time; the protocol both backends
-(:mod:`bench.runner.local`, :mod:`bench.runner.dask`) drive.
+"""Worker processes: warm, thread-limited, one job at a time, driven by both backends.
 
-A worker is a fresh interpreter (``python -m bench.runner.worker FD``) started with
-``subprocess``, not ``multiprocessing``, so it can be started inside a Dask worker (a daemonic
-process) too. Its thread limits are in its environment before numpy loads, and the
-supervisor's :class:`~bench.settings.Settings` reach it explicitly, so a job never depends on
-the environment of the process it lands in. Messages over the socket pair (pickled tuples):
+A worker is a fresh interpreter (``python -m bench.runner.worker FD``, so a daemonic Dask
+worker can start one too) with its thread limits in its environment before numpy loads and the
+supervisor's :class:`~bench.settings.Settings` sent explicitly. Messages (pickled tuples):
 
 - in: one :class:`WorkerConfig`, then ``("run", job)`` per job, ``("warm", models)`` to
   import more frameworks, ``None`` to stop;
 - out: ``("warming", model)``, ``("ready",)`` once frameworks are imported (so that no job's
   ``--timeout`` pays for them), then per job ``("epoch", key, epoch, epochs, logs)`` and
   ``("done", record_dict)``.
-
-A backend hands jobs to :class:`WorkerProcess` es, reads their messages and asks
-:func:`stopped_record` whether a job crashed or ran past its ``--timeout``.
 """
 
 from __future__ import annotations
@@ -26,7 +20,7 @@ import subprocess
 import sys
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, Pipe, wait
 
@@ -46,12 +40,9 @@ WARM_UP_SECONDS = 600.0  # a worker still importing after this is stuck
 
 @dataclass(frozen=True)
 class WorkerConfig:
-    """What a worker needs besides its jobs.
-
-    ``results_dir``: where the worker saves each record itself (so a dead supervisor loses
-    nothing), ``None`` to leave saving to the caller. ``warm_up``: model names whose
-    frameworks are imported before the worker says it is ready.
-    """
+    """What a worker needs besides its jobs: ``results_dir`` where it saves each record itself
+    (a dead supervisor loses nothing; ``None``: the caller saves), ``warm_up`` the models whose
+    frameworks it imports before it is ready."""
 
     threads: int
     settings: Settings  # the supervisor's: they cross the process boundary explicitly
@@ -162,15 +153,11 @@ def describe_exit(code: int | None) -> str:
     return f"exit code {code}"
 
 
-def warm_up(models: Sequence[str], report=None) -> None:
-    """Import the frameworks of ``models`` now, so that no job's clock pays for it.
-
-    ``report(name)`` is called before each model. A model that cannot be built here is left
-    alone: its job fails with the real error.
-    """
+def warm_up(models: Sequence[str], report: Callable[[str], None]) -> None:
+    """Import the frameworks of ``models`` (calling ``report(name)`` before each) so that no
+    job's clock pays for it; a model that cannot be built here fails in its job instead."""
     for name in models:
-        if report is not None:
-            report(name)
+        report(name)
         try:
             spec = get_model(name)
             spec.build(spec.resolve({}), 0)  # builders import their library
