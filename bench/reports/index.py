@@ -8,6 +8,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from statistics import fmean
 from typing import Any
 
 from bench.reports import figures
@@ -34,8 +35,8 @@ PAGES = (
     ("overfitting.md", "Overfitting",
      "generalisation gap with intervals, flags, per-epoch curves of the neural models"),
     ("mnist-too-easy.md", "Is MNIST too easy?",
-     "saturation, discrimination, data efficiency, transfer, the one-pixel folklore, headroom "
-     "(each with intervals), the errors the best model still makes, references"),
+     "the seven questions with their rules, stability and alternative rules, the label-noise "
+     "floor, the README's claims tested, the errors the best model still makes, references"),
 )
 PROVENANCE_ORDER = ("python", "platform", "cpu", "cpu_count", "git_commit")
 MAX_ERROR = 160
@@ -133,10 +134,11 @@ def convergence_note(runs: Iterable[RunRecord], names: dict[str, str]) -> str:
     """The footnote to :data:`CAPPED`: each capped model's cap and measured fit times."""
     capped = sorted((r for r in runs if stopped_at_cap(r)), key=lambda r: (r.model, r.dataset == FASHION))
     parts = [f"{md(names.get(mo, mo))} (`max_iter` = {mine[0].params.get('max_iter', '?')}; "
-             + ", ".join(f"{seconds(r.fit_seconds)} per fit on {dataset_title(r.dataset)}"
-                         for r in mine) + ")"
+             + ", ".join(f"{seconds(fmean(r.fit_seconds for r in mine if r.dataset == d))} "
+                         f"per fit on {dataset_title(d)}"
+                         for d in dict.fromkeys(r.dataset for r in mine)) + ")"
              for mo in dict.fromkeys(r.model for r in capped)
-             if (mine := [r for r in capped if r.model == mo])]
+             if (mine := [r for r in capped if r.model == mo and r.fit_seconds is not None])]
     return (f"{CAPPED} Stopped at its iteration cap (scikit-learn's ConvergenceWarning in the "
             "record): its accuracy may still rise with more iterations. " + "; ".join(parts)
             + ". Fit time grows about linearly with the iterations, so a cap k times higher "

@@ -35,7 +35,10 @@ def test_default_suite_is_the_reference_run_without_the_zoo():
 
 def test_xiao2017_has_every_family_once_with_the_heavy_one_stood_in():
     suite = find_suite("xiao2017")
-    assert suite.seeds == (0,) and suite.datasets == ("mnist", "fashion-mnist")
+    assert suite.seeds == (0, 1, 2) and suite.datasets == ("mnist", "fashion-mnist")
+    one_seed = {e.model for e in suite.entries if e.seeds == (0,)}  # no randomness in training
+    assert one_seed == {"sklearn.svm.SVC", "sklearn.ensemble.HistGradientBoostingClassifier",
+                        "sklearn.neighbors.KNeighborsClassifier", "sklearn.naive_bayes.GaussianNB"}
     ordinary = expand(suite)
     families = [suite.entries[v.entry].family for v in ordinary]
     assert XIAO_FAMILIES <= set(families)

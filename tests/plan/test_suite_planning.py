@@ -146,10 +146,11 @@ def test_import_path_entries_go_through_get_model(monkeypatch):
 
 def test_xiao2017_plans_every_family_on_both_datasets():
     jobs = plan_suite(find_suite("xiao2017"), profile="smoke")
-    assert len(jobs) == 13 * 2  # 12 families + GaussianNB, heavy ones by stand-ins
+    # 12 families + GaussianNB, heavy ones by stand-ins: 9 with seeds 0-2, 4 deterministic ones
+    assert len(jobs) == (9 * 3 + 4) * 2
     assert {j.dataset for j in jobs} == {"mnist", "fashion-mnist"}
     heavy = plan_suite(find_suite("xiao2017"), profile="smoke", include_heavy=True)
-    assert len(heavy) == 15 * 2
+    assert len(heavy) == len(jobs) + (3 + 1) * 2  # GradientBoosting x 3 seeds, k-NN p=1 x 1
     grid = plan_suite(find_suite("xiao2017-grid"), profile="smoke", seeds=[0])
     assert len(grid) == 129 * 2
 
@@ -162,7 +163,8 @@ def test_a_plain_run_all_is_the_reference_suite_default_plus_the_zoo_with_its_ow
     assert everything == builtin | set(zoo) == {job.key for job in plan_suite("reference")}
     assert everything == {job.key for job in plan_jobs(seeds=[0, 1, 2], profile="full")}
     assert builtin.isdisjoint(zoo)
-    assert {job.seed for job in zoo.values()} == {0}
+    assert {job.seed for job in zoo.values()} == {0, 1, 2}
+    assert {job.seed for job in zoo.values() if job.model == "sklearn.svm.SVC"} == {0}
     heavy = set(find_suite("xiao2017").heavy_models)
     assert heavy and not any(job.model in heavy and job.params.get("p") == 1
                              for job in zoo.values())

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -80,11 +79,11 @@ def shifted_store(tmp_path, store_factory, record_factory, monkeypatch,
                   shifted: dict[str, float]) -> Path:
     """4 models, one seed each; MNIST's corrupted accuracy ``shifted``, Fashion's 0.5 below
     its clean accuracy; the forest evaluated on a 100-image subset of MNIST's corruptions."""
-    conftest = sys.modules[record_factory.__module__]
+    targets = record_factory.__globals__["TARGETS"]  # tests/reports/conftest.py's
     for model in MNIST_CLEAN:
-        monkeypatch.setitem(conftest.TARGETS, model, {"mnist": MNIST_CLEAN[model],
+        monkeypatch.setitem(targets, model, {"mnist": MNIST_CLEAN[model],
                                                       "fashion-mnist": FASHION_CLEAN[model]})
-    records = [corrupted(conftest.make_record(m, d, 0), shifted if d == "mnist" else {
+    records = [corrupted(record_factory(m, d, 0), shifted if d == "mnist" else {
         x: FASHION_CLEAN[x] - 0.5 for x in FASHION_CLEAN},
         100 if (m, d) == ("forest", "mnist") else None)
         for m in MNIST_CLEAN for d in DATASETS]

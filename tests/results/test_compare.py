@@ -21,12 +21,13 @@ from bench.results.codec import array_to_digits, digits_to_array
 from bench.results.store import load_records, save_record
 
 COMMITTED = Path(__file__).resolve().parents[2] / "results"
+N_COMMITTED = len(list((COMMITTED / "runs").glob("*.json")))
 MODEL = "logistic-regression"
 
 
 @pytest.fixture
 def store(tmp_path) -> Path:
-    """A copy of the committed result store."""
+    """A copy of the committed result store (N_COMMITTED records)."""
     return Path(shutil.copytree(COMMITTED, tmp_path / "a"))
 
 
@@ -72,10 +73,10 @@ def run_cli(capsys, *args: str) -> tuple[int, str, str]:
 
 def test_a_store_against_itself_is_identical_everywhere(store, capsys):
     result = cmp.compare_stores(store, store)
-    assert len(result.pairs) == 152 and result.counts == {"identical": 152}
+    assert len(result.pairs) == N_COMMITTED and result.counts == {"identical": N_COMMITTED}
     assert result.only_in_a == result.only_in_b == () and result.provenance == ()
     code, out, _ = run_cli(capsys, store, store, "--fail-on-change")
-    assert code == 0 and "152 jobs in both (152 identical)" in out
+    assert code == 0 and f"{N_COMMITTED} jobs in both ({N_COMMITTED} identical)" in out
 
 
 def test_one_model_changed_on_200_images_is_flagged_and_nothing_else(store, capsys):
@@ -83,13 +84,13 @@ def test_one_model_changed_on_200_images_is_flagged_and_nothing_else(store, caps
     keys = flip(b, lambda r: r.model == MODEL, 200)
     result = cmp.compare_stores(store, b)
     assert {p.key for p in result.changed} == set(keys) and len(keys) == 30
-    assert result.counts == {"changed": 30, "identical": 122}
+    assert result.counts == {"changed": 30, "identical": N_COMMITTED - 30}
     for p in result.changed:
         assert (p.only_a, p.only_b, p.difference) == (200, 0, pytest.approx(-0.02))
         assert p.low < -0.02 < p.high < 0 and p.p_holm < 0.05
         assert p.accuracy_b == pytest.approx(p.accuracy_a - 0.02, abs=1e-4)
     code, out, _ = run_cli(capsys, store, b, "--fail-on-change")
-    assert code == 1 and out.count(f"{MODEL} ") == 30 and "30 changed, 122 identical" in out
+    assert code == 1 and out.count(f"{MODEL} ") == 30 and f"30 changed, {N_COMMITTED - 30} identical" in out
     assert run_cli(capsys, store, b)[0] == 0  # without the flag a change is not a failure
 
 
@@ -112,7 +113,7 @@ def test_a_library_upgrade_is_reported_with_identical_predictions(store, capsys)
 
     keys = edit(b, lambda r: r.model == "random-forest", upgrade)
     result = cmp.compare_stores(store, b)
-    assert result.counts == {"identical": 152}
+    assert result.counts == {"identical": N_COMMITTED}
     assert result.provenance == (("packages.scikit-learn", "1.9.1", "9.9.9", len(keys)),)
     assert {p.key for p in result.pairs if p.provenance} == set(keys)
     code, out, _ = run_cli(capsys, store, b, "--fail-on-change")
@@ -137,7 +138,7 @@ def test_an_invalid_record_is_skipped_with_a_warning(store):
     bad.write_text('{"key": "not this file", "status": "ok"}')
     with pytest.warns(ResultsWarning, match=bad.name):
         result = cmp.compare_stores(store, b)
-    assert result.only_in_a == (bad.stem,) and result.counts == {"identical": 151}
+    assert result.only_in_a == (bad.stem,) and result.counts == {"identical": N_COMMITTED - 1}
 
 
 def test_p_values_are_exact_mcnemar_and_holm_adjusted(store):
@@ -168,7 +169,7 @@ def test_without_test_labels_differences_are_not_compared(store):
     for folder in (store, b):
         shutil.rmtree(folder / "analysis")
     result = cmp.compare_stores(store, b)
-    assert result.counts == {"not compared": 30, "identical": 122} and not result.changed
+    assert result.counts == {"not compared": 30, "identical": N_COMMITTED - 30} and not result.changed
     assert "200 predictions differ; no test labels" in result.notable[0].note
 
 
@@ -181,10 +182,10 @@ def test_a_new_model_version_alone_still_pairs_the_job(store):
         job = dataclasses.replace(r.job, model_version="scikit-learn 9.9.9")
         save_record(b, dataclasses.replace(r, key=job.key, job=job))
     result = cmp.compare_stores(store, b)
-    assert result.counts == {"identical": 152} and result.only_in_a == result.only_in_b == ()
+    assert result.counts == {"identical": N_COMMITTED} and result.only_in_a == result.only_in_b == ()
     assert result.provenance == (("model_version", zoo[0].model_version, "scikit-learn 9.9.9",
                                   len(zoo)),)
-    assert len({r.model_version for r in zoo}) == 1 and len(zoo) == 26
+    assert len({r.model_version for r in zoo}) == 1 and len(zoo) == 62  # the xiao2017 records
 
 
 def test_json_and_markdown_outputs(store, capsys):
