@@ -189,3 +189,14 @@ def store_factory(loader):
 @pytest.fixture
 def fake_data() -> dict[str, Dataset]:
     return FAKE
+
+
+@pytest.fixture(scope="session")
+def committed():
+    """The committed result store, gathered and measured once: (inputs, measures)."""
+    from bench.reports.inputs import gather
+    from bench.reports.measures import measure
+    from bench.reports.references import load
+
+    inputs = gather(Path(__file__).resolve().parents[2] / "results")
+    return inputs, measure(inputs, load())

@@ -27,12 +27,6 @@ def measured(store):
     return inputs, measure(inputs, load(), n_boot=N_BOOT)
 
 
-@pytest.fixture(scope="module")
-def committed():
-    inputs = gather(RESULTS)
-    return inputs, measure(inputs, load())
-
-
 def test_pair_differences_match_a_direct_computation(measured, fake_data):
     inputs, m = measured
     pairs = di.pair_differences(m.boot, "fashion-mnist")

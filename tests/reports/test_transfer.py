@@ -14,9 +14,7 @@ from bench.reports import figures
 from bench.reports import transfer as tr
 from bench.reports.answers import NO, PARTLY, UNCLEAR, YES
 from bench.reports.discrimination import pair_differences
-from bench.reports.inputs import gather
-from bench.reports.measures import Cell, Estimate, estimate, measure
-from bench.reports.references import load
+from bench.reports.measures import Cell, Estimate, estimate
 
 RESULTS = Path(__file__).resolve().parents[2] / "results"
 N_BOOT = 300
@@ -127,12 +125,6 @@ def test_labels_of_crowded_points_do_not_overlap(tmp_path):
     assert len(boxes) == 8
     for a, b in itertools.combinations(boxes, 2):
         assert not a.overlaps(b)
-
-
-@pytest.fixture(scope="module")
-def committed():
-    inputs = gather(RESULTS)
-    return inputs, measure(inputs, load())
 
 
 def test_committed_results_answer_no_with_rho_as_the_records_say(committed, tmp_path):
