@@ -7,6 +7,7 @@ import pytest
 
 import bench.plan.jobs
 from bench.errors import SuiteError, UsageError
+from bench.data.corruptions import parse_corruptions
 from bench.plan import find_suite, parse_suite, plan_jobs
 from bench.plan.jobs import build_plan
 from bench.plan.profiles import get_profile
@@ -157,9 +158,12 @@ def test_xiao2017_plans_every_family_on_both_datasets():
 
 def test_a_plain_run_all_is_the_reference_suite_default_plus_the_zoo_with_its_own_seeds():
     assert find_suite("reference").include == ("default", "xiao2017")
-    builtin = {job.key for job in plan_suite("default")}
-    zoo = {job.key: job for job in plan_suite(find_suite("xiao2017"))}
+    assert find_suite("reference").corruptions == parse_corruptions("default")
+    shifted = parse_corruptions("default")
+    builtin = {job.key for job in plan_jobs(suite="default", corruptions=shifted)}
+    zoo = {job.key: job for job in plan_jobs(suite="xiao2017", corruptions=shifted)}
     everything = {job.key for job in plan_jobs()}
+    assert all(job.corruptions == shifted for job in plan_jobs() if job.role == "headline")
     assert everything == builtin | set(zoo) == {job.key for job in plan_suite("reference")}
     assert everything == {job.key for job in plan_jobs(seeds=[0, 1, 2], profile="full")}
     assert builtin.isdisjoint(zoo)
