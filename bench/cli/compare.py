@@ -17,7 +17,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "compare", help="compare two result stores job by job (paired tests)",
         description=(
             "Pair the records of result stores A and B by job key (or by the rest of the job "
-            "identity when only the model version differs). Bit-identical predictions are "
+            "identity when only the model version or the corrupted test sets differ). Bit-identical predictions are "
             "'identical'; otherwise the accuracy difference B - A on the same images gets an "
             "exact McNemar test and a 95% interval, Holm-adjusted across the pairs, and "
             "'changed' means adjusted p < 0.05. Also lists the jobs only in one store and the "

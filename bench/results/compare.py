@@ -148,11 +148,13 @@ def compare_pair(a: RunRecord, b: RunRecord, truth: Truth) -> PairComparison:
 
 def pair_keys(a: Iterable[RunRecord], b: Iterable[RunRecord]) -> list[tuple[str, str]]:
     """(key in A, key in B) of each job in both: the same key, else the same identity but for
-    the model version (an import-path model's version is its library's) unique on each side."""
+    the model version (an import-path model's version is its library's) and the corrupted test
+    sets (scored after training, so the clean predictions stay), unique on each side."""
     loose: dict[str, list[list[str]]] = {}
     for side, records in enumerate((a, b)):
         for r in records:
-            ident = json.dumps({**r.job.as_dict(), "model_version": 0}, sort_keys=True)
+            ident = json.dumps({**r.job.as_dict(), "model_version": 0, "corruptions": 0,
+                                "corruption_version": 0}, sort_keys=True)
             loose.setdefault(ident, [[], []])[side].append(r.key)
     found = []
     for keys_a, keys_b in loose.values():

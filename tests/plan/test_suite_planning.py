@@ -6,8 +6,8 @@ import textwrap
 import pytest
 
 import bench.plan.jobs
-from bench.errors import SuiteError, UsageError
 from bench.data.corruptions import parse_corruptions
+from bench.errors import SuiteError, UsageError
 from bench.plan import find_suite, parse_suite, plan_jobs
 from bench.plan.jobs import build_plan
 from bench.plan.profiles import get_profile

@@ -15,6 +15,7 @@ from scipy.stats import binomtest
 from statsmodels.stats.multitest import multipletests
 
 from bench.cli import main
+from bench.data.corruptions import CORRUPTION_VERSION
 from bench.errors import ResultsWarning
 from bench.results import compare as cmp
 from bench.results.codec import array_to_digits, digits_to_array
@@ -186,6 +187,23 @@ def test_a_new_model_version_alone_still_pairs_the_job(store):
     assert result.provenance == (("model_version", zoo[0].model_version, "scikit-learn 9.9.9",
                                   len(zoo)),)
     assert len({r.model_version for r in zoo}) == 1 and len(zoo) == 62  # the xiao2017 records
+
+
+def test_adding_or_dropping_corrupted_test_sets_still_pairs_the_job(store):
+    """Corrupted sets are scored after training: the clean predictions can be compared."""
+    records = load_records(store)
+    toggled = []
+    for r in records:
+        shifts = None if r.job.corruptions else ("rotate",)
+        job = dataclasses.replace(r.job, corruptions=shifts,
+                                  corruption_version=CORRUPTION_VERSION if shifts else None)
+        toggled.append(dataclasses.replace(r, key=job.key, job=job))
+    assert all(a.key != b.key for a, b in zip(records, toggled, strict=True))
+    assert cmp.pair_keys(records, toggled) == sorted(
+        (a.key, b.key) for a, b in zip(records, toggled, strict=True))
+    other_seed = [dataclasses.replace(r, key=r.key + "x", job=dataclasses.replace(
+        r.job, seed=r.job.seed + 100)) for r in toggled]
+    assert cmp.pair_keys(records, other_seed) == []
 
 
 def test_json_and_markdown_outputs(store, capsys):
