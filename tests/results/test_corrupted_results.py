@@ -100,8 +100,12 @@ def test_corruption_sets_are_parsed_and_checked():
         parse_corruptions(5)
 
 
-def test_only_headline_jobs_get_the_corruptions_and_a_plain_plan_none():
-    assert all(j.corruptions is None for j in plan_jobs())
+def test_only_headline_jobs_get_the_corruptions_of_the_suite_or_the_option():
+    plain = plan_jobs()  # the reference suite says corruptions = "default"
+    assert {j.corruptions for j in plain if j.role == "headline"} == {CORRUPTION_NAMES}
+    assert all(j.corruptions is None for j in plain if j.role != "headline")
+    assert all(j.corruptions is None for j in plan_jobs(suite="default"))
+    assert all(j.corruptions is None for j in plan_jobs(["keras-mlp"]))
     jobs = plan_jobs(["logistic-regression"], corruptions="rotate,edges", train_size=100)
     assert {j.corruptions for j in jobs} == {None}  # learning-curve points
     jobs = plan_jobs(suite="default", corruptions="default")

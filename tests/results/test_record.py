@@ -81,7 +81,7 @@ def test_committed_records_keep_their_keys_and_bytes():
         text = path.read_text(encoding="utf-8")
         record = RunRecord.from_dict(json.loads(text))
         assert record.job.key == record.key == path.stem
-        stored, saved = json.loads(text), record.to_dict()
+        stored, saved = json.loads(text), json.loads(json.dumps(record.to_dict()))
         assert {k: v for k, v in saved.items() if k in stored} == stored
         assert all(saved[k] is None for k in set(saved) - set(stored))  # fields added since
 
