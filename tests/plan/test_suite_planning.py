@@ -158,12 +158,13 @@ def test_xiao2017_plans_every_family_on_both_datasets():
 
 def test_a_plain_run_all_is_the_reference_suite_default_plus_the_zoo_with_its_own_seeds():
     assert find_suite("reference").include == ("default", "xiao2017")
-    assert find_suite("reference").corruptions == parse_corruptions("default")
     shifted = parse_corruptions("default")
+    assert find_suite("reference").corruptions == shifted
     builtin = {job.key for job in plan_jobs(suite="default", corruptions=shifted)}
     zoo = {job.key: job for job in plan_jobs(suite="xiao2017", corruptions=shifted)}
-    everything = {job.key for job in plan_jobs()}
-    assert all(job.corruptions == shifted for job in plan_jobs() if job.role == "headline")
+    plain = plan_jobs()
+    everything = {job.key for job in plain}
+    assert all(job.corruptions == shifted for job in plain if job.role == "headline")
     assert everything == builtin | set(zoo) == {job.key for job in plan_suite("reference")}
     assert everything == {job.key for job in plan_jobs(seeds=[0, 1, 2], profile="full")}
     assert builtin.isdisjoint(zoo)
